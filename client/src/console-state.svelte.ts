@@ -1,0 +1,100 @@
+// The console's reactive state (Svelte 5 runes) and the browser-test hook `window.__zhihui`,
+// which mirrors it with plain values.
+import type { Health } from './api-types.ts';
+import type { LayerName } from './i18n.ts';
+
+export interface ZhihuiHook {
+  /** true once the map fired `idle` after every initially visible source was loaded (or failed) */
+  ready: boolean;
+  /** features currently loaded into each layer's source */
+  layers: Record<LayerName, number>;
+  /** human-readable fetch and map errors, oldest first */
+  errors: string[];
+}
+
+declare global {
+  interface Window {
+    __zhihui: ZhihuiHook;
+  }
+}
+
+export interface Selection {
+  layer: LayerName;
+  id: string | number;
+  properties: Record<string, unknown>;
+}
+
+export interface ShownError {
+  at: Date;
+  message: string;
+  count: number;
+}
+
+const zeroCounts = (): Record<LayerName, number> => ({
+  districts: 0,
+  gridCells: 0,
+  keyAreas: 0,
+  illegalBuildings: 0,
+  squads: 0,
+  officers: 0,
+});
+
+export const consoleState = $state({
+  ready: false,
+  layers: zeroCounts(),
+  truncated: { gridCells: false, illegalBuildings: false } as Record<'gridCells' | 'illegalBuildings', boolean>,
+  loading: { gridCells: false, illegalBuildings: false } as Record<'gridCells' | 'illegalBuildings', boolean>,
+  visible: {
+    districts: true,
+    gridCells: true,
+    keyAreas: true,
+    illegalBuildings: true,
+    squads: true,
+    officers: true,
+  } as Record<LayerName, boolean>,
+  zoom: 0,
+  health: null as Health | null,
+  officersOnDuty: 0,
+  officersTotal: 0,
+  keyAreasActive: 0,
+  selected: null as Selection | null,
+  errors: [] as ShownError[],
+  /** set when a configured basemap style is in use */
+  basemap: null as string | null,
+});
+
+const hook: ZhihuiHook = { ready: false, layers: zeroCounts(), errors: [] };
+window.__zhihui = hook;
+
+const MAX_HOOK_ERRORS = 200;
+const MAX_SHOWN_ERRORS = 6;
+
+export function setLayerCount(name: LayerName, n: number): void {
+  consoleState.layers[name] = n;
+  hook.layers[name] = n;
+}
+
+export function reportError(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error('[zhihui]', err);
+  if (hook.errors.length < MAX_HOOK_ERRORS) hook.errors.push(message);
+  // the same message again (a refresh that keeps failing) bumps a counter instead of a new line
+  const same = consoleState.errors.find((e) => e.message === message);
+  if (same) {
+    same.count += 1;
+    same.at = new Date();
+    return;
+  }
+  consoleState.errors.push({ at: new Date(), message, count: 1 });
+  if (consoleState.errors.length > MAX_SHOWN_ERRORS) consoleState.errors.shift();
+}
+
+export function dismissErrors(): void {
+  consoleState.errors.length = 0;
+}
+
+export function markReady(): void {
+  consoleState.ready = true;
+  hook.ready = true;
+  document.documentElement.dataset.ready = 'true';
+}

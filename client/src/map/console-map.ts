@@ -1,0 +1,352 @@
+// The console's map: creates MapLibre with the offline (or configured) style, loads every layer,
+// keeps the viewport layers in step with the camera, and answers clicks with a selection.
+import type { Feature, FeatureCollection } from 'geojson';
+import {
+  LngLatBounds,
+  Map as MapLibreMap,
+  NavigationControl,
+  ScaleControl,
+  setWorkerUrl,
+  type ErrorEvent as MapErrorEvent,
+  type GeoJSONSource,
+  type MapMouseEvent,
+} from 'maplibre-gl';
+// The worker ships as its own module file: bundle it as an asset (no CDN) and point MapLibre at it.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { api } from '../api.ts';
+import type { BBox, ClientConfig, DistrictProps, KeyAreaProps, OfficerProps, SquadProps } from '../api-types.ts';
+import { consoleState, markReady, reportError, setLayerCount } from '../console-state.svelte.ts';
+import { ui, type LayerName } from '../i18n.ts';
+import { bboxOf, labelPoint } from './geo.ts';
+import { LabelSet } from './html-labels.ts';
+import {
+  BUILDINGS_MIN_ZOOM,
+  clickPriority,
+  GRID_MIN_ZOOM,
+  overlayOfLayer,
+  overlays,
+  SELECTION_SOURCE,
+} from './layers/index.ts';
+import { addOverlays, buildOfflineStyle } from './offline-style.ts';
+import { ViewportLoader, type ViewportResult } from './viewport-loader.ts';
+
+setWorkerUrl(workerUrl);
+
+/** features per viewport request; the server caps at 50 000 */
+const GRID_LIMIT = 20_000;
+const BUILDINGS_LIMIT = 10_000;
+const OFFICERS_REFRESH_MS = 30_000;
+/** room left for the legend (left) and the details panel (right) when fitting the city */
+const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
+/** layers whose features make the cursor a pointer (districts and grid cover everything) */
+const POINTER_LAYERS = new Set(
+  clickPriority.filter((id) => !id.startsWith('zh-districts') && !id.startsWith('zh-grid')),
+);
+
+type StaticLayer = 'districts' | 'keyAreas' | 'squads' | 'officers';
+
+export class ConsoleMap {
+  readonly map: MapLibreMap;
+  private readonly data: Partial<Record<LayerName, FeatureCollection>> = {};
+  private readonly labels: { districts: LabelSet; keyAreas: LabelSet; squads: LabelSet };
+  private readonly grid: ViewportLoader;
+  private readonly buildings: ViewportLoader;
+  private readonly home: { center: [number, number]; zoom: number };
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private styleInstalled = false;
+  private usingRemoteStyle: boolean;
+  private resolveStyle!: () => void;
+  private readonly styleReady = new Promise<void>((r) => (this.resolveStyle = r));
+  private hoverFrame = 0;
+  private destroyed = false;
+
+  constructor(container: HTMLElement, config: ClientConfig) {
+    this.home = { center: config.center, zoom: config.zoom };
+    this.usingRemoteStyle = config.mapStyleUrl !== null && config.mapStyleUrl !== '';
+    consoleState.basemap = this.usingRemoteStyle ? config.mapStyleUrl : null;
+
+    this.map = new MapLibreMap({
+      container,
+      style: this.usingRemoteStyle ? (config.mapStyleUrl as string) : buildOfflineStyle(),
+      center: config.center,
+      zoom: config.zoom,
+      minZoom: 8,
+      maxZoom: 19,
+      // a basemap brings its own attributions; the offline style credits its data in the status bar
+      attributionControl: this.usingRemoteStyle ? { compact: true } : false,
+      dragRotate: false,
+      pitchWithRotate: false,
+      fadeDuration: 0,
+    });
+    this.map.touchZoomRotate.disableRotation();
+    this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+    this.map.addControl(new ScaleControl({ maxWidth: 160, unit: 'metric' }), 'bottom-right');
+
+    this.labels = {
+      districts: new LabelSet(this.map, 'district'),
+      keyAreas: new LabelSet(this.map, 'key-area', 11.5),
+      squads: new LabelSet(this.map, 'squad', 14),
+    };
+
+    const viewportLayer = (
+      name: 'gridCells' | 'illegalBuildings',
+      minzoom: number,
+      fetch: (bbox: BBox, signal: AbortSignal) => Promise<ViewportResult>,
+    ) =>
+      new ViewportLoader(this.map, {
+        minzoom,
+        fetch,
+        onData: (fc) => {
+          this.data[name] = fc;
+          consoleState.truncated[name] = fc.truncated === true;
+          return this.apply(name);
+        },
+        onError: (err) => reportError(err),
+        onLoading: (loading) => (consoleState.loading[name] = loading),
+      });
+    this.grid = viewportLayer('gridCells', GRID_MIN_ZOOM, (b, s) => api.gridCells(b, GRID_LIMIT, s));
+    this.buildings = viewportLayer('illegalBuildings', BUILDINGS_MIN_ZOOM, (b, s) =>
+      api.illegalBuildings(b, BUILDINGS_LIMIT, s),
+    );
+
+    this.map.on('style.load', () => void this.installOverlays());
+    this.map.on('error', (e) => this.onMapError(e));
+    this.map.on('moveend', () => {
+      this.grid.schedule();
+      this.buildings.schedule();
+    });
+    this.map.on('zoom', () => (consoleState.zoom = this.map.getZoom()));
+    this.map.on('click', (e) => this.onClick(e));
+    this.map.on('mousemove', (e) => this.onHover(e));
+    consoleState.zoom = this.map.getZoom();
+
+    void this.initialLoad();
+    this.timers.push(setInterval(() => void this.loadStatic('officers'), OFFICERS_REFRESH_MS));
+  }
+
+  /** Fit the five districts in view. */
+  fitCity(): void {
+    const fc = this.data.districts;
+    const b = fc ? bboxOf(fc) : null;
+    if (!b) return;
+    this.map.fitBounds(new LngLatBounds([b[0], b[1]], [b[2], b[3]]), { padding: FIT_PADDING, duration: 1200 });
+  }
+
+  /** Fly back to the configured initial view (天府广场). */
+  flyHome(): void {
+    this.map.flyTo({ center: this.home.center, zoom: this.home.zoom, duration: 1500, essential: true });
+  }
+
+  setOverlayVisible(name: LayerName, visible: boolean): void {
+    consoleState.visible[name] = visible;
+    const def = overlays[name];
+    if (this.styleInstalled) {
+      for (const layer of [...def.base, ...def.top]) {
+        if (this.map.getLayer(layer.id)) this.map.setLayoutProperty(layer.id, 'visibility', visible ? 'visible' : 'none');
+      }
+    }
+    if (name === 'districts' || name === 'keyAreas' || name === 'squads') this.labels[name].setVisible(visible);
+    if (!visible && consoleState.selected?.layer === name) this.clearSelection();
+  }
+
+  clearSelection(): void {
+    consoleState.selected = null;
+    this.setSelectionFeature(null);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.timers.forEach(clearInterval);
+    cancelAnimationFrame(this.hoverFrame);
+    this.grid.destroy();
+    this.buildings.destroy();
+    Object.values(this.labels).forEach((l) => l.destroy());
+    this.map.remove();
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  private async initialLoad(): Promise<void> {
+    const jobs: Promise<unknown>[] = [
+      this.styleReady,
+      this.loadStatic('districts'),
+      this.loadStatic('keyAreas'),
+      this.loadStatic('squads'),
+      this.loadStatic('officers'),
+    ];
+    const z = this.map.getZoom();
+    if (z >= GRID_MIN_ZOOM) jobs.push(this.grid.load());
+    if (z >= BUILDINGS_MIN_ZOOM) jobs.push(this.buildings.load());
+    await Promise.allSettled(jobs);
+    if (this.destroyed) return;
+    await new Promise<void>((resolve) => {
+      this.map.once('idle', () => resolve());
+      this.map.triggerRepaint();
+    });
+    markReady();
+  }
+
+  private async loadStatic(name: StaticLayer): Promise<void> {
+    try {
+      const fc = await api[name]();
+      if (this.destroyed) return;
+      this.data[name] = fc;
+      await this.apply(name);
+    } catch (err) {
+      reportError(err);
+    }
+  }
+
+  /** Push a layer's data into its source (once the style is there) and refresh what derives from it. */
+  private async apply(name: LayerName): Promise<void> {
+    const fc = this.data[name];
+    if (!fc) return;
+    this.refreshDerived(name, fc);
+    if (!this.styleInstalled) return; // installOverlays() applies it
+    const source = this.map.getSource<GeoJSONSource>(overlays[name].sourceId);
+    if (!source) return;
+    await source.setData(fc);
+    setLayerCount(name, fc.features.length);
+  }
+
+  private refreshDerived(name: LayerName, fc: FeatureCollection): void {
+    switch (name) {
+      case 'districts':
+        this.labels.districts.set(
+          fc.features.flatMap((f) => {
+            const p = f.properties as DistrictProps;
+            const at = f.geometry ? labelPoint(f.geometry) : null;
+            return at ? [{ id: p.adcode, lngLat: at, zh: p.name, en: p.nameEn }] : [];
+          }),
+        );
+        break;
+      case 'keyAreas': {
+        consoleState.keyAreasActive = fc.features.filter((f) => (f.properties as KeyAreaProps).active).length;
+        this.labels.keyAreas.set(
+          fc.features.flatMap((f) => {
+            const p = f.properties as KeyAreaProps;
+            const at = f.geometry ? labelPoint(f.geometry) : null;
+            const variant = p.active ? `ka-${p.level}` : 'ka-inactive';
+            return at ? [{ id: String(p.id), lngLat: at, zh: p.name, variant }] : [];
+          }),
+        );
+        break;
+      }
+      case 'squads':
+        this.labels.squads.set(
+          fc.features.flatMap((f) => {
+            const p = f.properties as SquadProps;
+            const at = f.geometry ? labelPoint(f.geometry) : null;
+            return at ? [{ id: String(p.id), lngLat: at, zh: p.name }] : [];
+          }),
+        );
+        break;
+      case 'officers': {
+        const props = fc.features.map((f) => f.properties as OfficerProps);
+        consoleState.officersTotal = props.length;
+        consoleState.officersOnDuty = props.filter((p) => p.dutyStatus !== 'off_duty').length;
+        break;
+      }
+      default:
+        break;
+    }
+    // keep an open details panel in step with refreshed data
+    const sel = consoleState.selected;
+    if (sel && sel.layer === name) {
+      const f = this.findFeature(name, sel.id);
+      if (f) {
+        consoleState.selected = { layer: name, id: sel.id, properties: { ...(f.properties ?? {}) } };
+        this.setSelectionFeature(f);
+      }
+    }
+  }
+
+  private async installOverlays(): Promise<void> {
+    if (this.styleInstalled) {
+      // a new style replaced ours (fallback from a failed basemap): put the overlays back
+      this.styleInstalled = false;
+    }
+    try {
+      addOverlays(this.map);
+    } catch (err) {
+      reportError(new Error(`图层初始化失败 overlay setup failed: ${(err as Error).message}`));
+      return;
+    }
+    this.styleInstalled = true;
+    for (const name of Object.keys(overlays) as LayerName[]) {
+      if (!consoleState.visible[name]) this.setOverlayVisible(name, false);
+    }
+    await Promise.all((Object.keys(this.data) as LayerName[]).map((n) => this.apply(n)));
+    this.resolveStyle();
+  }
+
+  private onMapError(e: MapErrorEvent): void {
+    const msg = e.error?.message ?? String(e.error);
+    const sourceId = (e as MapErrorEvent & { sourceId?: string }).sourceId;
+    if (this.usingRemoteStyle && !this.styleInstalled) {
+      // the configured basemap could not be loaded: carry on with the offline style
+      this.usingRemoteStyle = false;
+      consoleState.basemap = null;
+      reportError(new Error(`${ui.mapStyleFallback.zh} ${ui.mapStyleFallback.en}: ${msg}`));
+      this.map.setStyle(buildOfflineStyle());
+      return;
+    }
+    if (sourceId && !sourceId.startsWith('zh-')) {
+      reportError(new Error(`底图数据加载失败 basemap data failed (${sourceId})`));
+      return;
+    }
+    reportError(new Error(`地图错误 map error: ${msg}`));
+  }
+
+  // ---- selection -------------------------------------------------------------------------------
+
+  private queryHits(e: MapMouseEvent, layers: string[]) {
+    const present = layers.filter((id) => this.map.getLayer(id));
+    if (present.length === 0) return [];
+    const { x, y } = e.point;
+    const r = 6; // px of tolerance around the pointer, for small dots
+    return this.map.queryRenderedFeatures(
+      [
+        [x - r, y - r],
+        [x + r, y + r],
+      ],
+      { layers: present },
+    );
+  }
+
+  private onClick(e: MapMouseEvent): void {
+    const hits = this.queryHits(e, clickPriority);
+    if (hits.length === 0) {
+      this.clearSelection();
+      return;
+    }
+    const rank = (id: string) => clickPriority.indexOf(id);
+    hits.sort((a, b) => rank(a.layer.id) - rank(b.layer.id));
+    const top = hits[0];
+    const def = top ? overlayOfLayer(top.layer.id) : undefined;
+    if (!top || !def) return;
+    const id = top.properties?.[def.promoteId] as string | number | undefined;
+    if (id === undefined) return;
+    const f = this.findFeature(def.name, id);
+    consoleState.selected = { layer: def.name, id, properties: { ...(f?.properties ?? top.properties ?? {}) } };
+    this.setSelectionFeature(f ?? null);
+  }
+
+  private onHover(e: MapMouseEvent): void {
+    cancelAnimationFrame(this.hoverFrame);
+    this.hoverFrame = requestAnimationFrame(() => {
+      const hits = this.queryHits(e, [...POINTER_LAYERS]);
+      this.map.getCanvas().style.cursor = hits.length > 0 ? 'pointer' : '';
+    });
+  }
+
+  private findFeature(name: LayerName, id: string | number): Feature | undefined {
+    const key = overlays[name].promoteId;
+    return this.data[name]?.features.find((f) => String(f.properties?.[key]) === String(id));
+  }
+
+  private setSelectionFeature(f: Feature | null): void {
+    const source = this.map.getSource<GeoJSONSource>(SELECTION_SOURCE);
+    void source?.setData({ type: 'FeatureCollection', features: f ? [f] : [] });
+  }
+}

@@ -1,0 +1,36 @@
+// 单元网格: thin outlines from zoom 13, fetched for the viewport only.
+import { palette } from '../palette.ts';
+import type { OverlayDef } from './overlay.ts';
+
+const source = 'zh-grid-cells';
+export const GRID_MIN_ZOOM = 13;
+
+export const gridCells: OverlayDef = {
+  name: 'gridCells',
+  sourceId: source,
+  promoteId: 'code',
+  minzoom: GRID_MIN_ZOOM,
+  base: [
+    {
+      // invisible fill so a click inside a cell finds the cell
+      id: 'zh-grid-hit',
+      type: 'fill',
+      source,
+      minzoom: GRID_MIN_ZOOM,
+      paint: { 'fill-color': '#000000', 'fill-opacity': 0 },
+    },
+    {
+      id: 'zh-grid-line',
+      type: 'line',
+      source,
+      minzoom: GRID_MIN_ZOOM,
+      paint: {
+        'line-color': palette.grid.line,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 13, 0.4, 15, 0.8, 17, 1.4],
+        'line-opacity': ['interpolate', ['linear'], ['zoom'], 13, 0.22, 14.5, 0.4, 16, 0.6],
+      },
+    },
+  ],
+  top: [],
+  interactive: ['zh-grid-hit'],
+};

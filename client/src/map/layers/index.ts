@@ -1,0 +1,48 @@
+// All overlay layers in drawing order: fills first (districts, grid, key areas, buildings), then
+// outlines and points, then the selection highlight.
+import type { GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
+import type { LayerName } from '../../i18n.ts';
+import { districts } from './districts.ts';
+import { gridCells } from './grid-cells.ts';
+import { illegalBuildings } from './illegal-buildings.ts';
+import { keyAreas } from './key-areas.ts';
+import { officers } from './officers.ts';
+import { sourceSpec, type OverlayDef } from './overlay.ts';
+import { SELECTION_SOURCE, selectionLayers, selectionSource } from './selection.ts';
+import { squads } from './squads.ts';
+
+export { GRID_MIN_ZOOM } from './grid-cells.ts';
+export { BUILDINGS_MIN_ZOOM } from './illegal-buildings.ts';
+export { SELECTION_SOURCE } from './selection.ts';
+export type { OverlayDef } from './overlay.ts';
+
+/** bottom to top */
+const drawOrder: OverlayDef[] = [districts, gridCells, keyAreas, illegalBuildings, squads, officers];
+
+export const overlays: Record<LayerName, OverlayDef> = {
+  districts,
+  gridCells,
+  keyAreas,
+  illegalBuildings,
+  squads,
+  officers,
+};
+
+export function overlaySources(): Record<string, GeoJSONSourceSpecification> {
+  const out: Record<string, GeoJSONSourceSpecification> = {};
+  for (const def of drawOrder) out[def.sourceId] = sourceSpec(def);
+  out[SELECTION_SOURCE] = selectionSource;
+  return out;
+}
+
+export function overlayLayers(): LayerSpecification[] {
+  return [...drawOrder.flatMap((d) => d.base), ...drawOrder.flatMap((d) => d.top), ...selectionLayers];
+}
+
+/** Which overlay a style layer belongs to. */
+export function overlayOfLayer(layerId: string): OverlayDef | undefined {
+  return drawOrder.find((d) => d.base.some((l) => l.id === layerId) || d.top.some((l) => l.id === layerId));
+}
+
+/** Interactive layer ids, topmost first: a click picks the first hit in this order. */
+export const clickPriority: string[] = [...drawOrder].reverse().flatMap((d) => d.interactive);

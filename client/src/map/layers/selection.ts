@@ -1,0 +1,37 @@
+// The highlight of the feature whose details are open: its own small source, above everything.
+import type { GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
+import { palette } from '../palette.ts';
+import { emptyCollection } from './overlay.ts';
+
+export const SELECTION_SOURCE = 'zh-selection';
+
+export const selectionSource: GeoJSONSourceSpecification = { type: 'geojson', data: emptyCollection() };
+
+export const selectionLayers: LayerSpecification[] = [
+  {
+    id: 'zh-selection-glow',
+    type: 'line',
+    source: SELECTION_SOURCE,
+    filter: ['!=', ['geometry-type'], 'Point'],
+    paint: { 'line-color': palette.selection, 'line-width': 12, 'line-opacity': 0.25, 'line-blur': 4 },
+  },
+  {
+    id: 'zh-selection-line',
+    type: 'line',
+    source: SELECTION_SOURCE,
+    filter: ['!=', ['geometry-type'], 'Point'],
+    paint: { 'line-color': palette.selection, 'line-width': 4 },
+  },
+  {
+    id: 'zh-selection-ring',
+    type: 'circle',
+    source: SELECTION_SOURCE,
+    filter: ['==', ['geometry-type'], 'Point'],
+    paint: {
+      'circle-radius': 20,
+      'circle-color': 'rgba(0,0,0,0)',
+      'circle-stroke-color': palette.selection,
+      'circle-stroke-width': 4,
+    },
+  },
+];

@@ -1,0 +1,62 @@
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** External PostgreSQL + PostGIS; when absent an embedded PGlite is started. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Seed the demo city on an empty database. */
+  seedDemo: boolean;
+  /** A fixed demo password for development and tests; never honoured in production. */
+  demoPassword: string | null;
+  mapStyleUrl: string | null;
+  /** Loopback port of the embedded database (0 = any free port), for psql while it runs. */
+  embeddedPort: number;
+  rateLimitPerMinute: number;
+  logLevel: string;
+  production: boolean;
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`expected a boolean (true/false), got "${value}"`);
+}
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number 0–65535, got "${value}"`);
+  return n;
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const demoPassword = env.ZHIHUI_DEMO_PASSWORD || null;
+  if (production && demoPassword) {
+    throw new Error('ZHIHUI_DEMO_PASSWORD is refused when NODE_ENV=production: production never gets a fixed password');
+  }
+  if (demoPassword && demoPassword.length < 8) throw new Error('ZHIHUI_DEMO_PASSWORD must be at least 8 characters');
+  return {
+    port: port(env.PORT, 3000, 'PORT'),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    seedDemo: flag(env.SEED_DEMO, true),
+    demoPassword,
+    mapStyleUrl: env.MAP_STYLE_URL || null,
+    embeddedPort: port(env.EMBEDDED_PG_PORT, 0, 'EMBEDDED_PG_PORT'),
+    rateLimitPerMinute: positive(env.RATE_LIMIT_PER_MINUTE, 1200, 'RATE_LIMIT_PER_MINUTE'),
+    logLevel: env.LOG_LEVEL || 'info',
+    production,
+  };
+}

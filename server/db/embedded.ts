@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * PGlite with PostGIS, served on loopback so the same `pg` code talks to it and to a real server.
+ * PGlite runs one query at a time and its socket multiplexer can interleave extended-protocol
+ * messages of different clients, so exactly one connection is allowed (callers use a pool of 1).
+ */
+export async function startEmbeddedPostgis(dataDir: string, port = 0): Promise<EmbeddedPostgis> {
+  const dir = path.join(dataDir, 'pglite');
+  fs.mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create({ dataDir: dir, extensions: { postgis } });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 });
+  await server.start();
+  const address = server.getServerConn();
+  return {
+    url: `postgres://postgres@${address}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

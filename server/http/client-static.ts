@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLIENT_DIST = path.join(ROOT, 'dist', 'client');
+
+/** `npm start` on a fresh clone: build the console once if its bundle is missing. */
+export async function ensureClientBuild(log: (msg: string) => void): Promise<void> {
+  if (fs.existsSync(path.join(CLIENT_DIST, 'index.html'))) return;
+  log('console bundle missing: building it with Vite (once)…');
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch {
+    throw new Error('dist/client is missing and Vite is not installed: run `npm install` then `npm run build`');
+  }
+  const started = performance.now();
+  await vite.build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  log(`console built in ${Math.round(performance.now() - started)} ms`);
+}
+
+export async function registerClientStatic(app: FastifyInstance): Promise<void> {
+  if (!fs.existsSync(path.join(CLIENT_DIST, 'index.html'))) {
+    app.log.warn('dist/client is missing: the API runs, the console page does not (run `npm run build`)');
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: CLIENT_DIST,
+    prefix: '/',
+    // Hashed asset names may be cached for good; index.html must be revalidated to pick up new builds.
+    setHeaders(reply, filePath) {
+      reply.header('Cache-Control', filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+}

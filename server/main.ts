@@ -1,0 +1,48 @@
+import { buildApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { ensureClientBuild } from './http/client-static.ts';
+import { printCredentials } from './seed/credentials-banner.ts';
+import { seedDemoCity } from './seed/demo-city.ts';
+
+const started = performance.now();
+const since = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const say = (msg: string) => console.log(`[zhihui] ${msg}`);
+
+const config = loadConfig();
+say(config.databaseUrl ? 'database: external PostgreSQL (DATABASE_URL)' : `database: embedded PostGIS in ${config.dataDir}`);
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPort });
+try {
+  const ran = await migrate(db.pool);
+  say(`migrations: ${ran.length ? `applied ${ran.join(', ')}` : 'up to date'} (${since()})`);
+  if (config.seedDemo) {
+    const seed = await seedDemoCity(db.pool, { password: config.demoPassword, log: (m) => say(m) });
+    if (seed.seeded) {
+      say(`demo city seeded in ${(seed.ms / 1000).toFixed(1)} s: ${JSON.stringify(seed.counts)}`);
+      printCredentials(seed.credentials, config.demoPassword !== null);
+    } else {
+      say('demo city already present');
+    }
+  }
+  await ensureClientBuild(say);
+} catch (err) {
+  await db.close();
+  throw err;
+}
+
+const app = await buildApp({ db, config, serveClient: true });
+await app.listen({ port: config.port, host: config.host });
+say(`console ready at http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/ (API docs /docs) in ${since()}`);
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    say(`${signal}: closing`);
+    await app.close();
+    await db.close();
+    process.exit(0);
+  });
+}
