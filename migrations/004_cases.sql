@@ -87,6 +87,7 @@ CREATE TABLE incident_events (
   position      geometry(Point, 4326) CHECK (position IS NULL OR ST_IsValid(position))
 );
 CREATE INDEX incident_events_incident_idx ON incident_events (incident_id, seq);
+CREATE INDEX incident_events_position_gix ON incident_events USING gist (position);
 
 CREATE FUNCTION incident_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

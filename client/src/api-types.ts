@@ -55,6 +55,7 @@ export type KeyAreaLevel = 'city' | 'district';
 export interface KeyAreaProps {
   id: number;
   name: string;
+  nameEn?: string | null;
   level: KeyAreaLevel;
   kind: string;
   priorityBoost: number;

@@ -15,6 +15,8 @@ export interface ZhihuiHook {
 declare global {
   interface Window {
     __zhihui: ZhihuiHook;
+    /** the MapLibre map, for browser tests that need to move the camera (not serialisable) */
+    __zhihuiMap?: import('maplibre-gl').Map;
   }
 }
 

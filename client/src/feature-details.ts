@@ -93,6 +93,7 @@ export function describe(sel: Selection, now = new Date()): Details {
       return {
         kind,
         title: p.name,
+        subtitle: p.nameEn ?? undefined,
         rows: [
           biRow(bi('级别', 'Level'), label(keyAreaLevelLabel, p.level), p.level === 'city' ? 'alert' : 'warn'),
           biRow(bi('类型', 'Kind'), label(keyAreaKindLabel, p.kind)),

@@ -77,6 +77,8 @@ export const keyAreaLevelLabel: Record<string, Bi> = {
 
 export const keyAreaKindLabel: Record<string, Bi> = {
   commercial: bi('商圈', 'commercial'),
+  civic: bi('市政广场', 'civic'),
+  nightlife: bi('夜间经济', 'nightlife'),
   scenic: bi('景区', 'scenic'),
   transport: bi('交通枢纽', 'transport hub'),
   market: bi('市场', 'market'),
@@ -128,7 +130,8 @@ const dateTimeFmt = new Intl.DateTimeFormat('zh-CN', {
 
 /** Clock parts in Asia/Shanghai, whatever the browser's own zone is. */
 export function shanghaiClock(d: Date): { time: string; date: string } {
-  return { time: timeFmt.format(d), date: dateFmt.format(d) };
+  const part = (type: Intl.DateTimeFormatPartTypes) => dateFmt.formatToParts(d).find((p) => p.type === type)?.value ?? '';
+  return { time: timeFmt.format(d), date: `${part('year')}-${part('month')}-${part('day')} ${part('weekday')}` };
 }
 
 export function formatDateTime(iso: string | null): string {

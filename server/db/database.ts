@@ -6,6 +6,8 @@ export type DatabaseMode = 'embedded' | 'external';
 export interface Database {
   pool: pg.Pool;
   mode: DatabaseMode;
+  /** Connection string (for the embedded database, its loopback address). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.maxConnections ?? 10 });
     pool.on('error', (err) => console.error('idle PostgreSQL client error:', err.message));
-    return { pool, mode: 'external', close: () => pool.end() };
+    return { pool, mode: 'external', url: opts.databaseUrl, close: () => pool.end() };
   }
   const embedded = await startEmbeddedPostgis(opts.dataDir, opts.embeddedPort ?? 0);
   const pool = new pg.Pool({ connectionString: embedded.url, max: 1 });
@@ -36,6 +38,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return {
     pool,
     mode: 'embedded',
+    url: embedded.url,
     async close() {
       await pool.end();
       await embedded.stop();

@@ -17,8 +17,8 @@ import { api } from '../api.ts';
 import type { BBox, ClientConfig, DistrictProps, KeyAreaProps, OfficerProps, SquadProps } from '../api-types.ts';
 import { consoleState, markReady, reportError, setLayerCount } from '../console-state.svelte.ts';
 import { ui, type LayerName } from '../i18n.ts';
-import { bboxOf, labelPoint } from './geo.ts';
-import { LabelSet } from './html-labels.ts';
+import { bboxOf, labelPoint, visibleLabelPoint } from './geo.ts';
+import { declutter, LabelSet } from './html-labels.ts';
 import {
   BUILDINGS_MIN_ZOOM,
   clickPriority,
@@ -26,6 +26,7 @@ import {
   overlayOfLayer,
   overlays,
   SELECTION_SOURCE,
+  withMarkers,
 } from './layers/index.ts';
 import { addOverlays, buildOfflineStyle } from './offline-style.ts';
 import { ViewportLoader, type ViewportResult } from './viewport-loader.ts';
@@ -38,6 +39,8 @@ const BUILDINGS_LIMIT = 10_000;
 const OFFICERS_REFRESH_MS = 30_000;
 /** room left for the legend (left) and the details panel (right) when fitting the city */
 const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
+/** screen margins kept free of district labels (legend on the left, buttons, status bar) */
+const LABEL_INSET = { top: 90, bottom: 110, left: 420, right: 100 };
 /** layers whose features make the cursor a pointer (districts and grid cover everything) */
 const POINTER_LAYERS = new Set(
   clickPriority.filter((id) => !id.startsWith('zh-districts') && !id.startsWith('zh-grid')),
@@ -79,13 +82,24 @@ export class ConsoleMap {
       fadeDuration: 0,
     });
     this.map.touchZoomRotate.disableRotation();
-    this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+    window.__zhihuiMap = this.map;
+    this.map.addControl(new NavigationControl({ showCompass: false }), 'bottom-right');
     this.map.addControl(new ScaleControl({ maxWidth: 160, unit: 'metric' }), 'bottom-right');
 
     this.labels = {
-      districts: new LabelSet(this.map, 'district'),
-      keyAreas: new LabelSet(this.map, 'key-area', 11.5),
-      squads: new LabelSet(this.map, 'squad', 14),
+      districts: new LabelSet(this.map, 'district', {
+        priority: 1,
+        alternatives: [
+          [0, -70],
+          [0, 70],
+          [-140, 0],
+          [140, 0],
+          [0, -140],
+          [0, 140],
+        ],
+      }),
+      keyAreas: new LabelSet(this.map, 'key-area', { minzoom: 11.5, priority: 3 }),
+      squads: new LabelSet(this.map, 'squad', { minzoom: 14, anchor: 'top', offset: [0, 16], priority: 2 }),
     };
 
     const viewportLayer = (
@@ -112,6 +126,8 @@ export class ConsoleMap {
     this.map.on('style.load', () => void this.installOverlays());
     this.map.on('error', (e) => this.onMapError(e));
     this.map.on('moveend', () => {
+      this.placeDistrictLabels();
+      this.declutterLabels();
       this.grid.schedule();
       this.buildings.schedule();
     });
@@ -145,7 +161,10 @@ export class ConsoleMap {
         if (this.map.getLayer(layer.id)) this.map.setLayoutProperty(layer.id, 'visibility', visible ? 'visible' : 'none');
       }
     }
-    if (name === 'districts' || name === 'keyAreas' || name === 'squads') this.labels[name].setVisible(visible);
+    if (name === 'districts' || name === 'keyAreas' || name === 'squads') {
+      this.labels[name].setVisible(visible);
+      this.declutterLabels();
+    }
     if (!visible && consoleState.selected?.layer === name) this.clearSelection();
   }
 
@@ -161,6 +180,7 @@ export class ConsoleMap {
     this.grid.destroy();
     this.buildings.destroy();
     Object.values(this.labels).forEach((l) => l.destroy());
+    if (window.__zhihuiMap === this.map) delete window.__zhihuiMap;
     this.map.remove();
   }
 
@@ -205,20 +225,15 @@ export class ConsoleMap {
     if (!this.styleInstalled) return; // installOverlays() applies it
     const source = this.map.getSource<GeoJSONSource>(overlays[name].sourceId);
     if (!source) return;
-    await source.setData(fc);
+    // the count is of the layer's own features, not of the marker points added for drawing
+    await source.setData(name === 'illegalBuildings' ? withMarkers(fc) : fc);
     setLayerCount(name, fc.features.length);
   }
 
   private refreshDerived(name: LayerName, fc: FeatureCollection): void {
     switch (name) {
       case 'districts':
-        this.labels.districts.set(
-          fc.features.flatMap((f) => {
-            const p = f.properties as DistrictProps;
-            const at = f.geometry ? labelPoint(f.geometry) : null;
-            return at ? [{ id: p.adcode, lngLat: at, zh: p.name, en: p.nameEn }] : [];
-          }),
-        );
+        this.placeDistrictLabels();
         break;
       case 'keyAreas': {
         consoleState.keyAreasActive = fc.features.filter((f) => (f.properties as KeyAreaProps).active).length;
@@ -227,7 +242,7 @@ export class ConsoleMap {
             const p = f.properties as KeyAreaProps;
             const at = f.geometry ? labelPoint(f.geometry) : null;
             const variant = p.active ? `ka-${p.level}` : 'ka-inactive';
-            return at ? [{ id: String(p.id), lngLat: at, zh: p.name, variant }] : [];
+            return at ? [{ id: String(p.id), lngLat: at, zh: p.name, en: p.nameEn ?? undefined, variant }] : [];
           }),
         );
         break;
@@ -250,6 +265,7 @@ export class ConsoleMap {
       default:
         break;
     }
+    if (name === 'districts' || name === 'keyAreas' || name === 'squads') this.declutterLabels();
     // keep an open details panel in step with refreshed data
     const sel = consoleState.selected;
     if (sel && sel.layer === name) {
@@ -259,6 +275,28 @@ export class ConsoleMap {
         this.setSelectionFeature(f);
       }
     }
+  }
+
+  private declutterLabels(): void {
+    declutter([this.labels.keyAreas, this.labels.squads, this.labels.districts]);
+  }
+
+  /** District names go in the visible part of each district, clear of the legend and the edges. */
+  private placeDistrictLabels(): void {
+    const fc = this.data.districts;
+    if (!fc) return;
+    const c = this.map.getContainer();
+    const inset = LABEL_INSET;
+    const nw = this.map.unproject([inset.left, inset.top]);
+    const se = this.map.unproject([c.clientWidth - inset.right, c.clientHeight - inset.bottom]);
+    const view: BBox = [nw.lng, se.lat, se.lng, nw.lat];
+    this.labels.districts.set(
+      fc.features.flatMap((f) => {
+        const p = f.properties as DistrictProps;
+        const at = f.geometry ? visibleLabelPoint(f.geometry, view) : null;
+        return at ? [{ id: p.adcode, lngLat: at, zh: p.name, en: p.nameEn }] : [];
+      }),
+    );
   }
 
   private async installOverlays(): Promise<void> {
@@ -288,7 +326,7 @@ export class ConsoleMap {
       this.usingRemoteStyle = false;
       consoleState.basemap = null;
       reportError(new Error(`${ui.mapStyleFallback.zh} ${ui.mapStyleFallback.en}: ${msg}`));
-      this.map.setStyle(buildOfflineStyle());
+      this.map.setStyle(buildOfflineStyle(), { diff: false });
       return;
     }
     if (sourceId && !sourceId.startsWith('zh-')) {

@@ -129,3 +129,57 @@ export function labelPoint(g: Geometry): [number, number] | null {
   }
   return spanMid === null ? [cx, cy] : [spanMid, cy];
 }
+
+/** Sutherland–Hodgman clip of one ring to a rectangle (the rectangle is convex, so this is exact). */
+function clipRing(ring: Ring, b: BBox): Ring {
+  const edges: [(p: Position) => boolean, (p: Position, q: Position) => Position][] = [
+    [(p) => (p[0] ?? 0) >= b[0], (p, q) => atX(p, q, b[0])],
+    [(p) => (p[0] ?? 0) <= b[2], (p, q) => atX(p, q, b[2])],
+    [(p) => (p[1] ?? 0) >= b[1], (p, q) => atY(p, q, b[1])],
+    [(p) => (p[1] ?? 0) <= b[3], (p, q) => atY(p, q, b[3])],
+  ];
+  let out = ring;
+  for (const [inside, cut] of edges) {
+    const input = out;
+    out = [];
+    for (let i = 0; i < input.length; i++) {
+      const cur = input[i] as Position;
+      const prev = input[(i + input.length - 1) % input.length] as Position;
+      if (inside(cur)) {
+        if (!inside(prev)) out.push(cut(prev, cur));
+        out.push(cur);
+      } else if (inside(prev)) {
+        out.push(cut(prev, cur));
+      }
+    }
+    if (out.length === 0) break;
+  }
+  return out;
+}
+
+function atX(p: Position, q: Position, x: number): Position {
+  const [px = 0, py = 0] = p;
+  const [qx = 0, qy = 0] = q;
+  return [x, py + ((x - px) / (qx - px)) * (qy - py)];
+}
+
+function atY(p: Position, q: Position, y: number): Position {
+  const [px = 0, py = 0] = p;
+  const [qx = 0, qy = 0] = q;
+  return [px + ((y - py) / (qy - py)) * (qx - px), y];
+}
+
+/**
+ * The label point of the part of a polygon that is inside `view`, so a district's name stays on
+ * screen while the camera is inside the district. Null when the polygon is out of view.
+ */
+export function visibleLabelPoint(g: Geometry, view: BBox): [number, number] | null {
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+  const clipped: Ring[][] = [];
+  for (const p of polys) {
+    const [outer, ...holes] = p.map((r) => clipRing(r, view));
+    if (outer && outer.length >= 3) clipped.push([outer, ...holes.filter((r) => r.length >= 3)]);
+  }
+  if (clipped.length === 0) return null;
+  return labelPoint({ type: 'MultiPolygon', coordinates: clipped });
+}

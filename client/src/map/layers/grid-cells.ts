@@ -27,7 +27,7 @@ export const gridCells: OverlayDef = {
       paint: {
         'line-color': palette.grid.line,
         'line-width': ['interpolate', ['linear'], ['zoom'], 13, 0.4, 15, 0.8, 17, 1.4],
-        'line-opacity': ['interpolate', ['linear'], ['zoom'], 13, 0.22, 14.5, 0.4, 16, 0.6],
+        'line-opacity': ['interpolate', ['linear'], ['zoom'], 13, 0.22, 14.5, 0.38, 16, 0.5],
       },
     },
   ],

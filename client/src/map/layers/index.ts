@@ -12,7 +12,7 @@ import { SELECTION_SOURCE, selectionLayers, selectionSource } from './selection.
 import { squads } from './squads.ts';
 
 export { GRID_MIN_ZOOM } from './grid-cells.ts';
-export { BUILDINGS_MIN_ZOOM } from './illegal-buildings.ts';
+export { BUILDINGS_MIN_ZOOM, withMarkers } from './illegal-buildings.ts';
 export { SELECTION_SOURCE } from './selection.ts';
 export type { OverlayDef } from './overlay.ts';
 

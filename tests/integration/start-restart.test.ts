@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startServerProcess } from '../support/server-process.ts';
+
+/**
+ * `npm start` as a newcomer runs it: a database with nothing in it, a first start that migrates,
+ * seeds and serves the console, then a restart that finds everything in place and seeds nothing.
+ */
+const mode = inject('databaseMode');
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function emptyDatabaseEnv(): Promise<Record<string, string>> {
+  if (mode === 'embedded') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-start-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    return { DATA_DIR: dir };
+  }
+  const admin = process.env.DATABASE_URL!;
+  const name = `zhihui_start_${process.pid}`;
+  const run = async (sql: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(sql).finally(() => c.end());
+  };
+  await run(`CREATE DATABASE ${name}`);
+  cleanups.push(() => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return { DATABASE_URL: u.toString() };
+}
+
+async function snapshot(base: string) {
+  const health = await (await fetch(`${base}/api/health`)).json();
+  const districts = await (await fetch(`${base}/api/districts`)).json();
+  const officers = await (await fetch(`${base}/api/officers`)).json();
+  const keyAreas = await (await fetch(`${base}/api/key-areas?all=true`)).json();
+  return {
+    health,
+    gridCells: districts.features.reduce((n: number, f: { properties: { gridCellCount: number } }) => n + f.properties.gridCellCount, 0),
+    officers: officers.features.length,
+    keyAreas: keyAreas.features.length,
+  };
+}
+
+describe(`npm start on an empty ${mode} database`, () => {
+  it('comes up on the demo city, and a restart keeps it without seeding again', async () => {
+    const env: Record<string, string> = { ...(await emptyDatabaseEnv()), SEED_DEMO: 'true' };
+    if (mode === 'embedded') env.DATABASE_URL = '';
+
+    const first = await startServerProcess(env);
+    let firstState;
+    try {
+      expect(first.output()).toContain('demo city seeded');
+      expect(first.output()).toContain('Demo users');
+      firstState = await snapshot(first.base);
+      expect(firstState.health.database.mode).toBe(mode);
+      expect(firstState.health.demo.seeded).toBe(true);
+      expect(firstState.gridCells).toBeGreaterThan(40_000);
+      const page = await fetch(`${first.base}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="app"');
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+
+    const second = await startServerProcess(env);
+    try {
+      expect(second.output()).toContain('demo city already present');
+      expect(second.output()).not.toContain('Demo users');
+      expect(await snapshot(second.base)).toEqual(firstState);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    console.log(`[start] ${mode}: first start ${(first.readyMs / 1000).toFixed(1)} s, restart ${(second.readyMs / 1000).toFixed(1)} s`);
+  }, 600_000);
+});
