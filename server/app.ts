@@ -1,3 +1,4 @@
+import path from 'node:path';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import sensible from '@fastify/sensible';
@@ -6,8 +7,15 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Server } from 'socket.io';
+import { authPlugin } from './auth/plugin.ts';
+import { authRoutes } from './auth/routes.ts';
+import { ClockWatcher } from './clocks/watcher.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
+import { EventBus } from './events/bus.ts';
+import { eventRoutes } from './events/routes.ts';
+import { evidenceRoutes } from './evidence/routes.ts';
 import { GeoRepository } from './geo/repository.ts';
 import { geoRoutes } from './geo/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -15,21 +23,47 @@ import { clientConfigRoutes } from './http/client-config-routes.ts';
 import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
 import { ErrorResponse } from './http/schemas.ts';
+import { incidentRoutes } from './incidents/routes.ts';
+import { IncidentService } from './incidents/service.ts';
+import { attachLive } from './live/socket.ts';
+import { UserRepository } from './users/repository.ts';
+import { userRoutes } from './users/routes.ts';
+import { PositionService } from './workforce/positions.ts';
 import { WorkforceRepository } from './workforce/repository.ts';
 import { workforceRoutes } from './workforce/routes.ts';
+import { officerSelfRoutes } from './workforce/self-routes.ts';
+
+export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
+  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs'>>;
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel'>;
+  config: AppConfig;
   /** Serve the built console from dist/client (off for API-only tests). */
   serveClient?: boolean;
+  /** Run the overdue / acceptance clocks (tests drive them by hand). */
+  clocks?: boolean;
   logger?: boolean;
+}
+
+export interface Zhihui {
+  bus: EventBus;
+  incidents: IncidentService;
+  positions: PositionService;
+  clocks: ClockWatcher;
+  io: Server;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    zhihui: Zhihui;
+  }
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : { level: opts.config.logLevel },
-    // Unknown query fields are refused with a 400 rather than silently dropped.
+    // Unknown fields are refused with a 400 rather than silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -56,8 +90,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(underPressure, { maxEventLoopDelay: 2_000, retryAfter: 10, exposeStatusRoute: false });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Zhihui 指挥 API', description: 'City-management enforcement command and dispatch', version: '0.1.0' },
-      tags: [{ name: 'map', description: 'map layers (GeoJSON, WGS84)' }, { name: 'system' }],
+      info: { title: 'Zhihui 指挥 API', description: 'City-management enforcement command and dispatch', version: '0.2.0' },
+      tags: [
+        { name: 'cases', description: 'the case loop: intake and every step' }, { name: 'dispatch' }, { name: 'live' },
+        { name: 'map', description: 'map layers (GeoJSON, WGS84)' }, { name: 'auth' }, { name: 'system' },
+      ],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -65,10 +103,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerErrorHandler(app);
 
   const { pool, mode } = opts.db;
+  await app.register(authPlugin, { pool });
+  const bus = new EventBus();
+  const incidents = new IncidentService(pool, bus);
+  const positions = new PositionService(pool);
+  const users = new UserRepository(pool);
+
   await app.register(healthRoutes, { pool, mode });
   await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl });
+  await app.register(authRoutes, { users, loginPerMinute: opts.config.loginPerMinute ?? 10 });
+  await app.register(userRoutes, { users });
   await app.register(geoRoutes, { repo: new GeoRepository(pool) });
   await app.register(workforceRoutes, { repo: new WorkforceRepository(pool) });
+  await app.register(officerSelfRoutes, { pool, positions, bus });
+  await app.register(incidentRoutes, { pool, incidents });
+  await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
+  await app.register(eventRoutes, { pool });
   if (opts.serveClient) await registerClientStatic(app);
+
+  const io = attachLive(app, { pool, bus, positions, crossInstance: mode === 'external' });
+  const clocks = new ClockWatcher(pool, bus, { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 }, app.log);
+  if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
+  app.addHook('onClose', async () => {
+    positions.stop();
+    await clocks.stop();
+  });
+  app.decorate('zhihui', { bus, incidents, positions, clocks, io });
   return app;
 }

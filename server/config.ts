@@ -14,6 +14,12 @@ export interface Config {
   /** Loopback port of the embedded database (0 = any free port), for psql while it runs. */
   embeddedPort: number;
   rateLimitPerMinute: number;
+  loginPerMinute: number;
+  /** A dispatch not accepted within this many seconds returns to the dispatcher's queue. */
+  acceptTimeoutSeconds: number;
+  clockIntervalMs: number;
+  /** Plausible cases and moving officers, for demonstrations. */
+  simulate: boolean;
   logLevel: string;
   production: boolean;
 }
@@ -56,6 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapStyleUrl: env.MAP_STYLE_URL || null,
     embeddedPort: port(env.EMBEDDED_PG_PORT, 0, 'EMBEDDED_PG_PORT'),
     rateLimitPerMinute: positive(env.RATE_LIMIT_PER_MINUTE, 1200, 'RATE_LIMIT_PER_MINUTE'),
+    loginPerMinute: positive(env.LOGIN_RATE_LIMIT_PER_MINUTE, 10, 'LOGIN_RATE_LIMIT_PER_MINUTE'),
+    acceptTimeoutSeconds: positive(env.DISPATCH_ACCEPT_TIMEOUT_SECONDS, 900, 'DISPATCH_ACCEPT_TIMEOUT_SECONDS'),
+    clockIntervalMs: positive(env.CLOCK_INTERVAL_MS, 15_000, 'CLOCK_INTERVAL_MS'),
+    simulate: flag(env.SIMULATE, false),
     logLevel: env.LOG_LEVEL || 'info',
     production,
   };

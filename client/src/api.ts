@@ -1,4 +1,4 @@
-// Every request the console makes to the server, in one place.
+// Every request the console and the officer phone make to the server, in one place.
 import type {
   BBox,
   ClientConfig,
@@ -10,15 +10,29 @@ import type {
   OfficerCollection,
   SquadCollection,
 } from './api-types.ts';
+import type {
+  Candidate,
+  CaseAction,
+  Evidence,
+  EventsPage,
+  IncidentView,
+  IntakeRequest,
+  IntakeResponse,
+  LiveEvent,
+  LoginResponse,
+  StepRequest,
+} from './cases/types.ts';
+import { authHeaders, clearSession, session } from './session.svelte.ts';
 
 const TIMEOUT_MS = 30_000;
+const UPLOAD_TIMEOUT_MS = 120_000;
 
 /** An HTTP or network failure, with a message a dispatcher can read. */
 export class ApiError extends Error {
   constructor(
     readonly path: string,
     readonly status: number | null,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`请求失败 Request failed: ${path} — ${detail}`);
     this.name = 'ApiError';
@@ -29,27 +43,58 @@ export function isAbort(err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError';
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const timeout = AbortSignal.timeout(TIMEOUT_MS);
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+/** The server's own words for a failed request (its `message`), or the error's message. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.detail;
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  form?: FormData;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** an authenticated call: a 401 means the session is over */
+  auth?: boolean;
+  timeoutMs?: number;
+}
+
+async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const ms = opts.timeoutMs ?? TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(ms);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(), ...opts.headers };
+  let body: BodyInit | undefined;
+  if (opts.form) body = opts.form;
+  else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const tokenAtStart = session.token;
   let res: Response;
   try {
-    res = await fetch(path, { headers: { accept: 'application/json' }, signal: combined });
+    res = await fetch(path, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body, signal, credentials: 'same-origin' });
   } catch (err) {
-    if (signal?.aborted) throw err; // cancelled by us: not an error to show
-    if (timeout.aborted) throw new ApiError(path, null, `超时 timed out after ${TIMEOUT_MS / 1000} s`);
+    if (opts.signal?.aborted) throw err; // cancelled by us: not an error to show
+    if (timeout.aborted) throw new ApiError(path, null, `超时 timed out after ${ms / 1000} s`);
     throw new ApiError(path, null, `网络错误 network error (${(err as Error).message})`);
   }
   if (!res.ok) {
     let detail = `HTTP ${res.status}`;
     try {
-      const body = (await res.json()) as { message?: unknown };
-      if (typeof body.message === 'string') detail += ` ${body.message}`;
+      const b = (await res.json()) as { message?: unknown };
+      if (typeof b.message === 'string') detail += ` ${b.message}`;
     } catch {
       /* body was not JSON */
     }
+    // the token expired or was revoked: back to the login form (only if it is still the same session)
+    if (res.status === 401 && opts.auth && session.token && session.token === tokenAtStart) {
+      clearSession('登录已过期，请重新登录 Session expired, please log in again');
+    }
     throw new ApiError(path, res.status, detail);
   }
+  if (res.status === 204) return undefined as T;
   try {
     return (await res.json()) as T;
   } catch {
@@ -57,11 +102,17 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   }
 }
 
+const getJson = <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal });
+const authGet = <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal, auth: true });
+const authPost = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+  request<T>(path, { method: 'POST', body: body ?? {}, auth: true, headers });
+
 function bboxParam(bbox: BBox): string {
   return bbox.map((v) => v.toFixed(6)).join(',');
 }
 
 export const api = {
+  // ---- public map ------------------------------------------------------------------------------
   config: (signal?: AbortSignal) => getJson<ClientConfig>('/api/config', signal),
   health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),
   districts: (signal?: AbortSignal) => getJson<DistrictCollection>('/api/districts', signal),
@@ -72,4 +123,34 @@ export const api = {
     getJson<GridCellCollection>(`/api/grid-cells?bbox=${bboxParam(bbox)}&limit=${limit}`, signal),
   illegalBuildings: (bbox: BBox, limit: number, signal?: AbortSignal) =>
     getJson<IllegalBuildingCollection>(`/api/illegal-buildings?bbox=${bboxParam(bbox)}&limit=${limit}`, signal),
+
+  // ---- auth ------------------------------------------------------------------------------------
+  login: (login: string, password: string) =>
+    request<LoginResponse>('/api/auth/login', { method: 'POST', body: { login, password } }),
+  logout: () => request<void>('/api/auth/logout', { method: 'POST', body: {} }),
+  me: () => authGet<Omit<LoginResponse['user'], 'displayName'>>('/api/auth/me'),
+
+  // ---- cases -----------------------------------------------------------------------------------
+  openIncidents: (limit = 500, signal?: AbortSignal) => authGet<IncidentView[]>(`/api/incidents?open=true&limit=${limit}`, signal),
+  incident: (id: number, signal?: AbortSignal) => authGet<IncidentView>(`/api/incidents/${id}`, signal),
+  incidentEvents: (id: number, signal?: AbortSignal) => authGet<LiveEvent[]>(`/api/incidents/${id}/events`, signal),
+  recommendations: (id: number, limit = 10, signal?: AbortSignal) =>
+    authGet<Candidate[]>(`/api/incidents/${id}/recommendations?limit=${limit}`, signal),
+  createIncident: (body: IntakeRequest, idempotencyKey: string) =>
+    authPost<IntakeResponse>('/api/incidents', body, { 'idempotency-key': idempotencyKey }),
+  step: (id: number, action: CaseAction, body: StepRequest = {}) => authPost<IncidentView>(`/api/incidents/${id}/${action}`, body),
+  uploadEvidence: (id: number, files: File[]) => {
+    const form = new FormData();
+    for (const f of files) form.append('file', f, f.name || 'photo.jpg');
+    return request<Evidence[]>(`/api/incidents/${id}/evidence`, { method: 'POST', form, auth: true, timeoutMs: UPLOAD_TIMEOUT_MS });
+  },
+  evidenceUrl: (id: number) => `/api/evidence/${id}`,
+
+  // ---- live ------------------------------------------------------------------------------------
+  eventsAfter: (after: number, limit = 1000, signal?: AbortSignal) =>
+    authGet<EventsPage>(`/api/events?after=${after}&limit=${limit}`, signal),
+
+  // ---- officer phone ---------------------------------------------------------------------------
+  postPosition: (fix: { lon: number; lat: number; accuracy?: number }) => authPost<{ accepted: true }>('/api/officers/me/position', fix),
+  setDuty: (status: 'available' | 'off_duty') => authPost<{ dutyStatus: string }>('/api/officers/me/duty', { status }),
 };

@@ -1,6 +1,7 @@
 // The console's reactive state (Svelte 5 runes) and the browser-test hook `window.__zhihui`,
 // which mirrors it with plain values.
 import type { Health } from './api-types.ts';
+import type { LiveStatus } from './cases/types.ts';
 import type { LayerName } from './i18n.ts';
 
 export interface ZhihuiHook {
@@ -10,6 +11,10 @@ export interface ZhihuiHook {
   layers: Record<LayerName, number>;
   /** human-readable fetch and map errors, oldest first */
   errors: string[];
+  /** the live feed: off (logged out), connecting (or reconnecting), catching-up (replaying missed events), live */
+  live: LiveStatus;
+  /** seq of the newest event applied (0 until one was seen) */
+  lastSeq: number;
 }
 
 declare global {
@@ -39,6 +44,7 @@ const zeroCounts = (): Record<LayerName, number> => ({
   illegalBuildings: 0,
   squads: 0,
   officers: 0,
+  incidents: 0,
 });
 
 export const consoleState = $state({
@@ -53,6 +59,7 @@ export const consoleState = $state({
     illegalBuildings: true,
     squads: true,
     officers: true,
+    incidents: true,
   } as Record<LayerName, boolean>,
   zoom: 0,
   health: null as Health | null,
@@ -65,7 +72,7 @@ export const consoleState = $state({
   basemap: null as string | null,
 });
 
-const hook: ZhihuiHook = { ready: false, layers: zeroCounts(), errors: [] };
+const hook: ZhihuiHook = { ready: false, layers: zeroCounts(), errors: [], live: 'off', lastSeq: 0 };
 window.__zhihui = hook;
 
 const MAX_HOOK_ERRORS = 200;
@@ -99,4 +106,9 @@ export function markReady(): void {
   consoleState.ready = true;
   hook.ready = true;
   document.documentElement.dataset.ready = 'true';
+}
+
+export function setLiveHook(status: LiveStatus, lastSeq: number): void {
+  hook.live = status;
+  hook.lastSeq = lastSeq;
 }

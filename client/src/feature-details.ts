@@ -155,5 +155,8 @@ export function describe(sel: Selection, now = new Date()): Details {
         ],
       };
     }
+    case 'incidents':
+      // cases open in the case panel, not here; a title is enough should one ever land here
+      return { kind, title: String(sel.properties.code ?? sel.id), rows: [] };
   }
 }

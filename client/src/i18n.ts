@@ -35,7 +35,7 @@ export const ui = {
 } as const;
 
 /** Layer names as the test hook and the legend know them. */
-export type LayerName = 'districts' | 'gridCells' | 'keyAreas' | 'illegalBuildings' | 'squads' | 'officers';
+export type LayerName = 'districts' | 'gridCells' | 'keyAreas' | 'illegalBuildings' | 'squads' | 'officers' | 'incidents';
 
 export const layerTitle: Record<LayerName, Bi> = {
   districts: bi('行政区', 'Districts'),
@@ -44,6 +44,7 @@ export const layerTitle: Record<LayerName, Bi> = {
   illegalBuildings: bi('违法建设', 'Illegal buildings'),
   squads: bi('中队驻地', 'Squad bases'),
   officers: bi('执法队员', 'Officers'),
+  incidents: bi('案件', 'Cases'),
 };
 
 export const dutyStatusLabel: Record<string, Bi> = {

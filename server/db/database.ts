@@ -33,8 +33,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     return { pool, mode: 'external', url: opts.databaseUrl, close: () => pool.end() };
   }
   const embedded = await startEmbeddedPostgis(opts.dataDir, opts.embeddedPort ?? 0);
-  const pool = new pg.Pool({ connectionString: embedded.url, max: 1 });
-  pool.on('error', (err) => console.error('idle embedded client error:', err.message));
+  const pool = embeddedPool(embedded.url);
   return {
     pool,
     mode: 'embedded',
@@ -44,4 +43,31 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       await embedded.stop();
     },
   };
+}
+
+/** A pool for the embedded server: one connection, kept across SQL errors. */
+export function embeddedPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on('error', (err) => console.error('idle embedded client error:', err.message));
+  keepClientsAfterSqlErrors(pool);
+  return pool;
+}
+
+/**
+ * pg-pool closes a client whenever a query fails, even for a plain SQL error (a constraint, a
+ * bad value). Against the embedded server that costs a reconnect, and the reconnect can reach the
+ * one-connection server before it has noticed the old socket closing, so the next query fails too.
+ * Here a client goes back to the pool after a SQL error; a broken connection is still dropped
+ * (pg marks it unqueryable, and the pool checks that on release).
+ */
+function keepClientsAfterSqlErrors(pool: pg.Pool): void {
+  const query = async (...args: unknown[]) => {
+    const client = await pool.connect();
+    try {
+      return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+    } finally {
+      client.release();
+    }
+  };
+  (pool as unknown as { query: typeof query }).query = query;
 }

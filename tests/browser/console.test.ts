@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from '../../server/app.ts';
+import { testApp } from '../support/app.ts';
 import { ensureClientBuild } from '../../server/http/client-static.ts';
 import { testDatabase } from '../support/database.ts';
 
@@ -18,7 +18,7 @@ let base: string;
 
 beforeAll(async () => {
   await ensureClientBuild(() => {});
-  app = await buildApp({ db, config: { mapStyleUrl: null, rateLimitPerMinute: 10_000, logLevel: 'warn' }, serveClient: true, logger: false });
+  app = await testApp(db, { serveClient: true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address() as { port: number };
   base = `http://127.0.0.1:${addr.port}`;

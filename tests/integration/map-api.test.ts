@@ -1,13 +1,13 @@
 import { point, pointToPolygonDistance, bbox as turfBbox } from '@turf/turf';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from '../../server/app.ts';
+import { testApp } from '../support/app.ts';
 import { testDatabase } from '../support/database.ts';
 
 const db = testDatabase();
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ db, config: { mapStyleUrl: null, rateLimitPerMinute: 10_000, logLevel: 'warn' }, logger: false });
+  app = await testApp(db);
 });
 afterAll(async () => {
   await app.close();

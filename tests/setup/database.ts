@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { embeddedPool } from '../../server/db/database.ts';
 import { startEmbeddedPostgis } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { seedDemoCity } from '../../server/seed/demo-city.ts';
@@ -42,7 +43,7 @@ export default async function setup(project: TestProject) {
       fs.rmSync(dataDir, { recursive: true, force: true });
     };
   }
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = external ? new pg.Pool({ connectionString: url, max: 1 }) : embeddedPool(url);
   const started = performance.now();
   try {
     await migrate(pool);

@@ -1,6 +1,6 @@
 // The console's map: creates MapLibre with the offline (or configured) style, loads every layer,
 // keeps the viewport layers in step with the camera, and answers clicks with a selection.
-import type { Feature, FeatureCollection } from 'geojson';
+import type { Feature, FeatureCollection, Point } from 'geojson';
 import {
   LngLatBounds,
   Map as MapLibreMap,
@@ -8,12 +8,14 @@ import {
   ScaleControl,
   setWorkerUrl,
   type ErrorEvent as MapErrorEvent,
+  type GeoJSONFeatureDiff,
   type GeoJSONSource,
   type MapMouseEvent,
 } from 'maplibre-gl';
 // The worker ships as its own module file: bundle it as an asset (no CDN) and point MapLibre at it.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { api } from '../api.ts';
+import type { IncidentView, PositionUpdate } from '../cases/types.ts';
 import type { BBox, ClientConfig, DistrictProps, KeyAreaProps, OfficerProps, SquadProps } from '../api-types.ts';
 import { consoleState, markReady, reportError, setLayerCount } from '../console-state.svelte.ts';
 import { ui, type LayerName } from '../i18n.ts';
@@ -22,7 +24,10 @@ import { declutter, LabelSet } from './html-labels.ts';
 import {
   BUILDINGS_MIN_ZOOM,
   clickPriority,
+  DRAFT_SOURCE,
   GRID_MIN_ZOOM,
+  INCIDENT_FLASH_LAYER,
+  type IncidentProps,
   overlayOfLayer,
   overlays,
   SELECTION_SOURCE,
@@ -48,6 +53,13 @@ const POINTER_LAYERS = new Set(
 
 type StaticLayer = 'districts' | 'keyAreas' | 'squads' | 'officers';
 
+/** What the console does when a case dot is clicked, and where the case panels leave the map free. */
+export interface CaseHooks {
+  onCaseClick(id: number): void;
+  /** right-hand screen space taken by the queue and details panels, in px */
+  rightInset(): number;
+}
+
 export class ConsoleMap {
   readonly map: MapLibreMap;
   private readonly data: Partial<Record<LayerName, FeatureCollection>> = {};
@@ -62,6 +74,12 @@ export class ConsoleMap {
   private readonly styleReady = new Promise<void>((r) => (this.resolveStyle = r));
   private hoverFrame = 0;
   private destroyed = false;
+  private caseHooks: CaseHooks | null = null;
+  private picking: ((lngLat: [number, number]) => void) | null = null;
+  private officerIndex = new Map<number, Feature>();
+  private flashFrame = 0;
+  private flashing = false;
+  private selectedCase: IncidentView | null = null;
 
   constructor(container: HTMLElement, config: ClientConfig) {
     this.home = { center: config.center, zoom: config.zoom };
@@ -145,7 +163,8 @@ export class ConsoleMap {
     const fc = this.data.districts;
     const b = fc ? bboxOf(fc) : null;
     if (!b) return;
-    this.map.fitBounds(new LngLatBounds([b[0], b[1]], [b[2], b[3]]), { padding: FIT_PADDING, duration: 1200 });
+    const right = FIT_PADDING.right + (this.caseHooks?.rightInset() ?? 0);
+    this.map.fitBounds(new LngLatBounds([b[0], b[1]], [b[2], b[3]]), { padding: { ...FIT_PADDING, right }, duration: 1200 });
   }
 
   /** Fly back to the configured initial view (天府广场). */
@@ -170,13 +189,135 @@ export class ConsoleMap {
 
   clearSelection(): void {
     consoleState.selected = null;
-    this.setSelectionFeature(null);
+    // the selected case keeps its ring: it is deselected from its panel, not by clicking the map
+    if (this.selectedCase) this.showCase(this.selectedCase, false);
+    else this.setSelectionFeature(null);
+  }
+
+  // ---- cases and live positions ------------------------------------------------------------------
+
+  setCaseHooks(hooks: CaseHooks | null): void {
+    this.caseHooks = hooks;
+  }
+
+  /** Draw the open cases (one setData of the whole set: a few hundred points at most). */
+  setIncidents(fc: FeatureCollection<Point, IncidentProps>): void {
+    this.data.incidents = fc;
+    void this.apply('incidents');
+    const anyFresh = fc.features.some((f) => f.properties.fresh);
+    if (anyFresh && !this.flashing) this.animateFlash();
+    this.flashing = anyFresh;
+  }
+
+  /** Live officer positions (a batch about once a second): moved in place with updateData. */
+  updateOfficerPositions(batch: PositionUpdate[]): void {
+    const fc = this.data.officers;
+    if (!fc) return;
+    const update: GeoJSONFeatureDiff[] = [];
+    for (const p of batch) {
+      const f = this.officerIndex.get(p.officerId);
+      if (!f || !f.properties) continue;
+      const geometry: Point = { type: 'Point', coordinates: [p.lon, p.lat] };
+      f.geometry = geometry;
+      f.properties.positionAt = p.at;
+      f.properties.dutyStatus = p.dutyStatus;
+      update.push({
+        id: p.officerId,
+        newGeometry: geometry,
+        addOrUpdateProperties: [
+          { key: 'positionAt', value: p.at },
+          { key: 'dutyStatus', value: p.dutyStatus },
+        ],
+      });
+    }
+    if (update.length === 0) return;
+    this.refreshDerived('officers', fc);
+    if (!this.styleInstalled) return;
+    void this.map.getSource<GeoJSONSource>(overlays.officers.sourceId)?.updateData({ update });
+  }
+
+  /** An officer went on or off duty (officer.duty event). */
+  setOfficerDuty(officerId: number, dutyStatus: string): void {
+    const fc = this.data.officers;
+    const f = this.officerIndex.get(officerId);
+    if (!fc || !f?.properties) return;
+    f.properties.dutyStatus = dutyStatus;
+    this.refreshDerived('officers', fc);
+    if (!this.styleInstalled) return;
+    void this.map
+      .getSource<GeoJSONSource>(overlays.officers.sourceId)
+      ?.updateData({ update: [{ id: officerId, addOrUpdateProperties: [{ key: 'dutyStatus', value: dutyStatus }] }] });
+  }
+
+  /** Ring the selected case and bring it into the free part of the map. */
+  showCase(inc: IncidentView | null, move = true): void {
+    this.selectedCase = inc;
+    if (!inc) {
+      this.setSelectionFeature(null);
+      return;
+    }
+    consoleState.selected = null;
+    this.setSelectionFeature({ type: 'Feature', geometry: { type: 'Point', coordinates: [inc.lon, inc.lat] }, properties: { id: inc.id } });
+    if (!move) return;
+    const right = this.caseHooks?.rightInset() ?? 0;
+    const c = this.map.getContainer();
+    const pt = this.map.project([inc.lon, inc.lat]);
+    const inView = pt.x > 220 && pt.x < c.clientWidth - right - 60 && pt.y > 80 && pt.y < c.clientHeight - 120;
+    if (inView && this.map.getZoom() >= 13) return;
+    this.map.easeTo({
+      center: [inc.lon, inc.lat],
+      zoom: Math.max(this.map.getZoom(), 14.5),
+      padding: { left: 200, right, top: 0, bottom: 50 },
+      duration: 900,
+      essential: true,
+    });
+  }
+
+  /** Let the next map click place a point (新建案件) instead of selecting. */
+  startPick(onPick: (lngLat: [number, number]) => void): void {
+    this.picking = onPick;
+    this.map.getCanvas().style.cursor = 'crosshair';
+  }
+
+  stopPick(): void {
+    this.picking = null;
+    this.map.getCanvas().style.cursor = '';
+  }
+
+  setDraftPoint(lngLat: [number, number] | null): void {
+    const source = this.map.getSource<GeoJSONSource>(DRAFT_SOURCE);
+    void source?.setData({
+      type: 'FeatureCollection',
+      features: lngLat ? [{ type: 'Feature', geometry: { type: 'Point', coordinates: lngLat }, properties: {} }] : [],
+    });
+  }
+
+  /** Pulse the halo of new cases while any is fresh (~30 fps, only then). */
+  private animateFlash(): void {
+    cancelAnimationFrame(this.flashFrame);
+    let last = 0;
+    const step = (t: number) => {
+      if (this.destroyed) return;
+      if (!this.flashing) {
+        if (this.map.getLayer(INCIDENT_FLASH_LAYER)) this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', 26);
+        return;
+      }
+      if (t - last > 33 && this.map.getLayer(INCIDENT_FLASH_LAYER)) {
+        last = t;
+        const phase = (t % 1200) / 1200;
+        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', 14 + phase * 30);
+        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-stroke-opacity', 1 - phase * 0.85);
+      }
+      this.flashFrame = requestAnimationFrame(step);
+    };
+    this.flashFrame = requestAnimationFrame(step);
   }
 
   destroy(): void {
     this.destroyed = true;
     this.timers.forEach(clearInterval);
     cancelAnimationFrame(this.hoverFrame);
+    cancelAnimationFrame(this.flashFrame);
     this.grid.destroy();
     this.buildings.destroy();
     Object.values(this.labels).forEach((l) => l.destroy());
@@ -257,6 +398,9 @@ export class ConsoleMap {
         );
         break;
       case 'officers': {
+        if (this.officerIndex.size !== fc.features.length || fc.features.some((f) => this.officerIndex.get((f.properties as OfficerProps).id) !== f)) {
+          this.officerIndex = new Map(fc.features.map((f) => [(f.properties as OfficerProps).id, f]));
+        }
         const props = fc.features.map((f) => f.properties as OfficerProps);
         consoleState.officersTotal = props.length;
         consoleState.officersOnDuty = props.filter((p) => p.dutyStatus !== 'off_duty').length;
@@ -353,6 +497,10 @@ export class ConsoleMap {
   }
 
   private onClick(e: MapMouseEvent): void {
+    if (this.picking) {
+      this.picking([Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))]);
+      return;
+    }
     const hits = this.queryHits(e, clickPriority);
     if (hits.length === 0) {
       this.clearSelection();
@@ -365,6 +513,11 @@ export class ConsoleMap {
     if (!top || !def) return;
     const id = top.properties?.[def.promoteId] as string | number | undefined;
     if (id === undefined) return;
+    if (def.name === 'incidents') {
+      this.caseHooks?.onCaseClick(Number(id));
+      return;
+    }
+    this.selectedCase = null;
     const f = this.findFeature(def.name, id);
     consoleState.selected = { layer: def.name, id, properties: { ...(f?.properties ?? top.properties ?? {}) } };
     this.setSelectionFeature(f ?? null);
@@ -373,6 +526,7 @@ export class ConsoleMap {
   private onHover(e: MapMouseEvent): void {
     cancelAnimationFrame(this.hoverFrame);
     this.hoverFrame = requestAnimationFrame(() => {
+      if (this.picking) return;
       const hits = this.queryHits(e, [...POINTER_LAYERS]);
       this.map.getCanvas().style.cursor = hits.length > 0 ? 'pointer' : '';
     });

@@ -5,19 +5,21 @@ import type { LayerName } from '../../i18n.ts';
 import { districts } from './districts.ts';
 import { gridCells } from './grid-cells.ts';
 import { illegalBuildings } from './illegal-buildings.ts';
+import { incidents } from './incidents.ts';
 import { keyAreas } from './key-areas.ts';
 import { officers } from './officers.ts';
 import { sourceSpec, type OverlayDef } from './overlay.ts';
-import { SELECTION_SOURCE, selectionLayers, selectionSource } from './selection.ts';
+import { DRAFT_SOURCE, draftLayers, draftSource, SELECTION_SOURCE, selectionLayers, selectionSource } from './selection.ts';
 import { squads } from './squads.ts';
 
 export { GRID_MIN_ZOOM } from './grid-cells.ts';
 export { BUILDINGS_MIN_ZOOM, withMarkers } from './illegal-buildings.ts';
-export { SELECTION_SOURCE } from './selection.ts';
+export { DRAFT_SOURCE, SELECTION_SOURCE } from './selection.ts';
+export { INCIDENT_FLASH_LAYER, incidentCollection, type IncidentProps } from './incidents.ts';
 export type { OverlayDef } from './overlay.ts';
 
 /** bottom to top */
-const drawOrder: OverlayDef[] = [districts, gridCells, keyAreas, illegalBuildings, squads, officers];
+const drawOrder: OverlayDef[] = [districts, gridCells, keyAreas, illegalBuildings, squads, officers, incidents];
 
 export const overlays: Record<LayerName, OverlayDef> = {
   districts,
@@ -26,17 +28,19 @@ export const overlays: Record<LayerName, OverlayDef> = {
   illegalBuildings,
   squads,
   officers,
+  incidents,
 };
 
 export function overlaySources(): Record<string, GeoJSONSourceSpecification> {
   const out: Record<string, GeoJSONSourceSpecification> = {};
   for (const def of drawOrder) out[def.sourceId] = sourceSpec(def);
   out[SELECTION_SOURCE] = selectionSource;
+  out[DRAFT_SOURCE] = draftSource;
   return out;
 }
 
 export function overlayLayers(): LayerSpecification[] {
-  return [...drawOrder.flatMap((d) => d.base), ...drawOrder.flatMap((d) => d.top), ...selectionLayers];
+  return [...drawOrder.flatMap((d) => d.base), ...drawOrder.flatMap((d) => d.top), ...selectionLayers, ...draftLayers];
 }
 
 /** Which overlay a style layer belongs to. */

@@ -35,3 +35,28 @@ export const selectionLayers: LayerSpecification[] = [
     },
   },
 ];
+
+/** The point of a case being written (新建案件), placed by a click on the map. */
+export const DRAFT_SOURCE = 'zh-draft';
+
+export const draftSource: GeoJSONSourceSpecification = { type: 'geojson', data: emptyCollection() };
+
+export const draftLayers: LayerSpecification[] = [
+  {
+    id: 'zh-draft-ring',
+    type: 'circle',
+    source: DRAFT_SOURCE,
+    paint: {
+      'circle-radius': 24,
+      'circle-color': 'rgba(255, 242, 122, 0.18)',
+      'circle-stroke-color': '#fff27a',
+      'circle-stroke-width': 3,
+    },
+  },
+  {
+    id: 'zh-draft-dot',
+    type: 'circle',
+    source: DRAFT_SOURCE,
+    paint: { 'circle-radius': 6, 'circle-color': '#fff27a', 'circle-stroke-color': '#0a1020', 'circle-stroke-width': 2 },
+  },
+];

@@ -1,0 +1,208 @@
+// The live feed over socket.io, with catch-up after every (re)connect.
+//
+// Every event carries a global, monotonically committed `seq`. The client keeps the highest seq it
+// has applied (`lastSeq`) and the set of recently applied seqs. On each connection:
+//   1. events that arrive over the socket are buffered while catching up;
+//   2. it pages GET /api/events?after=<lastSeq> until `more` is false and applies those;
+//   3. it then applies the buffer, sorted by seq;
+// an event whose seq was already applied (a live copy of a caught-up one, or a repeat) is skipped,
+// so nothing is ever applied twice. The first connection has no lastSeq yet: the caller loads a
+// snapshot (open cases) after the socket has joined its rooms, gives a lower bound of the log's head
+// (the newest seq in the snapshot's freshest case record), and the walk from there to the head is
+// applied silently — the snapshot already shows it.
+import { io, type Socket } from 'socket.io-client';
+import { api, errorText } from '../api.ts';
+import type { LiveEvent, LiveStatus, PositionUpdate } from '../cases/types.ts';
+import { reportError, setLiveHook } from '../console-state.svelte.ts';
+import { clearSession } from '../session.svelte.ts';
+
+export interface ApplyContext {
+  /** replayed to establish the baseline: the snapshot already reflects it, raise no alerts */
+  silent: boolean;
+  /** came from GET /api/events (missed while away) rather than the socket */
+  caughtUp: boolean;
+}
+
+export interface LiveHandlers {
+  /** load the snapshot (open cases); answer a seq known to be at or below the log's head (0 if none) */
+  resync(): Promise<number>;
+  onEvent(e: LiveEvent, ctx: ApplyContext): void;
+  onPositions?(batch: PositionUpdate[]): void;
+}
+
+const PAGE = 1000;
+const MAX_REMEMBERED = 5000;
+const RETRY_MS = 4000;
+
+export class LiveClient {
+  status = $state<LiveStatus>('off');
+  lastSeq = $state(0);
+  /** true once connected at least once: `connecting` then means reconnecting */
+  wasLive = $state(false);
+  /** events applied since start, for the header */
+  applied = $state(0);
+
+  private socket: Socket | null = null;
+  private handlers: LiveHandlers | null = null;
+  /** seqs applied recently, in the order applied */
+  private readonly seen = new Set<number>();
+  /** seqs at or below this are no longer remembered individually and count as applied */
+  private forgotten = 0;
+  private buffer: LiveEvent[] | null = null;
+  private baselineKnown = false;
+  private generation = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  start(token: string, handlers: LiveHandlers): void {
+    this.stop();
+    this.handlers = handlers;
+    this.setStatus('connecting');
+    const socket = io({ auth: { token }, reconnectionDelay: 1000, reconnectionDelayMax: 8000 });
+    this.socket = socket;
+    socket.on('connect', () => {
+      // events may follow 'ready' at once: buffer from now until the catch-up is done
+      this.buffer = [];
+      this.setStatus('catching-up');
+    });
+    socket.on('ready', () => void this.catchUp());
+    socket.on('event', (e: LiveEvent) => {
+      if (this.buffer) this.buffer.push(e);
+      else this.apply(e, { silent: false, caughtUp: false });
+    });
+    socket.on('positions', (batch: PositionUpdate[]) => this.handlers?.onPositions?.(batch));
+    socket.on('disconnect', (reason) => {
+      this.generation += 1; // abandon a catch-up in progress
+      this.buffer = null;
+      if (reason === 'io client disconnect') return;
+      this.setStatus('connecting');
+      // a server shutting down closes sockets itself; socket.io then does not reconnect on its own
+      if (reason === 'io server disconnect') this.retryLater();
+    });
+    socket.on('connect_error', (err) => {
+      this.setStatus('connecting');
+      if (socket.active) return; // socket.io retries by itself
+      // the server refused the handshake (token): check the session, then try again
+      void api.me().then(
+        () => this.retryLater(),
+        (e: unknown) => {
+          if ((e as { status?: number }).status === 401) clearSession('登录已过期，请重新登录 Session expired, please log in again');
+          else this.retryLater();
+        },
+      );
+      if (!/unauthorized/.test(err.message)) reportError(new Error(`实时连接失败 live connection failed: ${err.message}`));
+    });
+  }
+
+  stop(): void {
+    this.generation += 1;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.handlers = null;
+    this.buffer = null;
+    this.baselineKnown = false;
+    this.seen.clear();
+    this.forgotten = 0;
+    this.lastSeq = 0;
+    this.applied = 0;
+    this.wasLive = false;
+    this.setStatus('off');
+  }
+
+  /** For tests and the console: drop the connection as if the network failed (it reconnects). */
+  simulateDrop(): void {
+    this.socket?.io.engine?.close();
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer || !this.socket) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.socket && !this.socket.connected) this.socket.connect();
+    }, RETRY_MS);
+  }
+
+  private setStatus(s: LiveStatus): void {
+    this.status = s;
+    if (s === 'live') this.wasLive = true;
+    setLiveHook(s, this.lastSeq);
+  }
+
+  private async catchUp(): Promise<void> {
+    const gen = ++this.generation;
+    const handlers = this.handlers;
+    if (!handlers) return;
+    this.buffer ??= [];
+    this.setStatus('catching-up');
+    try {
+      if (!this.baselineKnown) {
+        const hint = await handlers.resync();
+        if (gen !== this.generation) return;
+        // everything up to the hint is in the snapshot: it counts as applied
+        if (hint > this.lastSeq) this.lastSeq = hint;
+        this.forgotten = Math.max(this.forgotten, hint);
+        await this.drain(Math.max(hint, this.lastSeq), gen, true);
+        if (gen !== this.generation) return;
+        this.baselineKnown = true;
+      } else {
+        await this.drain(this.lastSeq, gen, false);
+      }
+      if (gen !== this.generation) return;
+      const pending = (this.buffer ?? []).sort((a, b) => a.seq - b.seq);
+      this.buffer = null;
+      for (const e of pending) this.apply(e, { silent: false, caughtUp: false });
+      this.setStatus('live');
+    } catch (err) {
+      if (gen !== this.generation) return;
+      reportError(new Error(`补齐事件失败 catch-up failed, retrying: ${errorText(err)}`));
+      setTimeout(() => {
+        if (gen === this.generation && this.socket?.connected) void this.catchUp();
+      }, RETRY_MS);
+    }
+  }
+
+  /** Page GET /api/events?after= until the head, applying in seq order. */
+  private async drain(after: number, gen: number, silent: boolean): Promise<void> {
+    let cursor = after;
+    for (;;) {
+      const page = await api.eventsAfter(cursor, PAGE);
+      if (gen !== this.generation) return;
+      for (const e of page.events) {
+        this.apply(e, { silent, caughtUp: true });
+        cursor = Math.max(cursor, e.seq);
+      }
+      if (!page.more || page.events.length === 0) return;
+    }
+  }
+
+  private apply(e: LiveEvent, ctx: ApplyContext): void {
+    if (typeof e.seq !== 'number' || e.seq <= this.forgotten || this.seen.has(e.seq)) return;
+    this.seen.add(e.seq);
+    if (this.seen.size > MAX_REMEMBERED) {
+      // forget the earliest remembered; anything at or below it counts as applied from now on
+      const first = this.seen.values().next().value as number;
+      this.seen.delete(first);
+      this.forgotten = Math.max(this.forgotten, first);
+    }
+    if (e.seq > this.lastSeq) this.lastSeq = e.seq;
+    this.applied += 1;
+    setLiveHook(this.status, this.lastSeq);
+    try {
+      this.handlers?.onEvent(e, ctx);
+    } catch (err) {
+      reportError(err);
+    }
+  }
+}
+
+export const live = new LiveClient();
+
+declare global {
+  interface Window {
+    /** the live client, for browser tests (drop the connection with simulateDrop()) */
+    __zhihuiLive?: LiveClient;
+  }
+}
+window.__zhihuiLive = live;

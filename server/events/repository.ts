@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import type { Scope } from '../../shared/auth/permissions.ts';
+import type { Queryable } from '../db/transaction.ts';
+
+export interface EventRow {
+  seq: number;
+  incidentId: number | null;
+  type: string;
+  actorUserId: number | null;
+  payload: Record<string, unknown>;
+  occurredAt: string;
+  position: [number, number] | null;
+  districtAdcode: string | null;
+  officerIds: number[];
+}
+
+export interface NewEvent {
+  incidentId: number | null;
+  type: string;
+  actorUserId: number | null;
+  payload?: Record<string, unknown>;
+  position?: [number, number] | null;
+  districtAdcode: string | null;
+  officerIds?: number[];
+}
+
+const COLUMNS = `seq, incident_id AS "incidentId", type, actor_user_id AS "actorUserId", payload,
+  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+  CASE WHEN position IS NULL THEN NULL ELSE json_build_array(ST_X(position), ST_Y(position)) END AS position,
+  district_adcode AS "districtAdcode", officer_ids AS "officerIds"`;
+
+/**
+ * The append-only log (执法全过程记录) and the live feed. Appends take one transaction-scoped
+ * advisory lock, so events commit in `seq` order across transactions and server instances: a
+ * reader that has seen seq N never later finds a smaller seq appear behind it.
+ */
+export async function appendEvents(client: Queryable, events: NewEvent[]): Promise<EventRow[]> {
+  if (events.length === 0) return [];
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('zhihui-event-log'))`);
+  const res = await client.query<EventRow>(
+    `INSERT INTO incident_events (incident_id, type, actor_user_id, payload, position, district_adcode, officer_ids)
+     SELECT e.incident_id, e.type, e.actor, e.payload,
+            CASE WHEN e.lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(e.lon, e.lat), 4326) END,
+            e.district, ARRAY(SELECT jsonb_array_elements_text(e.officers)::int)
+     FROM jsonb_to_recordset($1::jsonb) AS e(ord int, incident_id bigint, type text, actor int, payload jsonb, lon float8, lat float8, district text, officers jsonb)
+     ORDER BY e.ord
+     RETURNING ${COLUMNS}`,
+    [JSON.stringify(events.map((e, ord) => ({
+      ord, incident_id: e.incidentId, type: e.type, actor: e.actorUserId, payload: e.payload ?? {},
+      lon: e.position?.[0] ?? null, lat: e.position?.[1] ?? null, district: e.districtAdcode, officers: e.officerIds ?? [],
+    })))],
+  );
+  return res.rows.sort((a, b) => a.seq - b.seq);
+}
+
+/** Events after `after` that `scope` may see, oldest first. */
+export async function eventsAfter(pool: pg.Pool, scope: Scope, after: number, limit: number): Promise<EventRow[]> {
+  const res = await pool.query<EventRow>(
+    `SELECT ${COLUMNS} FROM incident_events
+     WHERE seq > $1
+       AND CASE WHEN $3::int IS NOT NULL THEN $3 = ANY(officer_ids)
+                WHEN $2::text IS NOT NULL THEN district_adcode = $2
+                ELSE true END
+     ORDER BY seq LIMIT $4`,
+    [after, scope.role === 'officer' ? null : scope.districtAdcode, scope.role === 'officer' ? scope.officerId : null, limit],
+  );
+  return res.rows;
+}
+
+export async function incidentEvents(pool: pg.Pool, incidentId: number): Promise<EventRow[]> {
+  const res = await pool.query<EventRow>(`SELECT ${COLUMNS} FROM incident_events WHERE incident_id = $1 ORDER BY seq`, [incidentId]);
+  return res.rows;
+}
+
+export async function latestSeq(pool: pg.Pool): Promise<number> {
+  const res = await pool.query<{ seq: number | null }>(`SELECT max(seq) AS seq FROM incident_events`);
+  return res.rows[0]?.seq ?? 0;
+}

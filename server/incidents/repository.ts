@@ -1,0 +1,226 @@
+import type pg from 'pg';
+import type { Scope } from '../../shared/auth/permissions.ts';
+import type { TimeType } from '../../shared/categories/time-types.ts';
+import type { CaseState, Outcome, Source } from '../../shared/cases/states.ts';
+import type { Queryable } from '../db/transaction.ts';
+
+export interface CategoryRow {
+  id: number;
+  minorCode: string;
+  nameZh: string;
+  nameEn: string;
+  timeLimit: number;
+  timeType: TimeType;
+  enforcement: boolean;
+  basePriority: number;
+  catalogVersion: string;
+}
+
+export interface Location {
+  gridCellId: number | null;
+  gridCode: string | null;
+  districtAdcode: string | null;
+  streetCode: string | null;
+  squadId: number | null;
+  keyAreaIds: number[];
+  areaBoost: number;
+  eventBoost: number;
+}
+
+export interface IncidentRow {
+  id: number;
+  code: string;
+  state: CaseState;
+  categoryId: number;
+  districtAdcode: string | null;
+  deadline: string | null;
+  lon: number;
+  lat: number;
+  gridCellId: number | null;
+}
+
+/** The category of the current catalogue version with this minor code. */
+export async function findCategory(db: Queryable, minorCode: string): Promise<CategoryRow | null> {
+  const res = await db.query<CategoryRow>(`
+    SELECT c.id, c.minor_code AS "minorCode", c.name_zh AS "nameZh", c.name_en AS "nameEn", c.time_limit AS "timeLimit",
+           c.time_type AS "timeType", c.involves_enforcement AS enforcement, c.base_priority AS "basePriority", c.catalog_version AS "catalogVersion"
+    FROM categories c JOIN category_catalogs v ON v.version = c.catalog_version AND v.is_current
+    WHERE c.minor_code = $1`, [minorCode]);
+  return res.rows[0] ?? null;
+}
+
+export async function categoryCodes(db: Queryable): Promise<string[]> {
+  const res = await db.query<{ c: string }>(`SELECT c.minor_code AS c FROM categories c JOIN category_catalogs v ON v.version = c.catalog_version AND v.is_current ORDER BY 1`);
+  return res.rows.map((r) => r.c);
+}
+
+/** Grid cell, district, street, responsible squad and the key areas listed today at a point. */
+export async function locate(db: Queryable, lon: number, lat: number): Promise<Location | null> {
+  const res = await db.query<Location>(`
+    WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g, (now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
+    cell AS (
+      SELECT g.id, g.code, g.district_adcode, g.squad_id FROM grid_cells g, p
+      WHERE ST_Covers(g.geom, p.g) AND g.valid_to IS NULL ORDER BY g.id LIMIT 1
+    ),
+    district AS (SELECT d.adcode FROM districts d, p WHERE ST_Covers(d.boundary, p.g) ORDER BY d.adcode LIMIT 1),
+    areas AS (
+      SELECT k.id, k.kind, k.priority_boost FROM key_areas k, p
+      WHERE ST_Covers(k.geom, p.g) AND k.listed_on <= p.today AND (k.delisted_on IS NULL OR k.delisted_on > p.today)
+    )
+    SELECT (SELECT id FROM cell) AS "gridCellId", (SELECT code FROM cell) AS "gridCode",
+           coalesce((SELECT district_adcode FROM cell), (SELECT adcode FROM district)) AS "districtAdcode",
+           (SELECT left(code, 9) FROM cell) AS "streetCode", (SELECT squad_id FROM cell) AS "squadId",
+           coalesce((SELECT array_agg(id ORDER BY priority_boost DESC, id) FROM areas), '{}') AS "keyAreaIds",
+           coalesce((SELECT max(priority_boost) FROM areas WHERE kind <> 'major_event'), 0) AS "areaBoost",
+           coalesce((SELECT max(priority_boost) FROM areas WHERE kind = 'major_event'), 0) AS "eventBoost"`, [lon, lat]);
+  const row = res.rows[0]!;
+  return row.districtAdcode ? row : null;
+}
+
+export interface NewIncident {
+  category: CategoryRow;
+  source: Source;
+  sourceRef: string | null;
+  description: string;
+  lon: number;
+  lat: number;
+  address: string | null;
+  location: Location;
+  priority: number;
+  deadline: Date;
+  reporterName: string | null;
+  reporterContact: string | null;
+  reportedBy: number;
+  idempotencyKey: string | null;
+  registered: boolean;
+}
+
+export async function insertIncident(db: Queryable, n: NewIncident): Promise<{ id: number; code: string }> {
+  const res = await db.query<{ id: number; code: string }>(`
+    INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
+                           district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
+                           reported_by, idempotency_key, registered_at)
+    VALUES ('ZH' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
+            $1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13,
+            CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN now() END)
+    RETURNING id, code`,
+    [n.category.id, n.category.catalogVersion, n.source, n.sourceRef, n.description, n.lon, n.lat, n.address, n.location.gridCellId,
+      n.location.districtAdcode, n.location.streetCode, n.location.keyAreaIds, n.priority, n.deadline.toISOString(), n.reporterName,
+      n.reporterContact, n.reportedBy, n.idempotencyKey, n.registered]);
+  return res.rows[0]!;
+}
+
+export async function findByIdempotencyKey(db: Queryable, key: string): Promise<number | null> {
+  const res = await db.query<{ id: number }>(`SELECT id FROM incidents WHERE idempotency_key = $1`, [key]);
+  return res.rows[0]?.id ?? null;
+}
+
+/** Same category within 50 m and 24 h (one city's rule for 重复案件), not voided. */
+export async function possibleDuplicates(db: Queryable, id: number): Promise<{ id: number; code: string; meters: number }[]> {
+  const res = await db.query<{ id: number; code: string; meters: number }>(`
+    SELECT o.id, o.code, round(ST_Distance(o.position::geography, n.position::geography)::numeric, 1) AS meters
+    FROM incidents n JOIN incidents o ON o.category_id = n.category_id AND o.id <> n.id
+    WHERE n.id = $1 AND o.state <> 'voided'
+      AND o.reported_at BETWEEN n.reported_at - interval '24 hours' AND n.reported_at
+      AND ST_DWithin(o.position::geography, n.position::geography, 50)
+    ORDER BY meters, o.id LIMIT 20`, [id]);
+  return res.rows;
+}
+
+export async function lockIncident(db: Queryable, id: number): Promise<IncidentRow | null> {
+  const res = await db.query<IncidentRow>(`
+    SELECT id, code, state, category_id AS "categoryId", district_adcode AS "districtAdcode", deadline, ST_X(position) AS lon,
+           ST_Y(position) AS lat, grid_cell_id AS "gridCellId"
+    FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
+  return res.rows[0] ?? null;
+}
+
+const STATE_STAMP: Partial<Record<CaseState, string>> = {
+  registered: 'registered_at', voided: 'voided_at', dispatched: 'dispatched_at', accepted: 'accepted_at', on_scene: 'on_scene_at',
+  handled: 'handled_at', closed: 'closed_at', suspended: 'suspended_at',
+};
+
+/** Moves the case to `to`, stamping the time of the stage (the first time for dispatch/accept). */
+export async function setState(db: Queryable, id: number, to: CaseState, extra: { reason?: string | null; outcome?: Outcome; notes?: string | null } = {}): Promise<void> {
+  const stamp = STATE_STAMP[to];
+  const keepFirst = to === 'dispatched' || to === 'accepted' || to === 'registered';
+  await db.query(`
+    UPDATE incidents SET state = $2, updated_at = now(),
+      ${stamp ? `${stamp} = ${keepFirst ? `coalesce(${stamp}, now())` : 'now()'},` : ''}
+      state_reason = coalesce($3, state_reason),
+      outcome = coalesce($4, outcome), feedback_notes = coalesce($5, feedback_notes)
+    WHERE id = $1`, [id, to, extra.reason ?? null, extra.outcome ?? null, extra.notes ?? null]);
+}
+
+export interface IncidentView {
+  id: number;
+  code: string;
+  state: CaseState;
+  category: { code: string; nameZh: string; nameEn: string; timeLimit: number; timeType: TimeType; enforcement: boolean };
+  source: Source;
+  sourceRef: string | null;
+  description: string;
+  lon: number;
+  lat: number;
+  address: string | null;
+  gridCode: string | null;
+  districtAdcode: string | null;
+  districtName: string | null;
+  streetCode: string | null;
+  keyAreas: { id: number; name: string }[];
+  priority: number;
+  deadline: string | null;
+  overdue: boolean;
+  reportedAt: string;
+  registeredAt: string | null;
+  dispatchedAt: string | null;
+  acceptedAt: string | null;
+  onSceneAt: string | null;
+  handledAt: string | null;
+  closedAt: string | null;
+  outcome: Outcome | null;
+  feedbackNotes: string | null;
+  stateReason: string | null;
+  reworkCount: number;
+  extendedCount: number;
+  officers: { officerId: number; name: string; kind: 'officer' | 'auxiliary'; dispatchState: string }[];
+  evidence: { id: number; mime: string; bytes: number; sha256: string }[];
+}
+
+const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** Incidents as the API shows them; `scope` limits them to what the user may see. */
+export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number }): Promise<IncidentView[]> {
+  const res = await db.query<IncidentView>(`
+    SELECT i.id, i.code, i.state,
+      json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en, 'timeLimit', c.time_limit,
+                        'timeType', c.time_type, 'enforcement', c.involves_enforcement) AS category,
+      i.source, i.source_ref AS "sourceRef", i.description, ST_X(i.position) AS lon, ST_Y(i.position) AS lat, i.address,
+      g.code AS "gridCode", i.district_adcode AS "districtAdcode", d.name AS "districtName", i.street_code AS "streetCode",
+      coalesce((SELECT json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY array_position(i.key_area_ids, k.id))
+                FROM key_areas k WHERE k.id = ANY(i.key_area_ids)), '[]') AS "keyAreas",
+      i.priority, ${ts('i.deadline')} AS deadline, i.overdue_at IS NOT NULL AS overdue,
+      ${ts('i.reported_at')} AS "reportedAt", ${ts('i.registered_at')} AS "registeredAt", ${ts('i.dispatched_at')} AS "dispatchedAt",
+      ${ts('i.accepted_at')} AS "acceptedAt", ${ts('i.on_scene_at')} AS "onSceneAt", ${ts('i.handled_at')} AS "handledAt",
+      ${ts('i.closed_at')} AS "closedAt", i.outcome, i.feedback_notes AS "feedbackNotes", i.state_reason AS "stateReason",
+      i.rework_count AS "reworkCount", i.extended_count AS "extendedCount",
+      coalesce((SELECT json_agg(json_build_object('officerId', o.id, 'name', o.name, 'kind', o.kind, 'dispatchState', x.state) ORDER BY x.id)
+                FROM dispatches x JOIN officers o ON o.id = x.officer_id
+                WHERE x.incident_id = i.id AND x.id IN (SELECT max(id) FROM dispatches WHERE incident_id = i.id GROUP BY officer_id)), '[]') AS officers,
+      coalesce((SELECT json_agg(json_build_object('id', e.id, 'mime', e.mime, 'bytes', e.bytes, 'sha256', e.sha256) ORDER BY e.id)
+                FROM evidence e WHERE e.incident_id = i.id), '[]') AS evidence
+    FROM incidents i
+    JOIN categories c ON c.id = i.category_id
+    LEFT JOIN grid_cells g ON g.id = i.grid_cell_id
+    LEFT JOIN districts d ON d.adcode = i.district_adcode
+    WHERE ($1::bigint IS NULL OR i.id = $1)
+      AND ($2::text IS NULL OR i.district_adcode = $2)
+      AND ($3::int IS NULL OR EXISTS (SELECT 1 FROM dispatches x WHERE x.incident_id = i.id AND x.officer_id = $3))
+      AND (NOT $4 OR i.state NOT IN ('closed', 'voided'))
+      AND ($5::text IS NULL OR i.state = $5)
+    ORDER BY i.priority DESC, i.reported_at DESC, i.id DESC
+    LIMIT $6`,
+    [filter.id ?? null, scope.role === 'officer' ? null : scope.districtAdcode, scope.role === 'officer' ? scope.officerId : null,
+      filter.open ?? false, filter.state ?? null, filter.limit ?? 200]);
+  return res.rows;
+}

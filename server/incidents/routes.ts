@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import { Type } from 'typebox';
+import { CASE_ACTIONS, STEPS } from '../../shared/cases/state-machine.ts';
+import { CASE_STATES } from '../../shared/cases/states.ts';
+import { Duplicate, EventView, IncidentView, IntakeBody, StepBody } from '../../shared/cases/schemas.ts';
+import { recommend, responsibleSquad } from '../dispatch/repository.ts';
+import { incidentEvents } from '../events/repository.ts';
+import { StringEnum } from '../http/schemas.ts';
+import { viewIncidents } from './repository.ts';
+import { CaseError, type IncidentService } from './service.ts';
+
+const Err = Type.Ref('ErrorResponse');
+const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const Candidate = Type.Object({
+  officerId: Type.Integer(), name: Type.String(), kind: StringEnum(['officer', 'auxiliary'] as const), certified: Type.Boolean(),
+  squadId: Type.Integer(), squadName: Type.String(), dutyStatus: Type.String(), meters: Type.Number(), positionAt: Type.String(),
+  responsibleSquad: Type.Boolean({ description: 'of the squad responsible for the grid cell (属地)' }),
+});
+
+export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incidents: IncidentService }> = async (app, { pool, incidents }) => {
+  const fail = (err: unknown): never => {
+    if (err instanceof CaseError) throw app.httpErrors.createError(err.status, err.message);
+    throw err;
+  };
+
+  app.post('/api/incidents', {
+    preHandler: app.requires('incident.create'),
+    schema: {
+      tags: ['cases'], summary: 'Report a case (intake): located, prioritised and timed by the server',
+      description: 'Send `Idempotency-Key` to make retries safe: the same key returns the first case (200) instead of a second one.',
+      security: [{ bearer: [] }],
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
+      body: IntakeBody,
+      response: {
+        201: Type.Object({ incident: IncidentView, possibleDuplicates: Type.Array(Duplicate), replayed: Type.Boolean() }),
+        200: Type.Object({ incident: IncidentView, possibleDuplicates: Type.Array(Duplicate), replayed: Type.Boolean() }),
+        400: Err, 401: Err, 403: Err, 422: Err,
+      },
+    },
+  }, async (req, reply) => {
+    const r = await incidents.intake(req.user, req.body, req.headers['idempotency-key'] ?? null).catch(fail);
+    return reply.status(r.replayed ? 200 : 201).send({ incident: r.incident, possibleDuplicates: r.duplicates, replayed: r.replayed });
+  });
+
+  app.get('/api/incidents', {
+    preHandler: app.requires('incident.read'),
+    schema: {
+      tags: ['cases'], summary: 'Cases you may see, most urgent first', security: [{ bearer: [] }],
+      querystring: Type.Object({
+        open: Type.Optional(Type.Boolean({ description: 'only cases not closed or voided' })),
+        state: Type.Optional(StringEnum(CASE_STATES)),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Array(IncidentView), 401: Err, 403: Err },
+    },
+  }, (req) => viewIncidents(pool, req.user, { open: req.query.open, state: req.query.state, limit: req.query.limit }));
+
+  app.get('/api/incidents/:id', {
+    preHandler: app.requires('incident.read'),
+    schema: { tags: ['cases'], summary: 'One case, with the steps you may take now', security: [{ bearer: [] }], params: Params, response: { 200: IncidentView, 404: Err } },
+  }, async (req) => (await incidents.view(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
+
+  app.get('/api/incidents/:id/events', {
+    preHandler: app.requires('incident.read'),
+    schema: { tags: ['cases'], summary: 'The full record of a case (执法全过程记录)', security: [{ bearer: [] }], params: Params, response: { 200: Type.Array(EventView), 404: Err } },
+  }, async (req) => {
+    if (!(await incidents.view(req.user, req.params.id))) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
+    return incidentEvents(pool, req.params.id);
+  });
+
+  app.get('/api/incidents/:id/recommendations', {
+    preHandler: app.requires('incident.recommend'),
+    schema: {
+      tags: ['dispatch'], summary: 'Who to send: the responsible squad first, then the nearest available officers with a fresh position',
+      security: [{ bearer: [] }], params: Params,
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false }),
+      response: { 200: Type.Array(Candidate), 404: Err },
+    },
+  }, async (req) => {
+    const inc = await incidents.view(req.user, req.params.id);
+    if (!inc) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
+    const gridCell = (await pool.query<{ id: number }>(`SELECT grid_cell_id AS id FROM incidents WHERE id = $1`, [inc.id])).rows[0]?.id ?? null;
+    return recommend(pool, { lon: inc.lon, lat: inc.lat }, await responsibleSquad(pool, gridCell), req.query.limit ?? 10);
+  });
+
+  for (const action of CASE_ACTIONS) {
+    const rule = STEPS[action];
+    app.post(`/api/incidents/:id/${action}`, {
+      preHandler: app.requires('incident.read'),
+      schema: {
+        tags: ['cases'], summary: `${rule.zh} ${rule.en}: ${rule.from.join('|')} → ${rule.to ?? '(same state)'}; roles ${rule.roles.join(', ')}`,
+        security: [{ bearer: [] }], params: Params, body: Type.Optional(StepBody),
+        response: { 200: IncidentView, 400: Err, 403: Err, 404: Err, 409: Err, 422: Err },
+      },
+    }, (req) => incidents.step(req.user, req.params.id, action, req.body ?? {}).catch(fail));
+  }
+};

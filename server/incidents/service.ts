@@ -1,0 +1,256 @@
+import gcoord from 'gcoord';
+import type pg from 'pg';
+import { seesDistrict } from '../../shared/auth/permissions.ts';
+import { allowedSteps, type CaseAction, checkStep } from '../../shared/cases/state-machine.ts';
+import type { CaseState, Outcome, Source } from '../../shared/cases/states.ts';
+import { computeDeadline } from '../../shared/time/deadlines.ts';
+import type { AuthUser } from '../auth/user.ts';
+import {
+  acceptDispatch, createDispatches, finishDispatches, lastHandlers, liveDispatches, lockOfficers,
+} from '../dispatch/repository.ts';
+import { type Queryable, withTransaction } from '../db/transaction.ts';
+import type { EventBus } from '../events/bus.ts';
+import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
+import {
+  categoryCodes, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow, type IncidentView, locate, lockIncident,
+  possibleDuplicates, setState, viewIncidents,
+} from './repository.ts';
+
+export type Crs = 'wgs84' | 'gcj02' | 'bd09';
+
+/** An error the caller can fix: the route answers it with `status` and the message. */
+export class CaseError extends Error {
+  constructor(readonly status: 400 | 403 | 404 | 409 | 422, message: string, readonly allowed?: CaseAction[]) {
+    super(message);
+  }
+}
+
+export interface IntakeInput {
+  category: string;
+  source: Source;
+  sourceRef?: string;
+  description: string;
+  lon: number;
+  lat: number;
+  crs?: Crs;
+  address?: string;
+  reporterName?: string;
+  reporterContact?: string;
+  register?: boolean;
+}
+
+/** Sources each role may report under: people in the street report what they see where they are. */
+const SOURCES_BY_ROLE: Record<AuthUser['role'], readonly Source[]> = {
+  officer: ['patrol'],
+  supervisor: ['supervisor', 'inspection'],
+  dispatcher: ['dispatcher', 'public', 'video', 'department', 'media', 'inspection'],
+  admin: ['dispatcher', 'public', 'video', 'department', 'media', 'inspection', 'supervisor', 'patrol'],
+  leader: [],
+};
+
+export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
+  if (crs === 'wgs84') return [lon, lat];
+  const [x, y] = gcoord.transform([lon, lat], crs === 'gcj02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as [number, number];
+  return [x, y];
+}
+
+export interface StepInput {
+  reason?: string;
+  officerIds?: number[];
+  outcome?: Outcome;
+  notes?: string;
+  evidenceIds?: number[];
+  extendBy?: number;
+  lon?: number;
+  lat?: number;
+}
+
+export class IncidentService {
+  constructor(private readonly pool: pg.Pool, private readonly bus: EventBus) {}
+
+  /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
+  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: { id: number; code: string; meters: number }[]; replayed: boolean }> {
+    if (!SOURCES_BY_ROLE[user.role].includes(input.source)) {
+      throw new CaseError(422, `role ${user.role} reports with source ${SOURCES_BY_ROLE[user.role].join(' or ') || '(none)'}, not ${input.source}`);
+    }
+    if (input.register && !['dispatcher', 'supervisor', 'admin'].includes(user.role)) {
+      throw new CaseError(403, `role ${user.role} may not register (立案) a case; leave out "register"`);
+    }
+    const key = idempotencyKey ? `${user.id}:${idempotencyKey}` : null;
+    const [lon, lat] = toWgs84(input.lon, input.lat, input.crs ?? 'wgs84');
+    let events: EventRow[] = [];
+    const result = await withTransaction(this.pool, async (db) => {
+      if (key) {
+        // Serialise retries of one key so exactly one of them inserts.
+        await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [key]);
+        const existing = await findByIdempotencyKey(db, key);
+        if (existing) return { id: existing, replayed: true };
+      }
+      const category = await findCategory(db, input.category);
+      if (!category) throw new CaseError(400, `unknown category "${input.category}"; use a minor code of the current catalogue: ${(await categoryCodes(db)).join(', ')}`);
+      const location = await locate(db, lon, lat);
+      if (!location) throw new CaseError(422, `point ${lon.toFixed(6)},${lat.toFixed(6)} (WGS84) is outside every district this system serves; check the coordinates and their crs`);
+      const now = new Date();
+      const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
+      const registered = input.register === true;
+      const { id, code } = await insertIncident(db, {
+        category, source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat,
+        address: input.address ?? null, location, priority, deadline: computeDeadline(now, category.timeLimit, category.timeType),
+        reporterName: input.reporterName ?? null, reporterContact: input.reporterContact ?? null, reportedBy: user.id,
+        idempotencyKey: key, registered,
+      });
+      const duplicates = await possibleDuplicates(db, id);
+      const base = { incidentId: id, actorUserId: user.id, districtAdcode: location.districtAdcode, position: [lon, lat] as [number, number] };
+      const news: NewEvent[] = [{
+        ...base, type: 'incident.reported',
+        payload: { code, category: category.minorCode, source: input.source, priority, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: duplicates.map((d) => d.code) },
+      }];
+      if (registered) news.push({ ...base, type: 'incident.registered', payload: { code, from: 'reported', to: 'registered' } });
+      events = await appendEvents(db, news);
+      return { id, replayed: false };
+    });
+    this.bus.publish(events);
+    const [incident] = await viewIncidents(this.pool, { role: 'admin', districtAdcode: null, officerId: null }, { id: result.id });
+    return { incident: incident!, duplicates: await possibleDuplicates(this.pool, result.id), replayed: result.replayed };
+  }
+
+  /** One step of the loop, its side effects and its event, in one transaction. */
+  async step(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput): Promise<IncidentView> {
+    let events: EventRow[] = [];
+    await withTransaction(this.pool, async (db) => {
+      const inc = await lockIncident(db, incidentId);
+      if (!inc || !(await this.visible(db, user, inc))) throw new CaseError(404, `no case ${incidentId} that you can see`);
+      const check = checkStep(inc.state, action, user.role);
+      if (!check.ok) throw new CaseError(check.reason === 'state' ? 409 : 403, check.message, check.allowed);
+      events = await appendEvents(db, await this.apply(db, user, inc, action, check.to, input));
+    });
+    this.bus.publish(events);
+    return (await this.view(user, incidentId))!;
+  }
+
+  async view(user: AuthUser, id: number): Promise<(IncidentView & { allowedSteps: CaseAction[] }) | null> {
+    const [inc] = await viewIncidents(this.pool, user, { id });
+    return inc ? { ...inc, allowedSteps: allowedSteps(inc.state, user.role) } : null;
+  }
+
+  private async visible(db: Queryable, user: AuthUser, inc: IncidentRow): Promise<boolean> {
+    if (user.role === 'officer') {
+      const res = await db.query(`SELECT 1 FROM dispatches WHERE incident_id = $1 AND officer_id = $2 LIMIT 1`, [inc.id, user.officerId]);
+      return (res.rowCount ?? 0) > 0;
+    }
+    return seesDistrict(user, inc.districtAdcode);
+  }
+
+  private async apply(db: Queryable, user: AuthUser, inc: IncidentRow, action: CaseAction, to: CaseState, input: StepInput): Promise<NewEvent[]> {
+    const position: [number, number] | null = input.lon !== undefined && input.lat !== undefined ? [input.lon, input.lat] : null;
+    const event = (type: string, payload: Record<string, unknown>, officerIds: number[] = []): NewEvent => ({
+      incidentId: inc.id, type, actorUserId: user.id, districtAdcode: inc.districtAdcode, position, officerIds,
+      payload: { code: inc.code, from: inc.state, to, ...payload },
+    });
+    const reasonRequired = (what: string) => {
+      if (!input.reason?.trim()) throw new CaseError(400, `${what} needs a "reason"`);
+      return input.reason.trim();
+    };
+    const live = await liveDispatches(db, inc.id);
+    const mine = live.find((d) => d.officerId === user.officerId);
+
+    switch (action) {
+      case 'register':
+        await setState(db, inc.id, to);
+        return [event('incident.registered', {})];
+      case 'void': {
+        const reason = reasonRequired('voiding (作废)');
+        await setState(db, inc.id, to, { reason });
+        return [event('incident.voided', { reason })];
+      }
+      case 'dispatch':
+      case 'rework': {
+        const reason = action === 'rework' ? reasonRequired('rework (返工)') : input.reason ?? null;
+        const officerIds = [...new Set(input.officerIds ?? (action === 'rework' ? await lastHandlers(db, inc.id) : []))];
+        if (officerIds.length === 0) throw new CaseError(400, 'name the officers to send in "officerIds"');
+        await this.book(db, inc, officerIds, user.id);
+        if (action === 'rework') await db.query(`UPDATE incidents SET rework_count = rework_count + 1 WHERE id = $1`, [inc.id]);
+        await setState(db, inc.id, to, { reason });
+        return [event(action === 'rework' ? 'incident.reworked' : 'incident.dispatched', { officerIds, reason }, officerIds)];
+      }
+      case 'accept': {
+        if (!mine || mine.state !== 'pending') throw new CaseError(409, 'this case has no dispatch waiting for you to accept');
+        await acceptDispatch(db, mine.id);
+        await setState(db, inc.id, to);
+        return [event('incident.accepted', { officerId: user.officerId }, [user.officerId!])];
+      }
+      case 'decline': {
+        const reason = reasonRequired('declining (退单)');
+        if (!mine || mine.state !== 'pending') throw new CaseError(409, 'this case has no dispatch waiting for you to decline');
+        await finishDispatches(db, [mine.id], 'declined', reason);
+        const rest = live.filter((d) => d.id !== mine.id);
+        const next: CaseState = rest.length ? 'dispatched' : 'registered';
+        if (next !== inc.state) await setState(db, inc.id, next, { reason });
+        return [{ ...event('incident.declined', { officerId: user.officerId, reason }, [user.officerId!]), payload: { code: inc.code, from: inc.state, to: next, officerId: user.officerId, reason } }];
+      }
+      case 'arrive': {
+        if (!mine || mine.state !== 'accepted') throw new CaseError(409, 'you have not accepted this case');
+        await setState(db, inc.id, to);
+        return [event('incident.arrived', { officerId: user.officerId }, live.map((d) => d.officerId))];
+      }
+      case 'handle': {
+        if (!mine || mine.state !== 'accepted') throw new CaseError(409, 'you have not accepted this case');
+        if (!input.outcome) throw new CaseError(400, 'handling needs an "outcome": service, management or enforcement (721 method)');
+        const evidenceIds = input.evidenceIds ?? [];
+        if (evidenceIds.length) {
+          const found = await db.query(`SELECT id FROM evidence WHERE incident_id = $1 AND id = ANY($2::bigint[])`, [inc.id, evidenceIds]);
+          if (found.rowCount !== new Set(evidenceIds).size) throw new CaseError(400, 'evidenceIds must be photos uploaded to this case');
+        }
+        const officers = await finishDispatches(db, live.map((d) => d.id), 'done');
+        await setState(db, inc.id, to, { outcome: input.outcome, notes: input.notes ?? null });
+        return [event('incident.handled', { officerId: user.officerId, outcome: input.outcome, notes: input.notes ?? null, evidenceIds }, officers)];
+      }
+      case 'close': {
+        await setState(db, inc.id, to);
+        return [event('incident.closed', {}, await lastHandlers(db, inc.id))];
+      }
+      case 'suspend': {
+        const reason = reasonRequired('suspending (挂账)');
+        const officers = await finishDispatches(db, live.map((d) => d.id), 'cancelled', reason);
+        await setState(db, inc.id, to, { reason });
+        return [event('incident.suspended', { reason }, officers)];
+      }
+      case 'resume':
+        await setState(db, inc.id, to);
+        return [event('incident.resumed', {})];
+      case 'extend': {
+        const reason = reasonRequired('an extension (延期)');
+        if (!input.extendBy || input.extendBy <= 0) throw new CaseError(400, '"extendBy" must be a positive amount in the category\'s time unit');
+        const cat = await db.query<{ time_type: Parameters<typeof computeDeadline>[2] }>(`SELECT c.time_type FROM categories c WHERE c.id = $1`, [inc.categoryId]);
+        const from = inc.deadline ? new Date(inc.deadline) : new Date();
+        const deadline = computeDeadline(from, input.extendBy, cat.rows[0]!.time_type);
+        await db.query(`
+          UPDATE incidents SET deadline = $2, extended_count = extended_count + 1, updated_at = now(),
+            overdue_at = CASE WHEN $2 > now() THEN NULL ELSE overdue_at END WHERE id = $1`, [inc.id, deadline.toISOString()]);
+        return [event('incident.extended', { reason, extendBy: input.extendBy, deadline: deadline.toISOString() }, live.map((d) => d.officerId))];
+      }
+    }
+  }
+
+  /**
+   * Books officers for a case. Their rows are locked first, so of two dispatchers (or two server
+   * instances) sending the same officer at the same instant one waits, then finds them busy; the
+   * partial unique index on live dispatches refuses a double booking even if this check were bypassed.
+   */
+  private async book(db: Queryable, inc: IncidentRow, officerIds: number[], by: number): Promise<void> {
+    const officers = await lockOfficers(db, officerIds);
+    const missing = officerIds.filter((id) => !officers.some((o) => o.id === id));
+    if (missing.length) throw new CaseError(400, `no officer ${missing.join(', ')}`);
+    const unavailable = officers.filter((o) => o.dutyStatus !== 'available');
+    if (unavailable.length) {
+      throw new CaseError(409, unavailable.map((o) => `${o.name} (#${o.id}) is ${o.dutyStatus === 'busy' ? 'busy on another case' : 'off duty'}`).join('; '));
+    }
+    const cat = await db.query<{ enforcement: boolean }>(`SELECT involves_enforcement AS enforcement FROM categories WHERE id = $1`, [inc.categoryId]);
+    const today = new Date().toISOString().slice(0, 10);
+    const certified = officers.filter((o) => o.kind === 'officer' && (o.certificateExpires === null || o.certificateExpires >= today));
+    if (cat.rows[0]!.enforcement && certified.length === 0) {
+      throw new CaseError(422, 'this category involves enforcement: include at least one certified officer (执法队员 with a valid 执法证); auxiliaries (协管员) may only assist');
+    }
+    await createDispatches(db, inc.id, officerIds, by);
+  }
+}

@@ -1,0 +1,36 @@
+import type { Role } from '../roles.ts';
+
+/**
+ * Who may do what, outside the case steps (those are in cases/state-machine.ts). Scope comes on top:
+ * a user with a district scope only sees and acts on that district; an officer only on the cases
+ * dispatched to them.
+ */
+export const PERMISSIONS = {
+  'map.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
+  'incident.create': ['admin', 'dispatcher', 'supervisor', 'officer'],
+  'incident.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
+  'incident.recommend': ['admin', 'dispatcher'],
+  'events.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
+  'evidence.upload': ['officer', 'supervisor', 'admin'],
+  'evidence.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
+  'officer.self': ['officer'],
+  'positions.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
+  'users.manage': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** Roles whose scope is a district they were given (null = the whole city). */
+export interface Scope {
+  role: Role;
+  districtAdcode: string | null;
+  officerId: number | null;
+}
+
+export function seesDistrict(scope: Scope, adcode: string | null): boolean {
+  return scope.districtAdcode === null || scope.districtAdcode === adcode;
+}
