@@ -12,7 +12,7 @@ export const TOKEN_TTL_SECONDS = 12 * 3600;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: a valid token (Bearer header or cookie) and `permission` for its role. */
+    /** onRequest hook: a valid token (Bearer header or cookie) and `permission` for its role. */
     requires(permission: Permission): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }

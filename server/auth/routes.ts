@@ -35,7 +35,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ users: UserRepository; logi
     async (_req, reply) => reply.clearCookie(TOKEN_COOKIE, { path: '/' }).status(204).send(null));
 
   app.get('/api/auth/me', {
-    preHandler: app.requires('map.read'),
+    onRequest: app.requires('map.read'),
     schema: { tags: ['auth'], summary: 'Who the token belongs to', response: { 200: Type.Omit(UserView, ['displayName']) } },
   }, async (req) => ({ id: req.user.id, login: req.user.login, role: req.user.role, districtAdcode: req.user.districtAdcode, officerId: req.user.officerId }));
 };

@@ -6,7 +6,7 @@ import { eventsAfter } from './repository.ts';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, { pool }) => {
   app.get('/api/events', {
-    preHandler: app.requires('events.read'),
+    onRequest: app.requires('events.read'),
     schema: {
       tags: ['live'], summary: 'Every event after `after` that you may see, in seq order: what a client that was away missed',
       description: 'Live events over socket.io carry the same `seq`. After a reconnect, ask for everything after the last seq you saw; page with the last seq of the answer while `more` is true.',

@@ -18,7 +18,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS, fields: 4, parts: MAX_PHOTOS + 4 } });
 
   app.post('/api/incidents/:id/evidence', {
-    preHandler: app.requires('evidence.upload'),
+    onRequest: app.requires('evidence.upload'),
     schema: {
       tags: ['cases'], summary: 'Attach photos (multipart, field "file"; JPEG, PNG or WebP, at most 10 MB each, 6 per request)',
       security: [{ bearer: [] }], consumes: ['multipart/form-data'],
@@ -67,7 +67,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   });
 
   app.get('/api/evidence/:id', {
-    preHandler: app.requires('evidence.read'),
+    onRequest: app.requires('evidence.read'),
     schema: {
       tags: ['cases'], summary: 'A photo, to those who may see its case', security: [{ bearer: [] }],
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),

@@ -26,7 +26,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   };
 
   app.post('/api/incidents', {
-    preHandler: app.requires('incident.create'),
+    onRequest: app.requires('incident.create'),
     schema: {
       tags: ['cases'], summary: 'Report a case (intake): located, prioritised and timed by the server',
       description: 'Send `Idempotency-Key` to make retries safe: the same key returns the first case (200) instead of a second one.',
@@ -45,7 +45,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   });
 
   app.get('/api/incidents', {
-    preHandler: app.requires('incident.read'),
+    onRequest: app.requires('incident.read'),
     schema: {
       tags: ['cases'], summary: 'Cases you may see, most urgent first', security: [{ bearer: [] }],
       querystring: Type.Object({
@@ -58,12 +58,12 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   }, (req) => viewIncidents(pool, req.user, { open: req.query.open, state: req.query.state, limit: req.query.limit }));
 
   app.get('/api/incidents/:id', {
-    preHandler: app.requires('incident.read'),
+    onRequest: app.requires('incident.read'),
     schema: { tags: ['cases'], summary: 'One case, with the steps you may take now', security: [{ bearer: [] }], params: Params, response: { 200: IncidentView, 404: Err } },
   }, async (req) => (await incidents.view(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   app.get('/api/incidents/:id/events', {
-    preHandler: app.requires('incident.read'),
+    onRequest: app.requires('incident.read'),
     schema: { tags: ['cases'], summary: 'The full record of a case (执法全过程记录)', security: [{ bearer: [] }], params: Params, response: { 200: Type.Array(EventView), 404: Err } },
   }, async (req) => {
     if (!(await incidents.view(req.user, req.params.id))) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
@@ -71,7 +71,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   });
 
   app.get('/api/incidents/:id/recommendations', {
-    preHandler: app.requires('incident.recommend'),
+    onRequest: app.requires('incident.recommend'),
     schema: {
       tags: ['dispatch'], summary: 'Who to send: the responsible squad first, then the nearest available officers with a fresh position',
       security: [{ bearer: [] }], params: Params,
@@ -88,7 +88,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   for (const action of CASE_ACTIONS) {
     const rule = STEPS[action];
     app.post(`/api/incidents/:id/${action}`, {
-      preHandler: app.requires('incident.read'),
+      onRequest: app.requires('incident.read'),
       schema: {
         tags: ['cases'], summary: `${rule.zh} ${rule.en}: ${rule.from.join('|')} → ${rule.to ?? '(same state)'}; roles ${rule.roles.join(', ')}`,
         security: [{ bearer: [] }], params: Params, body: Type.Optional(StepBody),

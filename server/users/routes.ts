@@ -7,12 +7,12 @@ import type { UserRepository } from './repository.ts';
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserRepository }> = async (app, { users }) => {
   app.get('/api/users', {
-    preHandler: app.requires('users.manage'),
+    onRequest: app.requires('users.manage'),
     schema: { tags: ['auth'], summary: 'All users (admin)', security: [{ bearer: [] }], response: { 200: Type.Array(UserView) } },
   }, () => users.list());
 
   app.post('/api/users', {
-    preHandler: app.requires('users.manage'),
+    onRequest: app.requires('users.manage'),
     schema: {
       tags: ['auth'], summary: 'Create a user (admin)', security: [{ bearer: [] }],
       body: Type.Object({

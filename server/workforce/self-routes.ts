@@ -14,7 +14,7 @@ const Err = Type.Ref('ErrorResponse');
 /** What an officer's phone does for itself: report its position, go on and off duty. */
 export const officerSelfRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; positions: PositionService; bus: EventBus }> = async (app, { pool, positions, bus }) => {
   app.post('/api/officers/me/position', {
-    preHandler: app.requires('officer.self'),
+    onRequest: app.requires('officer.self'),
     config: { rateLimit: false },
     schema: {
       tags: ['live'], summary: 'Report my position (AVL), at most once a second', security: [{ bearer: [] }],
@@ -37,7 +37,7 @@ export const officerSelfRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; posit
   });
 
   app.post('/api/officers/me/duty', {
-    preHandler: app.requires('officer.self'),
+    onRequest: app.requires('officer.self'),
     schema: {
       tags: ['live'], summary: 'Go on duty (available) or off duty', security: [{ bearer: [] }],
       body: Type.Object({ status: StringEnum(['available', 'off_duty'] as const) }, { additionalProperties: false }),

@@ -45,6 +45,9 @@ export function allowedSteps(state: CaseState, role: Role): CaseAction[] {
 export function checkStep(state: CaseState, action: CaseAction, role: Role): StepCheck {
   const rule = STEPS[action];
   const allowed = allowedSteps(state, role);
+  if (!rule.roles.includes(role)) {
+    return { ok: false, reason: 'role', allowed, message: `role ${role} may not ${action} (${rule.zh}); that is for ${rule.roles.join(', ')}` };
+  }
   if (!rule.from.includes(state)) {
     return {
       ok: false,
@@ -52,9 +55,6 @@ export function checkStep(state: CaseState, action: CaseAction, role: Role): Ste
       allowed,
       message: `cannot ${action} (${rule.zh}) a case that is ${state}; allowed now: ${allowed.length ? allowed.join(', ') : 'none for your role'}`,
     };
-  }
-  if (!rule.roles.includes(role)) {
-    return { ok: false, reason: 'role', allowed, message: `role ${role} may not ${action} (${rule.zh}); that is for ${rule.roles.join(', ')}` };
   }
   return { ok: true, to: rule.to ?? state };
 }

@@ -65,7 +65,7 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
     await leaderLive.waitFor((e) => e.type === 'incident.reported' && e.incidentId === inc.id, 1000);
 
     // Recommendations: responsible squad first, each group nearest first; distances agree with turf.
-    const rec = await call(app, dispatcher, { url: `/api/incidents/${inc.id}/recommendations?limit=10` });
+    const rec = await call(app, dispatcher, { url: `/api/incidents/${inc.id}/recommendations?limit=30` });
     expect(rec.status).toBe(200);
     const candidates = rec.json as { officerId: number; meters: number; responsibleSquad: boolean; certified: boolean; dutyStatus: string }[];
     expect(candidates.length).toBeGreaterThanOrEqual(2);
