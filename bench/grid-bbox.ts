@@ -1,14 +1,12 @@
 // Grid cells in a bounding box: the endpoint against the bare SQL of the same work, same run.
-//   npm run bench -- grid-bbox          (embedded database under DATA_DIR)
-//   DATABASE_URL=postgres://… npm run bench -- grid-bbox
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
+//   npm run bench -- grid-bbox          (a fresh embedded database)
+//   DATABASE_URL=postgres://… npm run bench -- grid-bbox   (a fresh database on that server)
 import { GeoRepository } from '../server/geo/repository.ts';
-import { benchDatabase, fmt, measure, viewportBbox } from './support.ts';
+import { benchApp, benchDatabase, fmt, measure, viewportBbox } from './support.ts';
 
 const db = await benchDatabase();
 const repo = new GeoRepository(db.pool);
-const app = await buildApp({ db, config: { mapStyleUrl: null, rateLimitPerMinute: 1_000_000, logLevel: 'warn', dataDir: loadConfig().dataDir }, clocks: false, logger: false });
+const app = await benchApp(db);
 const center: [number, number] = [104.07, 30.66];
 console.log(`grid-bbox on the ${db.mode} database`);
 for (const [label, zoom, n] of [['city zoom 12', 12, 15], ['district zoom 14', 14, 40], ['street zoom 16', 16, 100]] as const) {

@@ -103,7 +103,7 @@ export class IncidentService {
       const base = { incidentId: id, actorUserId: user.id, districtAdcode: location.districtAdcode, position: [lon, lat] as [number, number] };
       const news: NewEvent[] = [{
         ...base, type: 'incident.reported',
-        payload: { code, category: category.minorCode, source: input.source, priority, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: duplicates.map((d) => d.code) },
+        payload: { code, category: category.minorCode, source: input.source, sourceRef: input.sourceRef ?? null, priority, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: duplicates.map((d) => d.code) },
       }];
       if (registered) news.push({ ...base, type: 'incident.registered', payload: { code, from: 'reported', to: 'registered' } });
       events = await appendEvents(db, news);
