@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { withTransaction } from '../server/db/transaction.ts';
 import { appendEvents } from '../server/events/repository.ts';
 import { findCategory, insertIncident, locate } from '../server/incidents/repository.ts';
-import { benchApp, benchDatabase, benchToken, cityPoints, fmt, measure, stats } from './support.ts';
+import { benchApp, benchDatabase, benchToken, cityPoints, fmt, measure, type Stats } from './support.ts';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 300);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -40,13 +40,12 @@ const child = spawn(process.execPath, ['--import', 'tsx', path.join(path.dirname
 let out = '';
 child.stdout.on('data', (d) => (out += d));
 await new Promise((r) => child.on('exit', r));
-const result = JSON.parse(out) as { total: number; achievedRate: number; latencies: number[]; firstArrival: number[]; httpTimes: number[]; httpErrors: number; expected: number };
-
-const all = stats(result.latencies);
+const result = JSON.parse(out) as { total: number; achievedRate: number; deliveries: number; expected: number; httpErrors: number; every: Stats; first: Stats; http: Stats };
+const all = result.every;
 console.log(`intake-socket on the ${db.mode} database: ${SOCKETS} sockets, ${RATE} cases/s for ${SECONDS} s (achieved ${result.achievedRate.toFixed(0)}/s)`);
 console.log(`  bare SQL: locate + insert + event (1 tx)   ${fmt(bare)}`);
-console.log(`  POST /api/incidents (response)             ${fmt(stats(result.httpTimes))}  errors ${result.httpErrors}`);
-console.log(`  intake → first socket                      ${fmt(stats(result.firstArrival))}`);
-console.log(`  intake → every socket (${result.latencies.length}/${result.expected} deliveries) ${fmt(all)}   p99 ×${(all.p99 / bare.p99).toFixed(1)} of bare SQL p99`);
+console.log(`  POST /api/incidents (response)             ${fmt(result.http)}  errors ${result.httpErrors}`);
+console.log(`  intake → first socket                      ${fmt(result.first)}`);
+console.log(`  intake → every socket (${result.deliveries}/${result.expected} deliveries) ${fmt(all)}   p99 ×${(all.p99 / bare.p99).toFixed(1)} of bare SQL p99`);
 await app.close();
 await db.close();

@@ -34,7 +34,7 @@ import { workforceRoutes } from './workforce/routes.ts';
 import { officerSelfRoutes } from './workforce/self-routes.ts';
 
 export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
-  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs'>>;
+  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster'>>;
 
 export interface AppOptions {
   db: Database;
@@ -121,7 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(eventRoutes, { pool });
   if (opts.serveClient) await registerClientStatic(app);
 
-  const io = attachLive(app, { pool, bus, positions, crossInstance: mode === 'external' });
+  const io = attachLive(app, { pool, bus, positions, crossInstance: opts.config.cluster ?? false });
   const clocks = new ClockWatcher(pool, bus, { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 }, app.log);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {

@@ -20,6 +20,8 @@ export interface Config {
   clockIntervalMs: number;
   /** Plausible cases and moving officers, for demonstrations. */
   simulate: boolean;
+  /** Several server instances share one external database: carry live events between them. */
+  cluster: boolean;
   logLevel: string;
   production: boolean;
 }
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && demoPassword) {
     throw new Error('ZHIHUI_DEMO_PASSWORD is refused when NODE_ENV=production: production never gets a fixed password');
   }
+  if (flag(env.CLUSTER, false) && !env.DATABASE_URL) throw new Error('CLUSTER=true needs DATABASE_URL: the embedded database serves one instance');
   if (demoPassword && demoPassword.length < 8) throw new Error('ZHIHUI_DEMO_PASSWORD must be at least 8 characters');
   return {
     port: port(env.PORT, 3000, 'PORT'),
@@ -66,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     acceptTimeoutSeconds: positive(env.DISPATCH_ACCEPT_TIMEOUT_SECONDS, 900, 'DISPATCH_ACCEPT_TIMEOUT_SECONDS'),
     clockIntervalMs: positive(env.CLOCK_INTERVAL_MS, 15_000, 'CLOCK_INTERVAL_MS'),
     simulate: flag(env.SIMULATE, false),
+    cluster: flag(env.CLUSTER, false),
     logLevel: env.LOG_LEVEL || 'info',
     production,
   };

@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.ts';
 import { ensureClientBuild } from './http/client-static.ts';
 import { printCredentials } from './seed/credentials-banner.ts';
 import { seedDemoCity } from './seed/demo-city.ts';
+import { Simulator } from './simulator/simulator.ts';
 
 const started = performance.now();
 const since = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
@@ -33,6 +34,12 @@ try {
 
 const app = await buildApp({ db, config, serveClient: true });
 await app.listen({ port: config.port, host: config.host });
+let simulator: Simulator | null = null;
+if (config.simulate) {
+  simulator = new Simulator(db.pool, app.zhihui.incidents, app.zhihui.positions, app.log);
+  await simulator.start();
+  say('simulator on: cases appear every few seconds and officers answer them (SIMULATE=true)');
+}
 say(`console ready at http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/ (API docs /docs) in ${since()}`);
 
 let closing = false;
@@ -41,6 +48,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (closing) return;
     closing = true;
     say(`${signal}: closing`);
+    await simulator?.stop();
     await app.close();
     await db.close();
     process.exit(0);

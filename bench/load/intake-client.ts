@@ -1,6 +1,7 @@
 // The far side of bench/intake-socket.ts, in its own process: connects the consoles' sockets,
 // posts cases at a steady rate, and times each case from the POST leaving to its event arriving.
 import { io, type Socket } from 'socket.io-client';
+import { stats } from '../support.ts';
 
 const [base, token, socketsArg, rateArg, secondsArg] = process.argv.slice(2);
 const SOCKETS = Number(socketsArg);
@@ -50,5 +51,8 @@ const deadline = performance.now() + 10_000;
 while (latencies.length < total * SOCKETS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 const elapsed = (performance.now() - started) / 1000;
 for (const s of sockets) s.close();
-process.stdout.write(JSON.stringify({ total, achievedRate: total / elapsed, latencies, firstArrival: firstArrival.filter((x) => x !== undefined), httpTimes, httpErrors, expected: total * SOCKETS }) + '\n');
-process.exit(0);
+const summary = {
+  total, achievedRate: total / elapsed, deliveries: latencies.length, expected: total * SOCKETS, httpErrors,
+  every: stats(latencies), first: stats(firstArrival.filter((x) => x !== undefined)), http: stats(httpTimes),
+};
+process.stdout.write(JSON.stringify(summary) + '\n', () => process.exit(0));

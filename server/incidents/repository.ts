@@ -17,6 +17,8 @@ export interface CategoryRow {
 }
 
 export interface Location {
+  districtName: string | null;
+  keyAreas: { id: number; name: string }[];
   gridCellId: number | null;
   gridCode: string | null;
   districtAdcode: string | null;
@@ -38,6 +40,8 @@ export interface IncidentRow {
   lat: number;
   gridCellId: number | null;
 }
+
+const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The category of the current catalogue version with this minor code. */
 export async function findCategory(db: Queryable, minorCode: string): Promise<CategoryRow | null> {
@@ -64,11 +68,13 @@ export async function locate(db: Queryable, lon: number, lat: number): Promise<L
     ),
     district AS (SELECT d.adcode FROM districts d, p WHERE ST_Covers(d.boundary, p.g) ORDER BY d.adcode LIMIT 1),
     areas AS (
-      SELECT k.id, k.kind, k.priority_boost FROM key_areas k, p
+      SELECT k.id, k.name, k.kind, k.priority_boost FROM key_areas k, p
       WHERE ST_Covers(k.geom, p.g) AND k.listed_on <= p.today AND (k.delisted_on IS NULL OR k.delisted_on > p.today)
     )
     SELECT (SELECT id FROM cell) AS "gridCellId", (SELECT code FROM cell) AS "gridCode",
            coalesce((SELECT district_adcode FROM cell), (SELECT adcode FROM district)) AS "districtAdcode",
+           (SELECT name FROM districts WHERE adcode = coalesce((SELECT district_adcode FROM cell), (SELECT adcode FROM district))) AS "districtName",
+           coalesce((SELECT json_agg(json_build_object('id', id, 'name', name) ORDER BY priority_boost DESC, id) FROM areas), '[]') AS "keyAreas",
            (SELECT left(code, 9) FROM cell) AS "streetCode", (SELECT squad_id FROM cell) AS "squadId",
            coalesce((SELECT array_agg(id ORDER BY priority_boost DESC, id) FROM areas), '{}') AS "keyAreaIds",
            coalesce((SELECT max(priority_boost) FROM areas WHERE kind <> 'major_event'), 0) AS "areaBoost",
@@ -95,15 +101,15 @@ export interface NewIncident {
   registered: boolean;
 }
 
-export async function insertIncident(db: Queryable, n: NewIncident): Promise<{ id: number; code: string }> {
-  const res = await db.query<{ id: number; code: string }>(`
+export async function insertIncident(db: Queryable, n: NewIncident): Promise<{ id: number; code: string; reportedAt: string; registeredAt: string | null }> {
+  const res = await db.query<{ id: number; code: string; reportedAt: string; registeredAt: string | null }>(`
     INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
                            district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
                            reported_by, idempotency_key, registered_at)
     VALUES ('ZH' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
             $1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13,
             CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN now() END)
-    RETURNING id, code`,
+    RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`,
     [n.category.id, n.category.catalogVersion, n.source, n.sourceRef, n.description, n.lon, n.lat, n.address, n.location.gridCellId,
       n.location.districtAdcode, n.location.streetCode, n.location.keyAreaIds, n.priority, n.deadline.toISOString(), n.reporterName,
       n.reporterContact, n.reportedBy, n.idempotencyKey, n.registered]);
@@ -186,8 +192,6 @@ export interface IncidentView {
   officers: { officerId: number; name: string; kind: 'officer' | 'auxiliary'; dispatchState: string }[];
   evidence: { id: number; mime: string; bytes: number; sha256: string }[];
 }
-
-const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
 export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number }): Promise<IncidentView[]> {

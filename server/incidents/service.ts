@@ -12,7 +12,7 @@ import { type Queryable, withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
 import {
-  categoryCodes, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow, type IncidentView, locate, lockIncident,
+  type CategoryRow, categoryCodes, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow, type IncidentView, locate, lockIncident,
   possibleDuplicates, setState, viewIncidents,
 } from './repository.ts';
 
@@ -65,17 +65,39 @@ export interface StepInput {
   lat?: number;
 }
 
+type Duplicate = { id: number; code: string; meters: number };
+
+/** The current catalogue's categories, read at most every 30 s: intake needs one on every case. */
+class CategoryCache {
+  private loaded = 0;
+  private byCode = new Map<string, CategoryRow>();
+
+  async get(pool: pg.Pool, minor: string): Promise<CategoryRow | null> {
+    if (Date.now() - this.loaded > 30_000) {
+      const codes = await categoryCodes(pool);
+      const rows = await Promise.all(codes.map((c) => findCategory(pool, c)));
+      this.byCode = new Map(rows.filter((r): r is CategoryRow => r !== null).map((r) => [r.minorCode, r]));
+      this.loaded = Date.now();
+    }
+    return this.byCode.get(minor) ?? null;
+  }
+}
+
 export class IncidentService {
+  private readonly categories = new CategoryCache();
+
   constructor(private readonly pool: pg.Pool, private readonly bus: EventBus) {}
 
   /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
-  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: { id: number; code: string; meters: number }[]; replayed: boolean }> {
+  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: Duplicate[]; replayed: boolean }> {
     if (!SOURCES_BY_ROLE[user.role].includes(input.source)) {
       throw new CaseError(422, `role ${user.role} reports with source ${SOURCES_BY_ROLE[user.role].join(' or ') || '(none)'}, not ${input.source}`);
     }
     if (input.register && !['dispatcher', 'supervisor', 'admin'].includes(user.role)) {
       throw new CaseError(403, `role ${user.role} may not register (立案) a case; leave out "register"`);
     }
+    const category = await this.categories.get(this.pool, input.category);
+    if (!category) throw new CaseError(400, `unknown category "${input.category}"; use a minor code of the current catalogue: ${(await categoryCodes(this.pool)).join(', ')}`);
     const key = idempotencyKey ? `${user.id}:${idempotencyKey}` : null;
     const [lon, lat] = toWgs84(input.lon, input.lat, input.crs ?? 'wgs84');
     let events: EventRow[] = [];
@@ -84,34 +106,45 @@ export class IncidentService {
         // Serialise retries of one key so exactly one of them inserts.
         await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [key]);
         const existing = await findByIdempotencyKey(db, key);
-        if (existing) return { id: existing, replayed: true };
+        if (existing) return { kind: 'replay' as const, id: existing };
       }
-      const category = await findCategory(db, input.category);
-      if (!category) throw new CaseError(400, `unknown category "${input.category}"; use a minor code of the current catalogue: ${(await categoryCodes(db)).join(', ')}`);
       const location = await locate(db, lon, lat);
       if (!location) throw new CaseError(422, `point ${lon.toFixed(6)},${lat.toFixed(6)} (WGS84) is outside every district this system serves; check the coordinates and their crs`);
-      const now = new Date();
       const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
       const registered = input.register === true;
-      const { id, code } = await insertIncident(db, {
+      const deadline = computeDeadline(new Date(), category.timeLimit, category.timeType);
+      const row = await insertIncident(db, {
         category, source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat,
-        address: input.address ?? null, location, priority, deadline: computeDeadline(now, category.timeLimit, category.timeType),
-        reporterName: input.reporterName ?? null, reporterContact: input.reporterContact ?? null, reportedBy: user.id,
-        idempotencyKey: key, registered,
+        address: input.address ?? null, location, priority, deadline, reporterName: input.reporterName ?? null,
+        reporterContact: input.reporterContact ?? null, reportedBy: user.id, idempotencyKey: key, registered,
       });
-      const duplicates = await possibleDuplicates(db, id);
-      const base = { incidentId: id, actorUserId: user.id, districtAdcode: location.districtAdcode, position: [lon, lat] as [number, number] };
+      const duplicates = await possibleDuplicates(db, row.id);
+      const base = { incidentId: row.id, actorUserId: user.id, districtAdcode: location.districtAdcode, position: [lon, lat] as [number, number] };
       const news: NewEvent[] = [{
         ...base, type: 'incident.reported',
-        payload: { code, category: category.minorCode, source: input.source, sourceRef: input.sourceRef ?? null, priority, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: duplicates.map((d) => d.code) },
+        payload: { code: row.code, category: category.minorCode, source: input.source, sourceRef: input.sourceRef ?? null, priority, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: duplicates.map((d) => d.code) },
       }];
-      if (registered) news.push({ ...base, type: 'incident.registered', payload: { code, from: 'reported', to: 'registered' } });
+      if (registered) news.push({ ...base, type: 'incident.registered', payload: { code: row.code, from: 'reported', to: 'registered' } });
       events = await appendEvents(db, news);
-      return { id, replayed: false };
+      // Everything the answer shows is known here: no second read after the commit.
+      const incident: IncidentView = {
+        id: row.id, code: row.code, state: registered ? 'registered' : 'reported',
+        category: { code: category.minorCode, nameZh: category.nameZh, nameEn: category.nameEn, timeLimit: category.timeLimit, timeType: category.timeType, enforcement: category.enforcement },
+        source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat, address: input.address ?? null,
+        gridCode: location.gridCode, districtAdcode: location.districtAdcode, districtName: location.districtName, streetCode: location.streetCode,
+        keyAreas: location.keyAreas, priority, deadline: deadline.toISOString(), overdue: false, reportedAt: row.reportedAt, registeredAt: row.registeredAt,
+        dispatchedAt: null, acceptedAt: null, onSceneAt: null, handledAt: null, closedAt: null, outcome: null, feedbackNotes: null, stateReason: null,
+        reworkCount: 0, extendedCount: 0, officers: [], evidence: [],
+      };
+      return { kind: 'new' as const, incident, duplicates };
     });
     this.bus.publish(events);
-    const [incident] = await viewIncidents(this.pool, { role: 'admin', districtAdcode: null, officerId: null }, { id: result.id });
-    return { incident: incident!, duplicates: await possibleDuplicates(this.pool, result.id), replayed: result.replayed };
+    if (result.kind === 'replay') {
+      const id = result.id;
+      const [incident] = await viewIncidents(this.pool, { role: 'admin', districtAdcode: null, officerId: null }, { id });
+      return { incident: incident!, duplicates: await possibleDuplicates(this.pool, id), replayed: true };
+    }
+    return { incident: result.incident, duplicates: result.duplicates, replayed: false };
   }
 
   /** One step of the loop, its side effects and its event, in one transaction. */

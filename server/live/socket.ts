@@ -6,7 +6,7 @@ import { can } from '../../shared/auth/permissions.ts';
 import type { AuthUser } from '../auth/user.ts';
 import { TOKEN_COOKIE } from '../auth/plugin.ts';
 import type { EventBus } from '../events/bus.ts';
-import type { EventRow } from '../events/repository.ts';
+import { type EventRow, latestSeq } from '../events/repository.ts';
 import type { PositionService, PositionUpdate } from '../workforce/positions.ts';
 
 /** Room names: consoles by scope, officers by id (joined only while on duty). */
@@ -55,7 +55,8 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
     } else if (can(user.role, 'events.read')) {
       await socket.join(user.districtAdcode ? rooms.district(user.districtAdcode) : rooms.city);
     }
-    socket.emit('ready', { role: user.role, districtAdcode: user.districtAdcode, officerId: user.officerId });
+    // The newest seq at join time: a client starts its catch-up (GET /api/events?after=) from here.
+    socket.emit('ready', { role: user.role, districtAdcode: user.districtAdcode, officerId: user.officerId, seq: await latestSeq(deps.pool) });
   });
 
   const unsubscribe = deps.bus.subscribe((e: EventRow) => {

@@ -33,6 +33,8 @@ export interface LiveHandlers {
 const PAGE = 1000;
 const MAX_REMEMBERED = 5000;
 const RETRY_MS = 4000;
+/** without a live connection by then, load the snapshot anyway (the queue is not left empty) */
+const SNAPSHOT_FALLBACK_MS = 6000;
 
 export class LiveClient {
   status = $state<LiveStatus>('off');
@@ -52,6 +54,7 @@ export class LiveClient {
   private baselineKnown = false;
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private fallbackTimer: ReturnType<typeof setTimeout> | null = null;
 
   start(token: string, handlers: LiveHandlers): void {
     this.stop();
@@ -70,6 +73,10 @@ export class LiveClient {
       else this.apply(e, { silent: false, caughtUp: false });
     });
     socket.on('positions', (batch: PositionUpdate[]) => this.handlers?.onPositions?.(batch));
+    this.fallbackTimer = setTimeout(() => {
+      this.fallbackTimer = null;
+      if (!this.baselineKnown && this.handlers === handlers) handlers.resync().catch((err: unknown) => reportError(err));
+    }, SNAPSHOT_FALLBACK_MS);
     socket.on('disconnect', (reason) => {
       this.generation += 1; // abandon a catch-up in progress
       this.buffer = null;
@@ -97,6 +104,8 @@ export class LiveClient {
     this.generation += 1;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.fallbackTimer) clearTimeout(this.fallbackTimer);
+    this.fallbackTimer = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
