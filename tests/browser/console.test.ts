@@ -4,11 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testApp } from '../support/app.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
 import { ensureClientBuild } from '../../server/http/client-static.ts';
 import { testDatabase } from '../support/database.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const SHOTS = path.resolve('test-results');
 
 const db = testDatabase();

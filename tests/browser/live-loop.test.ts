@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureClientBuild } from '../../server/http/client-static.ts';
+import { testApp } from '../support/app.ts';
+import { call, login, type Session } from '../support/clients.ts';
+import { TEST_PASSWORD } from '../support/constants.ts';
+import { testDatabase } from '../support/database.ts';
+import { east, keyAreaPoint } from '../support/fixtures.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
+
+const SHOTS = path.resolve('test-results');
+const db = testDatabase();
+let app: FastifyInstance;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  await ensureClientBuild(() => {});
+  app = await testApp(db, { serveClient: true });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await db.close();
+});
+
+async function logIn(page: Page, name: string) {
+  await page.fill('[data-testid="login-name"]', name);
+  await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
+  await page.click('[data-testid="login-submit"]');
+}
+
+describe(`the loop in two browsers: wall screen and officer phone (${inject('databaseMode')} database)`, () => {
+  it('shows a new case live, dispatches it with one click, and the officer answers it from the phone', async () => {
+    const spot = await keyAreaPoint(app, '春熙路·太古里');
+    const officerApi: Session = await login(app, 'officer');
+    const dispatcherApi: Session = await login(app, 'dispatcher');
+
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await wall.goto(`${base}/`);
+    await logIn(wall, 'dispatcher');
+    await wall.waitForFunction(() => (window as unknown as { __zhihui: { live: string } }).__zhihui.live === 'live', null, { timeout: 30_000 });
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await phone.goto(`${base}/#/officer`);
+    await logIn(phone, 'officer');
+    await phone.waitForSelector('[data-testid="duty-toggle"]', { timeout: 30_000 });
+    await phone.click('[data-testid="duty-on"]');
+    await phone.waitForSelector('[data-testid="duty-toggle"][data-duty="available"]');
+    // The phone's GPS: a fix right next to the case.
+    expect((await call(app, officerApi, { url: '/api/officers/me/position', body: { lon: east(spot, 80)[0], lat: spot[1] } })).status).toBe(202);
+
+    const intake = await call(app, dispatcherApi, { url: '/api/incidents', body: { category: '0504', source: 'public', description: '浏览器测试：店外经营', lon: spot[0], lat: spot[1], register: true } });
+    const code = intake.json.incident.code as string;
+    const row = wall.locator('[data-testid="queue-row"]', { hasText: code });
+    await row.waitFor({ timeout: 5_000 });
+    await row.click();
+    await wall.waitForSelector('[data-testid="recommendations"]');
+    const officerName = (await db.pool.query(`SELECT name FROM officers WHERE id = $1`, [officerApi.user.officerId])).rows[0].name as string;
+    const candidate = wall.locator('[data-testid="recommendations"] li', { hasText: officerName }).first();
+    await candidate.locator('[data-testid="dispatch-one"]').click();
+    await wall.waitForSelector('[data-testid="case-state"]:has-text("已派遣")', { timeout: 5_000 });
+    await wall.screenshot({ path: path.join(SHOTS, `live-wall-dispatched-${inject('databaseMode')}.png`) });
+
+    await phone.waitForSelector('[data-testid="dispatch-card"][data-state="dispatched"]', { timeout: 5_000 });
+    await phone.screenshot({ path: path.join(SHOTS, `live-phone-dispatch-${inject('databaseMode')}.png`) });
+    await phone.click('[data-testid="primary-action"]');
+    await phone.waitForSelector('[data-testid="dispatch-card"][data-state="accepted"]');
+    await phone.click('[data-testid="primary-action"]');
+    await phone.waitForSelector('[data-testid="dispatch-card"][data-state="on_scene"]');
+    await phone.click('[data-testid="outcome-enforcement"]');
+    await phone.click('[data-testid="primary-action"]');
+
+    await wall.waitForSelector('[data-testid="case-state"]:has-text("已处置")', { timeout: 5_000 });
+    const record = (await call(app, dispatcherApi, { url: `/api/incidents/${intake.json.incident.id}/events` })).json.map((e: { type: string }) => e.type);
+    expect(record).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled']);
+    await wall.screenshot({ path: path.join(SHOTS, `live-wall-handled-${inject('databaseMode')}.png`) });
+    await wall.close();
+    await phone.close();
+  });
+});
