@@ -1,18 +1,8 @@
 import type pg from 'pg';
 import type { Queryable } from '../db/transaction.ts';
 
-export interface Candidate {
-  officerId: number;
-  name: string;
-  kind: 'officer' | 'auxiliary';
-  certified: boolean;
-  squadId: number;
-  squadName: string;
-  dutyStatus: 'available';
-  meters: number;
-  positionAt: string;
-  responsibleSquad: boolean;
-}
+export type { Candidate } from '../../shared/cases/contract.ts';
+import type { Candidate } from '../../shared/cases/contract.ts';
 
 /** Positions older than this are not trusted for recommending (Resgrid/TicketsCAD practice). */
 export const FRESH_POSITION_MINUTES = 30;

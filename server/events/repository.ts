@@ -1,18 +1,10 @@
 import type pg from 'pg';
 import type { Scope } from '../../shared/auth/permissions.ts';
+import type { LiveEvent } from '../../shared/cases/contract.ts';
 import type { Queryable } from '../db/transaction.ts';
 
-export interface EventRow {
-  seq: number;
-  incidentId: number | null;
-  type: string;
-  actorUserId: number | null;
-  payload: Record<string, unknown>;
-  occurredAt: string;
-  position: [number, number] | null;
-  districtAdcode: string | null;
-  officerIds: number[];
-}
+/** An event as stored and as the feed carries it. */
+export type EventRow = LiveEvent;
 
 export interface NewEvent {
   incidentId: number | null;

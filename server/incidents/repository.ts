@@ -158,40 +158,8 @@ export async function setState(db: Queryable, id: number, to: CaseState, extra: 
     WHERE id = $1`, [id, to, extra.reason ?? null, extra.outcome ?? null, extra.notes ?? null]);
 }
 
-export interface IncidentView {
-  id: number;
-  code: string;
-  state: CaseState;
-  category: { code: string; nameZh: string; nameEn: string; timeLimit: number; timeType: TimeType; enforcement: boolean };
-  source: Source;
-  sourceRef: string | null;
-  description: string;
-  lon: number;
-  lat: number;
-  address: string | null;
-  gridCode: string | null;
-  districtAdcode: string | null;
-  districtName: string | null;
-  streetCode: string | null;
-  keyAreas: { id: number; name: string }[];
-  priority: number;
-  deadline: string | null;
-  overdue: boolean;
-  reportedAt: string;
-  registeredAt: string | null;
-  dispatchedAt: string | null;
-  acceptedAt: string | null;
-  onSceneAt: string | null;
-  handledAt: string | null;
-  closedAt: string | null;
-  outcome: Outcome | null;
-  feedbackNotes: string | null;
-  stateReason: string | null;
-  reworkCount: number;
-  extendedCount: number;
-  officers: { officerId: number; name: string; kind: 'officer' | 'auxiliary'; dispatchState: string }[];
-  evidence: { id: number; mime: string; bytes: number; sha256: string }[];
-}
+export type { IncidentView } from '../../shared/cases/contract.ts';
+import type { IncidentView } from '../../shared/cases/contract.ts';
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
 export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number }): Promise<IncidentView[]> {

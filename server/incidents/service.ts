@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { seesDistrict } from '../../shared/auth/permissions.ts';
 import { allowedSteps, type CaseAction, checkStep } from '../../shared/cases/state-machine.ts';
 import type { CaseState, Outcome, Source } from '../../shared/cases/states.ts';
+import type { StepRequest } from '../../shared/cases/contract.ts';
 import { computeDeadline } from '../../shared/time/deadlines.ts';
 import type { AuthUser } from '../auth/user.ts';
 import {
@@ -54,16 +55,7 @@ export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
   return [x, y];
 }
 
-export interface StepInput {
-  reason?: string;
-  officerIds?: number[];
-  outcome?: Outcome;
-  notes?: string;
-  evidenceIds?: number[];
-  extendBy?: number;
-  lon?: number;
-  lat?: number;
-}
+export type StepInput = StepRequest;
 
 type Duplicate = { id: number; code: string; meters: number };
 

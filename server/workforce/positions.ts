@@ -1,13 +1,7 @@
 import type pg from 'pg';
 
-export interface PositionUpdate {
-  officerId: number;
-  lon: number;
-  lat: number;
-  at: string;
-  dutyStatus: string;
-  districtAdcode: string;
-}
+export type { PositionUpdate } from '../../shared/cases/contract.ts';
+import type { PositionUpdate } from '../../shared/cases/contract.ts';
 
 /**
  * AVL: an officer's position is kept (last position and history) at most once a second; consoles get
