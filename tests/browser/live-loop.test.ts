@@ -39,8 +39,14 @@ async function logIn(page: Page, name: string) {
 
 describe(`the loop in two browsers: wall screen and officer phone (${inject('databaseMode')} database)`, () => {
   it('shows a new case live, dispatches it with one click, and the officer answers it from the phone', async () => {
-    const spot = await keyAreaPoint(app, '春熙路·太古里');
     const officerApi: Session = await login(app, 'officer');
+    // A spot in the grid of the officer's own squad (属地), so he comes first among the recommended.
+    const near = await keyAreaPoint(app, '春熙路·太古里');
+    const spot = (await db.pool.query<{ lon: number; lat: number }>(`
+      SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
+        SELECT ST_PointOnSurface(g.geom) AS p FROM grid_cells g JOIN officers o ON o.squad_id = g.squad_id
+        WHERE o.id = $1 ORDER BY g.geom <-> ST_SetSRID(ST_MakePoint($2, $3), 4326) LIMIT 1) x`,
+      [officerApi.user.officerId, near[0], near[1]])).rows.map((r) => [r.lon, r.lat] as [number, number])[0]!;
     const dispatcherApi: Session = await login(app, 'dispatcher');
 
     const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -55,7 +61,7 @@ describe(`the loop in two browsers: wall screen and officer phone (${inject('dat
     await phone.click('[data-testid="duty-on"]');
     await phone.waitForSelector('[data-testid="duty-toggle"][data-duty="available"]');
     // The phone's GPS: a fix right next to the case.
-    expect((await call(app, officerApi, { url: '/api/officers/me/position', body: { lon: east(spot, 80)[0], lat: spot[1] } })).status).toBe(202);
+    expect((await call(app, officerApi, { url: '/api/officers/me/position', body: { lon: east(spot, 5)[0], lat: spot[1] } })).status).toBe(202);
 
     const intake = await call(app, dispatcherApi, { url: '/api/incidents', body: { category: '0504', source: 'public', description: '浏览器测试：店外经营', lon: spot[0], lat: spot[1], register: true } });
     const code = intake.json.incident.code as string;
