@@ -128,6 +128,8 @@ export async function possibleDuplicates(db: Queryable, id: number): Promise<{ i
     FROM incidents n JOIN incidents o ON o.category_id = n.category_id AND o.id <> n.id
     WHERE n.id = $1 AND o.state <> 'voided'
       AND o.reported_at BETWEEN n.reported_at - interval '24 hours' AND n.reported_at
+      -- The box (≈0.001° ≥ 95 m here) lets the GiST index find neighbours; the spheroid test decides.
+      AND o.position && ST_Expand(n.position, 0.001)
       AND ST_DWithin(o.position::geography, n.position::geography, 50)
     ORDER BY meters, o.id LIMIT 20`, [id]);
   return res.rows;
