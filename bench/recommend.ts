@@ -20,7 +20,9 @@ await db.pool.query(`
          CASE WHEN i % 10 < 8 THEN 'available' WHEN i % 10 = 8 THEN 'busy' ELSE 'off_duty' END,
          ST_PointOnSurface(g.geom), now() - make_interval(secs => (i % 2400))
   FROM generate_series(1, $1::int) i
-  JOIN LATERAL (SELECT id, geom, squad_id FROM grid_cells ORDER BY md5(i::text || id::text) LIMIT 1) g ON true
+  -- Spread over the city by stepping through the grid with a prime stride.
+  JOIN (SELECT min(id) AS lo, count(*) AS n FROM grid_cells) b ON true
+  JOIN grid_cells g ON g.id = b.lo + (i::bigint * 7919) % b.n
   JOIN squads s ON s.id = g.squad_id`, [Math.max(0, OFFICERS - have)]);
 await db.pool.query('ANALYZE officers');
 const total = (await db.pool.query<{ n: number; avail: number }>(`

@@ -1,32 +1,20 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { testApp } from '../support/app.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
-import { ensureClientBuild } from '../../server/http/client-static.ts';
+import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
 import { testDatabase } from '../support/database.ts';
 
-const SHOTS = path.resolve('test-results');
-
 const db = testDatabase();
-let app: FastifyInstance;
+let server: ConsoleServer;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  await ensureClientBuild(() => {});
-  app = await testApp(db, { serveClient: true });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address() as { port: number };
-  base = `http://127.0.0.1:${addr.port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  fs.mkdirSync(SHOTS, { recursive: true });
+  server = await consoleServer(db);
+  ({ browser, base } = server);
 });
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await server?.close();
   await db.close();
 });
 

@@ -1,33 +1,25 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureClientBuild } from '../../server/http/client-static.ts';
-import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
+import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
 
-const SHOTS = path.resolve('test-results');
 const db = testDatabase();
+let server: ConsoleServer;
 let app: FastifyInstance;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  await ensureClientBuild(() => {});
-  app = await testApp(db, { serveClient: true });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  fs.mkdirSync(SHOTS, { recursive: true });
+  server = await consoleServer(db);
+  ({ app, browser, base } = server);
 });
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await server?.close();
   await db.close();
 });
 

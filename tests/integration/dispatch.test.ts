@@ -1,7 +1,6 @@
 import gcoord from 'gcoord';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { embeddedPool } from '../../server/db/database.ts';
 import { testApp } from '../support/app.ts';
 import { call, connect, login, multipart, type Session, sleep, TINY_PNG } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
@@ -33,7 +32,6 @@ afterAll(async () => {
   await app.close();
   await db.close();
 });
-void embeddedPool;
 
 const intake = (s: Session, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   call(app, s, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '测试案件', lon: spot[0], lat: spot[1], ...body }, headers });
