@@ -49,6 +49,12 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 export function embeddedPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   pool.on('error', (err) => console.error('idle embedded client error:', err.message));
+  // PGlite is one session whatever the socket: statements a previous connection prepared by name
+  // are still there, and a new client preparing the same name would fail. Start each clean; the
+  // pool queues this before the first query of the client.
+  pool.on('connect', (client) => {
+    client.query('DEALLOCATE ALL').catch((err: Error) => console.error('embedded DEALLOCATE ALL:', err.message));
+  });
   keepClientsAfterSqlErrors(pool);
   return pool;
 }

@@ -29,8 +29,9 @@ const COLUMNS = `seq, incident_id AS "incidentId", type, actor_user_id AS "actor
 export async function appendEvents(client: Queryable, events: NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
   // The lock is taken in the same statement (the CTE runs before any row gets its seq): one round trip.
-  const res = await client.query<EventRow>(
-    `WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('zhihui-event-log')))
+  const res = await client.query<EventRow>({
+    name: 'events-append',
+    text: `WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('zhihui-event-log')))
      INSERT INTO incident_events (incident_id, type, actor_user_id, payload, position, district_adcode, officer_ids)
      SELECT e.incident_id, e.type, e.actor, e.payload,
             CASE WHEN e.lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(e.lon, e.lat), 4326) END,
@@ -38,11 +39,11 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
      FROM ordered, jsonb_to_recordset($1::jsonb) AS e(ord int, incident_id bigint, type text, actor int, payload jsonb, lon float8, lat float8, district text, officers jsonb)
      ORDER BY e.ord
      RETURNING ${COLUMNS}`,
-    [JSON.stringify(events.map((e, ord) => ({
+    values: [JSON.stringify(events.map((e, ord) => ({
       ord, incident_id: e.incidentId, type: e.type, actor: e.actorUserId, payload: e.payload ?? {},
       lon: e.position?.[0] ?? null, lat: e.position?.[1] ?? null, district: e.districtAdcode, officers: e.officerIds ?? [],
     })))],
-  );
+  });
   return res.rows.sort((a, b) => a.seq - b.seq);
 }
 

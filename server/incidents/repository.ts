@@ -60,7 +60,7 @@ export async function categoryCodes(db: Queryable): Promise<string[]> {
 
 /** Grid cell, district, street, responsible squad and the key areas listed today at a point. */
 export async function locate(db: Queryable, lon: number, lat: number): Promise<Location | null> {
-  const res = await db.query<Location>(`
+  const res = await db.query<Location>({ name: 'incident-locate', text: `
     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g, (now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
     cell AS (
       SELECT g.id, g.code, g.district_adcode, g.squad_id FROM grid_cells g, p
@@ -78,7 +78,7 @@ export async function locate(db: Queryable, lon: number, lat: number): Promise<L
            (SELECT left(code, 9) FROM cell) AS "streetCode", (SELECT squad_id FROM cell) AS "squadId",
            coalesce((SELECT array_agg(id ORDER BY priority_boost DESC, id) FROM areas), '{}') AS "keyAreaIds",
            coalesce((SELECT max(priority_boost) FROM areas WHERE kind <> 'major_event'), 0) AS "areaBoost",
-           coalesce((SELECT max(priority_boost) FROM areas WHERE kind = 'major_event'), 0) AS "eventBoost"`, [lon, lat]);
+           coalesce((SELECT max(priority_boost) FROM areas WHERE kind = 'major_event'), 0) AS "eventBoost"`, values: [lon, lat] });
   const row = res.rows[0]!;
   return row.districtAdcode ? row : null;
 }
@@ -102,17 +102,16 @@ export interface NewIncident {
 }
 
 export async function insertIncident(db: Queryable, n: NewIncident): Promise<{ id: number; code: string; reportedAt: string; registeredAt: string | null }> {
-  const res = await db.query<{ id: number; code: string; reportedAt: string; registeredAt: string | null }>(`
+  const res = await db.query<{ id: number; code: string; reportedAt: string; registeredAt: string | null }>({ name: 'incident-insert', text: `
     INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
                            district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
                            reported_by, idempotency_key, registered_at)
     VALUES ('ZH' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
             $1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13,
             CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN now() END)
-    RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`,
-    [n.category.id, n.category.catalogVersion, n.source, n.sourceRef, n.description, n.lon, n.lat, n.address, n.location.gridCellId,
+    RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`, values: [n.category.id, n.category.catalogVersion, n.source, n.sourceRef, n.description, n.lon, n.lat, n.address, n.location.gridCellId,
       n.location.districtAdcode, n.location.streetCode, n.location.keyAreaIds, n.priority, n.deadline.toISOString(), n.reporterName,
-      n.reporterContact, n.reportedBy, n.idempotencyKey, n.registered]);
+      n.reporterContact, n.reportedBy, n.idempotencyKey, n.registered] });
   return res.rows[0]!;
 }
 
@@ -123,7 +122,7 @@ export async function findByIdempotencyKey(db: Queryable, key: string): Promise<
 
 /** Same category within 50 m and 24 h (one city's rule for 重复案件), not voided. */
 export async function possibleDuplicates(db: Queryable, id: number): Promise<{ id: number; code: string; meters: number }[]> {
-  const res = await db.query<{ id: number; code: string; meters: number }>(`
+  const res = await db.query<{ id: number; code: string; meters: number }>({ name: 'incident-duplicates', text: `
     SELECT o.id, o.code, round(ST_Distance(o.position::geography, n.position::geography)::numeric, 1) AS meters
     FROM incidents n JOIN incidents o ON o.category_id = n.category_id AND o.id <> n.id
     WHERE n.id = $1 AND o.state <> 'voided'
@@ -131,7 +130,7 @@ export async function possibleDuplicates(db: Queryable, id: number): Promise<{ i
       -- The box (≈0.001° ≥ 95 m here) lets the GiST index find neighbours; the spheroid test decides.
       AND o.position && ST_Expand(n.position, 0.001)
       AND ST_DWithin(o.position::geography, n.position::geography, 50)
-    ORDER BY meters, o.id LIMIT 20`, [id]);
+    ORDER BY meters, o.id LIMIT 20`, values: [id] });
   return res.rows;
 }
 
