@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import jwt from '@fastify/jwt';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type pg from 'pg';
 import { can, type Permission } from '../../shared/auth/permissions.ts';
@@ -13,7 +13,7 @@ export const TOKEN_TTL_SECONDS = 12 * 3600;
 declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: a valid token (Bearer header or cookie) and `permission` for its role. */
-    requires(permission: Permission): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    requires(permission: Permission): (req: FastifyRequest) => Promise<void>;
   }
 }
 

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Scope } from '../../shared/auth/permissions.ts';
 import type { TimeType } from '../../shared/categories/time-types.ts';
 import type { CaseState, Outcome, Source } from '../../shared/cases/states.ts';

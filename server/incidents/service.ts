@@ -2,7 +2,7 @@ import gcoord from 'gcoord';
 import type pg from 'pg';
 import { seesDistrict } from '../../shared/auth/permissions.ts';
 import { allowedSteps, type CaseAction, checkStep } from '../../shared/cases/state-machine.ts';
-import type { CaseState, Outcome, Source } from '../../shared/cases/states.ts';
+import type { CaseState, Source } from '../../shared/cases/states.ts';
 import type { StepRequest } from '../../shared/cases/contract.ts';
 import { computeDeadline } from '../../shared/time/deadlines.ts';
 import type { AuthUser } from '../auth/user.ts';
