@@ -51,7 +51,8 @@ export class ClockWatcher {
         WHERE deadline < now() AND overdue_at IS NULL AND state NOT IN ('closed', 'voided', 'suspended', 'handled')
         ORDER BY deadline LIMIT 500 FOR UPDATE SKIP LOCKED`);
       if (due.rowCount === 0) return [];
-      await db.query(`UPDATE incidents SET overdue_at = now(), escalated_at = now() WHERE id = ANY($1::bigint[])`, [due.rows.map((r) => r.id)]);
+      // A case escalated by hand before keeps that time; the leaders still hear that it is now overdue.
+      await db.query(`UPDATE incidents SET overdue_at = now(), escalated_at = coalesce(escalated_at, now()) WHERE id = ANY($1::bigint[])`, [due.rows.map((r) => r.id)]);
       const news: NewEvent[] = [];
       for (const r of due.rows) {
         const officerIds = (await liveDispatches(db, r.id)).map((d) => d.officerId);

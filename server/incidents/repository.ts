@@ -22,6 +22,7 @@ export interface Location {
   gridCode: string | null;
   districtAdcode: string | null;
   streetCode: string | null;
+  streetName: string | null;
   squadId: number | null;
   keyAreaIds: number[];
   areaBoost: number;
@@ -38,6 +39,7 @@ export interface IncidentRow {
   lon: number;
   lat: number;
   gridCellId: number | null;
+  escalatedAt: string | null;
 }
 
 const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -75,6 +77,7 @@ export async function locate(db: Queryable, lon: number, lat: number): Promise<L
            (SELECT name FROM districts WHERE adcode = coalesce((SELECT district_adcode FROM cell), (SELECT adcode FROM district))) AS "districtName",
            coalesce((SELECT json_agg(json_build_object('id', id, 'name', name) ORDER BY priority_boost DESC, id) FROM areas), '[]') AS "keyAreas",
            (SELECT left(code, 9) FROM cell) AS "streetCode", (SELECT squad_id FROM cell) AS "squadId",
+           (SELECT s.name FROM streets s WHERE s.code = (SELECT left(code, 9) FROM cell)) AS "streetName",
            coalesce((SELECT array_agg(id ORDER BY priority_boost DESC, id) FROM areas), '{}') AS "keyAreaIds",
            coalesce((SELECT max(priority_boost) FROM areas WHERE kind <> 'major_event'), 0) AS "areaBoost",
            coalesce((SELECT max(priority_boost) FROM areas WHERE kind = 'major_event'), 0) AS "eventBoost"`, values: [lon, lat] });
@@ -119,26 +122,69 @@ export async function findByIdempotencyKey(db: Queryable, key: string): Promise<
   return res.rows[0]?.id ?? null;
 }
 
-/** Same category within 50 m and 24 h (one city's rule for 重复案件), not voided. */
-export async function possibleDuplicates(db: Queryable, id: number): Promise<{ id: number; code: string; meters: number }[]> {
-  const res = await db.query<{ id: number; code: string; meters: number }>({ name: 'incident-duplicates', text: `
-    SELECT o.id, o.code, round(ST_Distance(o.position::geography, n.position::geography)::numeric, 1) AS meters
-    FROM incidents n JOIN incidents o ON o.category_id = n.category_id AND o.id <> n.id
-    WHERE n.id = $1 AND o.state <> 'voided'
-      AND o.reported_at BETWEEN n.reported_at - interval '24 hours' AND n.reported_at
+export interface DuplicateQuery {
+  /** WGS84 */
+  lon: number;
+  lat: number;
+  categoryId: number;
+  /** the time the report is (or was) made; null = now(), which inside intake's transaction is the new case's reported_at */
+  at: string | null;
+  /** the case asking (it does not duplicate itself) */
+  excludeId: number | null;
+  /** only cases of this district (a district-scoped user); null = all */
+  district: string | null;
+}
+
+/**
+ * The duplicate rule (重复案件, one city's rule): open cases (not closed or voided) of the same
+ * category within 50 m and the 24 h before `at`. Intake and the preview before intake both ask this.
+ */
+export async function duplicatesNear(db: Queryable, q: DuplicateQuery): Promise<DuplicateCase[]> {
+  const res = await db.query<DuplicateCase>({ name: 'incident-duplicates-near', text: `
+    WITH n AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS position, coalesce($4::timestamptz, now()) AS at)
+    SELECT o.id, o.code, o.state, round(ST_Distance(o.position::geography, n.position::geography)::numeric, 1) AS meters,
+           ${ts('o.reported_at')} AS "reportedAt", o.description,
+           json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en) AS category
+    FROM n JOIN incidents o ON o.category_id = $3 JOIN categories c ON c.id = o.category_id
+    WHERE o.state NOT IN ('closed', 'voided') AND o.id <> coalesce($5::bigint, 0)
+      AND ($6::text IS NULL OR o.district_adcode = $6)
+      AND o.reported_at BETWEEN n.at - interval '24 hours' AND n.at
       -- The box (≈0.001° ≥ 95 m here) lets the GiST index find neighbours; the spheroid test decides.
       AND o.position && ST_Expand(n.position, 0.001)
       AND ST_DWithin(o.position::geography, n.position::geography, 50)
-    ORDER BY meters, o.id LIMIT 20`, values: [id] });
+    ORDER BY meters, o.id LIMIT 20`, values: [q.lon, q.lat, q.categoryId, q.at, q.excludeId, q.district] });
   return res.rows;
+}
+
+/** The duplicates of an existing case, as intake found them (the rule at its report time). */
+export async function possibleDuplicates(db: Queryable, id: number): Promise<DuplicateCase[]> {
+  const res = await db.query<{ lon: number; lat: number; categoryId: number; at: string }>(`
+    SELECT ST_X(position) AS lon, ST_Y(position) AS lat, category_id AS "categoryId", reported_at::text AS at FROM incidents WHERE id = $1`, [id]);
+  const n = res.rows[0];
+  return n ? duplicatesNear(db, { ...n, excludeId: id, district: null }) : [];
 }
 
 export async function lockIncident(db: Queryable, id: number): Promise<IncidentRow | null> {
   const res = await db.query<IncidentRow>(`
     SELECT id, code, state, category_id AS "categoryId", district_adcode AS "districtAdcode", deadline, ST_X(position) AS lon,
-           ST_Y(position) AS lat, grid_cell_id AS "gridCellId"
+           ST_Y(position) AS lat, grid_cell_id AS "gridCellId", ${ts('escalated_at')} AS "escalatedAt"
     FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
   return res.rows[0] ?? null;
+}
+
+/** Row-locks several cases in id order, so two transactions locking the same pair never deadlock. */
+export async function lockIncidentsInOrder(db: Queryable, ids: number[]): Promise<void> {
+  await db.query(`SELECT id FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [ids]);
+}
+
+/** Records the case a voided duplicate went into. */
+export async function markMerged(db: Queryable, id: number, intoId: number): Promise<void> {
+  await db.query(`UPDATE incidents SET merged_into = $2, updated_at = now() WHERE id = $1`, [id, intoId]);
+}
+
+/** Marks a case escalated (督办), the same mark the overdue clock sets. */
+export async function markEscalated(db: Queryable, id: number): Promise<void> {
+  await db.query(`UPDATE incidents SET escalated_at = now(), updated_at = now() WHERE id = $1`, [id]);
 }
 
 const STATE_STAMP: Partial<Record<CaseState, string>> = {
@@ -158,24 +204,25 @@ export async function setState(db: Queryable, id: number, to: CaseState, extra: 
     WHERE id = $1`, [id, to, extra.reason ?? null, extra.outcome ?? null, extra.notes ?? null]);
 }
 
-export type { IncidentView } from '../../shared/cases/contract.ts';
-import type { IncidentView } from '../../shared/cases/contract.ts';
+export type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts';
+import type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts';
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
-export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number }): Promise<IncidentView[]> {
+export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
   const res = await db.query<IncidentView>(`
     SELECT i.id, i.code, i.state,
       json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en, 'timeLimit', c.time_limit,
                         'timeType', c.time_type, 'enforcement', c.involves_enforcement) AS category,
       i.source, i.source_ref AS "sourceRef", i.description, ST_X(i.position) AS lon, ST_Y(i.position) AS lat, i.address,
-      g.code AS "gridCode", i.district_adcode AS "districtAdcode", d.name AS "districtName", i.street_code AS "streetCode",
+      g.code AS "gridCode", i.district_adcode AS "districtAdcode", d.name AS "districtName", i.street_code AS "streetCode", st.name AS "streetName",
       coalesce((SELECT json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY array_position(i.key_area_ids, k.id))
                 FROM key_areas k WHERE k.id = ANY(i.key_area_ids)), '[]') AS "keyAreas",
       i.priority, ${ts('i.deadline')} AS deadline, i.overdue_at IS NOT NULL AS overdue,
       ${ts('i.reported_at')} AS "reportedAt", ${ts('i.registered_at')} AS "registeredAt", ${ts('i.dispatched_at')} AS "dispatchedAt",
       ${ts('i.accepted_at')} AS "acceptedAt", ${ts('i.on_scene_at')} AS "onSceneAt", ${ts('i.handled_at')} AS "handledAt",
       ${ts('i.closed_at')} AS "closedAt", i.outcome, i.feedback_notes AS "feedbackNotes", i.state_reason AS "stateReason",
-      i.rework_count AS "reworkCount", i.extended_count AS "extendedCount",
+      i.rework_count AS "reworkCount", i.extended_count AS "extendedCount", ${ts('i.escalated_at')} AS "escalatedAt",
+      (SELECT json_build_object('id', t.id, 'code', t.code) FROM incidents t WHERE t.id = i.merged_into) AS "mergedInto",
       coalesce((SELECT json_agg(json_build_object('officerId', o.id, 'name', o.name, 'kind', o.kind, 'dispatchState', x.state) ORDER BY x.id)
                 FROM dispatches x JOIN officers o ON o.id = x.officer_id
                 WHERE x.incident_id = i.id AND x.id IN (SELECT max(id) FROM dispatches WHERE incident_id = i.id GROUP BY officer_id)), '[]') AS officers,
@@ -185,14 +232,18 @@ export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: 
     JOIN categories c ON c.id = i.category_id
     LEFT JOIN grid_cells g ON g.id = i.grid_cell_id
     LEFT JOIN districts d ON d.adcode = i.district_adcode
+    LEFT JOIN streets st ON st.code = i.street_code
     WHERE ($1::bigint IS NULL OR i.id = $1)
       AND ($2::text IS NULL OR i.district_adcode = $2)
       AND ($3::int IS NULL OR EXISTS (SELECT 1 FROM dispatches x WHERE x.incident_id = i.id AND x.officer_id = $3))
       AND (NOT $4 OR i.state NOT IN ('closed', 'voided'))
       AND ($5::text IS NULL OR i.state = $5)
-    ORDER BY i.priority DESC, i.reported_at DESC, i.id DESC
+      AND ($7::bigint IS NULL OR i.id > $7)
+    -- keyset paging (afterId) walks in id order; a plain list comes most urgent first
+    ORDER BY CASE WHEN $7::bigint IS NULL THEN i.priority END DESC, CASE WHEN $7::bigint IS NULL THEN i.reported_at END DESC,
+             CASE WHEN $7::bigint IS NULL THEN -i.id ELSE i.id END
     LIMIT $6`,
     [filter.id ?? null, scope.role === 'officer' ? null : scope.districtAdcode, scope.role === 'officer' ? scope.officerId : null,
-      filter.open ?? false, filter.state ?? null, filter.limit ?? 200]);
+      filter.open ?? false, filter.state ?? null, filter.limit ?? 200, filter.afterId ?? null]);
   return res.rows;
 }

@@ -1,17 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
-import { Type } from 'typebox';
-import { CASE_ACTIONS, STEPS } from '../../shared/cases/state-machine.ts';
+import { type TSchema, Type } from 'typebox';
+import { CASE_ACTIONS, type CaseAction, STEPS } from '../../shared/cases/state-machine.ts';
 import { CASE_STATES } from '../../shared/cases/states.ts';
-import { Duplicate, EventView, IncidentView, IntakeBody, StepBody } from '../../shared/cases/schemas.ts';
+import {
+  Duplicate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, MergeBody, ReassignBody, StepBody,
+} from '../../shared/cases/schemas.ts';
 import { recommend, responsibleSquad } from '../dispatch/repository.ts';
 import { incidentEvents } from '../events/repository.ts';
 import { StringEnum } from '../http/schemas.ts';
 import { viewIncidents } from './repository.ts';
-import { CaseError, type IncidentService } from './service.ts';
+import { CaseError, type IncidentService, type StepInput } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+/** Steps whose body has required fields of its own; the others take the optional StepBody. */
+const STEP_BODIES: Partial<Record<CaseAction, TSchema>> = { merge: MergeBody, escalate: EscalateBody, reassign: ReassignBody };
 
 export const Candidate = Type.Object({
   officerId: Type.Integer(), name: Type.String(), kind: StringEnum(['officer', 'auxiliary'] as const), certified: Type.Boolean(),
@@ -52,10 +57,21 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
         open: Type.Optional(Type.Boolean({ description: 'only cases not closed or voided' })),
         state: Type.Optional(StringEnum(CASE_STATES)),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+        afterId: Type.Optional(Type.Integer({ minimum: 0, description: 'keyset paging: cases with a higher id, in id order (pass the last id of the previous page)' })),
       }, { additionalProperties: false }),
       response: { 200: Type.Array(IncidentView), 401: Err, 403: Err },
     },
-  }, (req) => viewIncidents(pool, req.user, { open: req.query.open, state: req.query.state, limit: req.query.limit }));
+  }, (req) => viewIncidents(pool, req.user, { open: req.query.open, state: req.query.state, limit: req.query.limit, afterId: req.query.afterId }));
+
+  app.get('/api/incidents/duplicates', {
+    onRequest: app.requires('incident.triage'),
+    schema: {
+      tags: ['cases'], summary: 'Before saving a report: where it would be located, and the open cases of its category within 50 m and 24 h (重复案件)',
+      description: 'The same lookup and duplicate rule intake applies. `location` is null for a point outside every district served (intake would answer 422). A district-scoped user sees duplicates in their district only.',
+      security: [{ bearer: [] }], querystring: DuplicatesQuery,
+      response: { 200: DuplicatesPreview, 400: Err, 401: Err, 403: Err },
+    },
+  }, (req) => incidents.previewIntake(req.user, req.query).catch(fail));
 
   app.get('/api/incidents/:id', {
     onRequest: app.requires('incident.read'),
@@ -91,9 +107,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
       onRequest: app.requires('incident.read'),
       schema: {
         tags: ['cases'], summary: `${rule.zh} ${rule.en}: ${rule.from.join('|')} → ${rule.to ?? '(same state)'}; roles ${rule.roles.join(', ')}`,
-        security: [{ bearer: [] }], params: Params, body: Type.Optional(StepBody),
+        security: [{ bearer: [] }], params: Params, body: STEP_BODIES[action] ?? Type.Optional(StepBody),
         response: { 200: IncidentView, 400: Err, 403: Err, 404: Err, 409: Err, 422: Err },
       },
-    }, (req) => incidents.step(req.user, req.params.id, action, req.body ?? {}).catch(fail));
+    }, (req) => incidents.step(req.user, req.params.id, action, (req.body ?? {}) as StepInput).catch(fail));
   }
 };

@@ -1,10 +1,13 @@
 import gcoord from 'gcoord';
 import type pg from 'pg';
 import { seesDistrict } from '../../shared/auth/permissions.ts';
-import { allowedSteps, type CaseAction, checkStep } from '../../shared/cases/state-machine.ts';
+import {
+  allowedSteps, type CaseAction, checkStep, mergedReason, mergeTargetProblem, reassignProblem,
+} from '../../shared/cases/state-machine.ts';
 import type { CaseState, Source } from '../../shared/cases/states.ts';
-import type { StepRequest } from '../../shared/cases/contract.ts';
+import type { DuplicatesPreview, StepRequest } from '../../shared/cases/contract.ts';
 import { computeDeadline } from '../../shared/time/deadlines.ts';
+import { isCertified } from '../../shared/workforce.ts';
 import type { AuthUser } from '../auth/user.ts';
 import {
   acceptDispatch, createDispatches, finishDispatches, lastHandlers, liveDispatches, lockOfficers,
@@ -13,8 +16,8 @@ import { type Queryable, withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
 import {
-  type CategoryRow, categoryCodes, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow, type IncidentView, locate, lockIncident,
-  possibleDuplicates, setState, viewIncidents,
+  type CategoryRow, categoryCodes, type DuplicateCase, duplicatesNear, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow,
+  type IncidentView, locate, lockIncident, lockIncidentsInOrder, markEscalated, markMerged, possibleDuplicates, setState, viewIncidents,
 } from './repository.ts';
 
 export type Crs = 'wgs84' | 'gcj02' | 'bd09';
@@ -57,8 +60,6 @@ export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
 
 export type StepInput = StepRequest;
 
-type Duplicate = { id: number; code: string; meters: number };
-
 /** The current catalogue's categories, read at most every 30 s: intake needs one on every case. */
 class CategoryCache {
   private loaded = 0;
@@ -81,15 +82,14 @@ export class IncidentService {
   constructor(private readonly pool: pg.Pool, private readonly bus: EventBus) {}
 
   /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
-  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: Duplicate[]; replayed: boolean }> {
+  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: DuplicateCase[]; replayed: boolean }> {
     if (!SOURCES_BY_ROLE[user.role].includes(input.source)) {
       throw new CaseError(422, `role ${user.role} reports with source ${SOURCES_BY_ROLE[user.role].join(' or ') || '(none)'}, not ${input.source}`);
     }
     if (input.register && !['dispatcher', 'supervisor', 'admin'].includes(user.role)) {
       throw new CaseError(403, `role ${user.role} may not register (立案) a case; leave out "register"`);
     }
-    const category = await this.categories.get(this.pool, input.category);
-    if (!category) throw new CaseError(400, `unknown category "${input.category}"; use a minor code of the current catalogue: ${(await categoryCodes(this.pool)).join(', ')}`);
+    const category = await this.category(input.category);
     const key = idempotencyKey ? `${user.id}:${idempotencyKey}` : null;
     const [lon, lat] = toWgs84(input.lon, input.lat, input.crs ?? 'wgs84');
     let events: EventRow[] = [];
@@ -110,7 +110,7 @@ export class IncidentService {
         address: input.address ?? null, location, priority, deadline, reporterName: input.reporterName ?? null,
         reporterContact: input.reporterContact ?? null, reportedBy: user.id, idempotencyKey: key, registered,
       });
-      const duplicates = await possibleDuplicates(db, row.id);
+      const duplicates = await duplicatesNear(db, { lon, lat, categoryId: category.id, at: null, excludeId: row.id, district: null });
       const base = { incidentId: row.id, actorUserId: user.id, districtAdcode: location.districtAdcode, position: [lon, lat] as [number, number] };
       const news: NewEvent[] = [{
         ...base, type: 'incident.reported',
@@ -123,10 +123,10 @@ export class IncidentService {
         id: row.id, code: row.code, state: registered ? 'registered' : 'reported',
         category: { code: category.minorCode, nameZh: category.nameZh, nameEn: category.nameEn, timeLimit: category.timeLimit, timeType: category.timeType, enforcement: category.enforcement },
         source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat, address: input.address ?? null,
-        gridCode: location.gridCode, districtAdcode: location.districtAdcode, districtName: location.districtName, streetCode: location.streetCode,
+        gridCode: location.gridCode, districtAdcode: location.districtAdcode, districtName: location.districtName, streetCode: location.streetCode, streetName: location.streetName,
         keyAreas: location.keyAreas, priority, deadline: deadline.toISOString(), overdue: false, reportedAt: row.reportedAt, registeredAt: row.registeredAt,
         dispatchedAt: null, acceptedAt: null, onSceneAt: null, handledAt: null, closedAt: null, outcome: null, feedbackNotes: null, stateReason: null,
-        reworkCount: 0, extendedCount: 0, officers: [], evidence: [],
+        reworkCount: 0, extendedCount: 0, escalatedAt: null, mergedInto: null, officers: [], evidence: [],
       };
       return { kind: 'new' as const, incident, duplicates };
     });
@@ -139,13 +139,39 @@ export class IncidentService {
     return { incident: result.incident, duplicates: result.duplicates, replayed: false };
   }
 
+  /**
+   * Before a report is saved: where it would be located and the open cases it may duplicate (the
+   * rule intake applies), within what the user may see.
+   */
+  async previewIntake(user: AuthUser, q: { lon: number; lat: number; crs?: Crs; categoryCode: string }): Promise<DuplicatesPreview> {
+    const category = await this.category(q.categoryCode);
+    const [lon, lat] = toWgs84(q.lon, q.lat, q.crs ?? 'wgs84');
+    const location = await locate(this.pool, lon, lat);
+    const duplicates = await duplicatesNear(this.pool, { lon, lat, categoryId: category.id, at: null, excludeId: null, district: user.districtAdcode });
+    return {
+      lon, lat, duplicates,
+      location: location && {
+        districtAdcode: location.districtAdcode!, districtName: location.districtName, streetCode: location.streetCode, streetName: location.streetName,
+        gridCode: location.gridCode, keyAreas: location.keyAreas,
+      },
+    };
+  }
+
+  private async category(code: string): Promise<CategoryRow> {
+    const category = await this.categories.get(this.pool, code);
+    if (!category) throw new CaseError(400, `unknown category "${code}"; use a minor code of the current catalogue: ${(await categoryCodes(this.pool)).join(', ')}`);
+    return category;
+  }
+
   /** One step of the loop, its side effects and its event, in one transaction. */
   async step(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput): Promise<IncidentView> {
     let events: EventRow[] = [];
     await withTransaction(this.pool, async (db) => {
+      // A merge locks both cases, in id order: a merge the other way round at the same instant waits, then finds this one voided.
+      if (action === 'merge' && input.intoId) await lockIncidentsInOrder(db, [incidentId, input.intoId]);
       const inc = await lockIncident(db, incidentId);
       if (!inc || !(await this.visible(db, user, inc))) throw new CaseError(404, `no case ${incidentId} that you can see`);
-      const check = checkStep(inc.state, action, user.role);
+      const check = checkStep(inc.state, action, user.role, { escalatedAt: inc.escalatedAt });
       if (!check.ok) throw new CaseError(check.reason === 'state' ? 409 : 403, check.message, check.allowed);
       events = await appendEvents(db, await this.apply(db, user, inc, action, check.to, input));
     });
@@ -155,7 +181,7 @@ export class IncidentService {
 
   async view(user: AuthUser, id: number): Promise<(IncidentView & { allowedSteps: CaseAction[] }) | null> {
     const [inc] = await viewIncidents(this.pool, user, { id });
-    return inc ? { ...inc, allowedSteps: allowedSteps(inc.state, user.role) } : null;
+    return inc ? { ...inc, allowedSteps: allowedSteps(inc.state, user.role, { escalatedAt: inc.escalatedAt }) } : null;
   }
 
   private async visible(db: Queryable, user: AuthUser, inc: IncidentRow): Promise<boolean> {
@@ -254,6 +280,41 @@ export class IncidentService {
             overdue_at = CASE WHEN $2 > now() THEN NULL ELSE overdue_at END WHERE id = $1`, [inc.id, deadline.toISOString()]);
         return [event('incident.extended', { reason, extendBy: input.extendBy, deadline: deadline.toISOString() }, live.map((d) => d.officerId))];
       }
+      case 'merge': {
+        if (!input.intoId) throw new CaseError(400, 'merging (合并) needs "intoId": the id of the case this one duplicates');
+        const target = await lockIncident(db, input.intoId);
+        if (!target || !(await this.visible(db, user, target))) throw new CaseError(404, `no case ${input.intoId} that you can see to merge into`);
+        const problem = mergeTargetProblem(inc.id, target);
+        if (problem) throw new CaseError(422, problem);
+        const reason = input.reason?.trim() || null;
+        await setState(db, inc.id, to, { reason: mergedReason(target.code, reason) });
+        await markMerged(db, inc.id, target.id);
+        return [event('incident.merged', { intoId: target.id, intoCode: target.code, reason })];
+      }
+      case 'escalate': {
+        const reason = reasonRequired('escalating (督办)');
+        await markEscalated(db, inc.id);
+        // Like the overdue clock's escalation (to the district's leaders), marked as done by hand; the state stays.
+        return [{
+          ...event('incident.escalated', {}, live.map((d) => d.officerId)),
+          payload: { code: inc.code, state: inc.state, to: 'leader', manual: true, reason, by: { userId: user.id, login: user.login, role: user.role } },
+        }];
+      }
+      case 'reassign': {
+        const reason = reasonRequired('reassigning (改派)');
+        const officerIds = [...new Set(input.officerIds ?? [])];
+        if (officerIds.length === 0) throw new CaseError(400, 'name the officers to send instead in "officerIds"');
+        const previous = live.map((d) => d.officerId);
+        const problem = reassignProblem(previous, officerIds);
+        if (problem) throw new CaseError(422, problem);
+        // Everyone involved, in id order, before any of them changes: no deadlock with another assignment.
+        await lockOfficers(db, [...new Set([...previous, ...officerIds])]);
+        await finishDispatches(db, live.map((d) => d.id), 'cancelled', reason);
+        await this.book(db, inc, officerIds, user.id);
+        await setState(db, inc.id, to, { reason });
+        // Both the officers taken off and those sent get it on their phones.
+        return [event('incident.reassigned', { officerIds, previousOfficerIds: previous, reason }, [...new Set([...previous, ...officerIds])])];
+      }
     }
   }
 
@@ -271,9 +332,7 @@ export class IncidentService {
       throw new CaseError(409, unavailable.map((o) => `${o.name} (#${o.id}) is ${o.dutyStatus === 'busy' ? 'busy on another case' : 'off duty'}`).join('; '));
     }
     const cat = await db.query<{ enforcement: boolean }>(`SELECT involves_enforcement AS enforcement FROM categories WHERE id = $1`, [inc.categoryId]);
-    const today = new Date().toISOString().slice(0, 10);
-    const certified = officers.filter((o) => o.kind === 'officer' && (o.certificateExpires === null || o.certificateExpires >= today));
-    if (cat.rows[0]!.enforcement && certified.length === 0) {
+    if (cat.rows[0]!.enforcement && !officers.some((o) => isCertified(o))) {
       throw new CaseError(422, 'this category involves enforcement: include at least one certified officer (执法队员 with a valid 执法证); auxiliaries (协管员) may only assist');
     }
     await createDispatches(db, inc.id, officerIds, by);

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { BoardDistrict, BoardMember, SquadBoard } from '../../shared/cases/contract.ts';
+import { isCertified } from '../../shared/workforce.ts';
 import { featureCollectionSql, queryCollection } from '../geo/repository.ts';
 
 export type DutyStatus = 'off_duty' | 'available' | 'busy';
@@ -14,6 +16,55 @@ export class WorkforceRepository {
         'officerCount', (SELECT count(*) FROM officers o WHERE o.squad_id = s.id))) AS feature
       FROM squads s JOIN districts d ON d.adcode = s.district_adcode
       WHERE $1::text IS NULL OR s.district_adcode = $1`), [district]);
+  }
+
+  /**
+   * The squad board: per district (all, or the one `district` of a scoped user) the officers and
+   * auxiliaries by duty status, and per squad its people with their live case. One statement.
+   */
+  async board(district: string | null): Promise<SquadBoard> {
+    type Row = Omit<BoardDistrict, 'squads'> & { generatedAt: string; squads: (Omit<BoardDistrict['squads'][number], 'members'> & { members: RawMember[] })[] };
+    type RawMember = Omit<BoardMember, 'certified'> & { certificateExpires: string | null };
+    const counts = (kind: string) => `json_build_object(
+      'available', count(*) FILTER (WHERE m.kind = '${kind}' AND m.duty_status = 'available'),
+      'busy', count(*) FILTER (WHERE m.kind = '${kind}' AND m.duty_status = 'busy'),
+      'offDuty', count(*) FILTER (WHERE m.kind = '${kind}' AND m.duty_status = 'off_duty'))`;
+    const res = await this.pool.query<Row>(`
+      WITH m AS MATERIALIZED (
+        SELECT o.id, o.name, o.kind, o.squad_id, s.district_adcode, o.duty_status, o.certificate_expires,
+               floor(extract(epoch FROM now() - o.position_at))::int AS age, cur.current_case
+        FROM officers o JOIN squads s ON s.id = o.squad_id
+        LEFT JOIN LATERAL (
+          SELECT json_build_object('id', i.id, 'code', i.code, 'state', i.state, 'dispatchState', x.state,
+                   'category', json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en)) AS current_case
+          FROM dispatches x JOIN incidents i ON i.id = x.incident_id JOIN categories c ON c.id = i.category_id
+          WHERE x.officer_id = o.id AND x.state IN ('pending', 'accepted')
+          ORDER BY x.id DESC LIMIT 1
+        ) cur ON true
+        WHERE $1::text IS NULL OR s.district_adcode = $1
+      )
+      SELECT d.adcode, d.name, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "generatedAt",
+        ${counts('officer')} AS officers, ${counts('auxiliary')} AS auxiliaries,
+        coalesce((
+          SELECT json_agg(json_build_object('id', s.id, 'name', s.name, 'districtAdcode', s.district_adcode, 'members', coalesce((
+                   SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'kind', p.kind, 'certificateExpires', p.certificate_expires,
+                            'dutyStatus', p.duty_status, 'positionAgeSeconds', p.age, 'currentCase', p.current_case) ORDER BY p.kind DESC, p.id)
+                   FROM m p WHERE p.squad_id = s.id), '[]')) ORDER BY s.id)
+          FROM squads s WHERE s.district_adcode = d.adcode), '[]') AS squads
+      FROM districts d LEFT JOIN m ON m.district_adcode = d.adcode
+      WHERE $1::text IS NULL OR d.adcode = $1
+      GROUP BY d.adcode, d.name
+      ORDER BY d.adcode`, [district]);
+    return {
+      generatedAt: res.rows[0]?.generatedAt ?? new Date().toISOString(),
+      districts: res.rows.map(({ generatedAt: _at, ...d }) => ({
+        ...d,
+        squads: d.squads.map((s) => ({
+          ...s,
+          members: s.members.map(({ certificateExpires, ...p }) => ({ ...p, certified: isCertified({ kind: p.kind, certificateExpires }) })),
+        })),
+      })),
+    };
   }
 
   /** Officers with a known position; the map cannot place the others. */

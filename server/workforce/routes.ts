@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { SquadBoard } from '../../shared/cases/schemas.ts';
 import { featureCollection, OfficerProps, PointGeometry, SquadProps } from '../../shared/geo-schemas.ts';
 import { sendJsonText } from '../http/json-text.ts';
 import { DistrictCode, errorResponses, StringEnum } from '../http/schemas.ts';
@@ -13,6 +14,16 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ repo: WorkforceReposit
       response: { 200: featureCollection(SquadProps, PointGeometry), ...errorResponses },
     },
   }, async (req, reply) => sendJsonText(reply, await repo.squads(req.query.district ?? null)));
+
+  app.get('/api/squads/board', {
+    onRequest: app.requires('squads.board'),
+    schema: {
+      tags: ['dispatch'], summary: 'Squad board: per district officers and auxiliaries available / busy / off duty; per squad its people and their live case',
+      description: 'A district-scoped user (a district leader) gets their district only. Refetch on officer and dispatch events; there is no push of its own.',
+      security: [{ bearer: [] }],
+      response: { 200: SquadBoard, 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
+    },
+  }, (req) => repo.board(req.user.districtAdcode));
 
   app.get('/api/officers', {
     schema: {

@@ -10,11 +10,14 @@ export const PERMISSIONS = {
   'incident.create': ['admin', 'dispatcher', 'supervisor', 'officer'],
   'incident.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
   'incident.recommend': ['admin', 'dispatcher'],
+  // Duplicates and place of a report before it is saved: those who register, void and merge.
+  'incident.triage': ['admin', 'dispatcher', 'supervisor'],
   'events.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
   'evidence.upload': ['officer', 'supervisor', 'admin'],
   'evidence.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
   'officer.self': ['officer'],
   'positions.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
+  'squads.board': ['admin', 'dispatcher', 'supervisor', 'leader'],
   'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

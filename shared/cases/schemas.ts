@@ -40,6 +40,7 @@ export const IncidentView = Type.Object({
   districtAdcode: Nullable(Type.String()),
   districtName: Nullable(Type.String()),
   streetCode: Nullable(Type.String()),
+  streetName: Nullable(Type.String()),
   keyAreas: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
   priority: Type.Integer(),
   deadline: Instant(),
@@ -56,6 +57,8 @@ export const IncidentView = Type.Object({
   stateReason: Nullable(Type.String()),
   reworkCount: Type.Integer(),
   extendedCount: Type.Integer(),
+  escalatedAt: Instant(),
+  mergedInto: Type.Union([Type.Object({ id: Type.Integer(), code: Type.String() }), Type.Null()], { description: 'the case this one was merged into (合并), or null' }),
   officers: Type.Array(Type.Object({ officerId: Type.Integer(), name: Type.String(), kind: Enum(['officer', 'auxiliary'] as const), dispatchState: Type.String() })),
   evidence: Type.Array(Type.Object({ id: Type.Integer(), mime: Type.String(), bytes: Type.Integer(), sha256: Type.String() })),
   allowedSteps: Type.Optional(Type.Array(Enum(CASE_ACTIONS))),
@@ -85,4 +88,82 @@ export const EventView = Type.Object({
   position: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
   districtAdcode: Type.Union([Type.String(), Type.Null()]),
   officerIds: Type.Array(Type.Integer()),
+});
+
+const Reason = (description: string, maxLength = 500) => Type.String({ minLength: 1, maxLength, description });
+const OfficerIds = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10, description: 'officers to send (ids)' });
+
+/** POST /api/incidents/:id/merge */
+export const MergeBody = Type.Object({
+  intoId: Type.Integer({ minimum: 1, description: 'the open case this one duplicates' }),
+  reason: Type.Optional(Reason('why (kept on the voided case after the target\'s code)', 400)),
+}, { additionalProperties: false });
+
+/** POST /api/incidents/:id/escalate */
+export const EscalateBody = Type.Object({
+  reason: Reason('why the case needs the leaders\' attention (督办)'),
+}, { additionalProperties: false });
+
+/** POST /api/incidents/:id/reassign */
+export const ReassignBody = Type.Object({
+  officerIds: OfficerIds,
+  reason: Reason('why the officers are replaced (改派)'),
+}, { additionalProperties: false });
+
+const CategoryName = Type.Object({ code: Type.String(), nameZh: Type.String(), nameEn: Type.String() });
+
+export const DuplicatesQuery = Type.Object({
+  lon: Type.Number({ minimum: -180, maximum: 180 }),
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  crs: Type.Optional(Enum(CRS_VALUES, 'coordinate system of lon/lat: wgs84 (GPS, default), gcj02 (Amap/Tencent), bd09 (Baidu)')),
+  categoryCode: Type.String({ pattern: '^[0-9]{4}$', description: 'minor category code of the current catalogue, e.g. 0501' }),
+}, { additionalProperties: false });
+
+export const DuplicateCase = Type.Object({
+  id: Type.Integer(),
+  code: Type.String(),
+  state: Enum(CASE_STATES),
+  meters: Type.Number({ description: 'distance from the point, metres' }),
+  reportedAt: Type.String({ format: 'date-time' }),
+  description: Type.String(),
+  category: CategoryName,
+});
+
+export const DuplicatesPreview = Type.Object({
+  lon: Type.Number({ description: 'the point in WGS84, as intake would store it' }),
+  lat: Type.Number(),
+  location: Type.Union([Type.Object({
+    districtAdcode: Type.String(), districtName: Nullable(Type.String()), streetCode: Nullable(Type.String()), streetName: Nullable(Type.String()),
+    gridCode: Nullable(Type.String()), keyAreas: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
+  }), Type.Null()], { description: 'null: outside every district served (intake would answer 422)' }),
+  duplicates: Type.Array(DuplicateCase),
+});
+
+const DUTY = ['off_duty', 'available', 'busy'] as const;
+const DutyCounts = Type.Object({ available: Type.Integer(), busy: Type.Integer({ description: 'on a case' }), offDuty: Type.Integer() });
+
+export const SquadBoard = Type.Object({
+  generatedAt: Type.String({ format: 'date-time' }),
+  districts: Type.Array(Type.Object({
+    adcode: Type.String(),
+    name: Type.String(),
+    officers: DutyCounts,
+    auxiliaries: DutyCounts,
+    squads: Type.Array(Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      districtAdcode: Type.String(),
+      members: Type.Array(Type.Object({
+        id: Type.Integer(),
+        name: Type.String(),
+        kind: Enum(['officer', 'auxiliary'] as const),
+        certified: Type.Boolean({ description: 'holds a valid enforcement certificate (执法证)' }),
+        dutyStatus: Enum(DUTY),
+        positionAgeSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'seconds since the last fix; null if none' }),
+        currentCase: Type.Union([Type.Object({
+          id: Type.Integer(), code: Type.String(), state: Enum(CASE_STATES), dispatchState: Enum(['pending', 'accepted'] as const), category: CategoryName,
+        }), Type.Null()]),
+      })),
+    })),
+  })),
 });
