@@ -1,11 +1,8 @@
 // Every request the console and the officer phone make to the server, in one place.
 import type {
-  BBox,
   ClientConfig,
   DistrictCollection,
-  GridCellCollection,
   Health,
-  IllegalBuildingCollection,
   KeyAreaCollection,
   OfficerCollection,
   SquadCollection,
@@ -22,6 +19,7 @@ import type {
   LoginResponse,
   StepRequest,
 } from './cases/types.ts';
+import type { DuplicatesPreview, SquadBoard } from '../../shared/cases/contract.ts';
 import { authHeaders, clearSession, session } from './session.svelte.ts';
 
 const TIMEOUT_MS = 30_000;
@@ -107,10 +105,6 @@ const authGet = <T>(path: string, signal?: AbortSignal) => request<T>(path, { si
 const authPost = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
   request<T>(path, { method: 'POST', body: body ?? {}, auth: true, headers });
 
-function bboxParam(bbox: BBox): string {
-  return bbox.map((v) => v.toFixed(6)).join(',');
-}
-
 export const api = {
   // ---- public map ------------------------------------------------------------------------------
   config: (signal?: AbortSignal) => getJson<ClientConfig>('/api/config', signal),
@@ -119,10 +113,6 @@ export const api = {
   keyAreas: (signal?: AbortSignal) => getJson<KeyAreaCollection>('/api/key-areas', signal),
   squads: (signal?: AbortSignal) => getJson<SquadCollection>('/api/squads', signal),
   officers: (signal?: AbortSignal) => getJson<OfficerCollection>('/api/officers', signal),
-  gridCells: (bbox: BBox, limit: number, signal?: AbortSignal) =>
-    getJson<GridCellCollection>(`/api/grid-cells?bbox=${bboxParam(bbox)}&limit=${limit}`, signal),
-  illegalBuildings: (bbox: BBox, limit: number, signal?: AbortSignal) =>
-    getJson<IllegalBuildingCollection>(`/api/illegal-buildings?bbox=${bboxParam(bbox)}&limit=${limit}`, signal),
 
   // ---- auth ------------------------------------------------------------------------------------
   login: (login: string, password: string) =>
@@ -132,6 +122,17 @@ export const api = {
 
   // ---- cases -----------------------------------------------------------------------------------
   openIncidents: (limit = 500, signal?: AbortSignal) => authGet<IncidentView[]>(`/api/incidents?open=true&limit=${limit}`, signal),
+  /** every open case you may see, paged by id (a city can have thousands open) */
+  allOpenIncidents: async (signal?: AbortSignal): Promise<IncidentView[]> => {
+    const PAGE = 1000;
+    const all: IncidentView[] = [];
+    for (let after = 0; ; ) {
+      const page = await authGet<IncidentView[]>(`/api/incidents?open=true&limit=${PAGE}&afterId=${after}`, signal);
+      all.push(...page);
+      if (page.length < PAGE) return all;
+      after = page[page.length - 1]!.id;
+    }
+  },
   incident: (id: number, signal?: AbortSignal) => authGet<IncidentView>(`/api/incidents/${id}`, signal),
   incidentEvents: (id: number, signal?: AbortSignal) => authGet<LiveEvent[]>(`/api/incidents/${id}/events`, signal),
   recommendations: (id: number, limit = 10, signal?: AbortSignal) =>
@@ -145,6 +146,13 @@ export const api = {
     return request<Evidence[]>(`/api/incidents/${id}/evidence`, { method: 'POST', form, auth: true, timeoutMs: UPLOAD_TIMEOUT_MS });
   },
   evidenceUrl: (id: number) => `/api/evidence/${id}`,
+
+  duplicatesPreview: (q: { lon: number; lat: number; crs: 'wgs84' | 'gcj02' | 'bd09'; categoryCode?: string }, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ lon: String(q.lon), lat: String(q.lat), crs: q.crs });
+    if (q.categoryCode) params.set('categoryCode', q.categoryCode);
+    return authGet<DuplicatesPreview>(`/api/incidents/duplicates?${params}`, signal);
+  },
+  squadBoard: (signal?: AbortSignal) => authGet<SquadBoard>('/api/squads/board', signal),
 
   // ---- live ------------------------------------------------------------------------------------
   eventsAfter: (after: number, limit = 1000, signal?: AbortSignal) =>

@@ -50,8 +50,6 @@ const zeroCounts = (): Record<LayerName, number> => ({
 export const consoleState = $state({
   ready: false,
   layers: zeroCounts(),
-  truncated: { gridCells: false, illegalBuildings: false } as Record<'gridCells' | 'illegalBuildings', boolean>,
-  loading: { gridCells: false, illegalBuildings: false } as Record<'gridCells' | 'illegalBuildings', boolean>,
   visible: {
     districts: true,
     gridCells: true,

@@ -21,7 +21,6 @@ export const ui = {
   tianfuSquare: bi('天府广场', 'Tianfu Sq.'),
   zoomForGrid: bi('放大查看网格', 'Zoom in for grid'),
   zoomForBuildings: bi('放大查看违建', 'Zoom in for illegal buildings'),
-  truncated: bi('数据已截断，请放大', 'truncated, zoom in'),
   loading: bi('加载中', 'loading'),
   zoom: bi('缩放', 'Zoom'),
   errors: bi('错误', 'Errors'),

@@ -81,6 +81,8 @@ export const eventName: Record<string, Bi> = {
   'incident.overdue': bi('超期', 'overdue'),
   'incident.escalated': bi('督办', 'escalated'),
   'incident.dispatch_timed_out': bi('接单超时', 'acceptance timed out'),
+  'incident.merged': bi('合并', 'merged'),
+  'incident.reassigned': bi('改派', 'reassigned'),
   'officer.duty': bi('上岗/下岗', 'duty change'),
 };
 export const eventLabel = (type: string): Bi => eventName[type] ?? bi(type, '');

@@ -6,6 +6,8 @@ import { reportError } from '../console-state.svelte.ts';
 import type { Bi } from '../i18n.ts';
 import type { ApplyContext } from '../live/live-client.svelte.ts';
 import { alertTone, eventLabel } from './labels.ts';
+import { emptyFilter, matches, type QueueFilter } from './queue-filter.ts';
+import { playAlert } from '../alert-sound.ts';
 import type { CaseState, IncidentView, LiveEvent, PositionUpdate } from './types.ts';
 import { CASE_STATES } from '../../../shared/cases/states.ts';
 
@@ -14,6 +16,8 @@ const REFRESH_DELAY_MS = 120;
 const TOAST_MS = { alert: 30_000, warn: 15_000, info: 8_000 } as const;
 const MAX_TOASTS = 5;
 const FINAL: CaseState[] = ['closed', 'voided'];
+/** a new case at or above this priority sounds and flashes (紧急) */
+export const URGENT_PRIORITY = 70;
 
 export interface Toast {
   key: string;
@@ -49,17 +53,34 @@ class CaseStore {
   /** bumps whenever officers may have changed (for the recommendation list) */
   officersVersion = $state(0);
 
+  filter = $state<QueueFilter>(emptyFilter());
+
   queue = $derived(Object.values(this.byId).sort(byUrgency));
+  /** the queue as filtered: what the list shows and the keyboard walks */
+  visible = $derived(this.queue.filter((i) => matches(i, this.filter)));
   overdueCount = $derived(this.queue.filter((i) => i.overdue).length);
   awaitingDispatch = $derived(this.queue.filter((i) => i.state === 'registered' || i.state === 'reported').length);
+
+  /** set by the recommendation list while it shows: send the best candidate (Enter) */
+  dispatchTop: (() => void) | null = null;
 
   private refreshQueue = new Set<number>();
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private generation = new Map<number, number>();
   private recordFor: number | null = null;
 
+  /** Step to the next (+1) or previous (-1) case of the filtered queue. */
+  step(delta: 1 | -1): void {
+    const list = this.visible;
+    if (list.length === 0) return;
+    const at = list.findIndex((i) => i.id === this.selectedId);
+    const next = at === -1 ? (delta === 1 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, at + delta));
+    this.select(list[next]!.id);
+  }
+
   reset(): void {
     this.byId = {};
+    this.filter = emptyFilter();
     this.loaded = false;
     this.selectedId = null;
     this.detail = null;
@@ -77,7 +98,7 @@ class CaseStore {
 
   /** Load every open case; answers the newest seq in the freshest case's record (a head lower bound). */
   async loadSnapshot(): Promise<number> {
-    const list = await api.openIncidents(500);
+    const list = await api.allOpenIncidents();
     const next: Record<number, IncidentView> = {};
     for (const i of list) next[i.id] = i;
     this.byId = next;
@@ -207,13 +228,15 @@ class CaseStore {
       inc.deadline = e.payload.deadline;
       inc.overdue = Date.parse(e.payload.deadline) < Date.now();
     }
-    if (['incident.dispatched', 'incident.declined', 'incident.handled', 'incident.suspended', 'incident.dispatch_timed_out', 'incident.reworked'].includes(e.type)) {
+    if (['incident.dispatched', 'incident.reassigned', 'incident.declined', 'incident.handled', 'incident.suspended', 'incident.dispatch_timed_out', 'incident.reworked'].includes(e.type)) {
       this.officersVersion += 1;
     }
     this.refresh(id);
     if (!ctx.silent && e.type === 'incident.reported') {
       this.flash = { ...this.flash, [id]: Date.now() + FLASH_MS };
       setTimeout(() => this.pruneFlash(), FLASH_MS + 50);
+      const priority = Number(e.payload.priority ?? inc?.priority ?? 0);
+      if (!ctx.caughtUp && priority >= URGENT_PRIORITY) playAlert('urgent');
     }
     if (this.selectedId === id && !this.record.some((r) => r.seq === e.seq)) {
       this.record = [...this.record, e].sort((a, b) => a.seq - b.seq);
@@ -221,7 +244,10 @@ class CaseStore {
     const tone = alertTone[e.type];
     // alerts missed while away are still worth a toast if they are recent
     const recent = Date.now() - Date.parse(e.occurredAt) < 10 * 60_000;
-    if (tone && tone !== 'info' && !ctx.silent && (!ctx.caughtUp || recent)) this.toast(e, tone);
+    if (tone && tone !== 'info' && !ctx.silent && (!ctx.caughtUp || recent)) {
+      this.toast(e, tone);
+      if (tone === 'alert' && !ctx.caughtUp) playAlert('alert');
+    }
   }
 
   private pruneFlash(): void {

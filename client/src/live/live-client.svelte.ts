@@ -43,6 +43,8 @@ export class LiveClient {
   wasLive = $state(false);
   /** events applied since start, for the header */
   applied = $state(0);
+  /** the last reconnection's catch-up: how many missed events it applied, and when it finished */
+  lastCatchUp = $state<{ count: number; at: number } | null>(null);
 
   private socket: Socket | null = null;
   private handlers: LiveHandlers | null = null;
@@ -116,6 +118,7 @@ export class LiveClient {
     this.forgotten = 0;
     this.lastSeq = 0;
     this.applied = 0;
+    this.lastCatchUp = null;
     this.wasLive = false;
     this.setStatus('off');
   }
@@ -156,7 +159,13 @@ export class LiveClient {
         if (gen !== this.generation) return;
         this.baselineKnown = true;
       } else {
+        const before = this.applied;
         await this.drain(this.lastSeq, gen, false);
+        if (gen !== this.generation) return;
+        const pending = (this.buffer ?? []).sort((a, b) => a.seq - b.seq);
+        this.buffer = null;
+        for (const e of pending) this.apply(e, { silent: false, caughtUp: false });
+        this.lastCatchUp = { count: this.applied - before, at: Date.now() };
       }
       if (gen !== this.generation) return;
       const pending = (this.buffer ?? []).sort((a, b) => a.seq - b.seq);

@@ -1,5 +1,5 @@
-// The console's map: creates MapLibre with the offline (or configured) style, loads every layer,
-// keeps the viewport layers in step with the camera, and answers clicks with a selection.
+// The console's map: creates MapLibre with the offline (or configured) style, loads every layer
+// (grid cells and illegal buildings come as vector tiles), and answers clicks with a selection.
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import {
   LngLatBounds,
@@ -9,7 +9,7 @@ import {
   setWorkerUrl,
   type ErrorEvent as MapErrorEvent,
   type GeoJSONFeatureDiff,
-  type GeoJSONSource,
+  GeoJSONSource,
   type MapMouseEvent,
 } from 'maplibre-gl';
 // The worker ships as its own module file: bundle it as an asset (no CDN) and point MapLibre at it.
@@ -22,26 +22,26 @@ import { ui, type LayerName } from '../i18n.ts';
 import { bboxOf, labelPoint, visibleLabelPoint } from './geo.ts';
 import { declutter, LabelSet } from './html-labels.ts';
 import {
-  BUILDINGS_MIN_ZOOM,
+  CLUSTER_MAX_ZOOM,
   clickPriority,
   DRAFT_SOURCE,
-  GRID_MIN_ZOOM,
+  INCIDENT_CLUSTER_LAYER,
   INCIDENT_FLASH_LAYER,
   type IncidentProps,
   overlayOfLayer,
   overlays,
   SELECTION_SOURCE,
-  withMarkers,
 } from './layers/index.ts';
 import { addOverlays, buildOfflineStyle } from './offline-style.ts';
-import { ViewportLoader, type ViewportResult } from './viewport-loader.ts';
+import { OfficerMotion, isStale, type OfficerMove } from './officer-motion.ts';
 
 setWorkerUrl(workerUrl);
 
-/** features per viewport request; the server caps at 50 000 */
-const GRID_LIMIT = 20_000;
-const BUILDINGS_LIMIT = 10_000;
 const OFFICERS_REFRESH_MS = 30_000;
+/** at most this often the whole case set goes to the map (thousands of points: one setData) */
+const INCIDENTS_MIN_INTERVAL_MS = 500;
+const STALE_SWEEP_MS = 15_000;
+const FLASH_STEP_MS = 500;
 /** room left for the legend (left) and the details panel (right) when fitting the city */
 const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
 /** screen margins kept free of district labels (legend on the left, buttons, status bar) */
@@ -64,8 +64,14 @@ export class ConsoleMap {
   readonly map: MapLibreMap;
   private readonly data: Partial<Record<LayerName, FeatureCollection>> = {};
   private readonly labels: { districts: LabelSet; keyAreas: LabelSet; squads: LabelSet };
-  private readonly grid: ViewportLoader;
-  private readonly buildings: ViewportLoader;
+  private readonly clusterLabels: LabelSet;
+  private readonly motion: OfficerMotion;
+  private pendingIncidents: FeatureCollection<Point, IncidentProps> | null = null;
+  private incidentsTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastIncidentsAt = 0;
+  private clusterFrame = 0;
+  /** a tiled layer received tiles since its features were last counted */
+  private readonly tilesChanged = new Set<'gridCells' | 'illegalBuildings'>();
   private readonly home: { center: [number, number]; zoom: number };
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private styleInstalled = false;
@@ -120,42 +126,30 @@ export class ConsoleMap {
       squads: new LabelSet(this.map, 'squad', { minzoom: 14, anchor: 'top', offset: [0, 16], priority: 2 }),
     };
 
-    const viewportLayer = (
-      name: 'gridCells' | 'illegalBuildings',
-      minzoom: number,
-      fetch: (bbox: BBox, signal: AbortSignal) => Promise<ViewportResult>,
-    ) =>
-      new ViewportLoader(this.map, {
-        minzoom,
-        fetch,
-        onData: (fc) => {
-          this.data[name] = fc;
-          consoleState.truncated[name] = fc.truncated === true;
-          return this.apply(name);
-        },
-        onError: (err) => reportError(err),
-        onLoading: (loading) => (consoleState.loading[name] = loading),
-      });
-    this.grid = viewportLayer('gridCells', GRID_MIN_ZOOM, (b, s) => api.gridCells(b, GRID_LIMIT, s));
-    this.buildings = viewportLayer('illegalBuildings', BUILDINGS_MIN_ZOOM, (b, s) =>
-      api.illegalBuildings(b, BUILDINGS_LIMIT, s),
-    );
+    this.clusterLabels = new LabelSet(this.map, 'cluster');
+    this.motion = new OfficerMotion(this.map, overlays.officers.sourceId);
 
     this.map.on('style.load', () => void this.installOverlays());
     this.map.on('error', (e) => this.onMapError(e));
     this.map.on('moveend', () => {
+      this.scheduleClusterLabels();
       this.placeDistrictLabels();
       this.declutterLabels();
-      this.grid.schedule();
-      this.buildings.schedule();
     });
     this.map.on('zoom', () => (consoleState.zoom = this.map.getZoom()));
+    this.map.on('sourcedata', (e) => {
+      if (e.sourceId === overlays.incidents.sourceId && e.isSourceLoaded) this.scheduleClusterLabels();
+      if (e.sourceId === overlays.gridCells.sourceId && e.tile) this.tilesChanged.add('gridCells');
+      if (e.sourceId === overlays.illegalBuildings.sourceId && e.tile) this.tilesChanged.add('illegalBuildings');
+    });
+    this.map.on('idle', () => this.countTiledFeatures());
     this.map.on('click', (e) => this.onClick(e));
     this.map.on('mousemove', (e) => this.onHover(e));
     consoleState.zoom = this.map.getZoom();
 
     void this.initialLoad();
     this.timers.push(setInterval(() => void this.loadStatic('officers'), OFFICERS_REFRESH_MS));
+    this.timers.push(setInterval(() => this.sweepStaleOfficers(), STALE_SWEEP_MS));
   }
 
   /** Fit the five districts in view. */
@@ -200,40 +194,65 @@ export class ConsoleMap {
     this.caseHooks = hooks;
   }
 
-  /** Draw the open cases (one setData of the whole set: a few hundred points at most). */
+  /**
+   * Draw the open cases: the whole set in one setData, at most every INCIDENTS_MIN_INTERVAL_MS
+   * (a busy minute brings many changes; thousands of points are re-clustered in the worker).
+   */
   setIncidents(fc: FeatureCollection<Point, IncidentProps>): void {
-    this.data.incidents = fc;
-    void this.apply('incidents');
-    const anyFresh = fc.features.some((f) => f.properties.fresh);
-    if (anyFresh && !this.flashing) this.animateFlash();
-    this.flashing = anyFresh;
+    this.pendingIncidents = fc;
+    if (this.incidentsTimer) return;
+    const wait = Math.max(0, this.lastIncidentsAt + INCIDENTS_MIN_INTERVAL_MS - performance.now());
+    this.incidentsTimer = setTimeout(() => {
+      this.incidentsTimer = null;
+      const next = this.pendingIncidents;
+      this.pendingIncidents = null;
+      if (!next || this.destroyed) return;
+      this.lastIncidentsAt = performance.now();
+      this.data.incidents = next;
+      void this.apply('incidents');
+      const anyFresh = next.features.some((f) => f.properties.fresh);
+      if (anyFresh && !this.flashing) this.animateFlash();
+      this.flashing = anyFresh;
+    }, wait);
   }
 
-  /** Live officer positions (a batch about once a second): moved in place with updateData. */
+  /** Live officer positions (a batch about once a second): moved in place, gliding where it shows. */
   updateOfficerPositions(batch: PositionUpdate[]): void {
     const fc = this.data.officers;
     if (!fc) return;
-    const update: GeoJSONFeatureDiff[] = [];
+    const moved: OfficerMove[] = [];
     for (const p of batch) {
       const f = this.officerIndex.get(p.officerId);
       if (!f || !f.properties) continue;
-      const geometry: Point = { type: 'Point', coordinates: [p.lon, p.lat] };
-      f.geometry = geometry;
       f.properties.positionAt = p.at;
       f.properties.dutyStatus = p.dutyStatus;
-      update.push({
-        id: p.officerId,
-        newGeometry: geometry,
-        addOrUpdateProperties: [
-          { key: 'positionAt', value: p.at },
-          { key: 'dutyStatus', value: p.dutyStatus },
-        ],
-      });
+      f.properties.stale = false;
+      moved.push({ id: p.officerId, feature: f as Feature<Point>, to: [p.lon, p.lat] });
     }
-    if (update.length === 0) return;
+    if (moved.length === 0) return;
     this.refreshDerived('officers', fc);
-    if (!this.styleInstalled) return;
-    void this.map.getSource<GeoJSONSource>(overlays.officers.sourceId)?.updateData({ update });
+    if (!this.styleInstalled) {
+      for (const m of moved) m.feature.geometry = { type: 'Point', coordinates: m.to };
+      return;
+    }
+    this.motion.move(moved);
+  }
+
+  /** Officers whose last position is old turn grey (checked every STALE_SWEEP_MS). */
+  private sweepStaleOfficers(): void {
+    const fc = this.data.officers;
+    if (!fc || !this.styleInstalled) return;
+    const now = Date.now();
+    const update: GeoJSONFeatureDiff[] = [];
+    for (const f of fc.features) {
+      const p = f.properties as OfficerProps & { stale?: boolean };
+      const stale = isStale(p.positionAt, now);
+      if (stale !== (p.stale ?? false)) {
+        p.stale = stale;
+        update.push({ id: p.id, addOrUpdateProperties: [{ key: 'stale', value: stale }] });
+      }
+    }
+    if (update.length) void this.map.getSource<GeoJSONSource>(overlays.officers.sourceId)?.updateData({ update });
   }
 
   /** An officer went on or off duty (officer.duty event). */
@@ -292,34 +311,56 @@ export class ConsoleMap {
     });
   }
 
-  /** Pulse the halo of new cases while any is fresh (~30 fps, only then). */
+  /**
+   * Blink the halo of new cases (two steps a second, only while any is fresh). Each step redraws
+   * the whole map; a smooth 30 fps pulse costs a wall PC without a strong GPU most of its frame time.
+   */
   private animateFlash(): void {
-    cancelAnimationFrame(this.flashFrame);
-    let last = 0;
-    const step = (t: number) => {
-      if (this.destroyed) return;
+    clearInterval(this.flashFrame);
+    let big = false;
+    this.flashFrame = window.setInterval(() => {
+      if (this.destroyed || !this.map.getLayer(INCIDENT_FLASH_LAYER)) return;
       if (!this.flashing) {
-        if (this.map.getLayer(INCIDENT_FLASH_LAYER)) this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', 26);
+        clearInterval(this.flashFrame);
+        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', 26);
+        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-stroke-opacity', 0.9);
         return;
       }
-      if (t - last > 33 && this.map.getLayer(INCIDENT_FLASH_LAYER)) {
-        last = t;
-        const phase = (t % 1200) / 1200;
-        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', 14 + phase * 30);
-        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-stroke-opacity', 1 - phase * 0.85);
+      big = !big;
+      this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', big ? 32 : 20);
+      this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-stroke-opacity', big ? 0.45 : 1);
+    }, FLASH_STEP_MS);
+  }
+
+  /** Cluster counts as HTML labels, after the map settles or the cases change. */
+  private scheduleClusterLabels(): void {
+    cancelAnimationFrame(this.clusterFrame);
+    this.clusterFrame = requestAnimationFrame(() => {
+      if (this.destroyed || !this.map.getLayer(INCIDENT_CLUSTER_LAYER)) return;
+      if (this.map.getZoom() > CLUSTER_MAX_ZOOM + 1 || !consoleState.visible.incidents) {
+        this.clusterLabels.set([]);
+        return;
       }
-      this.flashFrame = requestAnimationFrame(step);
-    };
-    this.flashFrame = requestAnimationFrame(step);
+      const seen = new Set<string>();
+      const items = this.map.queryRenderedFeatures({ layers: [INCIDENT_CLUSTER_LAYER] }).flatMap((f) => {
+        const id = String(f.properties?.cluster_id);
+        if (seen.has(id) || f.geometry.type !== 'Point') return [];
+        seen.add(id);
+        return [{ id, lngLat: f.geometry.coordinates as [number, number], zh: String(f.properties?.point_count_abbreviated ?? f.properties?.point_count) }];
+      });
+      this.clusterLabels.set(items);
+    });
   }
 
   destroy(): void {
     this.destroyed = true;
+    if (this.incidentsTimer) clearTimeout(this.incidentsTimer);
+    cancelAnimationFrame(this.clusterFrame);
+    this.motion.destroy();
+    this.clusterLabels.destroy();
     this.timers.forEach(clearInterval);
     cancelAnimationFrame(this.hoverFrame);
-    cancelAnimationFrame(this.flashFrame);
-    this.grid.destroy();
-    this.buildings.destroy();
+    clearInterval(this.flashFrame);
     Object.values(this.labels).forEach((l) => l.destroy());
     if (window.__zhihuiMap === this.map) delete window.__zhihuiMap;
     this.map.remove();
@@ -335,9 +376,6 @@ export class ConsoleMap {
       this.loadStatic('squads'),
       this.loadStatic('officers'),
     ];
-    const z = this.map.getZoom();
-    if (z >= GRID_MIN_ZOOM) jobs.push(this.grid.load());
-    if (z >= BUILDINGS_MIN_ZOOM) jobs.push(this.buildings.load());
     await Promise.allSettled(jobs);
     if (this.destroyed) return;
     await new Promise<void>((resolve) => {
@@ -364,10 +402,11 @@ export class ConsoleMap {
     if (!fc) return;
     this.refreshDerived(name, fc);
     if (!this.styleInstalled) return; // installOverlays() applies it
-    const source = this.map.getSource<GeoJSONSource>(overlays[name].sourceId);
-    if (!source) return;
+    const source = this.map.getSource(overlays[name].sourceId);
+    if (!(source instanceof GeoJSONSource)) return;
+    if (name === 'officers') this.motion.reset();
     // the count is of the layer's own features, not of the marker points added for drawing
-    await source.setData(name === 'illegalBuildings' ? withMarkers(fc) : fc);
+    await source.setData(fc);
     setLayerCount(name, fc.features.length);
   }
 
@@ -398,6 +437,11 @@ export class ConsoleMap {
         );
         break;
       case 'officers': {
+        const now = Date.now();
+        for (const f of fc.features) {
+          const p = f.properties as OfficerProps & { stale?: boolean };
+          p.stale = isStale(p.positionAt, now);
+        }
         if (this.officerIndex.size !== fc.features.length || fc.features.some((f) => this.officerIndex.get((f.properties as OfficerProps).id) !== f)) {
           this.officerIndex = new Map(fc.features.map((f) => [(f.properties as OfficerProps).id, f]));
         }
@@ -419,6 +463,20 @@ export class ConsoleMap {
         this.setSelectionFeature(f);
       }
     }
+  }
+
+  /** How many grid cells / buildings the loaded tiles hold (distinct ids), after tiles came in. */
+  private countTiledFeatures(): void {
+    for (const name of this.tilesChanged) {
+      const def = overlays[name];
+      if (!def.tiles || !this.map.getSource(def.sourceId)) continue;
+      const ids = new Set<string | number>();
+      for (const f of this.map.querySourceFeatures(def.sourceId, { sourceLayer: def.tiles.sourceLayer })) {
+        if (f.id !== undefined) ids.add(f.id);
+      }
+      setLayerCount(name, ids.size);
+    }
+    this.tilesChanged.clear();
   }
 
   private declutterLabels(): void {
@@ -509,16 +567,27 @@ export class ConsoleMap {
     const rank = (id: string) => clickPriority.indexOf(id);
     hits.sort((a, b) => rank(a.layer.id) - rank(b.layer.id));
     const top = hits[0];
+    if (top?.layer.id === INCIDENT_CLUSTER_LAYER && top.geometry.type === 'Point') {
+      const center = top.geometry.coordinates as [number, number];
+      const source = this.map.getSource<GeoJSONSource>(overlays.incidents.sourceId);
+      void source
+        ?.getClusterExpansionZoom(Number(top.properties?.cluster_id))
+        .then((z) => this.map.easeTo({ center, zoom: Math.min(z + 0.3, 18), duration: 700 }))
+        .catch((err: unknown) => reportError(err));
+      return;
+    }
     const def = top ? overlayOfLayer(top.layer.id) : undefined;
     if (!top || !def) return;
     const id = top.properties?.[def.promoteId] as string | number | undefined;
+    // tiled layers keep no data of their own: the clicked feature (clipped to its tile) is the selection
+    const tiled: Feature | undefined = def.tiles ? { type: 'Feature', geometry: top.geometry, properties: { ...top.properties } } : undefined;
     if (id === undefined) return;
     if (def.name === 'incidents') {
       this.caseHooks?.onCaseClick(Number(id));
       return;
     }
     this.selectedCase = null;
-    const f = this.findFeature(def.name, id);
+    const f = this.findFeature(def.name, id) ?? tiled;
     consoleState.selected = { layer: def.name, id, properties: { ...(f?.properties ?? top.properties ?? {}) } };
     this.setSelectionFeature(f ?? null);
   }

@@ -15,6 +15,7 @@ export const palette = {
     available: '#3ddc84',
     busy: '#ffe14d',
     off_duty: '#7d8aa3',
+    stale: '#4a5468',
     certifiedRing: '#ffffff',
     auxiliaryRing: '#0a1020',
   },

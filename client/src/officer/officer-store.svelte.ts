@@ -131,6 +131,14 @@ class OfficerStore {
         say('alert', `新派遣 ${code}`, 'New dispatch');
         buzz([300, 120, 300, 120, 300]);
         break;
+      case 'incident.reassigned': {
+        const mine = Array.isArray(e.payload.officerIds) && (e.payload.officerIds as unknown[]).includes(me);
+        if (mine) {
+          say('alert', `新派遣（改派）${code}`, 'New dispatch (reassigned)');
+          buzz([300, 120, 300, 120, 300]);
+        } else say('warn', `案件已改派他人 ${code}`, 'Reassigned to another officer');
+        break;
+      }
       case 'incident.reworked':
         say('alert', `返工 ${code}`, 'Sent back for rework');
         buzz([300, 120, 300]);

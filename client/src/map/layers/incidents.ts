@@ -1,14 +1,29 @@
 // 案件: open cases as one circle layer on one GeoJSON source (no DOM marker per case). Fill colour =
 // state, size = priority, a red ring = overdue; a dark centre dot tells a case from an officer.
 // Newly arrived cases get `fresh` and a pulsing halo (animated by ConsoleMap while any is fresh).
+// Zoomed out, nearby cases gather into clusters sized by count, red when one of them is overdue,
+// and keep their halo when a fresh case is inside; counts are HTML labels (no glyphs offline).
 import type { FeatureCollection, Point } from 'geojson';
-import type { ExpressionSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, FilterSpecification, GeoJSONSourceSpecification } from 'maplibre-gl';
 import { OVERDUE_COLOR, stateColor } from '../../cases/labels.ts';
 import type { IncidentView } from '../../cases/types.ts';
 import type { OverlayDef } from './overlay.ts';
 
 const source = 'zh-incidents';
 export const INCIDENT_FLASH_LAYER = 'zh-incidents-flash';
+export const INCIDENT_CLUSTER_LAYER = 'zh-incidents-cluster';
+/** from this zoom on every case is its own dot */
+export const CLUSTER_MAX_ZOOM = 12;
+
+const single: FilterSpecification = ['!', ['has', 'point_count']];
+const cluster: FilterSpecification = ['has', 'point_count'];
+
+/** what a cluster keeps of its cases */
+export const clusterProperties = {
+  overdueCount: ['+', ['case', ['get', 'overdue'], 1, 0]],
+  maxPriority: ['max', ['get', 'priority']],
+  fresh: ['any', ['get', 'fresh']],
+} as const;
 
 const colorByState = [
   'match',
@@ -62,6 +77,7 @@ export const incidents: OverlayDef = {
       type: 'circle',
       source,
       filter: ['==', ['get', 'fresh'], true],
+      // a fresh case inside a cluster rings the cluster
       paint: {
         'circle-color': 'rgba(0,0,0,0)',
         'circle-radius': 26,
@@ -71,10 +87,23 @@ export const incidents: OverlayDef = {
       },
     },
     {
+      id: INCIDENT_CLUSTER_LAYER,
+      type: 'circle',
+      source,
+      filter: cluster,
+      paint: {
+        'circle-color': ['case', ['>', ['get', 'overdueCount'], 0], OVERDUE_COLOR, ['>=', ['get', 'maxPriority'], 70], '#ff8c1a', '#2f7fd0'],
+        'circle-opacity': 0.88,
+        'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 16, 20, 24, 200, 36, 2000, 50],
+        'circle-stroke-color': '#eaf8ff',
+        'circle-stroke-width': 2.5,
+      },
+    },
+    {
       id: 'zh-incidents-overdue',
       type: 'circle',
       source,
-      filter: ['==', ['get', 'overdue'], true],
+      filter: ['all', single, ['==', ['get', 'overdue'], true]],
       paint: {
         'circle-color': OVERDUE_COLOR,
         'circle-opacity': 0.35,
@@ -86,6 +115,7 @@ export const incidents: OverlayDef = {
       id: 'zh-incidents-dot',
       type: 'circle',
       source,
+      filter: single,
       layout: { 'circle-sort-key': ['get', 'priority'] },
       paint: {
         'circle-color': colorByState,
@@ -98,6 +128,7 @@ export const incidents: OverlayDef = {
       id: 'zh-incidents-core',
       type: 'circle',
       source,
+      filter: single,
       layout: { 'circle-sort-key': ['get', 'priority'] },
       paint: {
         'circle-color': '#0a1020',
@@ -105,5 +136,6 @@ export const incidents: OverlayDef = {
       },
     },
   ],
-  interactive: ['zh-incidents-dot', 'zh-incidents-core'],
+  interactive: [INCIDENT_CLUSTER_LAYER, 'zh-incidents-dot', 'zh-incidents-core'],
+  source: { cluster: true, clusterMaxZoom: CLUSTER_MAX_ZOOM, clusterRadius: 44, clusterProperties: clusterProperties as unknown as GeoJSONSourceSpecification['clusterProperties'] },
 };

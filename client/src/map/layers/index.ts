@@ -1,6 +1,6 @@
 // All overlay layers in drawing order: fills first (districts, grid, key areas, buildings), then
 // outlines and points, then the selection highlight.
-import type { GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
+import type { SourceSpecification, LayerSpecification } from 'maplibre-gl';
 import type { LayerName } from '../../i18n.ts';
 import { districts } from './districts.ts';
 import { gridCells } from './grid-cells.ts';
@@ -13,9 +13,9 @@ import { DRAFT_SOURCE, draftLayers, draftSource, SELECTION_SOURCE, selectionLaye
 import { squads } from './squads.ts';
 
 export { GRID_MIN_ZOOM } from './grid-cells.ts';
-export { BUILDINGS_MIN_ZOOM, withMarkers } from './illegal-buildings.ts';
+export { BUILDINGS_MIN_ZOOM } from './illegal-buildings.ts';
 export { DRAFT_SOURCE, SELECTION_SOURCE } from './selection.ts';
-export { INCIDENT_FLASH_LAYER, incidentCollection, type IncidentProps } from './incidents.ts';
+export { CLUSTER_MAX_ZOOM, INCIDENT_CLUSTER_LAYER, INCIDENT_FLASH_LAYER, incidentCollection, type IncidentProps } from './incidents.ts';
 export type { OverlayDef } from './overlay.ts';
 
 /** bottom to top */
@@ -31,8 +31,8 @@ export const overlays: Record<LayerName, OverlayDef> = {
   incidents,
 };
 
-export function overlaySources(): Record<string, GeoJSONSourceSpecification> {
-  const out: Record<string, GeoJSONSourceSpecification> = {};
+export function overlaySources(): Record<string, SourceSpecification> {
+  const out: Record<string, SourceSpecification> = {};
   for (const def of drawOrder) out[def.sourceId] = sourceSpec(def);
   out[SELECTION_SOURCE] = selectionSource;
   out[DRAFT_SOURCE] = draftSource;

@@ -1,5 +1,6 @@
 // 执法队员: one circle layer on one source (no DOM marker per officer). Colour = duty status;
 // a thick white ring marks a certified officer (持证), a thin dark ring an auxiliary (协管员).
+// An officer whose last position is old (`stale`) is drawn grey and faint: not where the dot says.
 import { palette } from '../palette.ts';
 import type { OverlayDef } from './overlay.ts';
 
@@ -22,7 +23,12 @@ export const officers: OverlayDef = {
         'circle-sort-key': ['match', ['get', 'dutyStatus'], 'busy', 3, 'available', 2, 1],
       },
       paint: {
-        'circle-color': ['match', ['get', 'dutyStatus'], 'available', o.available, 'busy', o.busy, o.off_duty],
+        'circle-color': [
+          'case',
+          ['==', ['get', 'stale'], true],
+          o.stale,
+          ['match', ['get', 'dutyStatus'], 'available', o.available, 'busy', o.busy, o.off_duty],
+        ],
         'circle-radius': [
           'interpolate',
           ['linear'],
@@ -36,7 +42,8 @@ export const officers: OverlayDef = {
         ],
         'circle-stroke-color': ['match', ['get', 'kind'], 'officer', o.certifiedRing, o.auxiliaryRing],
         'circle-stroke-width': ['match', ['get', 'kind'], 'officer', 2.5, 1.5],
-        'circle-opacity': ['match', ['get', 'dutyStatus'], 'off_duty', 0.7, 1],
+        'circle-opacity': ['case', ['==', ['get', 'stale'], true], 0.45, ['match', ['get', 'dutyStatus'], 'off_duty', 0.7, 1]],
+        'circle-stroke-opacity': ['case', ['==', ['get', 'stale'], true], 0.4, 1],
       },
     },
   ],

@@ -1,6 +1,7 @@
-// What every overlay layer module declares: one GeoJSON source and its style layers.
+// What every overlay layer module declares: one source (GeoJSON, or vector tiles from our server for
+// the large polygon layers) and its style layers.
 import type { FeatureCollection } from 'geojson';
-import type { GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
+import type { GeoJSONSourceSpecification, LayerSpecification, VectorSourceSpecification } from 'maplibre-gl';
 import type { LayerName } from '../../i18n.ts';
 
 export interface OverlayDef {
@@ -16,10 +17,25 @@ export interface OverlayDef {
   top: LayerSpecification[];
   /** ids of the style layers that answer clicks */
   interactive: string[];
+  /** extra source options (clustering) */
+  source?: Partial<GeoJSONSourceSpecification>;
+  /** served as vector tiles by GET /api/tiles/<path>/{z}/{x}/{y}.pbf instead of GeoJSON */
+  tiles?: { path: string; sourceLayer: string; maxzoom: number };
 }
 
 export const emptyCollection = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
 
-export function sourceSpec(def: OverlayDef): GeoJSONSourceSpecification {
-  return { type: 'geojson', data: emptyCollection(), promoteId: def.promoteId, attribution: '' };
+/** vector tile numbers: above `maxzoom` MapLibre over-zooms the last level (no new requests) */
+export function sourceSpec(def: OverlayDef): GeoJSONSourceSpecification | VectorSourceSpecification {
+  if (def.tiles) {
+    return {
+      type: 'vector',
+      // absolute: MapLibre's workers fetch tiles and resolve nothing against the page
+      tiles: [`${location.origin}/api/tiles/${def.tiles.path}/{z}/{x}/{y}.pbf`],
+      minzoom: def.minzoom,
+      maxzoom: def.tiles.maxzoom,
+      promoteId: { [def.tiles.sourceLayer]: def.promoteId },
+    };
+  }
+  return { type: 'geojson', data: emptyCollection(), promoteId: def.promoteId, attribution: '', ...def.source };
 }

@@ -1,0 +1,73 @@
+// The queue's filters (state, district, category, source, key area). Options are offered from the
+// open cases themselves, with counts, so a dispatcher never picks a filter that shows nothing.
+import type { CaseState, IncidentView, Source } from './types.ts';
+
+/** a case state, or one of the groups a dispatcher thinks in */
+export type StateFilter = '' | CaseState | 'todo' | 'field' | 'overdue';
+
+export interface QueueFilter {
+  state: StateFilter;
+  district: string;
+  category: string;
+  source: '' | Source;
+  keyArea: string;
+}
+
+export const emptyFilter = (): QueueFilter => ({ state: '', district: '', category: '', source: '', keyArea: '' });
+
+const TODO: readonly CaseState[] = ['reported', 'registered'];
+const FIELD: readonly CaseState[] = ['dispatched', 'accepted', 'on_scene'];
+
+export function matchesState(inc: IncidentView, s: StateFilter): boolean {
+  switch (s) {
+    case '':
+      return true;
+    case 'todo':
+      return TODO.includes(inc.state);
+    case 'field':
+      return FIELD.includes(inc.state);
+    case 'overdue':
+      return inc.overdue;
+    default:
+      return inc.state === s;
+  }
+}
+
+export function matches(inc: IncidentView, f: QueueFilter): boolean {
+  return (
+    matchesState(inc, f.state) &&
+    (f.district === '' || inc.districtAdcode === f.district) &&
+    (f.category === '' || inc.category.code === f.category) &&
+    (f.source === '' || inc.source === f.source) &&
+    (f.keyArea === '' || inc.keyAreas.some((k) => String(k.id) === f.keyArea))
+  );
+}
+
+export const isFiltered = (f: QueueFilter): boolean => Object.values(f).some((v) => v !== '');
+
+export interface FilterOption {
+  value: string;
+  label: string;
+  count: number;
+}
+
+/** What each filter can be set to, given the open cases: label and count, most frequent first. */
+export function filterOptions(list: IncidentView[]): Record<'district' | 'category' | 'source' | 'keyArea', FilterOption[]> {
+  const tally = (key: (i: IncidentView) => [string, string][]) => {
+    const m = new Map<string, FilterOption>();
+    for (const inc of list) {
+      for (const [value, label] of key(inc)) {
+        const o = m.get(value);
+        if (o) o.count += 1;
+        else m.set(value, { value, label, count: 1 });
+      }
+    }
+    return [...m.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, 'zh-CN'));
+  };
+  return {
+    district: tally((i) => (i.districtAdcode ? [[i.districtAdcode, i.districtName ?? i.districtAdcode]] : [])),
+    category: tally((i) => [[i.category.code, i.category.nameZh]]),
+    source: tally((i) => [[i.source, i.source]]),
+    keyArea: tally((i) => i.keyAreas.map((k) => [String(k.id), k.name] as [string, string])),
+  };
+}
