@@ -26,6 +26,8 @@ import { ErrorResponse } from './http/schemas.ts';
 import { incidentRoutes } from './incidents/routes.ts';
 import { IncidentService } from './incidents/service.ts';
 import { attachLive } from './live/socket.ts';
+import { TileRepository } from './tiles/repository.ts';
+import { tileRoutes } from './tiles/routes.ts';
 import { UserRepository } from './users/repository.ts';
 import { userRoutes } from './users/routes.ts';
 import { PositionService } from './workforce/positions.ts';
@@ -114,6 +116,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { users, loginPerMinute: opts.config.loginPerMinute ?? 10 });
   await app.register(userRoutes, { users });
   await app.register(geoRoutes, { repo: new GeoRepository(pool) });
+  await app.register(tileRoutes, { repo: await TileRepository.open(pool) });
   await app.register(workforceRoutes, { repo: new WorkforceRepository(pool) });
   await app.register(officerSelfRoutes, { pool, positions, bus });
   await app.register(incidentRoutes, { pool, incidents });
