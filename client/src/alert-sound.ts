@@ -1,5 +1,7 @@
 // Alert tones made with Web Audio: no sound files to ship, and they work offline. Browsers only
 // let a page make sound after a user gesture; the login click is one, so a logged-in console can.
+import { countSoundHook } from './console-state.svelte.ts';
+
 const STORAGE_KEY = 'zhihui.sound';
 
 export type AlertKind = 'urgent' | 'alert';
@@ -30,8 +32,6 @@ export const sound = {
   },
 };
 
-/** how many tones were started (for browser tests, which cannot hear) */
-export const soundLog = { played: 0 };
 
 export function playAlert(kind: AlertKind): void {
   if (!sound.enabled) return;
@@ -39,7 +39,7 @@ export function playAlert(kind: AlertKind): void {
   // a burst of cases (a reconnect, a simulator) sounds once, not once per case
   if (now - lastAt < 1500) return;
   lastAt = now;
-  soundLog.played += 1;
+  countSoundHook(); // browser tests cannot hear
   try {
     ctx ??= new AudioContext();
     if (ctx.state === 'suspended') void ctx.resume();

@@ -15,6 +15,10 @@ export interface ZhihuiHook {
   live: LiveStatus;
   /** seq of the newest event applied (0 until one was seen) */
   lastSeq: number;
+  /** ids of the cases last handed to the map */
+  mapCases: number[];
+  /** alert tones started */
+  sounds: number;
 }
 
 declare global {
@@ -70,7 +74,7 @@ export const consoleState = $state({
   basemap: null as string | null,
 });
 
-const hook: ZhihuiHook = { ready: false, layers: zeroCounts(), errors: [], live: 'off', lastSeq: 0 };
+const hook: ZhihuiHook = { ready: false, layers: zeroCounts(), errors: [], live: 'off', lastSeq: 0, mapCases: [], sounds: 0 };
 window.__zhihui = hook;
 
 const MAX_HOOK_ERRORS = 200;
@@ -104,6 +108,14 @@ export function markReady(): void {
   consoleState.ready = true;
   hook.ready = true;
   document.documentElement.dataset.ready = 'true';
+}
+
+export function setMapCasesHook(ids: number[]): void {
+  hook.mapCases = ids;
+}
+
+export function countSoundHook(): void {
+  hook.sounds += 1;
 }
 
 export function setLiveHook(status: LiveStatus, lastSeq: number): void {

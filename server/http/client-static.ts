@@ -7,10 +7,25 @@ import type { FastifyInstance } from 'fastify';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLIENT_DIST = path.join(ROOT, 'dist', 'client');
 
-/** `npm start` on a fresh clone: build the console once if its bundle is missing. */
+/** Newest modification time under the console's sources (client/, shared/, the Vite config). */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (p: string) => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(p)) if (name !== 'node_modules') walk(path.join(p, name));
+    } else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['client', 'shared', 'vite.config.ts']) walk(path.join(ROOT, p));
+  return newest;
+}
+
+/** Build the console if dist/client is missing, or older than its sources (a pull, an edit). */
 export async function ensureClientBuild(log: (msg: string) => void): Promise<void> {
-  if (fs.existsSync(path.join(CLIENT_DIST, 'index.html'))) return;
-  log('console bundle missing: building it with Vite (once)…');
+  const index = fs.statSync(path.join(CLIENT_DIST, 'index.html'), { throwIfNoEntry: false });
+  if (index && index.mtimeMs >= newestSource()) return;
+  log(index ? 'console sources changed: rebuilding the bundle with Vite…' : 'console bundle missing: building it with Vite (once)…');
   let vite: typeof import('vite');
   try {
     vite = await import('vite');

@@ -56,6 +56,11 @@ export async function seedDemoCity(
     await step('users', async () => (credentials = await insertDemoUsers(client, opts.password)).length);
     await client.query(`INSERT INTO seed_runs (name, summary) VALUES ($1, $2)`, [DEMO_SEED_NAME, JSON.stringify({ counts, today })]);
     await client.query('COMMIT');
+    // Planner statistics for the freshly filled tables: the embedded database has no autovacuum to
+    // gather them, and without them PostGIS queries pick poor plans.
+    const t = performance.now();
+    await client.query('ANALYZE');
+    log(`seed analyze in ${Math.round(performance.now() - t)} ms`);
     return { seeded: true, counts, credentials, ms: performance.now() - started };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});

@@ -9,6 +9,8 @@ const MVT = 'application/vnd.mapbox-vector-tile';
 
 export const tileRoutes: FastifyPluginAsyncTypebox<{ repo: TileRepository }> = async (app, { repo }) => {
   app.get('/api/tiles/:layer/:z/:x/:y.pbf', {
+    // a wall screen panning across the city asks for dozens of tiles a second; they are public and cheap
+    config: { rateLimit: false },
     schema: {
       tags: ['map'],
       summary: 'Vector tiles (MVT 2.1) of grid cells (z 12–22) and illegal buildings (z 10–22)',

@@ -231,7 +231,8 @@ class CaseStore {
     if (['incident.dispatched', 'incident.reassigned', 'incident.declined', 'incident.handled', 'incident.suspended', 'incident.dispatch_timed_out', 'incident.reworked'].includes(e.type)) {
       this.officersVersion += 1;
     }
-    this.refresh(id);
+    // a case not seen yet is fetched at once (it has no row to show until then); others coalesce
+    this.refresh(id, !inc);
     if (!ctx.silent && e.type === 'incident.reported') {
       this.flash = { ...this.flash, [id]: Date.now() + FLASH_MS };
       setTimeout(() => this.pruneFlash(), FLASH_MS + 50);

@@ -17,7 +17,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { api } from '../api.ts';
 import type { IncidentView, PositionUpdate } from '../cases/types.ts';
 import type { BBox, ClientConfig, DistrictProps, KeyAreaProps, OfficerProps, SquadProps } from '../api-types.ts';
-import { consoleState, markReady, reportError, setLayerCount } from '../console-state.svelte.ts';
+import { consoleState, markReady, reportError, setLayerCount, setMapCasesHook } from '../console-state.svelte.ts';
 import { ui, type LayerName } from '../i18n.ts';
 import { bboxOf, labelPoint, visibleLabelPoint } from './geo.ts';
 import { declutter, LabelSet } from './html-labels.ts';
@@ -26,7 +26,6 @@ import {
   clickPriority,
   DRAFT_SOURCE,
   INCIDENT_CLUSTER_LAYER,
-  INCIDENT_FLASH_LAYER,
   type IncidentProps,
   overlayOfLayer,
   overlays,
@@ -41,7 +40,6 @@ const OFFICERS_REFRESH_MS = 30_000;
 /** at most this often the whole case set goes to the map (thousands of points: one setData) */
 const INCIDENTS_MIN_INTERVAL_MS = 500;
 const STALE_SWEEP_MS = 15_000;
-const FLASH_STEP_MS = 500;
 /** room left for the legend (left) and the details panel (right) when fitting the city */
 const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
 /** screen margins kept free of district labels (legend on the left, buttons, status bar) */
@@ -69,6 +67,7 @@ export class ConsoleMap {
   private pendingIncidents: FeatureCollection<Point, IncidentProps> | null = null;
   private incidentsTimer: ReturnType<typeof setTimeout> | null = null;
   private lastIncidentsAt = 0;
+  private incidentsSignature = '';
   private clusterFrame = 0;
   /** a tiled layer received tiles since its features were last counted */
   private readonly tilesChanged = new Set<'gridCells' | 'illegalBuildings'>();
@@ -83,8 +82,6 @@ export class ConsoleMap {
   private caseHooks: CaseHooks | null = null;
   private picking: ((lngLat: [number, number]) => void) | null = null;
   private officerIndex = new Map<number, Feature>();
-  private flashFrame = 0;
-  private flashing = false;
   private selectedCase: IncidentView | null = null;
 
   constructor(container: HTMLElement, config: ClientConfig) {
@@ -207,12 +204,14 @@ export class ConsoleMap {
       const next = this.pendingIncidents;
       this.pendingIncidents = null;
       if (!next || this.destroyed) return;
+      // the same picture again (a refetch that changed nothing the map shows) costs a frame for nothing
+      const signature = next.features.map((f) => { const p = f.properties; return `${p.id}:${p.state}:${p.priority}:${+p.overdue}:${+p.fresh}:${f.geometry.coordinates.join(',')}`; }).join('|');
+      if (signature === this.incidentsSignature) return;
+      this.incidentsSignature = signature;
       this.lastIncidentsAt = performance.now();
       this.data.incidents = next;
+      setMapCasesHook(next.features.map((f) => f.properties.id));
       void this.apply('incidents');
-      const anyFresh = next.features.some((f) => f.properties.fresh);
-      if (anyFresh && !this.flashing) this.animateFlash();
-      this.flashing = anyFresh;
     }, wait);
   }
 
@@ -311,27 +310,6 @@ export class ConsoleMap {
     });
   }
 
-  /**
-   * Blink the halo of new cases (two steps a second, only while any is fresh). Each step redraws
-   * the whole map; a smooth 30 fps pulse costs a wall PC without a strong GPU most of its frame time.
-   */
-  private animateFlash(): void {
-    clearInterval(this.flashFrame);
-    let big = false;
-    this.flashFrame = window.setInterval(() => {
-      if (this.destroyed || !this.map.getLayer(INCIDENT_FLASH_LAYER)) return;
-      if (!this.flashing) {
-        clearInterval(this.flashFrame);
-        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', 26);
-        this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-stroke-opacity', 0.9);
-        return;
-      }
-      big = !big;
-      this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-radius', big ? 32 : 20);
-      this.map.setPaintProperty(INCIDENT_FLASH_LAYER, 'circle-stroke-opacity', big ? 0.45 : 1);
-    }, FLASH_STEP_MS);
-  }
-
   /** Cluster counts as HTML labels, after the map settles or the cases change. */
   private scheduleClusterLabels(): void {
     cancelAnimationFrame(this.clusterFrame);
@@ -360,7 +338,6 @@ export class ConsoleMap {
     this.clusterLabels.destroy();
     this.timers.forEach(clearInterval);
     cancelAnimationFrame(this.hoverFrame);
-    clearInterval(this.flashFrame);
     Object.values(this.labels).forEach((l) => l.destroy());
     if (window.__zhihuiMap === this.map) delete window.__zhihuiMap;
     this.map.remove();

@@ -1,9 +1,10 @@
 // Officers glide from their last position to the new one instead of jumping, but only where it
 // shows: on screen and moved by more than a pixel. At city zoom a second of walking is under a
 // pixel, so most of 2,000 officers just jump and the main thread stays free; the few that visibly
-// move get ~12 frames a second for the second until the next batch.
+// move get ~12 frames a second for the second until the next batch. Without a GPU nobody glides.
 import type { Feature, Point } from 'geojson';
 import type { GeoJSONFeatureDiff, GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
+import { softwareRendering } from './render-cost.ts';
 
 /** a position older than this is greyed on the map */
 export const STALE_AFTER_MS = 3 * 60_000;
@@ -36,6 +37,7 @@ export class OfficerMotion {
   private frame = 0;
   private started = 0;
   private lastFrame = 0;
+  private readonly glide = !softwareRendering();
 
   constructor(
     private readonly map: MapLibreMap,
@@ -57,7 +59,7 @@ export class OfficerMotion {
       ];
       const from = m.feature.geometry?.coordinates as [number, number] | undefined;
       m.feature.geometry = { type: 'Point', coordinates: m.to };
-      if (from && this.gliding.size < MAX_GLIDING) {
+      if (this.glide && from && this.gliding.size < MAX_GLIDING) {
         const a = this.map.project(from);
         const b = this.map.project(m.to);
         const px = Math.hypot(a.x - b.x, a.y - b.y);

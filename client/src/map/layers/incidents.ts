@@ -1,6 +1,7 @@
 // 案件: open cases as one circle layer on one GeoJSON source (no DOM marker per case). Fill colour =
 // state, size = priority, a red ring = overdue; a dark centre dot tells a case from an officer.
-// Newly arrived cases get `fresh` and a pulsing halo (animated by ConsoleMap while any is fresh).
+// Newly arrived cases get `fresh` and a steady yellow halo: the map is not animated for it (every
+// frame redraws the whole map); the queue row flashes instead.
 // Zoomed out, nearby cases gather into clusters sized by count, red when one of them is overdue,
 // and keep their halo when a fresh case is inside; counts are HTML labels (no glyphs offline).
 import type { FeatureCollection, Point } from 'geojson';
