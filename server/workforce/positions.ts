@@ -38,6 +38,12 @@ export class PositionService {
     return true;
   }
 
+  /** Positions already stored by someone else (a bulk AVL gateway, the load bench): batched as usual. */
+  publish(rows: PositionUpdate[]): void {
+    for (const row of rows) this.pending.set(row.officerId, row);
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
   onBatch(fn: (batch: PositionUpdate[]) => void): void {
     this.listeners.push(fn);
   }

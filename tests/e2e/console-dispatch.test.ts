@@ -143,6 +143,14 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
 
   for (const [width, height] of [[1920, 1080], [3840, 1080]] as const) {
     it(`holds its layout in wall-screen mode at ${width}×${height}`, async () => {
+      // a case to open beside the queue
+      const dispatcher = await login(app, 'dispatcher');
+      const at = await keyAreaPoint(app, '天府广场');
+      const posted = await call(app, dispatcher, {
+        url: '/api/incidents',
+        body: { category: '0505', source: 'video', description: `大屏布局测试 ${width}`, lon: east(at, 40)[0], lat: at[1], register: true },
+      });
+      expect(posted.status).toBe(201);
       const page = await browser.newPage({ viewport: { width, height } });
       await openConsole(page, 'dispatcher', '?wall=1');
       // no header; the clock and live state moved to the bottom strip
@@ -153,7 +161,7 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
         await page.click('[data-testid="toggle-board"]');
         await page.waitForSelector('[data-testid="board-district"]');
       }
-      await page.locator('[data-testid="queue-row"]').first().click();
+      await page.locator(`[data-testid="queue-row"][data-code="${posted.json.incident.code}"]`).click();
       await page.waitForSelector('[data-testid="case-detail"]');
       await page.waitForTimeout(800);
       // every panel inside the screen, none on top of another

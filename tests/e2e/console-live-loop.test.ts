@@ -46,6 +46,8 @@ describe(`the loop in two browsers: wall screen and officer phone (${inject('dat
     await logIn(wall, 'dispatcher');
     await wall.waitForFunction(() => (window as unknown as { __zhihui: { live: string } }).__zhihui.live === 'live', null, { timeout: 30_000 });
 
+    // off duty to start with (another test may have left him on), so the phone puts him on
+    expect((await call(app, officerApi, { url: '/api/officers/me/duty', body: { status: 'off_duty' } })).status).toBe(200);
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await phone.goto(`${base}/#/officer`);
     await logIn(phone, 'officer');

@@ -6,7 +6,7 @@ import { reportError } from '../console-state.svelte.ts';
 import type { Bi } from '../i18n.ts';
 import type { ApplyContext } from '../live/live-client.svelte.ts';
 import { alertTone, eventLabel } from './labels.ts';
-import { emptyFilter, matches, type QueueFilter } from './queue-filter.ts';
+import { emptyFilter, isFiltered, matches, type QueueFilter } from './queue-filter.ts';
 import { playAlert } from '../alert-sound.ts';
 import type { CaseState, IncidentView, LiveEvent, PositionUpdate } from './types.ts';
 import { CASE_STATES } from '../../../shared/cases/states.ts';
@@ -36,11 +36,15 @@ export const mapHooks: {
   focus?: (inc: IncidentView) => void;
 } = {};
 
+/** reportedAt is always ISO-8601 UTC ("…Z") from the server, so strings order like times */
 const byUrgency = (a: IncidentView, b: IncidentView) =>
-  b.priority - a.priority || Date.parse(a.reportedAt) - Date.parse(b.reportedAt) || a.id - b.id;
+  b.priority - a.priority || (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : 0) || a.id - b.id;
 
 class CaseStore {
-  byId = $state<Record<number, IncidentView>>({});
+  // Thousands of open cases: kept as plain objects (no per-field proxies), replaced, never mutated;
+  // `version` tells Svelte the set changed.
+  private readonly open = new Map<number, IncidentView>();
+  private version = $state(0);
   loaded = $state(false);
   selectedId = $state<number | null>(null);
   /** the selected case as GET /api/incidents/:id answers it (with allowedSteps) */
@@ -55,9 +59,12 @@ class CaseStore {
 
   filter = $state<QueueFilter>(emptyFilter());
 
-  queue = $derived(Object.values(this.byId).sort(byUrgency));
+  queue = $derived.by(() => {
+    void this.version;
+    return [...this.open.values()].sort(byUrgency);
+  });
   /** the queue as filtered: what the list shows and the keyboard walks */
-  visible = $derived(this.queue.filter((i) => matches(i, this.filter)));
+  visible = $derived(isFiltered(this.filter) ? this.queue.filter((i) => matches(i, this.filter)) : this.queue);
   overdueCount = $derived(this.queue.filter((i) => i.overdue).length);
   awaitingDispatch = $derived(this.queue.filter((i) => i.state === 'registered' || i.state === 'reported').length);
 
@@ -78,8 +85,15 @@ class CaseStore {
     this.select(list[next]!.id);
   }
 
+  /** an open case as the console knows it */
+  get(id: number): IncidentView | undefined {
+    void this.version;
+    return this.open.get(id);
+  }
+
   reset(): void {
-    this.byId = {};
+    this.open.clear();
+    this.version += 1;
     this.filter = emptyFilter();
     this.loaded = false;
     this.selectedId = null;
@@ -99,9 +113,9 @@ class CaseStore {
   /** Load every open case; answers the newest seq in the freshest case's record (a head lower bound). */
   async loadSnapshot(): Promise<number> {
     const list = await api.allOpenIncidents();
-    const next: Record<number, IncidentView> = {};
-    for (const i of list) next[i.id] = i;
-    this.byId = next;
+    this.open.clear();
+    for (const i of list) this.open.set(i.id, i);
+    this.version += 1;
     this.loaded = true;
     if (this.selectedId !== null) this.refresh(this.selectedId);
     const touched = (i: IncidentView) =>
@@ -119,11 +133,11 @@ class CaseStore {
   select(id: number | null): void {
     if (id === this.selectedId) return;
     this.selectedId = id;
-    this.detail = id === null ? null : (this.byId[id] ?? null);
+    this.detail = id === null ? null : (this.open.get(id) ?? null);
     this.record = [];
     this.recordFor = null;
     if (id === null) return;
-    const inc = this.byId[id];
+    const inc = this.open.get(id);
     if (inc) mapHooks.focus?.(inc);
     this.refresh(id, true);
     void this.loadRecord(id);
@@ -199,11 +213,12 @@ class CaseStore {
       return;
     }
     const { allowedSteps: _steps, ...row } = view;
-    this.byId[view.id] = row;
+    this.open.set(view.id, row);
+    this.version += 1;
   }
 
   private remove(id: number): void {
-    if (id in this.byId) delete this.byId[id];
+    if (this.open.delete(id)) this.version += 1;
   }
 
   /** One live or caught-up event. */
@@ -217,16 +232,21 @@ class CaseStore {
     }
     const id = e.incidentId;
     if (id === null) return;
-    const inc = this.byId[id];
+    const inc = this.open.get(id);
     const to = e.payload.to;
-    if (inc && typeof to === 'string' && (CASE_STATES as readonly string[]).includes(to)) {
-      if (FINAL.includes(to as CaseState)) this.remove(id);
-      else inc.state = to as CaseState;
-    }
-    if (inc && e.type === 'incident.overdue') inc.overdue = true;
-    if (inc && e.type === 'incident.extended' && typeof e.payload.deadline === 'string') {
-      inc.deadline = e.payload.deadline;
-      inc.overdue = Date.parse(e.payload.deadline) < Date.now();
+    // what the event says, shown at once; the refetch below brings the rest
+    if (inc) {
+      let next = inc;
+      if (typeof to === 'string' && (CASE_STATES as readonly string[]).includes(to)) next = { ...next, state: to as CaseState };
+      if (e.type === 'incident.overdue') next = { ...next, overdue: true };
+      if (e.type === 'incident.extended' && typeof e.payload.deadline === 'string') {
+        next = { ...next, deadline: e.payload.deadline, overdue: Date.parse(e.payload.deadline) < Date.now() };
+      }
+      if (FINAL.includes(next.state)) this.remove(id);
+      else if (next !== inc) {
+        this.open.set(id, next);
+        this.version += 1;
+      }
     }
     if (['incident.dispatched', 'incident.reassigned', 'incident.declined', 'incident.handled', 'incident.suspended', 'incident.dispatch_timed_out', 'incident.reworked'].includes(e.type)) {
       this.officersVersion += 1;
@@ -259,8 +279,8 @@ class CaseStore {
 
   private toast(e: LiveEvent, tone: Toast['tone']): void {
     const now = Date.now();
-    const code = typeof e.payload.code === 'string' ? e.payload.code : (this.byId[e.incidentId ?? -1]?.code ?? `#${e.incidentId}`);
-    const inc = e.incidentId !== null ? this.byId[e.incidentId] : undefined;
+    const inc = e.incidentId !== null ? this.open.get(e.incidentId) : undefined;
+    const code = typeof e.payload.code === 'string' ? e.payload.code : (inc?.code ?? `#${e.incidentId}`);
     const what = inc ? `${inc.category.nameZh} · ${inc.districtName ?? ''}` : '';
     const reason = typeof e.payload.reason === 'string' ? e.payload.reason : '';
     const title = eventLabel(e.type);

@@ -38,7 +38,8 @@ setWorkerUrl(workerUrl);
 
 const OFFICERS_REFRESH_MS = 30_000;
 /** at most this often the whole case set goes to the map (thousands of points: one setData) */
-const INCIDENTS_MIN_INTERVAL_MS = 500;
+const INCIDENTS_MIN_INTERVAL_MS = 1000;
+const POSITIONS_MERGE_MS = 100;
 const STALE_SWEEP_MS = 15_000;
 /** room left for the legend (left) and the details panel (right) when fitting the city */
 const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
@@ -64,7 +65,9 @@ export class ConsoleMap {
   private readonly labels: { districts: LabelSet; keyAreas: LabelSet; squads: LabelSet };
   private readonly clusterLabels: LabelSet;
   private readonly motion: OfficerMotion;
-  private pendingIncidents: FeatureCollection<Point, IncidentProps> | null = null;
+  private pendingIncidents: (() => FeatureCollection<Point, IncidentProps>) | null = null;
+  private readonly pendingPositions = new Map<number, PositionUpdate>();
+  private positionsTimer: ReturnType<typeof setTimeout> | null = null;
   private incidentsTimer: ReturnType<typeof setTimeout> | null = null;
   private lastIncidentsAt = 0;
   private incidentsSignature = '';
@@ -192,31 +195,50 @@ export class ConsoleMap {
   }
 
   /**
-   * Draw the open cases: the whole set in one setData, at most every INCIDENTS_MIN_INTERVAL_MS
-   * (a busy minute brings many changes; thousands of points are re-clustered in the worker).
+   * Draw the open cases: the whole set in one setData, at most every INCIDENTS_MIN_INTERVAL_MS, and
+   * together with the next batch of officer positions when one comes first, so that both changes
+   * cost one map frame. `build` is called only then (thousands of features are not rebuilt per event).
    */
-  setIncidents(fc: FeatureCollection<Point, IncidentProps>): void {
-    this.pendingIncidents = fc;
+  setIncidents(build: () => FeatureCollection<Point, IncidentProps>): void {
+    this.pendingIncidents = build;
     if (this.incidentsTimer) return;
     const wait = Math.max(0, this.lastIncidentsAt + INCIDENTS_MIN_INTERVAL_MS - performance.now());
-    this.incidentsTimer = setTimeout(() => {
-      this.incidentsTimer = null;
-      const next = this.pendingIncidents;
-      this.pendingIncidents = null;
-      if (!next || this.destroyed) return;
-      // the same picture again (a refetch that changed nothing the map shows) costs a frame for nothing
-      const signature = next.features.map((f) => { const p = f.properties; return `${p.id}:${p.state}:${p.priority}:${+p.overdue}:${+p.fresh}:${f.geometry.coordinates.join(',')}`; }).join('|');
-      if (signature === this.incidentsSignature) return;
-      this.incidentsSignature = signature;
-      this.lastIncidentsAt = performance.now();
-      this.data.incidents = next;
-      setMapCasesHook(next.features.map((f) => f.properties.id));
-      void this.apply('incidents');
-    }, wait);
+    this.incidentsTimer = setTimeout(() => this.flushIncidents(), wait);
   }
 
-  /** Live officer positions (a batch about once a second): moved in place, gliding where it shows. */
+  private flushIncidents(): void {
+    if (this.incidentsTimer) clearTimeout(this.incidentsTimer);
+    this.incidentsTimer = null;
+    const build = this.pendingIncidents;
+    this.pendingIncidents = null;
+    if (!build || this.destroyed) return;
+    const next = build();
+    // the same picture again (a refetch that changed nothing the map shows) costs a frame for nothing
+    const signature = next.features.map((f) => { const p = f.properties; return `${p.id}:${p.state}:${p.priority}:${+p.overdue}:${+p.fresh}:${f.geometry.coordinates.join(',')}`; }).join('|');
+    if (signature === this.incidentsSignature) return;
+    this.incidentsSignature = signature;
+    this.lastIncidentsAt = performance.now();
+    this.data.incidents = next;
+    setMapCasesHook(next.features.map((f) => f.properties.id));
+    void this.apply('incidents');
+  }
+
+  /**
+   * Live officer positions (a batch about once a second). Batches that arrive close together (a
+   * page that fell behind) are merged, newest position per officer, and applied once.
+   */
   updateOfficerPositions(batch: PositionUpdate[]): void {
+    for (const p of batch) this.pendingPositions.set(p.officerId, p);
+    this.positionsTimer ??= setTimeout(() => {
+      this.positionsTimer = null;
+      const merged = [...this.pendingPositions.values()];
+      this.pendingPositions.clear();
+      if (!this.destroyed) this.applyPositions(merged);
+    }, POSITIONS_MERGE_MS);
+  }
+
+  /** Officers moved in place, gliding where it shows; pending case changes go in the same frame. */
+  private applyPositions(batch: PositionUpdate[]): void {
     const fc = this.data.officers;
     if (!fc) return;
     const moved: OfficerMove[] = [];
@@ -235,6 +257,7 @@ export class ConsoleMap {
       return;
     }
     this.motion.move(moved);
+    if (this.pendingIncidents) this.flushIncidents();
   }
 
   /** Officers whose last position is old turn grey (checked every STALE_SWEEP_MS). */
@@ -333,6 +356,7 @@ export class ConsoleMap {
   destroy(): void {
     this.destroyed = true;
     if (this.incidentsTimer) clearTimeout(this.incidentsTimer);
+    if (this.positionsTimer) clearTimeout(this.positionsTimer);
     cancelAnimationFrame(this.clusterFrame);
     this.motion.destroy();
     this.clusterLabels.destroy();
