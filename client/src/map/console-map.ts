@@ -40,6 +40,8 @@ const OFFICERS_REFRESH_MS = 30_000;
 /** at most this often the whole case set goes to the map (thousands of points: one setData) */
 const INCIDENTS_MIN_INTERVAL_MS = 1000;
 const POSITIONS_MERGE_MS = 100;
+/** positions count as streaming when the last batch is younger than this */
+const POSITIONS_STREAMING_MS = 2500;
 const STALE_SWEEP_MS = 15_000;
 /** room left for the legend (left) and the details panel (right) when fitting the city */
 const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
@@ -70,6 +72,7 @@ export class ConsoleMap {
   private positionsTimer: ReturnType<typeof setTimeout> | null = null;
   private incidentsTimer: ReturnType<typeof setTimeout> | null = null;
   private lastIncidentsAt = 0;
+  private lastPositionsAt = -Infinity;
   private incidentsSignature = '';
   private clusterFrame = 0;
   /** a tiled layer received tiles since its features were last counted */
@@ -202,7 +205,9 @@ export class ConsoleMap {
   setIncidents(build: () => FeatureCollection<Point, IncidentProps>): void {
     this.pendingIncidents = build;
     if (this.incidentsTimer) return;
-    const wait = Math.max(0, this.lastIncidentsAt + INCIDENTS_MIN_INTERVAL_MS - performance.now());
+    // while positions stream in, the next batch carries the change; the timer is only the fallback
+    const streaming = performance.now() - this.lastPositionsAt < POSITIONS_STREAMING_MS;
+    const wait = Math.max(0, this.lastIncidentsAt + INCIDENTS_MIN_INTERVAL_MS * (streaming ? 2 : 1) - performance.now());
     this.incidentsTimer = setTimeout(() => this.flushIncidents(), wait);
   }
 
@@ -239,6 +244,7 @@ export class ConsoleMap {
 
   /** Officers moved in place, gliding where it shows; pending case changes go in the same frame. */
   private applyPositions(batch: PositionUpdate[]): void {
+    this.lastPositionsAt = performance.now();
     const fc = this.data.officers;
     if (!fc) return;
     const moved: OfficerMove[] = [];
