@@ -40,8 +40,8 @@ const OFFICERS_REFRESH_MS = 30_000;
 /** at most this often the whole case set goes to the map (thousands of points: one setData) */
 const INCIDENTS_MIN_INTERVAL_MS = 1000;
 const POSITIONS_MERGE_MS = 100;
-/** positions count as streaming when the last batch is younger than this */
-const POSITIONS_STREAMING_MS = 2500;
+/** a positions batch comes about once a second: the next one is expected by this long after the last */
+const POSITIONS_EXPECTED_MS = 1150;
 const STALE_SWEEP_MS = 15_000;
 /** room left for the legend (left) and the details panel (right) when fitting the city */
 const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
@@ -205,9 +205,12 @@ export class ConsoleMap {
   setIncidents(build: () => FeatureCollection<Point, IncidentProps>): void {
     this.pendingIncidents = build;
     if (this.incidentsTimer) return;
-    // while positions stream in, the next batch carries the change; the timer is only the fallback
-    const streaming = performance.now() - this.lastPositionsAt < POSITIONS_STREAMING_MS;
-    const wait = Math.max(0, this.lastIncidentsAt + INCIDENTS_MIN_INTERVAL_MS * (streaming ? 2 : 1) - performance.now());
+    // while positions stream in (a batch a second), the next batch carries the change in the same
+    // frame; the timer fires only if that batch does not come
+    const now = performance.now();
+    const throttle = Math.max(0, this.lastIncidentsAt + INCIDENTS_MIN_INTERVAL_MS - now);
+    const nextBatch = this.lastPositionsAt + POSITIONS_EXPECTED_MS - now;
+    const wait = nextBatch > 0 ? Math.max(throttle, nextBatch) : throttle;
     this.incidentsTimer = setTimeout(() => this.flushIncidents(), wait);
   }
 
