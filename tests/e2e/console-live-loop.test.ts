@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, login, type Session } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
+import { searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
 import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
@@ -59,6 +60,7 @@ describe(`the loop in two browsers: wall screen and officer phone (${inject('dat
 
     const intake = await call(app, dispatcherApi, { url: '/api/incidents', body: { category: '0504', source: 'public', description: '浏览器测试：店外经营', lon: spot[0], lat: spot[1], register: true } });
     const code = intake.json.incident.code as string;
+    await searchQueue(wall, code);
     const row = wall.locator('[data-testid="queue-row"]', { hasText: code });
     await row.waitFor({ timeout: 5_000 });
     await row.click();

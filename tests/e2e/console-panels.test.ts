@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
+import { queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint, officerSession, onDutyAt } from '../support/fixtures.ts';
 
@@ -44,6 +45,7 @@ describe(`the console's panels (${mode} database)`, () => {
       body: { category: '0503', source: 'public', description: '占道经营，水果摊', lon: spot[0], lat: spot[1], register: true },
     })).json.incident as { id: number; code: string };
 
+    await searchQueue(page, '水果摊');
     await page.click('[data-testid="new-case"]');
     await page.selectOption('[data-testid="nc-category"]', '0503');
     const near = east(spot, 20);
@@ -90,7 +92,8 @@ describe(`the console's panels (${mode} database)`, () => {
     })).json.incident as { id: number; code: string };
     expect((await call(app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [idA] } })).status).toBe(200);
 
-    await page.locator(`[data-testid="queue-row"][data-code="${inc.code}"]`).click();
+    await searchQueue(page, inc.code);
+    await queueRow(page, inc.code).click();
     await page.waitForSelector('[data-testid="case-state"]:has-text("已派遣")');
     await page.click('[data-testid="step-escalate"]');
     await page.fill('[data-testid="step-reason"]', '群众多次投诉，请领导督办');

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
+import { searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
 
@@ -45,6 +46,7 @@ describe(`the wall console after a network drop (${mode} database)`, () => {
     await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
     await page.click('[data-testid="login-submit"]');
     await page.waitForFunction(() => (window as unknown as { __zhihui: Hook }).__zhihui.live === 'live', null, { timeout: 60_000 });
+    await searchQueue(page, '断网测试');
 
     // the network goes: requests fail and the socket drops
     await page.context().setOffline(true);

@@ -11,9 +11,17 @@ export interface QueueFilter {
   category: string;
   source: '' | Source;
   keyArea: string;
+  /** words to find in the code, category, place or description (a citizen calls back with a number) */
+  text: string;
 }
 
-export const emptyFilter = (): QueueFilter => ({ state: '', district: '', category: '', source: '', keyArea: '' });
+export const emptyFilter = (): QueueFilter => ({ state: '', district: '', category: '', source: '', keyArea: '', text: '' });
+
+function matchesText(inc: IncidentView, text: string): boolean {
+  const hay = [inc.code, inc.category.nameZh, inc.category.nameEn, inc.category.code, inc.description, inc.address ?? '', inc.districtName ?? '',
+    inc.streetName ?? '', inc.gridCode ?? '', ...inc.keyAreas.map((k) => k.name)].join(' ').toLowerCase();
+  return text.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
+}
 
 const TODO: readonly CaseState[] = ['reported', 'registered'];
 const FIELD: readonly CaseState[] = ['dispatched', 'accepted', 'on_scene'];
@@ -39,11 +47,12 @@ export function matches(inc: IncidentView, f: QueueFilter): boolean {
     (f.district === '' || inc.districtAdcode === f.district) &&
     (f.category === '' || inc.category.code === f.category) &&
     (f.source === '' || inc.source === f.source) &&
-    (f.keyArea === '' || inc.keyAreas.some((k) => String(k.id) === f.keyArea))
+    (f.keyArea === '' || inc.keyAreas.some((k) => String(k.id) === f.keyArea)) &&
+    (f.text.trim() === '' || matchesText(inc, f.text))
   );
 }
 
-export const isFiltered = (f: QueueFilter): boolean => Object.values(f).some((v) => v !== '');
+export const isFiltered = (f: QueueFilter): boolean => Object.values(f).some((v) => v.trim() !== '');
 
 export interface FilterOption {
   value: string;

@@ -1,0 +1,26 @@
+import type { Locator, Page } from 'playwright-core';
+import { TEST_PASSWORD } from './constants.ts';
+
+/** Log in on the wall console and wait until the map is ready and the live feed is on. */
+export async function openConsole(page: Page, base: string, user: string, query = ''): Promise<void> {
+  await page.goto(`${base}/${query}`);
+  await page.fill('[data-testid="login-name"]', user);
+  await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
+  await page.click('[data-testid="login-submit"]');
+  await page.waitForFunction(() => {
+    const h = (window as unknown as { __zhihui: { live: string; ready: boolean } }).__zhihui;
+    return h.live === 'live' && h.ready;
+  }, null, { timeout: 60_000 });
+}
+
+/**
+ * The queue draws only the rows in view, and other tests leave open cases behind: find cases the
+ * way a dispatcher does, by typing into the queue's search box.
+ */
+export async function searchQueue(page: Page, text: string): Promise<void> {
+  await page.fill('[data-testid="filter-search"]', text);
+}
+
+export function queueRow(page: Page, code: string): Locator {
+  return page.locator(`[data-testid="queue-row"][data-code="${code}"]`);
+}
