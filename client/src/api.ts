@@ -139,7 +139,8 @@ export const api = {
     authGet<Candidate[]>(`/api/incidents/${id}/recommendations?limit=${limit}`, signal),
   createIncident: (body: IntakeRequest, idempotencyKey: string) =>
     authPost<IntakeResponse>('/api/incidents', body, { 'idempotency-key': idempotencyKey }),
-  step: (id: number, action: CaseAction, body: StepRequest = {}) => authPost<IncidentView>(`/api/incidents/${id}/${action}`, body),
+  step: (id: number, action: CaseAction, body: StepRequest = {}, idempotencyKey?: string) =>
+    authPost<IncidentView>(`/api/incidents/${id}/${action}`, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined),
   uploadEvidence: (id: number, files: File[]) => {
     const form = new FormData();
     for (const f of files) form.append('file', f, f.name || 'photo.jpg');

@@ -28,8 +28,12 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   }, async (req, reply) => {
     const inc = await incidents.view(req.user, req.params.id);
     if (!inc) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
-    if (req.user.role === 'officer' && !inc.officers.some((o) => o.officerId === req.user.officerId && ['pending', 'accepted'].includes(o.dispatchState))) {
-      throw app.httpErrors.forbidden('only an officer working this case may attach photos to it');
+    const working = inc.officers.some((o) => o.officerId === req.user.officerId && ['pending', 'accepted'].includes(o.dispatchState));
+    // the officer who reported a problem adds its photos until it is dispatched (上报问题 with photos)
+    const reporter = ['reported', 'registered'].includes(inc.state)
+      && (await pool.query(`SELECT 1 FROM incidents WHERE id = $1 AND reported_by = $2`, [inc.id, req.user.id])).rowCount === 1;
+    if (req.user.role === 'officer' && !working && !reporter) {
+      throw app.httpErrors.forbidden('only an officer working this case (or who reported it, until it is dispatched) may attach photos to it');
     }
     if (!req.isMultipart()) throw app.httpErrors.unsupportedMediaType('send multipart/form-data with one or more "file" parts');
     // Read every part before storing anything, so a bad file in the batch stores nothing.

@@ -117,6 +117,18 @@ export async function insertIncident(db: Queryable, n: NewIncident): Promise<{ i
   return res.rows[0]!;
 }
 
+/** A step taken earlier under this user's idempotency key. */
+export async function findStepRequest(db: Queryable, userId: number, key: string): Promise<{ incidentId: number; action: string } | null> {
+  const res = await db.query<{ incidentId: string; action: string }>(
+    `SELECT incident_id AS "incidentId", action FROM step_requests WHERE user_id = $1 AND key = $2`, [userId, key]);
+  const row = res.rows[0];
+  return row ? { incidentId: Number(row.incidentId), action: row.action } : null;
+}
+
+export async function insertStepRequest(db: Queryable, userId: number, key: string, incidentId: number, action: string): Promise<void> {
+  await db.query(`INSERT INTO step_requests (user_id, key, incident_id, action) VALUES ($1, $2, $3, $4)`, [userId, key, incidentId, action]);
+}
+
 export async function findByIdempotencyKey(db: Queryable, key: string): Promise<number | null> {
   const res = await db.query<{ id: number }>(`SELECT id FROM incidents WHERE idempotency_key = $1`, [key]);
   return res.rows[0]?.id ?? null;
@@ -208,7 +220,7 @@ export type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts
 import type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts';
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
-export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
+export async function viewIncidents(db: Queryable, scope: Scope & { id?: number }, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
   const res = await db.query<IncidentView>(`
     SELECT i.id, i.code, i.state,
       json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en, 'timeLimit', c.time_limit,
@@ -235,7 +247,8 @@ export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: 
     LEFT JOIN streets st ON st.code = i.street_code
     WHERE ($1::bigint IS NULL OR i.id = $1)
       AND ($2::text IS NULL OR i.district_adcode = $2)
-      AND ($3::int IS NULL OR EXISTS (SELECT 1 FROM dispatches x WHERE x.incident_id = i.id AND x.officer_id = $3))
+      -- an officer sees what was dispatched to them, and what they reported themselves (上报问题)
+      AND ($3::int IS NULL OR EXISTS (SELECT 1 FROM dispatches x WHERE x.incident_id = i.id AND x.officer_id = $3) OR i.reported_by = $8)
       AND (NOT $4 OR i.state NOT IN ('closed', 'voided'))
       AND ($5::text IS NULL OR i.state = $5)
       AND ($7::bigint IS NULL OR i.id > $7)
@@ -244,6 +257,6 @@ export async function viewIncidents(db: Queryable, scope: Scope, filter: { id?: 
              CASE WHEN $7::bigint IS NULL THEN -i.id ELSE i.id END
     LIMIT $6`,
     [filter.id ?? null, scope.role === 'officer' ? null : scope.districtAdcode, scope.role === 'officer' ? scope.officerId : null,
-      filter.open ?? false, filter.state ?? null, filter.limit ?? 200, filter.afterId ?? null]);
+      filter.open ?? false, filter.state ?? null, filter.limit ?? 200, filter.afterId ?? null, scope.role === 'officer' ? (scope.id ?? null) : null]);
   return res.rows;
 }

@@ -107,9 +107,15 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
       onRequest: app.requires('incident.read'),
       schema: {
         tags: ['cases'], summary: `${rule.zh} ${rule.en}: ${rule.from.join('|')} → ${rule.to ?? '(same state)'}; roles ${rule.roles.join(', ')}`,
+        description: 'Send `Idempotency-Key` to make a resend safe: a step already taken under that key answers the case as it is now, with the header `Idempotent-Replayed: true`.',
         security: [{ bearer: [] }], params: Params, body: STEP_BODIES[action] ?? Type.Optional(StepBody),
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
         response: { 200: IncidentView, 400: Err, 403: Err, 404: Err, 409: Err, 422: Err },
       },
-    }, (req) => incidents.step(req.user, req.params.id, action, (req.body ?? {}) as StepInput).catch(fail));
+    }, async (req, reply) => {
+      const view = await incidents.step(req.user, req.params.id, action, (req.body ?? {}) as StepInput, req.headers['idempotency-key'] ?? null).catch(fail);
+      if (view.replayed) reply.header('idempotent-replayed', 'true');
+      return view;
+    });
   }
 };

@@ -16,7 +16,7 @@ import { type Queryable, withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
 import {
-  type CategoryRow, categoryCodes, type DuplicateCase, duplicatesNear, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow,
+  type CategoryRow, categoryCodes, findStepRequest, insertStepRequest, type DuplicateCase, duplicatesNear, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow,
   type IncidentView, locate, lockIncident, lockIncidentsInOrder, markEscalated, markMerged, possibleDuplicates, setState, viewIncidents,
 } from './repository.ts';
 
@@ -164,19 +164,37 @@ export class IncidentService {
   }
 
   /** One step of the loop, its side effects and its event, in one transaction. */
-  async step(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput): Promise<IncidentView> {
+  /**
+   * One step of a case. With an idempotency key, a step already taken under that key (a phone
+   * resending what it queued offline) is answered with the case as it is now, and `replayed`.
+   */
+  async step(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput, idempotencyKey: string | null = null): Promise<IncidentView & { replayed?: boolean }> {
     let events: EventRow[] = [];
+    let replayed = false;
     await withTransaction(this.pool, async (db) => {
       // A merge locks both cases, in id order: a merge the other way round at the same instant waits, then finds this one voided.
       if (action === 'merge' && input.intoId) await lockIncidentsInOrder(db, [incidentId, input.intoId]);
       const inc = await lockIncident(db, incidentId);
       if (!inc || !(await this.visible(db, user, inc))) throw new CaseError(404, `no case ${incidentId} that you can see`);
+      // after the case lock: a resend racing the first send waits for it, then finds its key
+      if (idempotencyKey) {
+        const prior = await findStepRequest(db, user.id, idempotencyKey);
+        if (prior && (prior.incidentId !== incidentId || prior.action !== action)) {
+          throw new CaseError(422, `Idempotency-Key ${idempotencyKey} was already used for ${prior.action} of case ${prior.incidentId}; use a new key for a new step`);
+        }
+        if (prior) {
+          replayed = true;
+          return;
+        }
+      }
       const check = checkStep(inc.state, action, user.role, { escalatedAt: inc.escalatedAt });
       if (!check.ok) throw new CaseError(check.reason === 'state' ? 409 : 403, check.message, check.allowed);
       events = await appendEvents(db, await this.apply(db, user, inc, action, check.to, input));
+      if (idempotencyKey) await insertStepRequest(db, user.id, idempotencyKey, incidentId, action);
     });
     this.bus.publish(events);
-    return (await this.view(user, incidentId))!;
+    const view = (await this.view(user, incidentId))!;
+    return replayed ? { ...view, replayed } : view;
   }
 
   async view(user: AuthUser, id: number): Promise<(IncidentView & { allowedSteps: CaseAction[] }) | null> {
@@ -186,7 +204,9 @@ export class IncidentService {
 
   private async visible(db: Queryable, user: AuthUser, inc: IncidentRow): Promise<boolean> {
     if (user.role === 'officer') {
-      const res = await db.query(`SELECT 1 FROM dispatches WHERE incident_id = $1 AND officer_id = $2 LIMIT 1`, [inc.id, user.officerId]);
+      const res = await db.query(`
+        SELECT 1 FROM dispatches WHERE incident_id = $1 AND officer_id = $2
+        UNION ALL SELECT 1 FROM incidents WHERE id = $1 AND reported_by = $3 LIMIT 1`, [inc.id, user.officerId, user.id]);
       return (res.rowCount ?? 0) > 0;
     }
     return seesDistrict(user, inc.districtAdcode);

@@ -4,9 +4,12 @@ import type { ApplyContext } from '../live/live-client.svelte.ts';
 import { session } from '../session.svelte.ts';
 import type { DutyStatus, OfficerProps } from '../api-types.ts';
 import type { IncidentView, LiveEvent } from '../cases/types.ts';
+import { STEPS } from '../../../shared/cases/state-machine.ts';
+import { outbox } from './outbox.svelte.ts';
 
-/** the server keeps one fix a second; a phone needs far fewer */
+/** the server keeps one fix a second; a phone on a case sends every few seconds, otherwise rarely */
 export const POSITION_INTERVAL_MS = 5000;
+export const IDLE_POSITION_INTERVAL_MS = 60_000;
 const MAX_PHOTO_EDGE = 2048;
 const SHRINK_ABOVE_BYTES = 1_500_000;
 
@@ -38,7 +41,10 @@ class OfficerStore {
   duty = $state<DutyStatus | null>(null);
   name = $state<string | null>(null);
   squad = $state<string | null>(null);
-  cases = $state<IncidentView[]>([]);
+  /** my cases as the server last said (kept in localStorage for a reload without network) */
+  serverCases = $state<IncidentView[]>([]);
+  /** …with the steps still waiting in the outbox applied, which is what the phone shows */
+  cases = $derived(this.serverCases.map((c) => withQueuedSteps(c)));
   loaded = $state(false);
   fix = $state<Fix | null>(null);
   gpsError = $state<string | null>(null);
@@ -59,6 +65,7 @@ class OfficerStore {
   others = $derived(this.cases.filter((c) => c.id !== this.current?.id));
 
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private casesGeneration = 0;
   private sendTimer: ReturnType<typeof setTimeout> | null = null;
   private sending = false;
   /** the originals, for a retry after a failed upload */
@@ -66,7 +73,7 @@ class OfficerStore {
 
   reset(): void {
     this.duty = null;
-    this.cases = [];
+    this.serverCases = [];
     this.loaded = false;
     this.banner = null;
     for (const list of Object.values(this.photos)) list.forEach((p) => URL.revokeObjectURL(p.url));
@@ -91,7 +98,25 @@ class OfficerStore {
   }
 
   async loadCases(): Promise<void> {
-    this.cases = await api.openIncidents(50);
+    const key = `zhihui.officer.cases.${session.user?.id ?? 0}`;
+    const sentBefore = outbox.sentTotal;
+    const gen = ++this.casesGeneration;
+    try {
+      const list = await api.openIncidents(50);
+      // begun before a step reached the server (or overtaken by a newer fetch): it shows the past
+      if (gen !== this.casesGeneration) return;
+      if (outbox.sentTotal !== sentBefore) {
+        this.scheduleRefresh();
+        return;
+      }
+      this.serverCases = list;
+      localStorage.setItem(key, JSON.stringify(this.serverCases));
+    } catch (err) {
+      // no network: show what we had, the outbox brings the steps in when it is back
+      if (!this.loaded) this.serverCases = JSON.parse(localStorage.getItem(key) ?? '[]') as IncidentView[];
+      this.loaded = true;
+      throw err;
+    }
     this.loaded = true;
   }
 
@@ -108,7 +133,13 @@ class OfficerStore {
     }
   }
 
-  private scheduleRefresh(): void {
+  /** A step's answer: the case as the server has it now. */
+  acceptView(view: IncidentView): void {
+    const { allowedSteps: _steps, ...row } = view;
+    this.serverCases = this.serverCases.some((c) => c.id === row.id) ? this.serverCases.map((c) => (c.id === row.id ? row : c)) : [...this.serverCases, row];
+  }
+
+  scheduleRefresh(): void {
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = null;
       void Promise.all([this.loadCases(), this.loadDuty()]).catch(() => {});
@@ -180,7 +211,7 @@ class OfficerStore {
   /** Send the newest fix, at most once every POSITION_INTERVAL_MS (a 429 just waits for the next). */
   private maybeSend(): void {
     if (this.sending || this.sendTimer || !this.fix) return;
-    const wait = this.lastSentAt === null ? 0 : this.lastSentAt + POSITION_INTERVAL_MS - Date.now();
+    const wait = this.lastSentAt === null ? 0 : this.lastSentAt + this.positionInterval() - Date.now();
     if (wait > 0) {
       this.sendTimer = setTimeout(() => {
         this.sendTimer = null;
@@ -201,6 +232,11 @@ class OfficerStore {
       .finally(() => {
         this.sending = false;
       });
+  }
+
+  /** every few seconds while on a case (the dispatcher watches me approach), rarely otherwise */
+  positionInterval(): number {
+    return this.current ? POSITION_INTERVAL_MS : IDLE_POSITION_INTERVAL_MS;
   }
 
   stopPositions(): void {
@@ -260,6 +296,17 @@ class OfficerStore {
   }
 }
 
+/** A case as it will be once the queued steps reach the server. */
+function withQueuedSteps(c: IncidentView): IncidentView {
+  let state = c.state;
+  for (const q of outbox.items) {
+    if (q.caseId !== c.id) continue;
+    const to = STEPS[q.action].to;
+    if (to) state = to;
+  }
+  return state === c.state ? c : { ...c, state };
+}
+
 function buzz(pattern: number[]): void {
   try {
     navigator.vibrate?.(pattern);
@@ -269,7 +316,7 @@ function buzz(pattern: number[]): void {
 }
 
 /** Phone photos are large: send at most 2048 px JPEG when the original is over 1.5 MB. */
-async function shrink(file: File): Promise<File> {
+export async function shrink(file: File): Promise<File> {
   if (file.size <= SHRINK_ABOVE_BYTES || typeof createImageBitmap !== 'function') return file;
   try {
     const bmp = await createImageBitmap(file);
