@@ -6,6 +6,7 @@ import type { DutyStatus, OfficerProps } from '../api-types.ts';
 import type { IncidentView, LiveEvent } from '../cases/types.ts';
 import { STEPS } from '../../../shared/cases/state-machine.ts';
 import { outbox } from './outbox.svelte.ts';
+import { playAlert } from '../alert-sound.ts';
 
 /** the server keeps one fix a second; a phone on a case sends every few seconds, otherwise rarely */
 export const POSITION_INTERVAL_MS = 5000;
@@ -161,12 +162,14 @@ class OfficerStore {
       case 'incident.dispatched':
         say('alert', `新派遣 ${code}`, 'New dispatch');
         buzz([300, 120, 300, 120, 300]);
+        playAlert('urgent');
         break;
       case 'incident.reassigned': {
         const mine = Array.isArray(e.payload.officerIds) && (e.payload.officerIds as unknown[]).includes(me);
         if (mine) {
           say('alert', `新派遣（改派）${code}`, 'New dispatch (reassigned)');
           buzz([300, 120, 300, 120, 300]);
+          playAlert('urgent');
         } else say('warn', `案件已改派他人 ${code}`, 'Reassigned to another officer');
         break;
       }
