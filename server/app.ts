@@ -24,6 +24,8 @@ import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
 import { ErrorResponse } from './http/schemas.ts';
 import { incidentRoutes } from './incidents/routes.ts';
+import { indicatorRoutes } from './indicators/routes.ts';
+import { leaderRoutes } from './leader/routes.ts';
 import { IncidentService } from './incidents/service.ts';
 import { attachLive } from './live/socket.ts';
 import { TileRepository } from './tiles/repository.ts';
@@ -122,6 +124,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentRoutes, { pool, incidents });
   await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
   await app.register(eventRoutes, { pool });
+  await app.register(indicatorRoutes, { pool });
+  await app.register(leaderRoutes, { pool });
   if (opts.serveClient) await registerClientStatic(app);
 
   const io = attachLive(app, { pool, bus, positions, crossInstance: opts.config.cluster ?? false });

@@ -20,6 +20,14 @@ import type {
   StepRequest,
 } from './cases/types.ts';
 import type { DuplicatesPreview, SquadBoard } from '../../shared/cases/contract.ts';
+import type { Escalations, Heatmap, IndicatorTable, KeyAreaBoard, StatsCategories, StatsTrend } from './leader/types.ts';
+
+/** a query string of the defined values */
+function query(q: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, v);
+  return p.toString();
+}
 import { authHeaders, clearSession, session } from './session.svelte.ts';
 
 const TIMEOUT_MS = 30_000;
@@ -153,6 +161,16 @@ export const api = {
     if (q.categoryCode) params.set('categoryCode', q.categoryCode);
     return authGet<DuplicatesPreview>(`/api/incidents/duplicates?${params}`, signal);
   },
+  // ---- leader ----------------------------------------------------------------------------------
+  heatmap: (q: { from: string; to: string; category?: string; source?: string }) =>
+    authGet<Heatmap>(`/api/heatmap?${query(q)}`),
+  keyAreaBoard: (q: { from: string; to: string }) => authGet<KeyAreaBoard>(`/api/key-areas/board?${query(q)}`),
+  escalations: () => authGet<Escalations>('/api/escalations'),
+  indicators: (q: { from: string; to: string; by: 'district' | 'squad' }) => authGet<IndicatorTable>(`/api/indicators?${query(q)}`),
+  indicatorsExportUrl: (q: { from: string; to: string; by: 'district' | 'squad'; format: 'csv' | 'xlsx' }) => `/api/indicators/export?${query(q)}`,
+  trend: (q: { from: string; to: string }) => authGet<StatsTrend>(`/api/stats/trend?${query(q)}`),
+  categoryCounts: (q: { from: string; to: string }) => authGet<StatsCategories>(`/api/stats/categories?${query(q)}`),
+
   squadBoard: (signal?: AbortSignal) => authGet<SquadBoard>('/api/squads/board', signal),
 
   // ---- live ------------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ export const PERMISSIONS = {
   'officer.self': ['officer'],
   'positions.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
   'squads.board': ['admin', 'dispatcher', 'supervisor', 'leader'],
+  // 考核指标 per district / squad and their exports (GET /api/indicators…).
+  'indicators.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
+  // What district leaders watch: heatmap, key-area board, escalations (督办), trend and category stats.
+  'leader.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
   'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

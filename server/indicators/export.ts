@@ -1,0 +1,73 @@
+import writeXlsxFile, { type Cell, type SheetData } from 'write-excel-file/node';
+import type { IndicatorRow, IndicatorsReport } from '../../shared/indicators/contract.ts';
+import { COUNT_DEFINITIONS, INDICATOR_DEFINITIONS, RULES } from '../../shared/indicators/definitions.ts';
+
+type Value = { kind: 'text'; text: string } | { kind: 'int'; n: number } | { kind: 'ratio'; n: number | null } | { kind: 'minutes'; n: number | null };
+
+/** Column headers: Chinese, then the English in brackets. */
+export function exportHeaders(by: IndicatorsReport['by']): string[] {
+  return [
+    by === 'district' ? '区县代码 (district code)' : '中队编号 (squad id)',
+    by === 'district' ? '区县 (district)' : '中队 (squad)',
+    '所属区县代码 (district of the row)',
+    ...COUNT_DEFINITIONS.map((c) => `${c.name.zh} (${c.name.en})`),
+    ...INDICATOR_DEFINITIONS.map((d) => (d.kind === 'ratio' ? `${d.name.zh} (${d.name.en})` : `${d.name.zh}/分钟 (${d.name.en} in minutes)`)),
+  ];
+}
+
+function rowValues(r: IndicatorRow, isTotal: boolean): Value[] {
+  const text = (t: string): Value => ({ kind: 'text', text: t });
+  return [
+    text(r.key ?? ''),
+    text(isTotal ? '合计 (total)' : r.name),
+    text(r.districtAdcode ?? ''),
+    ...COUNT_DEFINITIONS.map((c): Value => ({ kind: 'int', n: r.counts[c.key] })),
+    ...INDICATOR_DEFINITIONS.map((d): Value => ({ kind: d.kind, n: r.indicators[d.key] })),
+  ];
+}
+
+function table(report: IndicatorsReport): Value[][] {
+  return [...report.rows.map((r) => rowValues(r, false)), rowValues(report.total, true)];
+}
+
+function csvField(v: Value): string {
+  let s: string;
+  if (v.kind === 'text') s = /^[=+\-@\t\r]/.test(v.text) ? `'${v.text}` : v.text; // no formulas from a cell
+  else if (v.kind === 'int') s = String(v.n);
+  else if (v.n === null) s = '';
+  else s = v.kind === 'ratio' ? `${(v.n * 100).toFixed(2)}%` : v.n.toFixed(2);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV, UTF-8 with a BOM (so Excel reads the Chinese right), CRLF lines: a header, a row per group, the total. Ratios as percentages. */
+export function indicatorsCsv(report: IndicatorsReport): Buffer {
+  const lines = [exportHeaders(report.by).map((h) => csvField({ kind: 'text', text: h })), ...table(report).map((r) => r.map(csvField))];
+  return Buffer.from(`\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`, 'utf8');
+}
+
+/** XLSX: sheet 指标 (the figures; ratios as numbers formatted 0.00%), sheet 口径 (the definitions). */
+export async function indicatorsXlsx(report: IndicatorsReport): Promise<Buffer> {
+  const header: Cell[] = exportHeaders(report.by).map((h) => ({ value: h, fontWeight: 'bold', wrap: true }));
+  const cell = (v: Value): Cell => {
+    if (v.kind === 'text') return { value: v.text, type: String };
+    if (v.kind === 'int') return { value: v.n, type: Number, format: '0' };
+    if (v.n === null) return null;
+    return v.kind === 'ratio' ? { value: v.n, type: Number, format: '0.00%' } : { value: v.n, type: Number, format: '0.00' };
+  };
+  const figures: SheetData = [header, ...table(report).map((r) => r.map(cell))];
+  const period: SheetData = [
+    [{ value: '统计期 (period)', fontWeight: 'bold' }, { value: `[${report.from}, ${report.to})`, type: String }],
+    [{ value: '截至 (as of)', fontWeight: 'bold' }, { value: report.asOf, type: String }],
+    [{ value: '范围 (scope)', fontWeight: 'bold' }, { value: report.scopeDistrict ?? '全市 (city)', type: String }],
+    [],
+    ...RULES.map((r): Cell[] => [{ value: r.zh, type: String }, { value: r.en, type: String }]),
+    [],
+    [{ value: '指标 (indicator)', fontWeight: 'bold' }, { value: '口径 (definition)', fontWeight: 'bold' }, { value: 'definition', fontWeight: 'bold' }, { value: 'formula', fontWeight: 'bold' }],
+    ...INDICATOR_DEFINITIONS.map((d): Cell[] => [{ value: `${d.name.zh} (${d.name.en})`, type: String }, { value: d.definition.zh, type: String }, { value: d.definition.en, type: String }, { value: d.formula, type: String }]),
+    ...COUNT_DEFINITIONS.map((c): Cell[] => [{ value: `${c.name.zh} (${c.name.en})`, type: String }, { value: c.definition.zh, type: String }, { value: c.definition.en, type: String }, { value: c.key, type: String }]),
+  ];
+  return writeXlsxFile([
+    { data: figures, sheet: '指标', columns: [{ width: 14 }, { width: 22 }, { width: 12 }, ...Array(figures[0]!.length - 3).fill({ width: 16 })], stickyRowsCount: 1 },
+    { data: period, sheet: '口径', columns: [{ width: 30 }, { width: 60 }, { width: 80 }, { width: 40 }] },
+  ]).toBuffer();
+}

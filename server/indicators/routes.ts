@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import { Type } from 'typebox';
+import type { IndicatorGrouping, IndicatorsReport as Report } from '../../shared/indicators/contract.ts';
+import { DEFINITIONS } from '../../shared/indicators/definitions.ts';
+import { checkPeriod } from '../../shared/indicators/period.ts';
+import { shanghaiDay } from '../../shared/time/deadlines.ts';
+import { IndicatorsExportQuery, IndicatorsQuery, IndicatorsReport } from '../../shared/indicators/schemas.ts';
+import type { AuthUser } from '../auth/user.ts';
+import { indicatorsCsv, indicatorsXlsx } from './export.ts';
+import { IndicatorRepository } from './repository.ts';
+
+const DESCRIPTION = 'Computed in SQL from the case rows and the event log for the period [from, to), measured as of the earlier of `to` and now. '
+  + 'A district-scoped user (a district leader) gets their district only. `definitions` says exactly what every count and indicator means.';
+
+export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, { pool }) => {
+  const repo = new IndicatorRepository(pool);
+
+  async function report(user: AuthUser, q: { from: string; to: string; by?: IndicatorGrouping }): Promise<Report> {
+    const period = checkPeriod(q.from, q.to);
+    if (!period.ok) throw app.httpErrors.badRequest(period.message);
+    const by = q.by ?? 'district';
+    const district = user.districtAdcode ?? null;
+    const figures = await repo.figures(by, { from: period.from, to: period.to, district });
+    return {
+      from: period.from.toISOString(), to: period.to.toISOString(), asOf: figures.asOf, by, scopeDistrict: district,
+      rows: figures.rows, total: { ...figures.total, key: null }, definitions: DEFINITIONS,
+    };
+  }
+
+  app.get('/api/indicators', {
+    onRequest: app.requires('indicators.read'),
+    schema: {
+      tags: ['system'], summary: 'Indicators (考核指标) per district or per squad for a period: raw counts, ratios, average times, and the total',
+      description: DESCRIPTION, security: [{ bearer: [] }],
+      querystring: IndicatorsQuery,
+      response: { 200: IndicatorsReport, 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
+    },
+  }, (req) => report(req.user, req.query));
+
+  app.get('/api/indicators/export', {
+    onRequest: app.requires('indicators.read'),
+    schema: {
+      tags: ['system'], summary: 'The same indicators as a download: CSV (UTF-8 with BOM) or XLSX, headers in Chinese with English',
+      description: `${DESCRIPTION} One row per group, then 合计 (total). CSV ratios are percentages; XLSX ratios are numbers formatted as percentages, with a second sheet 口径 of definitions.`,
+      security: [{ bearer: [] }],
+      querystring: IndicatorsExportQuery,
+      response: { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
+    },
+  }, async (req, reply) => {
+    const r = await report(req.user, req.query);
+    const format = req.query.format ?? 'csv';
+    // Days as a leader reads them (Asia/Shanghai): March is 2025-03-01_2025-04-01.
+    const day = (iso: string) => shanghaiDay(new Date(iso));
+    const name = `indicators-${r.by}-${r.scopeDistrict ?? 'city'}-${day(r.from)}_${day(r.to)}.${format}`;
+    reply.header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store');
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(indicatorsCsv(r));
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await indicatorsXlsx(r));
+  });
+};

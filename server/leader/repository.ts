@@ -1,0 +1,194 @@
+import type { Scope } from '../../shared/auth/permissions.ts';
+import type { Source } from '../../shared/cases/states.ts';
+import {
+  BASELINE_DAYS, type Escalations, type KeyAreaBoard, type KeyAreaBoardRow, KEY_AREA_TARGET, type StatsCategories, type StatsTrend,
+} from '../../shared/leader/contract.ts';
+import { type Period, trendBuckets } from '../../shared/leader/period.ts';
+import type { Queryable } from '../db/transaction.ts';
+
+const DAY_MS = 86_400_000;
+const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A case still open: not closed (结案) or voided (作废). */
+const OPEN = `state NOT IN ('closed', 'voided')`;
+
+/** The district a user is limited to (null = the whole city). */
+export function scopeDistrict(scope: Scope): string | null {
+  return scope.districtAdcode;
+}
+
+/** Category ids (every catalogue version) with this minor code; empty if none. */
+export async function categoryIdsFor(db: Queryable, minorCode: string): Promise<number[]> {
+  const res = await db.query<{ id: number }>(`SELECT id FROM categories WHERE minor_code = $1 ORDER BY id`, [minorCode]);
+  return res.rows.map((r) => r.id);
+}
+
+export interface HeatmapFilter {
+  district: string | null;
+  categoryIds: number[] | null;
+  source: Source | null;
+}
+
+/**
+ * Cases reported in [from, to) counted per grid cell in SQL, written by PostGIS as the response's
+ * JSON text (one Point per cell with cases, at the cell's precomputed point on surface).
+ */
+export async function heatmap(db: Queryable, p: Period, f: HeatmapFilter): Promise<string> {
+  const res = await db.query<{ total: number; unlocated: number; max: number; fc: string }>(`
+    WITH counts AS (
+      SELECT grid_cell_id, count(*)::int AS n FROM incidents
+      WHERE reported_at >= $1 AND reported_at < $2
+        AND ($3::text IS NULL OR district_adcode = $3)
+        AND ($4::int[] IS NULL OR category_id = ANY($4::int[]))
+        AND ($5::text IS NULL OR source = $5)
+      GROUP BY grid_cell_id
+    )
+    SELECT coalesce(sum(c.n) FILTER (WHERE g.id IS NOT NULL), 0)::int AS total,
+           coalesce(sum(c.n) FILTER (WHERE g.id IS NULL), 0)::int AS unlocated,
+           coalesce(max(c.n) FILTER (WHERE g.id IS NOT NULL), 0)::int AS max,
+           '{"type":"FeatureCollection","features":[' || coalesce(string_agg(
+             '{"type":"Feature","geometry":' || ST_AsGeoJSON(g.label_point, 6) || ',"properties":{"code":"' || g.code || '","count":' || c.n || '}}',
+             ',' ORDER BY g.code) FILTER (WHERE g.id IS NOT NULL), '') || ']}' AS fc
+    FROM counts c LEFT JOIN grid_cells g ON g.id = c.grid_cell_id`,
+  [p.from.toISOString(), p.to.toISOString(), f.district, f.categoryIds, f.source]);
+  const r = res.rows[0]!;
+  return `{"from":"${p.from.toISOString()}","to":"${p.to.toISOString()}","total":${r.total},"unlocated":${r.unlocated},"max":${r.max},"cells":${r.fc}}`;
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * Key areas listed today whose interior meets the user's district (all for the city), with public
+ * complaints in the period against the baseline prorated to the period, open / overdue cases now
+ * and the complaints trend. Counts are for the whole area (the baseline is the whole area's).
+ */
+export async function keyAreaBoard(db: Queryable, p: Period, district: string | null): Promise<KeyAreaBoard> {
+  const days = (p.to.getTime() - p.from.getTime()) / DAY_MS;
+  const b = trendBuckets(p);
+  const res = await db.query<{ id: number; name: string; level: 'city' | 'district'; districts: string[]; baseline: number; complaints: number; open: number; overdue: number; trend: number[] }>(`
+    WITH p AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t, $3::date AS d0, $4::int AS step, $5::int AS nb,
+                      (now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
+    areas AS (
+      SELECT k.id, k.name, k.level, k.complaint_baseline::float8 AS baseline,
+             array(SELECT d.adcode::text FROM districts d WHERE d.boundary && k.geom AND ST_Relate(d.boundary, k.geom, 'T********') ORDER BY d.adcode) AS districts
+      FROM key_areas k, p WHERE k.listed_on <= p.today AND (k.delisted_on IS NULL OR k.delisted_on > p.today)
+    ),
+    scoped AS (SELECT * FROM areas WHERE $6::text IS NULL OR $6::text = ANY(districts)),
+    complaints AS (
+      SELECT a.id AS area_id, ((i.reported_at AT TIME ZONE 'Asia/Shanghai')::date - p.d0) / p.step AS b, count(*)::int AS n
+      FROM p, incidents i CROSS JOIN LATERAL unnest(i.key_area_ids) AS a(id)
+      WHERE i.source = 'public' AND i.key_area_ids <> '{}' AND i.reported_at >= p.f AND i.reported_at < p.t
+        AND a.id IN (SELECT id FROM scoped)
+      GROUP BY 1, 2
+    ),
+    open AS (
+      SELECT a.id AS area_id, count(*)::int AS open, (count(*) FILTER (WHERE i.overdue_at IS NOT NULL))::int AS overdue
+      FROM incidents i CROSS JOIN LATERAL unnest(i.key_area_ids) AS a(id)
+      WHERE i.${OPEN} AND i.key_area_ids <> '{}' AND a.id IN (SELECT id FROM scoped)
+      GROUP BY 1
+    )
+    SELECT s.id, s.name, s.level, s.districts, s.baseline,
+           coalesce((SELECT sum(c.n) FROM complaints c WHERE c.area_id = s.id), 0)::int AS complaints,
+           coalesce(o.open, 0) AS open, coalesce(o.overdue, 0) AS overdue,
+           (SELECT array_agg(coalesce(c.n, 0) ORDER BY x.b) FROM generate_series(0, p.nb - 1) AS x(b)
+              LEFT JOIN complaints c ON c.area_id = s.id AND c.b = x.b) AS trend
+    FROM scoped s CROSS JOIN p LEFT JOIN open o ON o.area_id = s.id`,
+  [p.from.toISOString(), p.to.toISOString(), b.starts[0], b.stepDays, b.starts.length, district]);
+  const areas: KeyAreaBoardRow[] = res.rows.map((r) => {
+    const expected = (r.baseline * days) / BASELINE_DAYS;
+    const change = expected > 0 ? r.complaints / expected - 1 : null;
+    return {
+      id: r.id, name: r.name, level: r.level, districtAdcodes: r.districts, baseline: r.baseline,
+      expected: round(expected, 2), complaints: r.complaints, change: change === null ? null : round(change, 4),
+      target: KEY_AREA_TARGET, met: change !== null && change <= KEY_AREA_TARGET + 1e-12,
+      open: r.open, overdue: r.overdue, trend: b.starts.map((start, i) => ({ start, count: r.trend[i] ?? 0 })),
+    };
+  });
+  // Worst first: the highest change (no baseline last), then the most overdue, then by id.
+  areas.sort((a, c) => (c.change ?? -Infinity) - (a.change ?? -Infinity) || c.overdue - a.overdue || a.id - c.id);
+  return { from: p.from.toISOString(), to: p.to.toISOString(), days: round(days, 4), bucket: b.bucket, target: KEY_AREA_TARGET, areas };
+}
+
+/** Open cases in scope that are overdue or escalated (督办), most urgent first. */
+export async function escalations(db: Queryable, district: string | null, limit: number): Promise<Escalations> {
+  const res = await db.query<Escalations['cases'][number] & { total: number }>(`
+    WITH e AS (
+      SELECT i.* FROM incidents i
+      WHERE i.${OPEN} AND (i.overdue_at IS NOT NULL OR i.escalated_at IS NOT NULL)
+        AND ($1::text IS NULL OR i.district_adcode = $1)
+    ), ranked AS (
+      SELECT e.*, count(*) OVER () AS total FROM e
+      ORDER BY (e.overdue_at IS NOT NULL) DESC, e.priority DESC, coalesce(e.overdue_at, e.escalated_at) ASC, e.id
+      LIMIT $2
+    )
+    SELECT r.id, r.code, r.total::int AS total,
+      json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en) AS category,
+      r.district_adcode AS "districtAdcode", d.name AS "districtName", r.state, r.priority,
+      ${ts('r.deadline')} AS deadline, ${ts('r.overdue_at')} AS "overdueSince", ${ts('r.escalated_at')} AS "escalatedAt",
+      EXISTS (SELECT 1 FROM incident_events ev WHERE ev.incident_id = r.id AND ev.type = 'incident.escalated'
+                AND ev.payload->>'manual' = 'true') AS manual,
+      (SELECT ev.payload->>'reason' FROM incident_events ev WHERE ev.incident_id = r.id AND ev.type = 'incident.escalated'
+        ORDER BY ev.seq LIMIT 1) AS reason,
+      coalesce((SELECT json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY array_position(r.key_area_ids, k.id))
+                FROM key_areas k WHERE k.id = ANY(r.key_area_ids)), '[]') AS "keyAreas"
+    FROM ranked r
+    JOIN categories c ON c.id = r.category_id
+    LEFT JOIN districts d ON d.adcode = r.district_adcode
+    ORDER BY (r.overdue_at IS NOT NULL) DESC, r.priority DESC, coalesce(r.overdue_at, r.escalated_at) ASC, r.id`, [district, limit]);
+  const total = res.rows[0]?.total ?? 0;
+  return { total, cases: res.rows.map(({ total: _t, ...c }) => c) };
+}
+
+/**
+ * Per Asia/Shanghai day the period touches: cases reported and closed that day (within the period)
+ * and open cases overdue at the end of the day (at `to` for the last). Overdue = marked by the
+ * clock (overdue_at) and not yet closed or voided.
+ */
+export async function statsTrend(db: Queryable, p: Period, district: string | null): Promise<StatsTrend> {
+  const res = await db.query<{ date: string; reported: number; closed: number; overdue: number }>(`
+    WITH p AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t, ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date AS d0,
+                      (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date AS d1),
+    days AS (SELECT d::date AS d FROM p, generate_series(p.d0, p.d1, interval '1 day') AS d),
+    rep AS (
+      SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date AS d, count(*)::int AS n FROM p, incidents
+      WHERE reported_at >= p.f AND reported_at < p.t AND ($3::text IS NULL OR district_adcode = $3) GROUP BY 1
+    ),
+    clo AS (
+      SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date AS d, count(*)::int AS n FROM p, incidents
+      WHERE closed_at IS NOT NULL AND closed_at >= p.f AND closed_at < p.t AND ($3::text IS NULL OR district_adcode = $3) GROUP BY 1
+    ),
+    od AS (
+      SELECT overdue_at, coalesce(closed_at, voided_at) AS fin FROM p, incidents
+      WHERE overdue_at IS NOT NULL AND overdue_at < p.t AND ($3::text IS NULL OR district_adcode = $3)
+        AND (coalesce(closed_at, voided_at) IS NULL OR coalesce(closed_at, voided_at) >= p.f)
+    ),
+    base AS (SELECT count(*)::int AS n FROM od, p WHERE od.overdue_at < p.f),
+    delta AS (
+      SELECT d, sum(n)::int AS n FROM (
+        SELECT (overdue_at AT TIME ZONE 'Asia/Shanghai')::date AS d, 1 AS n FROM od, p WHERE od.overdue_at >= p.f
+        UNION ALL
+        SELECT (fin AT TIME ZONE 'Asia/Shanghai')::date, -1 FROM od, p WHERE od.fin IS NOT NULL AND od.fin < p.t AND od.fin >= od.overdue_at
+      ) x GROUP BY d
+    )
+    SELECT to_char(days.d, 'YYYY-MM-DD') AS date, coalesce(rep.n, 0) AS reported, coalesce(clo.n, 0) AS closed,
+           ((SELECT n FROM base) + coalesce(sum(delta.n) OVER (ORDER BY days.d), 0))::int AS overdue
+    FROM days LEFT JOIN rep ON rep.d = days.d LEFT JOIN clo ON clo.d = days.d LEFT JOIN delta ON delta.d = days.d
+    ORDER BY days.d`, [p.from.toISOString(), p.to.toISOString(), district]);
+  return { from: p.from.toISOString(), to: p.to.toISOString(), days: res.rows };
+}
+
+/** Cases reported in the period per minor category (names from the current catalogue when it has the code). */
+export async function statsCategories(db: Queryable, p: Period, district: string | null): Promise<StatsCategories> {
+  const res = await db.query<{ code: string; nameZh: string; nameEn: string; count: number }>(`
+    WITH n AS (
+      SELECT c.minor_code, count(*)::int AS n FROM incidents i JOIN categories c ON c.id = i.category_id
+      WHERE i.reported_at >= $1 AND i.reported_at < $2 AND ($3::text IS NULL OR i.district_adcode = $3)
+      GROUP BY c.minor_code
+    )
+    SELECT n.minor_code::text AS code, nm.name_zh AS "nameZh", nm.name_en AS "nameEn", n.n AS count
+    FROM n CROSS JOIN LATERAL (
+      SELECT c.name_zh, c.name_en FROM categories c LEFT JOIN category_catalogs v ON v.version = c.catalog_version
+      WHERE c.minor_code = n.minor_code ORDER BY v.is_current DESC NULLS LAST, v.effective_from DESC NULLS LAST, c.id DESC LIMIT 1
+    ) nm
+    ORDER BY n.n DESC, n.minor_code`, [p.from.toISOString(), p.to.toISOString(), district]);
+  return { from: p.from.toISOString(), to: p.to.toISOString(), total: res.rows.reduce((s, r) => s + r.count, 0), categories: res.rows };
+}

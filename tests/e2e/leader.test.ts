@@ -1,0 +1,81 @@
+// The district leader's view in Chromium: a leader logs in and lands on it; the heatmap, the
+// key-area board, the escalations and the indicators render; a case posted through the API shows up
+// in the heatmap and the board's counts without a reload, and an escalation in the list.
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
+import { call, login } from '../support/clients.ts';
+import { TEST_PASSWORD } from '../support/constants.ts';
+import { testDatabase } from '../support/database.ts';
+import { east, keyAreaPoint } from '../support/fixtures.ts';
+
+const db = testDatabase();
+const mode = inject('databaseMode');
+let server: ConsoleServer;
+let app: FastifyInstance;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  server = await consoleServer(db);
+  ({ app, browser, base } = server);
+});
+afterAll(async () => {
+  await server?.close();
+  await db.close();
+});
+
+interface LeaderHook {
+  loadedAt: number;
+  heatTotal: number | null;
+  heatCells: number | null;
+  board: { id: number; name: string; complaints: number; open: number }[] | null;
+  escalations: number;
+  indicatorRows: number | null;
+  errors: Record<string, string>;
+}
+const hook = (page: Page) => page.evaluate(() => (window as unknown as { __zhihuiLeader?: LeaderHook }).__zhihuiLeader ?? null);
+
+describe(`the leader's view (${mode} database)`, () => {
+  it('shows heatmap, key areas, escalations and indicators, and counts a new case and an escalation live', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}/`);
+    await page.fill('[data-testid="login-name"]', 'leader');
+    await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL(/#\/leader/, { timeout: 10_000 });
+    await page.waitForFunction(() => {
+      const h = (window as unknown as { __zhihuiLeader?: LeaderHook }).__zhihuiLeader;
+      return !!h && h.loadedAt > 0 && h.board !== null && h.indicatorRows !== null;
+    }, null, { timeout: 30_000 });
+    const before = (await hook(page))!;
+    expect(before.errors).toEqual({});
+    // the demo leader is 锦江区's: one district in the table
+    expect(before.indicatorRows).toBe(1);
+    expect(await page.textContent('[data-testid="leader-scope"]')).toContain('锦江');
+    const chunxi = before.board!.find((r) => r.name.startsWith('春熙路'));
+    expect(chunxi, JSON.stringify(before.board)).toBeDefined();
+
+    // a public complaint in 春熙路·太古里 (锦江区), then a manual escalation
+    const dispatcher = await login(app, 'dispatcher');
+    const at = await keyAreaPoint(app, '春熙路·太古里');
+    const r = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0503', source: 'public', description: '领导视图测试：占道经营', lon: east(at, 10)[0], lat: at[1], register: true } });
+    expect(r.status).toBe(201);
+    await expect.poll(async () => (await hook(page))!.heatTotal, { timeout: 10_000 }).toBe((before.heatTotal ?? 0) + 1);
+    await expect.poll(async () => (await hook(page))!.board!.find((x) => x.id === chunxi!.id)!.complaints, { timeout: 10_000 }).toBe(chunxi!.complaints + 1);
+    expect((await call(app, dispatcher, { url: `/api/incidents/${r.json.incident.id}/escalate`, body: { reason: '领导视图测试' } })).status).toBe(200);
+    await page.waitForSelector(`[data-testid="escalation"][data-code="${r.json.incident.code}"]`, { timeout: 10_000 });
+
+    // charts drew on their canvases, the definitions are on the headers
+    for (const id of ['chart-trend', 'chart-ranking', 'chart-categories']) expect(await page.locator(`[data-testid="${id}"] canvas`).count()).toBeGreaterThan(0);
+    expect(await page.getAttribute('[data-testid="indicators"] th[data-key="closeRate"]', 'title')).toMatch(/结案率/);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(SHOTS, `leader-1920x1080-${mode}.png`), fullPage: false });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});
