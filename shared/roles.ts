@@ -5,6 +5,6 @@ export const ROLE_NAMES: Record<Role, { zh: string; en: string }> = {
   admin: { zh: '系统管理员', en: 'Administrator' },
   dispatcher: { zh: '指挥调度员', en: 'Dispatcher' },
   supervisor: { zh: '监督核查员', en: 'Supervisor' },
-  leader: { zh: '区领导', en: 'District leader' },
+  leader: { zh: '领导', en: 'Leader (district or city)' },
   officer: { zh: '执法队员', en: 'Officer' },
 };

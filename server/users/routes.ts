@@ -28,7 +28,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserRepository }> = 
   }, async (req, reply) => {
     const b = req.body;
     if ((b.role === 'officer') !== (b.officerId != null)) throw app.httpErrors.badRequest('officerId is required for role officer, and only for it');
-    if (b.role === 'leader' && !b.districtAdcode) throw app.httpErrors.badRequest('a leader needs a districtAdcode scope');
+    // a leader with a district leads that district; without one, the city (compares all districts)
     try {
       const user = await users.create({ ...b, districtAdcode: b.districtAdcode ?? null, officerId: b.officerId ?? null });
       return reply.status(201).send(user);

@@ -78,4 +78,23 @@ describe(`the leader's view (${mode} database)`, () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  it('lets a city leader compare the five districts', async () => {
+    const admin = await login(app, 'admin');
+    const made = await call(app, admin, { url: '/api/users', body: { login: `cityleader${process.pid}`, password: 'city-leader-test-pw', displayName: '市领导', role: 'leader', districtAdcode: null } });
+    expect(made.status, made.body).toBe(201);
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${base}/`);
+    await page.fill('[data-testid="login-name"]', `cityleader${process.pid}`);
+    await page.fill('[data-testid="login-password"]', 'city-leader-test-pw');
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL(/#\/leader/, { timeout: 10_000 });
+    await page.click('[data-testid="period-30d"]');
+    await page.waitForFunction(() => (window as unknown as { __zhihuiLeader?: LeaderHook }).__zhihuiLeader?.indicatorRows === 5, null, { timeout: 30_000 });
+    expect(await page.locator('[data-testid="indicator-row"]').count()).toBe(5);
+    await page.click('[data-testid="by-squad"]');
+    await expect.poll(async () => page.locator('[data-testid="indicator-row"]').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: path.join(SHOTS, `leader-city-1920x1080-${mode}.png`) });
+    await page.close();
+  });
 });
