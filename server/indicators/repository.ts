@@ -16,35 +16,46 @@ export interface IndicatorFigures {
 }
 
 /**
- * Every case that can count in the period, found through indexes (010_indicator_indexes.sql):
- * registered in it, its deadline in it, closed in it, or handled in it (the event log). `$2` is
- * "as of" = least(to, now()).
+ * Every case that can count in the period, read once from incidents through indexes
+ * (010_indicator_indexes.sql): registered in it, its deadline in it or closed in it (one bitmap OR
+ * over the three range indexes, no de-duplication needed), plus those handled in it (the event
+ * log) that none of those ranges found. `$2` is "as of" = least(to, now()). Cases not registered by
+ * "as of" or voided before it are left out; `$3` limits to one district.
  */
+const IN_RANGES = `((i.registered_at >= $1 AND i.registered_at < $2) OR (i.deadline >= $1 AND i.deadline < $2) OR (i.closed_at >= $1 AND i.closed_at < $2))`;
+const COUNTS = `i.registered_at < $2 AND (i.voided_at IS NULL OR i.voided_at >= $2) AND ($3::text IS NULL OR i.district_adcode = $3::text)`;
 const CANDIDATES = `
+  inr AS (
+    SELECT i.id, i.district_adcode, i.registered_at, i.deadline, i.dispatched_at, i.closed_at
+    FROM incidents i
+    WHERE ${IN_RANGES} AND ${COUNTS}
+  ),
   cand AS (
-    SELECT id FROM incidents WHERE registered_at >= $1 AND registered_at < $2
-    UNION SELECT id FROM incidents WHERE deadline >= $1 AND deadline < $2
-    UNION SELECT id FROM incidents WHERE closed_at >= $1 AND closed_at < $2
-    UNION SELECT incident_id FROM incident_events WHERE type = 'incident.handled' AND occurred_at >= $1 AND occurred_at < $2
+    SELECT * FROM inr
+    UNION ALL
+    SELECT i.id, i.district_adcode, i.registered_at, i.deadline, i.dispatched_at, i.closed_at
+    FROM (SELECT DISTINCT e.incident_id FROM incident_events e
+          WHERE e.type = 'incident.handled' AND e.occurred_at >= $1 AND e.occurred_at < $2
+            AND NOT EXISTS (SELECT 1 FROM inr WHERE inr.id = e.incident_id)) h
+    JOIN incidents i ON i.id = h.incident_id
+    WHERE ${IN_RANGES} IS NOT TRUE AND ${COUNTS}
   )`;
 
 /**
  * One row per case that counts, with its step times as they stood at "as of": the first dispatch
  * and the close from the case row (dispatched_at keeps the first; a case closes once), the first
  * arrival, the first handling report and any rework from the event log (the case row keeps only
- * the last of those). Cases not registered by "as of" or voided before it are left out; `$3`
- * limits to one district.
+ * the last of those), aggregated once per case over the partial index incident_events_steps_idx.
  */
 const CASES = `
   ev AS (
-    SELECT incident_id,
+    SELECT e.incident_id,
            min(occurred_at) FILTER (WHERE type = 'incident.arrived') AS arrived,
            min(occurred_at) FILTER (WHERE type = 'incident.handled') AS handled,
            bool_or(type = 'incident.reworked') AS reworked
-    FROM incident_events
-    WHERE incident_id IN (SELECT id FROM cand) AND occurred_at < $2
-      AND type IN ('incident.arrived', 'incident.handled', 'incident.reworked')
-    GROUP BY incident_id
+    FROM cand JOIN incident_events e ON e.incident_id = cand.id
+    WHERE e.occurred_at < $2 AND e.type IN ('incident.arrived', 'incident.handled', 'incident.reworked')
+    GROUP BY e.incident_id
   ),
   c AS (
     SELECT i.id, i.district_adcode, i.registered_at AS registered, i.deadline,
@@ -52,11 +63,8 @@ const CASES = `
            CASE WHEN i.closed_at < $2 THEN i.closed_at END AS closed,
            ev.arrived, ev.handled, coalesce(ev.reworked, false) AS reworked,
            i.registered_at >= $1 AS reg_in
-    FROM cand JOIN incidents i ON i.id = cand.id
+    FROM cand i
     LEFT JOIN ev ON ev.incident_id = i.id
-    WHERE i.registered_at < $2
-      AND (i.voided_at IS NULL OR i.voided_at >= $2)
-      AND ($3::text IS NULL OR i.district_adcode = $3::text)
   ),
   f AS (
     SELECT c.*,
@@ -159,11 +167,25 @@ export class IndicatorRepository {
 
   async figures(by: IndicatorGrouping, period: IndicatorPeriod): Promise<IndicatorFigures> {
     const asOf = new Date(Math.min(period.to.getTime(), Date.now()));
-    const res = await this.pool.query<SqlRow>({
-      name: `indicators-${by}`,
-      text: indicatorSql(by),
-      values: [period.from.toISOString(), asOf.toISOString(), period.district, DISPATCH_LIMIT_MINUTES, GROUPINGS[by].unknown],
-    });
+    // One statement over up to a year of cases returning a handful of rows: JIT compilation (chosen
+    // from row estimates the CTEs blur) costs more than it saves, so it is off for this transaction.
+    const client = await this.pool.connect();
+    let res: pg.QueryResult<SqlRow>;
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query('SET LOCAL jit = off');
+      res = await client.query<SqlRow>({
+        name: `indicators-${by}`,
+        text: indicatorSql(by),
+        values: [period.from.toISOString(), asOf.toISOString(), period.district, DISPATCH_LIMIT_MINUTES, GROUPINGS[by].unknown],
+      });
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release();
+      throw e;
+    }
+    client.release();
     const rows = res.rows.map(toRow);
     const totalAt = res.rows.findIndex((r) => r.isTotal);
     const total = rows[totalAt]!;

@@ -46,7 +46,7 @@ export async function heatmap(db: Queryable, p: Period, f: HeatmapFilter): Promi
            coalesce(sum(c.n) FILTER (WHERE g.id IS NULL), 0)::int AS unlocated,
            coalesce(max(c.n) FILTER (WHERE g.id IS NOT NULL), 0)::int AS max,
            '{"type":"FeatureCollection","features":[' || coalesce(string_agg(
-             '{"type":"Feature","geometry":' || ST_AsGeoJSON(g.label_point, 6) || ',"properties":{"code":"' || g.code || '","count":' || c.n || '}}',
+             '{"type":"Feature","geometry":' || g.label_point_json || ',"properties":{"code":"' || g.code || '","count":' || c.n || '}}',
              ',' ORDER BY g.code) FILTER (WHERE g.id IS NOT NULL), '') || ']}' AS fc
     FROM counts c LEFT JOIN grid_cells g ON g.id = c.grid_cell_id`,
   [p.from.toISOString(), p.to.toISOString(), f.district, f.categoryIds, f.source]);
@@ -145,33 +145,31 @@ export async function escalations(db: Queryable, district: string | null, limit:
  */
 export async function statsTrend(db: Queryable, p: Period, district: string | null): Promise<StatsTrend> {
   const res = await db.query<{ date: string; reported: number; closed: number; overdue: number }>(`
-    WITH p AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t, ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date AS d0,
-                      (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date AS d1),
-    days AS (SELECT d::date AS d FROM p, generate_series(p.d0, p.d1, interval '1 day') AS d),
-    rep AS (
-      SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date AS d, count(*)::int AS n FROM p, incidents
-      WHERE reported_at >= p.f AND reported_at < p.t AND ($3::text IS NULL OR district_adcode = $3) GROUP BY 1
-    ),
-    clo AS (
-      SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date AS d, count(*)::int AS n FROM p, incidents
-      WHERE closed_at IS NOT NULL AND closed_at >= p.f AND closed_at < p.t AND ($3::text IS NULL OR district_adcode = $3) GROUP BY 1
+    WITH days AS (
+      SELECT d, greatest($1::timestamptz, d::timestamp AT TIME ZONE 'Asia/Shanghai') AS s,
+             least($2::timestamptz, (d + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS e
+      FROM (SELECT ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date + k AS d
+            FROM generate_series(0, (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date
+                                    - ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date) AS k) x
     ),
     od AS (
-      SELECT overdue_at, coalesce(closed_at, voided_at) AS fin FROM p, incidents
-      WHERE overdue_at IS NOT NULL AND overdue_at < p.t AND ($3::text IS NULL OR district_adcode = $3)
-        AND (coalesce(closed_at, voided_at) IS NULL OR coalesce(closed_at, voided_at) >= p.f)
+      SELECT overdue_at, coalesce(closed_at, voided_at) AS fin FROM incidents
+      WHERE overdue_at IS NOT NULL AND overdue_at < $2 AND ($3::text IS NULL OR district_adcode = $3)
+        AND (coalesce(closed_at, voided_at) IS NULL OR coalesce(closed_at, voided_at) >= $1)
     ),
-    base AS (SELECT count(*)::int AS n FROM od, p WHERE od.overdue_at < p.f),
+    base AS (SELECT count(*)::int AS n FROM od WHERE od.overdue_at < $1),
     delta AS (
       SELECT d, sum(n)::int AS n FROM (
-        SELECT (overdue_at AT TIME ZONE 'Asia/Shanghai')::date AS d, 1 AS n FROM od, p WHERE od.overdue_at >= p.f
+        SELECT (overdue_at AT TIME ZONE 'Asia/Shanghai')::date AS d, 1 AS n FROM od WHERE od.overdue_at >= $1
         UNION ALL
-        SELECT (fin AT TIME ZONE 'Asia/Shanghai')::date, -1 FROM od, p WHERE od.fin IS NOT NULL AND od.fin < p.t AND od.fin >= od.overdue_at
+        SELECT (fin AT TIME ZONE 'Asia/Shanghai')::date, -1 FROM od WHERE od.fin IS NOT NULL AND od.fin < $2 AND od.fin >= od.overdue_at
       ) x GROUP BY d
     )
-    SELECT to_char(days.d, 'YYYY-MM-DD') AS date, coalesce(rep.n, 0) AS reported, coalesce(clo.n, 0) AS closed,
+    SELECT to_char(days.d, 'YYYY-MM-DD') AS date,
+           (SELECT count(*) FROM incidents WHERE reported_at >= days.s AND reported_at < days.e AND ($3::text IS NULL OR district_adcode = $3))::int AS reported,
+           (SELECT count(*) FROM incidents WHERE closed_at >= days.s AND closed_at < days.e AND ($3::text IS NULL OR district_adcode = $3))::int AS closed,
            ((SELECT n FROM base) + coalesce(sum(delta.n) OVER (ORDER BY days.d), 0))::int AS overdue
-    FROM days LEFT JOIN rep ON rep.d = days.d LEFT JOIN clo ON clo.d = days.d LEFT JOIN delta ON delta.d = days.d
+    FROM days LEFT JOIN delta ON delta.d = days.d
     ORDER BY days.d`, [p.from.toISOString(), p.to.toISOString(), district]);
   return { from: p.from.toISOString(), to: p.to.toISOString(), days: res.rows };
 }
