@@ -124,7 +124,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentRoutes, { pool, incidents });
   await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
   await app.register(eventRoutes, { pool });
-  await app.register(indicatorRoutes, { pool });
+  await app.register(indicatorRoutes, { pool, jitOff: mode === 'external' });
   await app.register(leaderRoutes, { pool });
   if (opts.serveClient) await registerClientStatic(app);
 

@@ -13,8 +13,8 @@ import { IndicatorRepository } from './repository.ts';
 const DESCRIPTION = 'Computed in SQL from the case rows and the event log for the period [from, to), measured as of the earlier of `to` and now. '
   + 'A district-scoped user (a district leader) gets their district only. `definitions` says exactly what every count and indicator means.';
 
-export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, { pool }) => {
-  const repo = new IndicatorRepository(pool);
+export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; jitOff: boolean }> = async (app, { pool, jitOff }) => {
+  const repo = new IndicatorRepository(pool, { jitOff });
 
   async function report(user: AuthUser, q: { from: string; to: string; by?: IndicatorGrouping }): Promise<Report> {
     const period = checkPeriod(q.from, q.to);
