@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { Type } from 'typebox';
 import type { IndicatorGrouping, IndicatorsReport as Report } from '../../shared/indicators/contract.ts';
 import { DEFINITIONS } from '../../shared/indicators/definitions.ts';
-import { checkPeriod } from '../../shared/indicators/period.ts';
+import { parsePeriod } from '../../shared/time/period.ts';
 import { shanghaiDay } from '../../shared/time/deadlines.ts';
 import { IndicatorsExportQuery, IndicatorsQuery, IndicatorsReport } from '../../shared/indicators/schemas.ts';
 import type { AuthUser } from '../auth/user.ts';
@@ -17,8 +17,9 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; jitOff:
   const repo = new IndicatorRepository(pool, { jitOff });
 
   async function report(user: AuthUser, q: { from: string; to: string; by?: IndicatorGrouping }): Promise<Report> {
-    const period = checkPeriod(q.from, q.to);
-    if (!period.ok) throw app.httpErrors.badRequest(period.message);
+    const checked = parsePeriod(q);
+    if (!checked.ok) throw app.httpErrors.badRequest(checked.message);
+    const period = checked.value;
     const by = q.by ?? 'district';
     const district = user.districtAdcode ?? null;
     const figures = await repo.figures(by, { from: period.from, to: period.to, district });

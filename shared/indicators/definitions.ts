@@ -21,8 +21,7 @@
 /** 按时派遣: the first dispatch within this many minutes of registration (domain.md §5: verify + register + dispatch ≤ 1 working hour; the command centre is staffed around the clock, so continuous minutes). */
 export const DISPATCH_LIMIT_MINUTES = 60;
 
-/** Longest period one request may cover. */
-export const MAX_PERIOD_DAYS = 400;
+export { MAX_PERIOD_DAYS } from '../time/period.ts';
 
 export const COUNT_KEYS = [
   'registered', 'registeredClosed',

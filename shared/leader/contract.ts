@@ -11,8 +11,7 @@ import type { CaseState, Source } from '../cases/states.ts';
 export const KEY_AREA_TARGET = -0.15;
 /** key_areas.complaint_baseline is complaints per month, taken as per 30 days. */
 export const BASELINE_DAYS = 30;
-/** Longest period a leader query takes. */
-export const MAX_PERIOD_DAYS = 400;
+export { MAX_PERIOD_DAYS } from '../time/period.ts';
 /** Trend series have at most this many points: by day up to 60 days, by week (7 days from `from`'s day) beyond. */
 export const MAX_TREND_POINTS = 60;
 
