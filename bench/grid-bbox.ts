@@ -2,11 +2,12 @@
 //   npm run bench -- grid-bbox          (a fresh embedded database)
 //   DATABASE_URL=postgres://… npm run bench -- grid-bbox   (a fresh database on that server)
 import { GeoRepository } from '../server/geo/repository.ts';
-import { benchApp, benchDatabase, fmt, measure, viewportBbox } from './support.ts';
+import { benchApp, benchDatabase, benchToken, fmt, measure, viewportBbox } from './support.ts';
 
 const db = await benchDatabase();
 const repo = new GeoRepository(db.pool);
 const app = await benchApp(db);
+const authorization = `Bearer ${await benchToken(db, app, 'dispatcher')}`;
 const center: [number, number] = [104.07, 30.66];
 console.log(`grid-bbox on the ${db.mode} database`);
 for (const [label, zoom, n] of [['city zoom 12', 12, 15], ['district zoom 14', 14, 40], ['street zoom 16', 16, 100]] as const) {
@@ -18,7 +19,7 @@ for (const [label, zoom, n] of [['city zoom 12', 12, 15], ['district zoom 14', 1
   let bytes = 0;
   let features = 0;
   const http = await measure(n, async () => {
-    const res = await app.inject({ method: 'GET', url: `/api/grid-cells?bbox=${bbox.join(',')}&limit=${limit}` });
+    const res = await app.inject({ method: 'GET', url: `/api/grid-cells?bbox=${bbox.join(',')}&limit=${limit}`, headers: { authorization } });
     bytes = res.rawPayload.length;
     features = (res.body.match(/"Feature"/g) ?? []).length;
   });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { TileRepository, tileQuery } from '../server/tiles/repository.ts';
-import { benchApp, benchDatabase, type Stats, measure } from './support.ts';
+import { benchApp, benchDatabase, benchToken, type Stats, measure } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -49,10 +49,12 @@ const app = await benchApp(db);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = (app.server.address() as AddressInfo).port;
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+// tiles need a login, like every map layer (each request checks its session, as the console's do)
+const headers = { authorization: `Bearer ${await benchToken(db, app, 'dispatcher')}` };
 
 function fetchTile([z, x, y]: [number, number, number]): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: `/api/tiles/grid-cells/${z}/${x}/${y}.pbf`, agent }, (res) => {
+    http.get({ host: '127.0.0.1', port, path: `/api/tiles/grid-cells/${z}/${x}/${y}.pbf`, agent, headers }, (res) => {
       let bytes = 0;
       res.on('data', (d: Buffer) => (bytes += d.length));
       res.on('end', () => (res.statusCode === 200 || res.statusCode === 204 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`))));

@@ -22,6 +22,7 @@ import { healthRoutes } from './health/routes.ts';
 import { clientConfigRoutes } from './http/client-config-routes.ts';
 import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
+import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
 import { incidentRoutes } from './incidents/routes.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
@@ -32,13 +33,16 @@ import { TileRepository } from './tiles/repository.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import { UserRepository } from './users/repository.ts';
 import { userRoutes } from './users/routes.ts';
+import { UserService } from './users/service.ts';
+import type { AuthSettings } from './auth/service.ts';
 import { PositionService } from './workforce/positions.ts';
 import { WorkforceRepository } from './workforce/repository.ts';
 import { workforceRoutes } from './workforce/routes.ts';
 import { officerSelfRoutes } from './workforce/self-routes.ts';
 
 export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
-  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster'>>;
+  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins'>> &
+  { auth?: Partial<AuthSettings> };
 
 export interface AppOptions {
   db: Database;
@@ -67,8 +71,8 @@ declare module 'fastify' {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : { level: opts.config.logLevel },
-    // Unknown fields are refused with a 400 rather than silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Validation (bodies without type coercion), JSON parsing and text checks: server/http/input-guards.ts
+    frameworkErrors: frameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Standard plugins first, then the app's own pieces, then routes (the fastify/demo order).
@@ -105,21 +109,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorResponse);
   registerErrorHandler(app);
+  registerInputGuards(app);
 
   const { pool, mode } = opts.db;
-  await app.register(authPlugin, { pool });
+  const users = new UserRepository(pool);
+  await app.register(authPlugin, { pool, users, settings: opts.config.auth });
   const bus = new EventBus();
   const incidents = new IncidentService(pool, bus);
   const positions = new PositionService(pool);
-  const users = new UserRepository(pool);
+  const publicMap = opts.config.publicMapLayers ?? false;
 
   await app.register(healthRoutes, { pool, mode });
-  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl });
-  await app.register(authRoutes, { users, loginPerMinute: opts.config.loginPerMinute ?? 10 });
-  await app.register(userRoutes, { users });
-  await app.register(geoRoutes, { repo: new GeoRepository(pool) });
-  await app.register(tileRoutes, { repo: await TileRepository.open(pool) });
-  await app.register(workforceRoutes, { repo: new WorkforceRepository(pool) });
+  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap });
+  await app.register(authRoutes, { loginPerMinute: opts.config.loginPerMinute ?? 10 });
+  await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
+  await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
+  await app.register(tileRoutes, { repo: await TileRepository.open(pool), publicMap });
+  await app.register(workforceRoutes, { repo: new WorkforceRepository(pool), publicMap });
   await app.register(officerSelfRoutes, { pool, positions, bus });
   await app.register(incidentRoutes, { pool, incidents });
   await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
@@ -128,7 +134,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(leaderRoutes, { pool });
   if (opts.serveClient) await registerClientStatic(app);
 
-  const io = attachLive(app, { pool, bus, positions, crossInstance: opts.config.cluster ?? false });
+  const io = attachLive(app, { pool, bus, positions, crossInstance: opts.config.cluster ?? false, allowedOrigins: opts.config.allowedOrigins ?? [] });
   const clocks = new ClockWatcher(pool, bus, { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 }, app.log);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {

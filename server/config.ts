@@ -24,6 +24,10 @@ export interface Config {
   cluster: boolean;
   logLevel: string;
   production: boolean;
+  /** Map layers (districts, grid, key areas, buildings, squad bases, tiles) answer without a login. */
+  publicMapLayers: boolean;
+  /** Browser origins besides the server's own that may open the live socket (a separate wall-screen host). */
+  allowedOrigins: string[];
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -45,6 +49,20 @@ function positive(value: string | undefined, fallback: number, name: string): nu
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${value}"`);
   return n;
+}
+
+function origins(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    let url: URL;
+    try {
+      url = new URL(o);
+    } catch {
+      throw new Error(`ALLOWED_ORIGINS: "${o}" is not an origin like https://wall.example.gov.cn:8443`);
+    }
+    if (url.origin !== o.replace(/\/$/, '')) throw new Error(`ALLOWED_ORIGINS: "${o}" must be an origin only (scheme, host, port), e.g. ${url.origin}`);
+    return url.origin;
+  });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,5 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cluster: flag(env.CLUSTER, false),
     logLevel: env.LOG_LEVEL || 'info',
     production,
+    publicMapLayers: flag(env.PUBLIC_MAP_LAYERS, false),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
   };
 }

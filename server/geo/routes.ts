@@ -6,7 +6,8 @@ import { sendJsonText } from '../http/json-text.ts';
 import { BboxQuery, errorResponses } from '../http/schemas.ts';
 import type { GeoRepository } from './repository.ts';
 
-export const geoRoutes: FastifyPluginAsyncTypebox<{ repo: GeoRepository }> = async (app, { repo }) => {
+export const geoRoutes: FastifyPluginAsyncTypebox<{ repo: GeoRepository; publicMap: boolean }> = async (app, { repo, publicMap }) => {
+  const onRequest = app.requires('map.read', { public: publicMap });
   const bboxOrThrow = (text: string) => {
     const parsed = parseBbox(text);
     if (!parsed.ok) throw app.httpErrors.badRequest(parsed.message);
@@ -14,6 +15,7 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ repo: GeoRepository }> = asy
   };
 
   app.get('/api/districts', {
+    onRequest,
     schema: {
       tags: ['map'], summary: 'District boundaries (区)',
       response: { 200: featureCollection(DistrictProps, AreaGeometry) },
@@ -21,6 +23,7 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ repo: GeoRepository }> = asy
   }, async (_req, reply) => sendJsonText(reply, await repo.districts()));
 
   app.get('/api/grid-cells', {
+    onRequest,
     schema: {
       tags: ['map'], summary: 'Unit grid cells (单元网格) meeting a bounding box',
       querystring: BboxQuery,
@@ -29,6 +32,7 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ repo: GeoRepository }> = asy
   }, async (req, reply) => sendJsonText(reply, await repo.gridCells(bboxOrThrow(req.query.bbox), req.query.limit ?? 5_000)));
 
   app.get('/api/illegal-buildings', {
+    onRequest,
     schema: {
       tags: ['map'], summary: 'Illegal-building footprints (违法建设) meeting a bounding box',
       querystring: BboxQuery,
@@ -37,6 +41,7 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ repo: GeoRepository }> = asy
   }, async (req, reply) => sendJsonText(reply, await repo.illegalBuildings(bboxOrThrow(req.query.bbox), req.query.limit ?? 5_000)));
 
   app.get('/api/key-areas', {
+    onRequest,
     schema: {
       tags: ['map'], summary: 'Key areas (重点地区); listed ones unless all=true',
       querystring: Type.Object({ all: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false }),

@@ -14,7 +14,7 @@ const Health = Type.Object({
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; mode: DatabaseMode }> = async (app, { pool, mode }) => {
   app.get('/api/health', {
-    config: { rateLimit: false },
+    config: { public: 'liveness, for balancers and the console\'s status bar', rateLimit: false },
     schema: { tags: ['system'], summary: 'Database mode, versions and migration state', response: { 200: Health } },
   }, async () => {
     const v = await pool.query<{ pg: string; postgis: string; seeded: boolean }>(`

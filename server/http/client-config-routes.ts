@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
 /** Where the console map starts and which basemap it draws on (none: our own offline style). */
-export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string | null }> = async (app, { mapStyleUrl }) => {
+export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string | null; publicMapLayers: boolean }> = async (app, { mapStyleUrl, publicMapLayers }) => {
   app.get('/api/config', {
+    config: { public: 'the console reads it before anyone logs in' },
     schema: {
       tags: ['system'], summary: 'Console map configuration',
       response: {
@@ -11,8 +12,9 @@ export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string
           mapStyleUrl: Type.Union([Type.String(), Type.Null()]),
           center: Type.Tuple([Type.Number(), Type.Number()]),
           zoom: Type.Number(),
+          publicMapLayers: Type.Boolean({ description: 'map layers answer without a login (PUBLIC_MAP_LAYERS)' }),
         }),
       },
     },
-  }, async () => ({ mapStyleUrl, center: [104.065, 30.66] as [number, number], zoom: 13.2 }));
+  }, async () => ({ mapStyleUrl, center: [104.065, 30.66] as [number, number], zoom: 13.2, publicMapLayers }));
 };

@@ -29,6 +29,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    const headers = (err as { headers?: Record<string, string> }).headers;
+    if (status < 500 && headers) reply.headers(headers);
     if (status >= 500) {
       request.log.error({ err }, 'request failed');
       return reply.status(status).send({ statusCode: status, error: 'Internal Server Error', message: 'internal error; see the server log' });

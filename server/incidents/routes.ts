@@ -6,14 +6,14 @@ import { CASE_STATES } from '../../shared/cases/states.ts';
 import {
   Duplicate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, MergeBody, ReassignBody, StepBody,
 } from '../../shared/cases/schemas.ts';
-import { recommend, responsibleSquad } from '../dispatch/repository.ts';
 import { incidentEvents } from '../events/repository.ts';
 import { StringEnum } from '../http/schemas.ts';
+import { BigId, BigIdParams } from '../../shared/id-schemas.ts';
 import { viewIncidents } from './repository.ts';
 import { CaseError, type IncidentService, type StepInput } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');
-const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Params = BigIdParams;
 
 /** Steps whose body has required fields of its own; the others take the optional StepBody. */
 const STEP_BODIES: Partial<Record<CaseAction, TSchema>> = { merge: MergeBody, escalate: EscalateBody, reassign: ReassignBody };
@@ -57,7 +57,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
         open: Type.Optional(Type.Boolean({ description: 'only cases not closed or voided' })),
         state: Type.Optional(StringEnum(CASE_STATES)),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
-        afterId: Type.Optional(Type.Integer({ minimum: 0, description: 'keyset paging: cases with a higher id, in id order (pass the last id of the previous page)' })),
+        afterId: Type.Optional(BigId({ minimum: 0, description: 'keyset paging: cases with a higher id, in id order (pass the last id of the previous page)' })),
       }, { additionalProperties: false }),
       response: { 200: Type.Array(IncidentView), 401: Err, 403: Err },
     },
@@ -95,16 +95,17 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
       response: { 200: Type.Array(Candidate), 404: Err },
     },
   }, async (req) => {
-    const inc = await incidents.view(req.user, req.params.id);
-    if (!inc) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
-    const gridCell = (await pool.query<{ id: number }>(`SELECT grid_cell_id AS id FROM incidents WHERE id = $1`, [inc.id])).rows[0]?.id ?? null;
-    return recommend(pool, { lon: inc.lon, lat: inc.lat }, await responsibleSquad(pool, gridCell), req.query.limit ?? 10);
+    // a district-scoped dispatcher is offered their district's officers only (IncidentService.recommendations)
+    const candidates = await incidents.recommendations(req.user, req.params.id, req.query.limit ?? 10);
+    if (!candidates) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
+    return candidates;
   });
 
   for (const action of CASE_ACTIONS) {
     const rule = STEPS[action];
     app.post(`/api/incidents/:id/${action}`, {
-      onRequest: app.requires('incident.read'),
+      // the step's roles at the door; its state and the case's scope in the service
+      onRequest: app.requires('incident.read', { roles: rule.roles, what: `${action} (${rule.zh}); that is for ${rule.roles.join(', ')}` }),
       schema: {
         tags: ['cases'], summary: `${rule.zh} ${rule.en}: ${rule.from.join('|')} → ${rule.to ?? '(same state)'}; roles ${rule.roles.join(', ')}`,
         description: 'Send `Idempotency-Key` to make a resend safe: a step already taken under that key answers the case as it is now, with the header `Idempotent-Replayed: true`.',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { can } from '../../shared/auth/permissions.ts';
-import type { AuthUser } from '../auth/user.ts';
+import type { AuthUser, TokenClaims } from '../auth/user.ts';
 import { TOKEN_COOKIE } from '../auth/plugin.ts';
 import type { EventBus } from '../events/bus.ts';
 import { type EventRow, latestSeq } from '../events/repository.ts';
@@ -15,7 +15,26 @@ export const rooms = {
   district: (adcode: string) => `scope:${adcode}`,
   officer: (id: number) => `officer:${id}`,
   officerAlways: (id: number) => `officer-conn:${id}`,
+  session: (sid: string) => `session:${sid}`,
+  user: (id: number) => `user:${id}`,
 };
+
+/** How often live sockets are checked against their sessions (ended elsewhere: another instance, the CLI, expiry). */
+const SESSION_SWEEP_MS = 750;
+
+/**
+ * A browser may open the socket only from the server's own origin or one configured in ALLOWED_ORIGINS;
+ * clients that send no Origin (phones' native apps, scripts) authenticate with their token alone.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 
 function tokenOf(socket: Socket): string | null {
   const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -31,23 +50,64 @@ function tokenOf(socket: Socket): string | null {
  * district's events (city-wide users all), an officer only events about their own dispatches and
  * only while on duty. Every event carries its `seq`; GET /api/events?after= covers what a client missed.
  */
-export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: EventBus; positions: PositionService; crossInstance: boolean }): Server {
-  const io = new Server(app.server, { serveClient: false, transports: ['websocket', 'polling'] });
+export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: EventBus; positions: PositionService; crossInstance: boolean; allowedOrigins: readonly string[] }): Server {
+  const io = new Server(app.server, {
+    serveClient: false,
+    transports: ['websocket', 'polling'],
+    allowRequest: (req, done) => {
+      const ok = originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins);
+      done(ok ? null : `origin ${req.headers.origin} may not open the live feed (ALLOWED_ORIGINS)`, ok);
+    },
+  });
   if (deps.crossInstance) io.adapter(createAdapter(deps.pool, { errorHandler: (err) => app.log.warn({ err }, 'socket.io adapter') }));
 
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     const token = tokenOf(socket);
     if (!token) return next(new Error('unauthorized: connect with auth { token } from POST /api/auth/login'));
+    let claims: TokenClaims;
     try {
-      socket.data.user = app.jwt.verify<AuthUser>(token);
-      next();
+      claims = app.jwt.verify<TokenClaims>(token);
     } catch {
-      next(new Error('unauthorized: the token is invalid or expired; log in again'));
+      return next(new Error('unauthorized: the token is invalid or expired; log in again'));
     }
+    const user = await app.auth.check(claims).catch(() => null);
+    if (!user) return next(new Error('unauthorized: the session has ended; log in again'));
+    socket.data.user = user;
+    next();
   });
+
+  const endSockets = (room: string, why: string) => {
+    io.in(room).emit('session_ended', { message: `会话已结束 ${why}; log in again` });
+    io.in(room).disconnectSockets(true);
+  };
+  const offEnded = app.auth.onEnded((e) => {
+    if (e.sid) endSockets(rooms.session(e.sid), e.why);
+    if (e.userId) endSockets(rooms.user(e.userId), e.why);
+  });
+  // Sessions ended where this process did not see it (another instance, the user CLI) or expired.
+  let sweeping = false;
+  const sweep = setInterval(async () => {
+    if (sweeping || io.of('/').sockets.size === 0) return;
+    sweeping = true;
+    try {
+      const sockets = [...io.of('/').sockets.values()];
+      const live = await app.auth.liveOf([...new Set(sockets.map((s) => (s.data.user as AuthUser).sid!))]);
+      for (const s of sockets) {
+        if (live.has((s.data.user as AuthUser).sid!)) continue;
+        s.emit('session_ended', { message: '会话已结束 the session has ended; log in again' });
+        s.disconnect(true);
+      }
+    } catch (err) {
+      app.log.warn({ err }, 'live session sweep');
+    } finally {
+      sweeping = false;
+    }
+  }, SESSION_SWEEP_MS);
+  sweep.unref();
 
   io.on('connection', async (socket) => {
     const user = socket.data.user as AuthUser;
+    await socket.join([rooms.session(user.sid!), rooms.user(user.id)]);
     if (user.role === 'officer' && user.officerId) {
       await socket.join(rooms.officerAlways(user.officerId));
       const duty = await deps.pool.query<{ duty_status: string }>(`SELECT duty_status FROM officers WHERE id = $1`, [user.officerId]);
@@ -79,6 +139,8 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
   });
 
   app.addHook('preClose', async () => {
+    clearInterval(sweep);
+    offEnded();
     unsubscribe();
     io.disconnectSockets(true);
     // The Postgres adapter holds a pooled client for LISTEN until its adapter is closed.

@@ -67,6 +67,18 @@ export class WorkforceRepository {
     };
   }
 
+  async self(officerId: number) {
+    const res = await this.pool.query<{ id: number; name: string; kind: 'officer' | 'auxiliary'; squadId: number; squadName: string; districtAdcode: string;
+      dutyStatus: DutyStatus; positionAt: string | null; certificateExpires: string | null }>(`
+      SELECT o.id, o.name, o.kind, o.squad_id AS "squadId", s.name AS "squadName", s.district_adcode AS "districtAdcode", o.duty_status AS "dutyStatus",
+             to_char(o.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "positionAt", o.certificate_expires AS "certificateExpires"
+      FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1`, [officerId]);
+    const row = res.rows[0];
+    if (!row) return null;
+    const { certificateExpires, ...rest } = row;
+    return { ...rest, certified: isCertified({ kind: row.kind, certificateExpires }) };
+  }
+
   /** Officers with a known position; the map cannot place the others. */
   officers(filter: { district: string | null; status: DutyStatus | null }): Promise<string> {
     return queryCollection(this.pool, featureCollectionSql(`

@@ -6,6 +6,9 @@ import type { Role } from '../roles.ts';
  * dispatched to them.
  */
 export const PERMISSIONS = {
+  // Own session: who am I, refresh, change my password.
+  'session.own': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
+  // Map layers: districts, grid, key areas, illegal buildings, squad bases (public only when PUBLIC_MAP_LAYERS=true).
   'map.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
   'incident.create': ['admin', 'dispatcher', 'supervisor', 'officer'],
   'incident.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
@@ -16,6 +19,7 @@ export const PERMISSIONS = {
   'evidence.upload': ['officer', 'supervisor', 'admin'],
   'evidence.read': ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'],
   'officer.self': ['officer'],
+  // Officers' names, duty and live positions (GET /api/officers); officers see only their own (officer.self).
   'positions.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
   'squads.board': ['admin', 'dispatcher', 'supervisor', 'leader'],
   // 考核指标 per district / squad and their exports (GET /api/indicators…).
@@ -40,4 +44,14 @@ export interface Scope {
 
 export function seesDistrict(scope: Scope, adcode: string | null): boolean {
   return scope.districtAdcode === null || scope.districtAdcode === adcode;
+}
+
+/**
+ * The district a list is narrowed to: the one asked for, within the user's own scope. A district-scoped
+ * user asking for another district is refused (not silently given their own).
+ */
+export function listDistrict(scope: Pick<Scope, 'districtAdcode'> | null, requested: string | null): { ok: true; district: string | null } | { ok: false; message: string } {
+  const own = scope?.districtAdcode ?? null;
+  if (own && requested && requested !== own) return { ok: false, message: `you see district ${own} only, not ${requested}` };
+  return { ok: true, district: own ?? requested };
 }

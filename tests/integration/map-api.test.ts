@@ -2,19 +2,22 @@ import { point, pointToPolygonDistance, bbox as turfBbox } from '@turf/turf';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testApp } from '../support/app.ts';
+import { login } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
 
 const db = testDatabase();
 let app: FastifyInstance;
+let token = '';
 beforeAll(async () => {
   app = await testApp(db);
+  token = (await login(app, 'dispatcher')).token;
 });
 afterAll(async () => {
   await app.close();
   await db.close();
 });
 
-const get = (url: string) => app.inject({ method: 'GET', url });
+const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
 type FC = { type: string; truncated?: boolean; features: { id: number; geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[] };
 const TIANFU = '104.055,30.650,104.075,30.668';
 
@@ -112,5 +115,23 @@ describe(`map read API on the ${inject('databaseMode')} database`, () => {
     for (const p of ['/api/health', '/api/districts', '/api/grid-cells', '/api/illegal-buildings', '/api/key-areas', '/api/squads', '/api/officers', '/api/config']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
+  });
+
+  it('answers map layers and officers only to a login; PUBLIC_MAP_LAYERS opens the layers, never the officers', async () => {
+    const layers = ['/api/districts', '/api/key-areas', '/api/squads', `/api/grid-cells?bbox=${TIANFU}`, `/api/illegal-buildings?bbox=${TIANFU}`, '/api/tiles/grid-cells/14/13100/6783.pbf'];
+    for (const url of [...layers, '/api/officers']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json().message, url).toMatch(/log in/);
+    }
+    const open = await testApp(db, { config: { publicMapLayers: true } });
+    try {
+      for (const url of layers) expect((await open.inject({ method: 'GET', url })).statusCode, url).toBeLessThan(300);
+      expect((await open.inject({ method: 'GET', url: '/api/officers' })).statusCode).toBe(401);
+      expect((await open.inject({ method: 'GET', url: '/api/config' })).json().publicMapLayers).toBe(true);
+    } finally {
+      await open.close();
+    }
+    expect((await app.inject({ method: 'GET', url: '/api/config' })).json().publicMapLayers).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { TEST_PASSWORD } from '../support/constants.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
 /**
@@ -37,9 +38,20 @@ async function emptyDatabaseEnv(): Promise<Record<string, string>> {
 
 async function snapshot(base: string) {
   const health = await (await fetch(`${base}/api/health`)).json();
-  const districts = await (await fetch(`${base}/api/districts`)).json();
-  const officers = await (await fetch(`${base}/api/officers`)).json();
-  const keyAreas = await (await fetch(`${base}/api/key-areas?all=true`)).json();
+  let login: Response;
+  // a server just started may still answer 503 (busy: event loop delay) for a moment; a client waits and retries
+  for (let attempt = 0; ; attempt++) {
+    login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'dispatcher', password: TEST_PASSWORD }),
+    });
+    if (login.status !== 503 || attempt === 5) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  expect(login.status).toBe(200);
+  const headers = { authorization: `Bearer ${(await login.json()).token}` };
+  const districts = await (await fetch(`${base}/api/districts`, { headers })).json();
+  const officers = await (await fetch(`${base}/api/officers`, { headers })).json();
+  const keyAreas = await (await fetch(`${base}/api/key-areas?all=true`, { headers })).json();
   return {
     health,
     gridCells: districts.features.reduce((n: number, f: { properties: { gridCellCount: number } }) => n + f.properties.gridCellCount, 0),
@@ -50,7 +62,7 @@ async function snapshot(base: string) {
 
 describe(`npm start on an empty ${mode} database`, () => {
   it('comes up on the demo city, and a restart keeps it without seeding again', async () => {
-    const env: Record<string, string> = { ...(await emptyDatabaseEnv()), SEED_DEMO: 'true' };
+    const env: Record<string, string> = { ...(await emptyDatabaseEnv()), SEED_DEMO: 'true', ZHIHUI_DEMO_PASSWORD: TEST_PASSWORD };
     if (mode === 'embedded') env.DATABASE_URL = '';
 
     const first = await startServerProcess(env);

@@ -5,14 +5,17 @@ import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TileRepository } from '../../server/tiles/repository.ts';
 import { testApp } from '../support/app.ts';
+import { login } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
 
 const db = testDatabase();
 // The capability probe the app runs at start, run here too so the comparison can be skipped where it cannot run.
 const repo = await TileRepository.open(db.pool);
 let app: FastifyInstance;
+let token = '';
 beforeAll(async () => {
   app = await testApp(db);
+  token = (await login(app, 'dispatcher')).token;
 });
 afterAll(async () => {
   await app.close();
@@ -40,7 +43,7 @@ function tileBbox(z: number, x: number, y: number, units = 0): [number, number, 
   return [lon(x - g), lat(y + 1 + g), lon(x + 1 + g), lat(y - g)];
 }
 
-const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, ...headers } });
 const decode = (bytes: Buffer) => new VectorTile(new PbfReader(bytes));
 
 /** Shoelace area of a ring in tile units, positive for an exterior ring (MVT 2.1 §4.3.4.4). */
@@ -91,7 +94,7 @@ describe(`vector tiles on the ${MODE} database`, () => {
     const res = await get(`/api/tiles/grid-cells/${z}/${x}/${y}.pbf`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
-    expect(res.headers['cache-control']).toBe('public, max-age=60');
+    expect(res.headers['cache-control']).toBe('private, max-age=60');
     const layer = decode(res.rawPayload).layers.grid_cells!;
     expect(layer).toBeDefined();
     expect(layer.version).toBe(2);
@@ -159,7 +162,7 @@ describe(`vector tiles on the ${MODE} database`, () => {
     const empty = await get('/api/tiles/grid-cells/14/0/0.pbf');
     expect(empty.statusCode).toBe(204);
     expect(empty.rawPayload.length).toBe(0);
-    expect(empty.headers['cache-control']).toBe('public, max-age=60');
+    expect(empty.headers['cache-control']).toBe('private, max-age=60');
     const [z, x, y] = tileAt(TIANFU, 16);
     const first = await get(`/api/tiles/grid-cells/${z}/${x}/${y}.pbf`);
     expect(first.headers.etag).toMatch(/^"[\w-]{20,}"$/);

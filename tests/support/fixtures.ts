@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { centroid } from '@turf/turf';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -5,10 +6,15 @@ import { call, login, type Session } from './clients.ts';
 
 let serial = 0;
 
+/** A password the policy takes: long, random, unrelated to the login. */
+export function strongPassword(): string {
+  return `Qz-${crypto.randomBytes(12).toString('base64url')}-7`;
+}
+
 /** A user for an existing officer (the demo seed has only one officer user). */
 export async function officerSession(app: FastifyInstance, admin: Session, officerId: number): Promise<Session> {
   const loginName = `off${officerId}-${process.pid}-${++serial}`;
-  const password = `pw-${loginName}-long`;
+  const password = strongPassword();
   const res = await call(app, admin, { url: '/api/users', body: { login: loginName, password, displayName: `officer ${officerId}`, role: 'officer', officerId } });
   if (res.status !== 201) throw new Error(`create officer user: ${res.status} ${res.body}`);
   return login(app, loginName, password);
@@ -16,7 +22,7 @@ export async function officerSession(app: FastifyInstance, admin: Session, offic
 
 export async function userSession(app: FastifyInstance, admin: Session, role: string, districtAdcode: string | null): Promise<Session> {
   const loginName = `${role}-${districtAdcode ?? 'city'}-${process.pid}-${++serial}`;
-  const password = `pw-${loginName}-long`;
+  const password = strongPassword();
   const res = await call(app, admin, { url: '/api/users', body: { login: loginName, password, displayName: loginName, role, districtAdcode } });
   if (res.status !== 201) throw new Error(`create user: ${res.status} ${res.body}`);
   return login(app, loginName, password);
@@ -24,7 +30,8 @@ export async function userSession(app: FastifyInstance, admin: Session, role: st
 
 /** A point inside a named key area (its centroid), WGS84. */
 export async function keyAreaPoint(app: FastifyInstance, name: string): Promise<[number, number]> {
-  const fc = (await app.inject({ method: 'GET', url: '/api/key-areas' })).json() as { features: { properties: { name: string } }[] };
+  const admin = await login(app, 'admin');
+  const fc = (await app.inject({ method: 'GET', url: '/api/key-areas', headers: { authorization: `Bearer ${admin.token}` } })).json() as { features: { properties: { name: string } }[] };
   const f = fc.features.find((x) => x.properties.name === name);
   if (!f) throw new Error(`no key area ${name}`);
   return centroid(f as never).geometry.coordinates as [number, number];
