@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { Type } from 'typebox';
 import { EventView } from '../../shared/cases/schemas.ts';
+import { Seq } from '../../shared/id-schemas.ts';
 import { eventsAfter } from './repository.ts';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, { pool }) => {
@@ -12,7 +13,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (
       description: 'Live events over socket.io carry the same `seq`. After a reconnect, ask for everything after the last seq you saw; page with the last seq of the answer while `more` is true.',
       security: [{ bearer: [] }],
       querystring: Type.Object({
-        after: Type.Integer({ minimum: 0, description: 'last seq you have; 0 for the start' }),
+        after: Seq({ description: 'last seq you have; 0 for the start' }),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ events: Type.Array(EventView), more: Type.Boolean() }) },

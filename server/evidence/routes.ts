@@ -6,7 +6,8 @@ import { withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents } from '../events/repository.ts';
 import type { IncidentService } from '../incidents/service.ts';
-import { EvidenceStore, sniffImage } from './storage.ts';
+import { BigIdParams } from '../../shared/id-schemas.ts';
+import { EvidenceStore, type ImageMime, imageProblem, sniffImage } from './storage.ts';
 
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 const MAX_PHOTOS = 6;
@@ -22,8 +23,8 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
     schema: {
       tags: ['cases'], summary: 'Attach photos (multipart, field "file"; JPEG, PNG or WebP, at most 10 MB each, 6 per request)',
       security: [{ bearer: [] }], consumes: ['multipart/form-data'],
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-      response: { 201: Type.Array(EvidenceView), 400: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 413: Type.Ref('ErrorResponse'), 415: Type.Ref('ErrorResponse') },
+      params: BigIdParams,
+      response: { 201: Type.Array(EvidenceView), 400: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 413: Type.Ref('ErrorResponse'), 415: Type.Ref('ErrorResponse'), 422: Type.Ref('ErrorResponse') },
     },
   }, async (req, reply) => {
     const inc = await incidents.view(req.user, req.params.id);
@@ -37,19 +38,26 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
     }
     if (!req.isMultipart()) throw app.httpErrors.unsupportedMediaType('send multipart/form-data with one or more "file" parts');
     // Read every part before storing anything, so a bad file in the batch stores nothing.
-    const files: { bytes: Buffer; mime: string }[] = [];
-    for await (const part of req.files()) {
-      let bytes: Buffer;
-      try {
-        bytes = await part.toBuffer();
-      } catch {
-        throw app.httpErrors.payloadTooLarge(`${part.filename || 'a file'} is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB; send a smaller photo`);
+    const parts: { bytes: Buffer; name: string }[] = [];
+    let started = false;
+    try {
+      for await (const part of req.files()) {
+        started = true;
+        parts.push({ bytes: await part.toBuffer(), name: part.filename || 'a file' });
       }
+    } catch (err) {
+      throw uploadProblem(err, started, String(req.headers['content-type']));
+    }
+    if (parts.length === 0) throw app.httpErrors.badRequest('no "file" part in the upload');
+    // Sniffed from the bytes (the declared type is not trusted), then decoded to the last pixel.
+    const files: { bytes: Buffer; mime: ImageMime }[] = [];
+    for (const { bytes, name } of parts) {
       const mime = sniffImage(bytes.subarray(0, 16));
-      if (!mime) throw app.httpErrors.unsupportedMediaType(`${part.filename || 'a file'} is not a JPEG, PNG or WebP photo`);
+      if (!mime) throw app.httpErrors.unsupportedMediaType(`${name} is not a JPEG, PNG or WebP photo`);
+      const problem = await imageProblem(bytes, mime);
+      if (problem) throw app.httpErrors.unprocessableEntity(`${name} ${problem}`);
       files.push({ bytes, mime });
     }
-    if (files.length === 0) throw app.httpErrors.badRequest('no "file" part in the upload');
     const stored = await Promise.all(files.map(async (f) => ({ ...f, sha256: await store.put(f.bytes) })));
     const { saved, events } = await withTransaction(pool, async (db) => {
       const saved = [];
@@ -74,7 +82,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
     onRequest: app.requires('evidence.read'),
     schema: {
       tags: ['cases'], summary: 'A photo, to those who may see its case', security: [{ bearer: [] }],
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      params: BigIdParams,
       response: { 404: Type.Ref('ErrorResponse') },
     },
   }, async (req, reply) => {
@@ -84,3 +92,28 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
     return reply.type(row.mime).header('Cache-Control', 'private, max-age=86400, immutable').send(store.read(row.sha256));
   });
 };
+
+const MB = MAX_PHOTO_BYTES / 1024 / 1024;
+
+/** A multipart parser error as a 4xx that says what is wrong with the upload (anything else stays a 500). */
+function uploadProblem(err: unknown, started: boolean, contentType: string): Error {
+  const e = err as Error & { code?: string; statusCode?: number; part?: { filename?: string } };
+  const fail = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode });
+  switch (e.code) {
+    case 'FST_REQ_FILE_TOO_LARGE': return fail(413, `${e.part?.filename || 'a file'} is larger than ${MB} MB; send a smaller photo`);
+    case 'FST_FILES_LIMIT': return fail(413, `at most ${MAX_PHOTOS} photos per upload; send the others in another request`);
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT': return fail(413, `too many parts: send at most ${MAX_PHOTOS} "file" parts and no more than 4 other fields`);
+  }
+  const message = e.message ?? '';
+  if (/boundary not found/i.test(message)) {
+    return fail(400, 'Content-Type multipart/form-data has no boundary: send Content-Type: multipart/form-data; boundary=<the line that separates the parts>');
+  }
+  if (/unexpected end|terminated early/i.test(message) || e.code === 'FST_MP_PREMATURE_CLOSE') {
+    if (started) return fail(400, 'the upload ended before the file was complete (the body stops before its closing boundary); send it again');
+    const boundary = /boundary=("?)([^";]+)\1/i.exec(contentType)?.[2];
+    return fail(400, `no part of the body starts with the boundary of the Content-Type (${boundary ? `boundary=${boundary}` : 'none'}): the boundary does not match the body, or the body is not multipart`);
+  }
+  // the plugin's other errors carry their status (4xx); anything else is ours to look at (500)
+  return e;
+}

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 
 export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
 
@@ -37,4 +38,97 @@ export class EvidenceStore {
   read(sha256: string): fs.ReadStream {
     return fs.createReadStream(this.pathOf(sha256));
   }
+}
+
+const FORMAT_MIME: Record<string, ImageMime> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+const LABEL: Record<ImageMime, string> = { 'image/jpeg': 'JPEG', 'image/png': 'PNG', 'image/webp': 'WebP' };
+
+/**
+ * Why `bytes` (sniffed as `mime`) is not a photo to keep, or null: every pixel is decoded (a file that
+ * only starts like an image, or is cut short, does not decode), and no part of the file outside the
+ * pixel data (metadata segments, data after the end of the image) may read as HTML or script. Data after
+ * the image's end (Samsung writes some after the JPEG EOI marker) is otherwise allowed: the file is kept
+ * byte-exact.
+ */
+export async function imageProblem(bytes: Buffer, mime: ImageMime): Promise<string | null> {
+  const label = LABEL[mime];
+  try {
+    // 'truncated': a photo cut short fails; a camera's harmless warnings do not
+    const meta = await sharp(bytes, { failOn: 'truncated' }).metadata();
+    if (FORMAT_MIME[meta.format ?? ''] !== mime) return `starts like a ${label} image but is ${meta.format ?? 'not an image'}`;
+    await sharp(bytes, { failOn: 'truncated' }).stats();
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0]!.replace(/^Input buffer has corrupt header: /, '');
+    return `does not decode as a ${label} image (${why}); send the photo as the camera saved it`;
+  }
+  const markup = markupOutsidePixels(bytes, mime);
+  if (markup) return `is a ${label} image carrying ${markup} outside its pixels (a polyglot file); send the photo as the camera saved it`;
+  return null;
+}
+
+const MARKUP = ['<script', '<html', '<!doctype', '<iframe', '<body', '<?php', 'javascript:'];
+
+/** The first HTML/script marker in the parts of an image file that are not pixel data, or null. */
+export function markupOutsidePixels(bytes: Buffer, mime: ImageMime): string | null {
+  let ranges: [number, number][];
+  try {
+    ranges = nonPixelRanges(bytes, mime);
+  } catch {
+    ranges = [[0, bytes.length]]; // a structure we cannot follow: look at all of it
+  }
+  for (const [start, end] of ranges) {
+    const text = bytes.toString('latin1', start, end).toLowerCase();
+    const hit = MARKUP.find((m) => text.includes(m));
+    if (hit) return `"${hit}"`;
+  }
+  return null;
+}
+
+/** Byte ranges of metadata and of anything after the image's end; the whole file if its structure is not understood. */
+function nonPixelRanges(b: Buffer, mime: ImageMime): [number, number][] {
+  const whole: [number, number][] = [[0, b.length]];
+  const out: [number, number][] = [];
+  if (mime === 'image/jpeg') {
+    let p = 2;
+    while (p + 1 < b.length) {
+      if (b[p] !== 0xff) return whole;
+      const m = b[p + 1]!;
+      if (m === 0xff) { p++; continue; } // fill byte
+      if (m === 0xd9) { out.push([p + 2, b.length]); return out; } // EOI: the rest is trailer
+      if (m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { p += 2; continue; }
+      if (p + 3 >= b.length) return whole;
+      const len = b.readUInt16BE(p + 2);
+      if (m !== 0xda) out.push([p + 4, Math.min(p + 2 + len, b.length)]);
+      p += 2 + len;
+      if (m === 0xda) {
+        // entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a restart marker
+        while (p + 1 < b.length && !(b[p] === 0xff && b[p + 1] !== 0 && !(b[p + 1]! >= 0xd0 && b[p + 1]! <= 0xd7))) p++;
+      }
+    }
+    return whole;
+  }
+  if (mime === 'image/png') {
+    let p = 8;
+    while (p + 12 <= b.length) {
+      const len = b.readUInt32BE(p);
+      const type = b.toString('latin1', p + 4, p + 8);
+      const end = p + 12 + len;
+      if (end > b.length) return whole;
+      if (type !== 'IDAT') out.push([p + 4, end]);
+      p = end;
+      if (type === 'IEND') { out.push([p, b.length]); return out; }
+    }
+    return whole;
+  }
+  // WebP: RIFF chunks; the pixel chunks are VP8, VP8L, ALPH and ANMF
+  const riffEnd = 8 + b.readUInt32LE(4);
+  let p = 12;
+  while (p + 8 <= Math.min(riffEnd, b.length)) {
+    const type = b.toString('latin1', p, p + 4);
+    const end = p + 8 + b.readUInt32LE(p + 4) + (b.readUInt32LE(p + 4) % 2);
+    if (!['VP8 ', 'VP8L', 'ALPH', 'ANMF'].includes(type)) out.push([p, Math.min(end, b.length)]);
+    p = end;
+  }
+  out.push([Math.min(riffEnd, b.length), b.length]);
+  return out;
 }

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { CASE_ACTIONS } from './state-machine.ts';
 import { CASE_STATES, OUTCOMES, SOURCES } from './states.ts';
 import { TIME_TYPES } from '../categories/time-types.ts';
+import { BigId, IntId } from '../id-schemas.ts';
 
 const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -11,12 +12,12 @@ const Instant = () => Nullable(Type.String({ format: 'date-time' }));
 export const CRS_VALUES = ['wgs84', 'gcj02', 'bd09'] as const;
 
 export const IntakeBody = Type.Object({
-  category: Type.String({ pattern: '^[0-9]{4}$', description: 'minor category code of the current catalogue, e.g. 0501' }),
+  category: Type.String({ pattern: '^[0-9]{4}$', maxLength: 4, description: 'minor category code of the current catalogue, e.g. 0501' }),
   source: Enum(SOURCES, 'discovery channel (发现渠道)'),
   sourceRef: Type.Optional(Type.String({ maxLength: 128, description: 'the channel\'s own reference, e.g. a 12345 ticket number' })),
   description: Type.String({ minLength: 1, maxLength: 2000 }),
-  lon: Type.Number({ minimum: -180, maximum: 180 }),
-  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  lon: Type.Number({ minimum: -180, maximum: 180, examples: [104.0817] }),
+  lat: Type.Number({ minimum: -90, maximum: 90, examples: [30.6571] }),
   crs: Type.Optional(Enum(CRS_VALUES, 'coordinate system of lon/lat: wgs84 (GPS, default), gcj02 (Amap/Tencent), bd09 (Baidu)')),
   address: Type.Optional(Type.String({ maxLength: 256 })),
   reporterName: Type.Optional(Type.String({ maxLength: 64 })),
@@ -69,10 +70,10 @@ export const Duplicate = Type.Object({ id: Type.Integer(), code: Type.String(), 
 
 export const StepBody = Type.Object({
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  officerIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10 })),
+  officerIds: Type.Optional(Type.Array(IntId(), { minItems: 1, maxItems: 10 })),
   outcome: Type.Optional(Enum(OUTCOMES, '721 method: service | management | enforcement')),
   notes: Type.Optional(Type.String({ maxLength: 2000 })),
-  evidenceIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 20 })),
+  evidenceIds: Type.Optional(Type.Array(BigId(), { maxItems: 20 })),
   extendBy: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 365, description: 'extension (延期) in the category\'s time unit' })),
   lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
   lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
@@ -91,11 +92,11 @@ export const EventView = Type.Object({
 });
 
 const Reason = (description: string, maxLength = 500) => Type.String({ minLength: 1, maxLength, description });
-const OfficerIds = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10, description: 'officers to send (ids)' });
+const OfficerIds = Type.Array(IntId(), { minItems: 1, maxItems: 10, description: 'officers to send (ids)' });
 
 /** POST /api/incidents/:id/merge */
 export const MergeBody = Type.Object({
-  intoId: Type.Integer({ minimum: 1, description: 'the open case this one duplicates' }),
+  intoId: BigId({ description: 'the open case this one duplicates' }),
   reason: Type.Optional(Reason('why (kept on the voided case after the target\'s code)', 400)),
 }, { additionalProperties: false });
 
@@ -113,10 +114,10 @@ export const ReassignBody = Type.Object({
 const CategoryName = Type.Object({ code: Type.String(), nameZh: Type.String(), nameEn: Type.String() });
 
 export const DuplicatesQuery = Type.Object({
-  lon: Type.Number({ minimum: -180, maximum: 180 }),
-  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  lon: Type.Number({ minimum: -180, maximum: 180, examples: [104.0817] }),
+  lat: Type.Number({ minimum: -90, maximum: 90, examples: [30.6571] }),
   crs: Type.Optional(Enum(CRS_VALUES, 'coordinate system of lon/lat: wgs84 (GPS, default), gcj02 (Amap/Tencent), bd09 (Baidu)')),
-  categoryCode: Type.String({ pattern: '^[0-9]{4}$', description: 'minor category code of the current catalogue, e.g. 0501' }),
+  categoryCode: Type.String({ pattern: '^[0-9]{4}$', maxLength: 4, description: 'minor category code of the current catalogue, e.g. 0501' }),
 }, { additionalProperties: false });
 
 export const DuplicateCase = Type.Object({

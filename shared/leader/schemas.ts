@@ -18,7 +18,7 @@ export const PeriodQuery = Type.Object({ from: Type.Optional(From), to: Type.Opt
 export const HeatmapQuery = Type.Object({
   from: Type.Optional(From),
   to: Type.Optional(To),
-  category: Type.Optional(Type.String({ pattern: '^[0-9]{4}$', description: 'minor category code, e.g. 0501' })),
+  category: Type.Optional(Type.String({ pattern: '^[0-9]{4}$', maxLength: 4, description: 'minor category code, e.g. 0501' })),
   source: Type.Optional(Enum(SOURCES, 'discovery channel (发现渠道)')),
 }, { additionalProperties: false });
 
