@@ -10,18 +10,21 @@ export const FRESH_POSITION_MINUTES = 30;
 /**
  * Available officers nearest a point by KNN on the GiST index (constant point, ORDER BY <->), the
  * responsible squad's first. Two index scans, each bounded by `limit`; distances are on the spheroid.
+ * `district`: only officers of that district's squads (a district-scoped dispatcher); null = any.
  */
-export async function recommend(db: Queryable, point: { lon: number; lat: number }, responsibleSquadId: number | null, limit: number): Promise<Candidate[]> {
+export async function recommend(db: Queryable, point: { lon: number; lat: number }, responsibleSquadId: number | null, limit: number, district: string | null = null): Promise<Candidate[]> {
   const res = await db.query<Candidate>(`
     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g),
     pool AS (
       (SELECT o.*, true AS responsible FROM officers o
         WHERE $3::int IS NOT NULL AND o.squad_id = $3 AND o.duty_status = 'available'
           AND o.position_at > now() - make_interval(mins => $5)
+          AND ($6::text IS NULL OR o.squad_id IN (SELECT id FROM squads WHERE district_adcode = $6))
         ORDER BY o.position <-> (SELECT g FROM p) LIMIT $4)
       UNION ALL
       (SELECT o.*, false FROM officers o
         WHERE o.duty_status = 'available' AND o.position_at > now() - make_interval(mins => $5)
+          AND ($6::text IS NULL OR o.squad_id IN (SELECT id FROM squads WHERE district_adcode = $6))
         ORDER BY o.position <-> (SELECT g FROM p) LIMIT $4)
     )
     SELECT DISTINCT ON (c.id) c.id AS "officerId", c.name, c.kind, c.kind = 'officer' AS certified, c.squad_id AS "squadId",
@@ -30,7 +33,7 @@ export async function recommend(db: Queryable, point: { lon: number; lat: number
            to_char(c.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "positionAt",
            c.squad_id = $3 AS "responsibleSquad"
     FROM pool c JOIN squads s ON s.id = c.squad_id
-    ORDER BY c.id, c.responsible DESC`, [point.lon, point.lat, responsibleSquadId, limit, FRESH_POSITION_MINUTES]);
+    ORDER BY c.id, c.responsible DESC`, [point.lon, point.lat, responsibleSquadId, limit, FRESH_POSITION_MINUTES, district]);
   return res.rows
     .sort((a, b) => Number(b.responsibleSquad) - Number(a.responsibleSquad) || a.meters - b.meters || a.officerId - b.officerId)
     .slice(0, limit);
@@ -42,13 +45,18 @@ export interface LockedOfficer {
   kind: 'officer' | 'auxiliary';
   dutyStatus: 'off_duty' | 'available' | 'busy';
   certificateExpires: string | null;
+  /** the district of the officer's squad */
+  districtAdcode: string;
+  districtName: string;
 }
 
 /** Row-locks the officers in id order (so two assignments never deadlock on each other). */
 export async function lockOfficers(db: Queryable, ids: number[]): Promise<LockedOfficer[]> {
   const res = await db.query<LockedOfficer>(`
-    SELECT id, name, kind, duty_status AS "dutyStatus", certificate_expires AS "certificateExpires"
-    FROM officers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`, [ids]);
+    SELECT o.id, o.name, o.kind, o.duty_status AS "dutyStatus", o.certificate_expires AS "certificateExpires",
+           s.district_adcode AS "districtAdcode", d.name AS "districtName"
+    FROM officers o JOIN squads s ON s.id = o.squad_id JOIN districts d ON d.adcode = s.district_adcode
+    WHERE o.id = ANY($1::int[]) ORDER BY o.id FOR UPDATE OF o`, [ids]);
   return res.rows;
 }
 

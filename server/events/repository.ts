@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Scope } from '../../shared/auth/permissions.ts';
 import type { LiveEvent } from '../../shared/cases/contract.ts';
 import type { Queryable } from '../db/transaction.ts';
+import { caseVisibleSql, type Viewer, viewerParams } from '../incidents/repository.ts';
 
 /** An event as stored and as the feed carries it. */
 export type EventRow = LiveEvent;
@@ -47,16 +47,25 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
   return res.rows.sort((a, b) => a.seq - b.seq);
 }
 
-/** Events after `after` that `scope` may see, oldest first. */
-export async function eventsAfter(pool: pg.Pool, scope: Scope, after: number, limit: number): Promise<EventRow[]> {
+/**
+ * Events after `after` that `viewer` may see, oldest first. Consoles: their district's events (every
+ * event when city-wide). An officer: the events addressed to them (officer_ids: their dispatches, the
+ * reassignment that took them off, their duty changes) and the events of the cases they may see now
+ * by the case rule (caseVisibleSql): nothing further of a case they were taken off or declined.
+ */
+export async function eventsAfter(pool: pg.Pool, viewer: Viewer, after: number, limit: number): Promise<EventRow[]> {
+  const [district, officer, user] = viewerParams(viewer);
   const res = await pool.query<EventRow>(
     `SELECT ${COLUMNS} FROM incident_events
      WHERE seq > $1
-       AND CASE WHEN $3::int IS NOT NULL THEN $3 = ANY(officer_ids)
+       AND CASE WHEN $3::int IS NOT NULL THEN $3 = ANY(officer_ids) OR incident_id IN (
+                  SELECT i.id FROM incidents i
+                  WHERE i.id IN (SELECT d.incident_id FROM dispatches d WHERE d.officer_id = $3 UNION SELECT r.id FROM incidents r WHERE r.reported_by = $5)
+                    AND ${caseVisibleSql('i', { district: 'NULL', officer: '$3', user: '$5' })})
                 WHEN $2::text IS NOT NULL THEN district_adcode = $2
                 ELSE true END
      ORDER BY seq LIMIT $4`,
-    [after, scope.role === 'officer' ? null : scope.districtAdcode, scope.role === 'officer' ? scope.officerId : null, limit],
+    [after, district, officer, limit, user],
   );
   return res.rows;
 }

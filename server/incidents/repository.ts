@@ -44,6 +44,41 @@ export interface IncidentRow {
 
 const ts = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** Whose cases a user sees: a scope and, for an officer, the user id (the cases they reported). */
+export type Viewer = Scope & { id?: number };
+
+/**
+ * Dispatch states that keep a case visible to its officer: sent (pending), working (accepted) and
+ * handled (done). Declined, timed out and cancelled (taken off by reassignment, or suspended) do not.
+ */
+export const OFFICER_VISIBLE_DISPATCH_STATES = ['pending', 'accepted', 'done'] as const;
+
+/**
+ * The one rule for who sees a case, as SQL over the incidents row `i` (case view, list, steps,
+ * duplicates, the event feed). `$district`, `$officer`, `$user` are the placeholders holding
+ * {@link viewerParams}: an officer sees the cases with a live or done dispatch of theirs and those
+ * they reported (上报问题); a district-scoped user their district; anyone else every case.
+ */
+export function caseVisibleSql(i: string, p: { district: string; officer: string; user: string }): string {
+  return `((${p.officer}::int IS NULL AND (${p.district}::text IS NULL OR ${i}.district_adcode = ${p.district}))
+     OR (${p.officer}::int IS NOT NULL AND (${i}.reported_by = ${p.user}::int OR ${i}.id IN (
+           SELECT vx.incident_id FROM dispatches vx WHERE vx.officer_id = ${p.officer}::int
+             AND vx.state IN (${OFFICER_VISIBLE_DISPATCH_STATES.map((x) => `'${x}'`).join(', ')})))))`;
+}
+
+/** The values for {@link caseVisibleSql}'s placeholders: [district, officer, user]. */
+export function viewerParams(v: Viewer): [string | null, number | null, number | null] {
+  // an officer without an officer row or user id matches nothing rather than everything
+  return v.role === 'officer' ? [null, v.officerId ?? 0, v.id ?? 0] : [v.districtAdcode, null, null];
+}
+
+/** Whether `viewer` may see case `id` (the rule of {@link caseVisibleSql}). */
+export async function caseVisible(db: Queryable, viewer: Viewer, id: number): Promise<boolean> {
+  const res = await db.query(`SELECT 1 FROM incidents i WHERE i.id = $1 AND ${caseVisibleSql('i', { district: '$2', officer: '$3', user: '$4' })}`,
+    [id, ...viewerParams(viewer)]);
+  return (res.rowCount ?? 0) > 0;
+}
+
 /** The category of the current catalogue version with this minor code. */
 export async function findCategory(db: Queryable, minorCode: string): Promise<CategoryRow | null> {
   const res = await db.query<CategoryRow>(`
@@ -100,6 +135,8 @@ export interface NewIncident {
   reporterContact: string | null;
   reportedBy: number;
   idempotencyKey: string | null;
+  /** sha256 of the request, kept with the key */
+  idempotencyFingerprint?: string | null;
   registered: boolean;
 }
 
@@ -107,13 +144,13 @@ export async function insertIncident(db: Queryable, n: NewIncident): Promise<{ i
   const res = await db.query<{ id: number; code: string; reportedAt: string; registeredAt: string | null }>({ name: 'incident-insert', text: `
     INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
                            district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
-                           reported_by, idempotency_key, registered_at)
+                           reported_by, idempotency_key, registered_at, idempotency_fingerprint)
     VALUES ('ZH' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
             $1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13,
-            CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN now() END)
+            CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN now() END, $20)
     RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`, values: [n.category.id, n.category.catalogVersion, n.source, n.sourceRef, n.description, n.lon, n.lat, n.address, n.location.gridCellId,
       n.location.districtAdcode, n.location.streetCode, n.location.keyAreaIds, n.priority, n.deadline.toISOString(), n.reporterName,
-      n.reporterContact, n.reportedBy, n.idempotencyKey, n.registered] });
+      n.reporterContact, n.reportedBy, n.idempotencyKey, n.registered, n.idempotencyFingerprint ?? null] });
   return res.rows[0]!;
 }
 
@@ -129,9 +166,12 @@ export async function insertStepRequest(db: Queryable, userId: number, key: stri
   await db.query(`INSERT INTO step_requests (user_id, key, incident_id, action) VALUES ($1, $2, $3, $4)`, [userId, key, incidentId, action]);
 }
 
-export async function findByIdempotencyKey(db: Queryable, key: string): Promise<number | null> {
-  const res = await db.query<{ id: number }>(`SELECT id FROM incidents WHERE idempotency_key = $1`, [key]);
-  return res.rows[0]?.id ?? null;
+/** The case reported under this (user-prefixed) idempotency key, and the fingerprint of that report (null before migration 014). */
+export async function findByIdempotencyKey(db: Queryable, key: string): Promise<{ id: number; code: string; fingerprint: string | null } | null> {
+  const res = await db.query<{ id: string; code: string; fingerprint: string | null }>(
+    `SELECT id, code, idempotency_fingerprint AS fingerprint FROM incidents WHERE idempotency_key = $1`, [key]);
+  const row = res.rows[0];
+  return row ? { id: Number(row.id), code: row.code, fingerprint: row.fingerprint } : null;
 }
 
 export interface DuplicateQuery {
@@ -143,8 +183,8 @@ export interface DuplicateQuery {
   at: string | null;
   /** the case asking (it does not duplicate itself) */
   excludeId: number | null;
-  /** only cases of this district (a district-scoped user); null = all */
-  district: string | null;
+  /** only cases this user may see (caseVisibleSql) */
+  viewer: Viewer;
 }
 
 /**
@@ -159,21 +199,33 @@ export async function duplicatesNear(db: Queryable, q: DuplicateQuery): Promise<
            json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en) AS category
     FROM n JOIN incidents o ON o.category_id = $3 JOIN categories c ON c.id = o.category_id
     WHERE o.state NOT IN ('closed', 'voided') AND o.id <> coalesce($5::bigint, 0)
-      AND ($6::text IS NULL OR o.district_adcode = $6)
+      AND ${caseVisibleSql('o', { district: '$6', officer: '$7', user: '$8' })}
       AND o.reported_at BETWEEN n.at - interval '24 hours' AND n.at
       -- The box (≈0.001° ≥ 95 m here) lets the GiST index find neighbours; the spheroid test decides.
       AND o.position && ST_Expand(n.position, 0.001)
       AND ST_DWithin(o.position::geography, n.position::geography, 50)
-    ORDER BY meters, o.id LIMIT 20`, values: [q.lon, q.lat, q.categoryId, q.at, q.excludeId, q.district] });
+    ORDER BY meters, o.id LIMIT 20`, values: [q.lon, q.lat, q.categoryId, q.at, q.excludeId, ...viewerParams(q.viewer)] });
   return res.rows;
 }
 
-/** The duplicates of an existing case, as intake found them (the rule at its report time). */
-export async function possibleDuplicates(db: Queryable, id: number): Promise<DuplicateCase[]> {
+/** The duplicates of an existing case that `viewer` may see, as intake found them (the rule at its report time). */
+export async function possibleDuplicates(db: Queryable, id: number, viewer: Viewer): Promise<DuplicateCase[]> {
   const res = await db.query<{ lon: number; lat: number; categoryId: number; at: string }>(`
     SELECT ST_X(position) AS lon, ST_Y(position) AS lat, category_id AS "categoryId", reported_at::text AS at FROM incidents WHERE id = $1`, [id]);
   const n = res.rows[0];
-  return n ? duplicatesNear(db, { ...n, excludeId: id, district: null }) : [];
+  return n ? duplicatesNear(db, { ...n, excludeId: id, viewer }) : [];
+}
+
+/** A district's name, for messages. */
+export async function districtName(db: Queryable, adcode: string): Promise<string> {
+  const res = await db.query<{ name: string }>(`SELECT name FROM districts WHERE adcode = $1`, [adcode]);
+  return res.rows[0]?.name ?? adcode;
+}
+
+/** The grid cell a case was located in (null outside every cell). */
+export async function gridCellOf(db: Queryable, id: number): Promise<number | null> {
+  const res = await db.query<{ id: number | null }>(`SELECT grid_cell_id AS id FROM incidents WHERE id = $1`, [id]);
+  return res.rows[0]?.id ?? null;
 }
 
 export async function lockIncident(db: Queryable, id: number): Promise<IncidentRow | null> {
@@ -220,7 +272,7 @@ export type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts
 import type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts';
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
-export async function viewIncidents(db: Queryable, scope: Scope & { id?: number }, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
+export async function viewIncidents(db: Queryable, scope: Viewer, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
   const res = await db.query<IncidentView>(`
     SELECT i.id, i.code, i.state,
       json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en, 'timeLimit', c.time_limit,
@@ -246,9 +298,7 @@ export async function viewIncidents(db: Queryable, scope: Scope & { id?: number 
     LEFT JOIN districts d ON d.adcode = i.district_adcode
     LEFT JOIN streets st ON st.code = i.street_code
     WHERE ($1::bigint IS NULL OR i.id = $1)
-      AND ($2::text IS NULL OR i.district_adcode = $2)
-      -- an officer sees what was dispatched to them, and what they reported themselves (上报问题)
-      AND ($3::int IS NULL OR EXISTS (SELECT 1 FROM dispatches x WHERE x.incident_id = i.id AND x.officer_id = $3) OR i.reported_by = $8)
+      AND ${caseVisibleSql('i', { district: '$2', officer: '$3', user: '$8' })}
       AND (NOT $4 OR i.state NOT IN ('closed', 'voided'))
       AND ($5::text IS NULL OR i.state = $5)
       AND ($7::bigint IS NULL OR i.id > $7)
@@ -256,7 +306,7 @@ export async function viewIncidents(db: Queryable, scope: Scope & { id?: number 
     ORDER BY CASE WHEN $7::bigint IS NULL THEN i.priority END DESC, CASE WHEN $7::bigint IS NULL THEN i.reported_at END DESC,
              CASE WHEN $7::bigint IS NULL THEN -i.id ELSE i.id END
     LIMIT $6`,
-    [filter.id ?? null, scope.role === 'officer' ? null : scope.districtAdcode, scope.role === 'officer' ? scope.officerId : null,
-      filter.open ?? false, filter.state ?? null, filter.limit ?? 200, filter.afterId ?? null, scope.role === 'officer' ? (scope.id ?? null) : null]);
+    [filter.id ?? null, viewerParams(scope)[0], viewerParams(scope)[1],
+      filter.open ?? false, filter.state ?? null, filter.limit ?? 200, filter.afterId ?? null, viewerParams(scope)[2]]);
   return res.rows;
 }

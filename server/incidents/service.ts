@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import gcoord from 'gcoord';
 import type pg from 'pg';
 import { seesDistrict } from '../../shared/auth/permissions.ts';
@@ -10,14 +11,14 @@ import { computeDeadline } from '../../shared/time/deadlines.ts';
 import { isCertified } from '../../shared/workforce.ts';
 import type { AuthUser } from '../auth/user.ts';
 import {
-  acceptDispatch, createDispatches, finishDispatches, lastHandlers, liveDispatches, lockOfficers,
+  acceptDispatch, type Candidate, createDispatches, finishDispatches, lastHandlers, liveDispatches, lockOfficers, recommend, responsibleSquad,
 } from '../dispatch/repository.ts';
 import { type Queryable, withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
 import {
-  type CategoryRow, categoryCodes, findStepRequest, insertStepRequest, type DuplicateCase, duplicatesNear, findByIdempotencyKey, findCategory, insertIncident, type IncidentRow,
-  type IncidentView, locate, lockIncident, lockIncidentsInOrder, markEscalated, markMerged, possibleDuplicates, setState, viewIncidents,
+  type CategoryRow, caseVisible, categoryCodes, districtName, findStepRequest, gridCellOf, insertStepRequest, type DuplicateCase, duplicatesNear, findByIdempotencyKey, findCategory,
+  insertIncident, type IncidentRow, type IncidentView, locate, lockIncident, lockIncidentsInOrder, markEscalated, markMerged, possibleDuplicates, setState, viewIncidents,
 } from './repository.ts';
 
 export type Crs = 'wgs84' | 'gcj02' | 'bd09';
@@ -60,6 +61,24 @@ export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
 
 export type StepInput = StepRequest;
 
+/** JSON with the keys of every object sorted (and undefined members left out): equal requests, equal text. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * What identifies an intake request under its Idempotency-Key: sha256 of the report's canonical JSON,
+ * defaults filled in (leaving out `crs` means wgs84, leaving out `register` means false).
+ */
+export function intakeFingerprint(input: IntakeInput): string {
+  return createHash('sha256').update(canonicalJson({ ...input, crs: input.crs ?? 'wgs84', register: input.register ?? false })).digest('hex');
+}
+
 /** The current catalogue's categories, read at most every 30 s: intake needs one on every case. */
 class CategoryCache {
   private loaded = 0;
@@ -91,6 +110,7 @@ export class IncidentService {
     }
     const category = await this.category(input.category);
     const key = idempotencyKey ? `${user.id}:${idempotencyKey}` : null;
+    const fingerprint = key ? intakeFingerprint(input) : null;
     const [lon, lat] = toWgs84(input.lon, input.lat, input.crs ?? 'wgs84');
     let events: EventRow[] = [];
     const result = await withTransaction(this.pool, async (db) => {
@@ -98,19 +118,29 @@ export class IncidentService {
         // Serialise retries of one key so exactly one of them inserts.
         await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [key]);
         const existing = await findByIdempotencyKey(db, key);
-        if (existing) return { kind: 'replay' as const, id: existing };
+        // a case reported before fingerprints were kept (null) is taken as the same request
+        if (existing && existing.fingerprint !== null && existing.fingerprint !== fingerprint) {
+          throw new CaseError(422, `Idempotency-Key ${idempotencyKey} was already used for another report (case ${existing.code}); use a new key for a new report, or resend exactly the same report`);
+        }
+        if (existing) return { kind: 'replay' as const, id: existing.id };
       }
       const location = await locate(db, lon, lat);
       if (!location) throw new CaseError(422, `point ${lon.toFixed(6)},${lat.toFixed(6)} (WGS84) is outside every district this system serves; check the coordinates and their crs`);
+      // A district-scoped desk reports in its district only; an officer's scope is their cases, not a
+      // district (a patrol sent across the line still reports what they find there).
+      if (user.role !== 'officer' && !seesDistrict(user, location.districtAdcode)) {
+        throw new CaseError(403, `you report for ${await districtName(db, user.districtAdcode!)} (${user.districtAdcode}) only; this point is in ${location.districtName ?? '?'} (${location.districtAdcode}): ask a city-wide dispatcher or that district to report it`);
+      }
       const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
       const registered = input.register === true;
       const deadline = computeDeadline(new Date(), category.timeLimit, category.timeType);
       const row = await insertIncident(db, {
         category, source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat,
         address: input.address ?? null, location, priority, deadline, reporterName: input.reporterName ?? null,
-        reporterContact: input.reporterContact ?? null, reportedBy: user.id, idempotencyKey: key, registered,
+        reporterContact: input.reporterContact ?? null, reportedBy: user.id, idempotencyKey: key, idempotencyFingerprint: fingerprint, registered,
       });
-      const duplicates = await duplicatesNear(db, { lon, lat, categoryId: category.id, at: null, excludeId: row.id, district: null });
+      // Only what the reporter may see: an officer their own cases, a district-scoped user their district.
+      const duplicates = await duplicatesNear(db, { lon, lat, categoryId: category.id, at: null, excludeId: row.id, viewer: user });
       const base = { incidentId: row.id, actorUserId: user.id, districtAdcode: location.districtAdcode, position: [lon, lat] as [number, number] };
       const news: NewEvent[] = [{
         ...base, type: 'incident.reported',
@@ -132,9 +162,7 @@ export class IncidentService {
     });
     this.bus.publish(events);
     if (result.kind === 'replay') {
-      const id = result.id;
-      const [incident] = await viewIncidents(this.pool, { role: 'admin', districtAdcode: null, officerId: null }, { id });
-      return { incident: incident!, duplicates: await possibleDuplicates(this.pool, id), replayed: true };
+      return { incident: await this.unscopedView(result.id), duplicates: await possibleDuplicates(this.pool, result.id, user), replayed: true };
     }
     return { incident: result.incident, duplicates: result.duplicates, replayed: false };
   }
@@ -147,7 +175,7 @@ export class IncidentService {
     const category = await this.category(q.categoryCode);
     const [lon, lat] = toWgs84(q.lon, q.lat, q.crs ?? 'wgs84');
     const location = await locate(this.pool, lon, lat);
-    const duplicates = await duplicatesNear(this.pool, { lon, lat, categoryId: category.id, at: null, excludeId: null, district: user.districtAdcode });
+    const duplicates = await duplicatesNear(this.pool, { lon, lat, categoryId: category.id, at: null, excludeId: null, viewer: user });
     return {
       lon, lat, duplicates,
       location: location && {
@@ -175,17 +203,17 @@ export class IncidentService {
       // A merge locks both cases, in id order: a merge the other way round at the same instant waits, then finds this one voided.
       if (action === 'merge' && input.intoId) await lockIncidentsInOrder(db, [incidentId, input.intoId]);
       const inc = await lockIncident(db, incidentId);
-      if (!inc || !(await this.visible(db, user, inc))) throw new CaseError(404, `no case ${incidentId} that you can see`);
       // after the case lock: a resend racing the first send waits for it, then finds its key
-      if (idempotencyKey) {
-        const prior = await findStepRequest(db, user.id, idempotencyKey);
-        if (prior && (prior.incidentId !== incidentId || prior.action !== action)) {
-          throw new CaseError(422, `Idempotency-Key ${idempotencyKey} was already used for ${prior.action} of case ${prior.incidentId}; use a new key for a new step`);
-        }
-        if (prior) {
-          replayed = true;
-          return;
-        }
+      const prior = idempotencyKey ? await findStepRequest(db, user.id, idempotencyKey) : null;
+      const resend = prior !== null && prior.incidentId === incidentId && prior.action === action;
+      // a resend of the user's own step is answered even when that step took the case out of their sight (a decline)
+      if (!inc || (!resend && !(await this.visible(db, user, inc)))) throw new CaseError(404, `no case ${incidentId} that you can see`);
+      if (prior && !resend) {
+        throw new CaseError(422, `Idempotency-Key ${idempotencyKey} was already used for ${prior.action} of case ${prior.incidentId}; use a new key for a new step`);
+      }
+      if (resend) {
+        replayed = true;
+        return;
       }
       const check = checkStep(inc.state, action, user.role, { escalatedAt: inc.escalatedAt });
       if (!check.ok) throw new CaseError(check.reason === 'state' ? 409 : 403, check.message, check.allowed);
@@ -193,8 +221,15 @@ export class IncidentService {
       if (idempotencyKey) await insertStepRequest(db, user.id, idempotencyKey, incidentId, action);
     });
     this.bus.publish(events);
-    const view = (await this.view(user, incidentId))!;
+    // The answer to one's own step (and to a resend of it) is the case as it is now, also when the step
+    // ended one's sight of it (an officer who declined), with no steps left to take; GET answers 404 after.
+    const view = (await this.view(user, incidentId)) ?? { ...(await this.unscopedView(incidentId)), allowedSteps: [] };
     return replayed ? { ...view, replayed } : view;
+  }
+
+  private async unscopedView(id: number): Promise<IncidentView> {
+    const [inc] = await viewIncidents(this.pool, { role: 'admin', districtAdcode: null, officerId: null }, { id });
+    return inc!;
   }
 
   async view(user: AuthUser, id: number): Promise<(IncidentView & { allowedSteps: CaseAction[] }) | null> {
@@ -202,14 +237,19 @@ export class IncidentService {
     return inc ? { ...inc, allowedSteps: allowedSteps(inc.state, user.role, { escalatedAt: inc.escalatedAt }) } : null;
   }
 
+  /** The case rule of the list and the view (caseVisibleSql), on a case this transaction holds. */
   private async visible(db: Queryable, user: AuthUser, inc: IncidentRow): Promise<boolean> {
-    if (user.role === 'officer') {
-      const res = await db.query(`
-        SELECT 1 FROM dispatches WHERE incident_id = $1 AND officer_id = $2
-        UNION ALL SELECT 1 FROM incidents WHERE id = $1 AND reported_by = $3 LIMIT 1`, [inc.id, user.officerId, user.id]);
-      return (res.rowCount ?? 0) > 0;
-    }
-    return seesDistrict(user, inc.districtAdcode);
+    return caseVisible(db, user, inc.id);
+  }
+
+  /**
+   * Who to send (GET …/recommendations): the responsible squad first, then the nearest available
+   * officers; a district-scoped dispatcher is offered only their district's officers.
+   */
+  async recommendations(user: AuthUser, id: number, limit: number): Promise<Candidate[] | null> {
+    const inc = await this.view(user, id);
+    if (!inc) return null;
+    return recommend(this.pool, { lon: inc.lon, lat: inc.lat }, await responsibleSquad(this.pool, await gridCellOf(this.pool, inc.id)), limit, user.districtAdcode);
   }
 
   private async apply(db: Queryable, user: AuthUser, inc: IncidentRow, action: CaseAction, to: CaseState, input: StepInput): Promise<NewEvent[]> {
@@ -239,7 +279,8 @@ export class IncidentService {
         const reason = action === 'rework' ? reasonRequired('rework (返工)') : input.reason ?? null;
         const officerIds = [...new Set(input.officerIds ?? (action === 'rework' ? await lastHandlers(db, inc.id) : []))];
         if (officerIds.length === 0) throw new CaseError(400, 'name the officers to send in "officerIds"');
-        await this.book(db, inc, officerIds, user.id);
+        // a rework without officerIds goes back to whoever handled the case: no one chosen, nothing to scope
+        await this.book(db, inc, officerIds, user, input.officerIds !== undefined);
         if (action === 'rework') await db.query(`UPDATE incidents SET rework_count = rework_count + 1 WHERE id = $1`, [inc.id]);
         await setState(db, inc.id, to, { reason });
         return [event(action === 'rework' ? 'incident.reworked' : 'incident.dispatched', { officerIds, reason }, officerIds)];
@@ -330,7 +371,7 @@ export class IncidentService {
         // Everyone involved, in id order, before any of them changes: no deadlock with another assignment.
         await lockOfficers(db, [...new Set([...previous, ...officerIds])]);
         await finishDispatches(db, live.map((d) => d.id), 'cancelled', reason);
-        await this.book(db, inc, officerIds, user.id);
+        await this.book(db, inc, officerIds, user, true);
         await setState(db, inc.id, to, { reason });
         // Both the officers taken off and those sent get it on their phones.
         return [event('incident.reassigned', { officerIds, previousOfficerIds: previous, reason }, [...new Set([...previous, ...officerIds])])];
@@ -342,11 +383,18 @@ export class IncidentService {
    * Books officers for a case. Their rows are locked first, so of two dispatchers (or two server
    * instances) sending the same officer at the same instant one waits, then finds them busy; the
    * partial unique index on live dispatches refuses a double booking even if this check were bypassed.
+   * A district-scoped user sends only officers of their district's squads (`chosen`: the user named
+   * them; a rework back to the last handlers names no one).
    */
-  private async book(db: Queryable, inc: IncidentRow, officerIds: number[], by: number): Promise<void> {
+  private async book(db: Queryable, inc: IncidentRow, officerIds: number[], user: AuthUser, chosen: boolean): Promise<void> {
     const officers = await lockOfficers(db, officerIds);
     const missing = officerIds.filter((id) => !officers.some((o) => o.id === id));
     if (missing.length) throw new CaseError(400, `no officer ${missing.join(', ')}`);
+    const outside = chosen ? officers.filter((o) => !seesDistrict(user, o.districtAdcode)) : [];
+    if (outside.length) {
+      throw new CaseError(403, `you dispatch officers of ${await districtName(db, user.districtAdcode!)} (${user.districtAdcode}) only; `
+        + outside.map((o) => `${o.name} (#${o.id}) is of ${o.districtName} (${o.districtAdcode})`).join('; '));
+    }
     const unavailable = officers.filter((o) => o.dutyStatus !== 'available');
     if (unavailable.length) {
       throw new CaseError(409, unavailable.map((o) => `${o.name} (#${o.id}) is ${o.dutyStatus === 'busy' ? 'busy on another case' : 'off duty'}`).join('; '));
@@ -355,6 +403,6 @@ export class IncidentService {
     if (cat.rows[0]!.enforcement && !officers.some((o) => isCertified(o))) {
       throw new CaseError(422, 'this category involves enforcement: include at least one certified officer (执法队员 with a valid 执法证); auxiliaries (协管员) may only assist');
     }
-    await createDispatches(db, inc.id, officerIds, by);
+    await createDispatches(db, inc.id, officerIds, user.id);
   }
 }

@@ -7,7 +7,7 @@ import type { EventBus } from '../events/bus.ts';
 import { appendEvents } from '../events/repository.ts';
 import { StringEnum } from '../http/schemas.ts';
 import { toWgs84 } from '../incidents/service.ts';
-import type { PositionService } from './positions.ts';
+import { PositionRefused, type PositionService } from './positions.ts';
 
 const Err = Type.Ref('ErrorResponse');
 
@@ -21,9 +21,9 @@ export const officerSelfRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; posit
       body: Type.Object({
         lon: Type.Number({ minimum: -180, maximum: 180 }), lat: Type.Number({ minimum: -90, maximum: 90 }),
         crs: Type.Optional(StringEnum(CRS_VALUES)), accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
-        recordedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        recordedAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
       }, { additionalProperties: false }),
-      response: { 202: Type.Object({ accepted: Type.Literal(true) }), 429: Err },
+      response: { 202: Type.Object({ accepted: Type.Literal(true) }), 400: Err, 422: Err, 429: Err },
     },
   }, async (req, reply) => {
     const [lon, lat] = toWgs84(req.body.lon, req.body.lat, req.body.crs ?? 'wgs84');
@@ -31,7 +31,10 @@ export const officerSelfRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; posit
     if (recordedAt && Math.abs(recordedAt.getTime() - Date.now()) > 10 * 60_000) {
       throw app.httpErrors.badRequest('recordedAt is more than 10 minutes from the server clock; check the phone\'s time');
     }
-    const ok = await positions.record(req.user.officerId!, { lon, lat, accuracy: req.body.accuracy, recordedAt });
+    const ok = await positions.record(req.user.officerId!, { lon, lat, accuracy: req.body.accuracy, recordedAt }).catch((err: unknown) => {
+      if (err instanceof PositionRefused) throw app.httpErrors.unprocessableEntity(err.message);
+      throw err;
+    });
     if (!ok) throw app.httpErrors.tooManyRequests('positions are kept at most once a second per officer; send the next fix a little later');
     return reply.status(202).send({ accepted: true as const });
   });

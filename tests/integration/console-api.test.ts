@@ -342,8 +342,8 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       const feedB = (await call(app, officerB, { url: '/api/events?after=0&limit=5000' })).json.events as { type: string; incidentId: number }[];
       expect(feedB.some((e) => e.type === 'incident.reassigned' && e.incidentId === inc.id)).toBe(true);
 
-      // The new officer takes it from there; the old one has nothing left to accept.
-      expect((await step(officerA, inc.id, 'arrive')).status).toBe(409);
+      // The new officer takes it from there; the old one no longer sees the case at all (issue 10).
+      expect((await step(officerA, inc.id, 'arrive')).status).toBe(404);
       expect((await step(officerB, inc.id, 'accept')).json.state).toBe('accepted');
       expect((await step(officerB, inc.id, 'arrive')).json.state).toBe('on_scene');
       const onScene = await step(dispatcher, inc.id, 'reassign', { officerIds: [a()], reason: '到场后不改派' });
