@@ -8,6 +8,8 @@ export interface ClientConfig {
   mapStyleUrl: string | null;
   center: LngLatTuple;
   zoom: number;
+  /** the map layers (not the officers) are served without a login (PUBLIC_MAP_LAYERS=true); absent = false */
+  publicMapLayers?: boolean;
 }
 
 export interface Health {
@@ -85,6 +87,19 @@ export interface OfficerProps {
   dutyStatus: DutyStatus;
   positionAt: string | null;
   equipment: string[];
+}
+
+/** GET /api/officers/me: the logged-in officer's own record */
+export interface OfficerMe {
+  id: number;
+  name: string;
+  kind: OfficerKind;
+  squadId: number | null;
+  squadName: string | null;
+  districtAdcode: string | null;
+  dutyStatus: DutyStatus;
+  positionAt: string | null;
+  certified: boolean;
 }
 
 type Area = Polygon | MultiPolygon;

@@ -5,6 +5,7 @@ import type {
   Health,
   KeyAreaCollection,
   OfficerCollection,
+  OfficerMe,
   SquadCollection,
 } from './api-types.ts';
 import type {
@@ -19,6 +20,7 @@ import type {
   LoginResponse,
   StepRequest,
 } from './cases/types.ts';
+import { untrack } from 'svelte';
 import type { DuplicatesPreview, SquadBoard } from '../../shared/cases/contract.ts';
 import type { Escalations, Heatmap, IndicatorTable, KeyAreaBoard, StatsCategories, StatsTrend } from './leader/types.ts';
 
@@ -28,7 +30,7 @@ function query(q: Record<string, string | undefined>): string {
   for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, v);
   return p.toString();
 }
-import { authHeaders, clearSession, session } from './session.svelte.ts';
+import { authHeaders, clearSession, endSession, session, setSession, tokenChangeSettled, trackTokenChange } from './session.svelte.ts';
 
 const TIMEOUT_MS = 30_000;
 const UPLOAD_TIMEOUT_MS = 120_000;
@@ -39,6 +41,8 @@ export class ApiError extends Error {
     readonly path: string,
     readonly status: number | null,
     readonly detail: string,
+    /** the server's `message`, if it sent one */
+    readonly serverMessage: string | null = null,
   ) {
     super(`请求失败 Request failed: ${path} — ${detail}`);
     this.name = 'ApiError';
@@ -56,7 +60,7 @@ export function errorText(err: unknown): string {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   body?: unknown;
   form?: FormData;
   headers?: Record<string, string>;
@@ -66,7 +70,15 @@ interface RequestOptions {
   timeoutMs?: number;
 }
 
-async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/**
+ * Requests read the session's token, but never as a dependency: a request made inside an $effect
+ * must not run it again (and re-create what it made, the map) whenever the token is renewed.
+ */
+function request<T>(path: string, opts: RequestOptions = {}, retried = false): Promise<T> {
+  return untrack(() => send<T>(path, opts, retried));
+}
+
+async function send<T>(path: string, opts: RequestOptions, retried: boolean): Promise<T> {
   const ms = opts.timeoutMs ?? TIMEOUT_MS;
   const timeout = AbortSignal.timeout(ms);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
@@ -88,17 +100,26 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   }
   if (!res.ok) {
     let detail = `HTTP ${res.status}`;
+    let message: string | null = null;
     try {
       const b = (await res.json()) as { message?: unknown };
-      if (typeof b.message === 'string') detail += ` ${b.message}`;
+      if (typeof b.message === 'string') {
+        message = b.message;
+        detail += ` ${b.message}`;
+      }
     } catch {
       /* body was not JSON */
     }
-    // the token expired or was revoked: back to the login form (only if it is still the same session)
-    if (res.status === 401 && opts.auth && session.token && session.token === tokenAtStart) {
-      clearSession('登录已过期，请重新登录 Session expired, please log in again');
+    if (res.status === 401 && opts.auth && tokenAtStart) {
+      // a refresh or a password change in flight replaces the token: a 401 for the old one is not the end
+      await tokenChangeSettled();
+      if (opts.signal?.aborted) throw new DOMException('aborted', 'AbortError');
+      // sent with a token replaced since: once more with the new one (the server refused it before doing anything)
+      if (session.token && session.token !== tokenAtStart && !retried) return request<T>(path, opts, true);
+      // the token expired or the session was ended on the server: back to the login form (once, for this session)
+      if (session.token === tokenAtStart) endSession(message ?? undefined);
     }
-    throw new ApiError(path, res.status, detail);
+    throw new ApiError(path, res.status, detail, message);
   }
   if (res.status === 204) return undefined as T;
   try {
@@ -108,25 +129,72 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   }
 }
 
+/**
+ * A new token for the session (refresh, password change): stored at once, and requests that meet a
+ * 401 meanwhile wait for it. A 401 here ends the session, unless `keepOn401` (a wrong current password).
+ */
+function renewToken(path: string, method: 'POST' | 'PUT', body: unknown, keepOn401 = false): Promise<LoginResponse> {
+  const tokenAtStart = session.token;
+  return trackTokenChange(
+    (async () => {
+      try {
+        const r = await request<LoginResponse>(path, { method, body });
+        // logged out (or in as someone else) meanwhile: the answer is not for this page any more
+        if (session.token === tokenAtStart && tokenAtStart !== null) setSession(r);
+        return r;
+      } catch (err) {
+        if (!keepOn401 && err instanceof ApiError && err.status === 401 && session.token === tokenAtStart && tokenAtStart !== null) {
+          endSession(err.serverMessage ?? undefined);
+        }
+        throw err;
+      }
+    })(),
+  );
+}
+
 const getJson = <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal });
 const authGet = <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal, auth: true });
 const authPost = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
   request<T>(path, { method: 'POST', body: body ?? {}, auth: true, headers });
 
+/**
+ * Log out: forgotten here at once (the live feed stops before the server closes it), then ended on
+ * the server, which revokes the session and clears the cookie.
+ */
+export async function logOut(): Promise<void> {
+  const token = session.token;
+  clearSession();
+  try {
+    await api.logout(token);
+  } catch {
+    /* the session expires on its own; it is forgotten here anyway */
+  }
+}
+
 export const api = {
-  // ---- public map ------------------------------------------------------------------------------
+  // ---- public ----------------------------------------------------------------------------------
   config: (signal?: AbortSignal) => getJson<ClientConfig>('/api/config', signal),
   health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),
-  districts: (signal?: AbortSignal) => getJson<DistrictCollection>('/api/districts', signal),
-  keyAreas: (signal?: AbortSignal) => getJson<KeyAreaCollection>('/api/key-areas', signal),
-  squads: (signal?: AbortSignal) => getJson<SquadCollection>('/api/squads', signal),
-  officers: (signal?: AbortSignal) => getJson<OfficerCollection>('/api/officers', signal),
+
+  // ---- map layers: behind a login (unless the server runs with PUBLIC_MAP_LAYERS=true) -----------
+  districts: (signal?: AbortSignal) => authGet<DistrictCollection>('/api/districts', signal),
+  keyAreas: (signal?: AbortSignal) => authGet<KeyAreaCollection>('/api/key-areas', signal),
+  squads: (signal?: AbortSignal) => authGet<SquadCollection>('/api/squads', signal),
+  /** permission positions.read (admin, dispatcher, supervisor, leader) */
+  officers: (signal?: AbortSignal) => authGet<OfficerCollection>('/api/officers', signal),
 
   // ---- auth ------------------------------------------------------------------------------------
   login: (login: string, password: string) =>
     request<LoginResponse>('/api/auth/login', { method: 'POST', body: { login, password } }),
-  logout: () => request<void>('/api/auth/logout', { method: 'POST', body: {} }),
+  /** ends the session on the server too (use logOut(), which forgets it here first) */
+  logout: (token: string | null) =>
+    request<void>('/api/auth/logout', { method: 'POST', body: {}, headers: token ? { authorization: `Bearer ${token}` } : {} }),
   me: () => authGet<Omit<LoginResponse['user'], 'displayName'>>('/api/auth/me'),
+  /** a new token for this session (same shape as login); stored at once. 401: the session is over */
+  refresh: () => renewToken('/api/auth/refresh', 'POST', {}),
+  /** answers a new token (stored at once); every other session of the user ends */
+  changePassword: (currentPassword: string, newPassword: string) =>
+    renewToken('/api/auth/password', 'PUT', { currentPassword, newPassword }, true),
 
   // ---- cases -----------------------------------------------------------------------------------
   openIncidents: (limit = 500, signal?: AbortSignal) => authGet<IncidentView[]>(`/api/incidents?open=true&limit=${limit}`, signal),
@@ -178,6 +246,8 @@ export const api = {
     authGet<EventsPage>(`/api/events?after=${after}&limit=${limit}`, signal),
 
   // ---- officer phone ---------------------------------------------------------------------------
+  /** the logged-in officer's own record (role officer) */
+  officerMe: (signal?: AbortSignal) => authGet<OfficerMe>('/api/officers/me', signal),
   postPosition: (fix: { lon: number; lat: number; accuracy?: number }) => authPost<{ accepted: true }>('/api/officers/me/position', fix),
   setDuty: (status: 'available' | 'off_duty') => authPost<{ dutyStatus: string }>('/api/officers/me/duty', { status }),
 };

@@ -5,7 +5,10 @@ import type { LiveStatus } from './cases/types.ts';
 import type { LayerName } from './i18n.ts';
 
 export interface ZhihuiHook {
-  /** true once the map fired `idle` after every initially visible source was loaded (or failed) */
+  /**
+   * true once the map fired `idle` after every layer the session may see was loaded (or failed);
+   * false again while a login, logout or new user reloads them
+   */
   ready: boolean;
   /** features currently loaded into each layer's source */
   layers: Record<LayerName, number>;
@@ -108,6 +111,13 @@ export function markReady(): void {
   consoleState.ready = true;
   hook.ready = true;
   document.documentElement.dataset.ready = 'true';
+}
+
+/** The map's layers are being (re)loaded for a new session: not ready until they are. */
+export function markNotReady(): void {
+  consoleState.ready = false;
+  hook.ready = false;
+  delete document.documentElement.dataset.ready;
 }
 
 export function setMapCasesHook(ids: number[]): void {

@@ -135,7 +135,7 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     expect(pageErrors).toEqual([]);
     await supCtx.close();
     await wall.close();
-  });
+  }, 120_000);
 
   for (const [width, height] of [[1920, 1080], [3840, 1080]] as const) {
     it(`holds its layout in wall-screen mode at ${width}×${height}`, async () => {
@@ -193,6 +193,6 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
       expect(Number(zoom)).toBeCloseTo(1.15, 2);
       await page.screenshot({ path: path.join(SHOTS, `console-wall-${width}x${height}-${mode}.png`) });
       await page.close();
-    });
+    }, 120_000);
   }
 });

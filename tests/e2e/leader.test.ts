@@ -81,12 +81,12 @@ describe(`the leader's view (${mode} database)`, () => {
 
   it('lets a city leader compare the five districts', async () => {
     const admin = await login(app, 'admin');
-    const made = await call(app, admin, { url: '/api/users', body: { login: `cityleader${process.pid}`, password: 'city-leader-test-pw', displayName: '市领导', role: 'leader', districtAdcode: null } });
+    const made = await call(app, admin, { url: '/api/users', body: { login: `cityleader${process.pid}`, password: 'Lantern-Civic-Orbit-93', displayName: '市领导', role: 'leader', districtAdcode: null } });
     expect(made.status, made.body).toBe(201);
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`${base}/`);
     await page.fill('[data-testid="login-name"]', `cityleader${process.pid}`);
-    await page.fill('[data-testid="login-password"]', 'city-leader-test-pw');
+    await page.fill('[data-testid="login-password"]', 'Lantern-Civic-Orbit-93');
     await page.click('[data-testid="login-submit"]');
     await page.waitForURL(/#\/leader/, { timeout: 10_000 });
     await page.click('[data-testid="period-30d"]');

@@ -21,7 +21,7 @@ let base: string;
 let dispatcher: Session;
 let officerId: number;
 let spot: [number, number];
-const PASSWORD = 'officer-phone-test-pw';
+const PASSWORD = 'Phone-Outbox-Harbor-42';
 let loginName: string;
 
 beforeAll(async () => {

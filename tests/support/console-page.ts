@@ -1,7 +1,10 @@
 import type { Locator, Page } from 'playwright-core';
 import { TEST_PASSWORD } from './constants.ts';
 
-/** Log in on the wall console and wait until the map is ready and the live feed is on. */
+/**
+ * Log in on the wall console and wait until the map is ready and the live feed is on. The map's
+ * layers are behind the login, so `ready` (every layer loaded and drawn) comes after it.
+ */
 export async function openConsole(page: Page, base: string, user: string, query = ''): Promise<void> {
   await page.goto(`${base}/${query}`);
   await page.fill('[data-testid="login-name"]', user);
@@ -10,7 +13,7 @@ export async function openConsole(page: Page, base: string, user: string, query 
   await page.waitForFunction(() => {
     const h = (window as unknown as { __zhihui: { live: string; ready: boolean } }).__zhihui;
     return h.live === 'live' && h.ready;
-  }, null, { timeout: 60_000 });
+  }, null, { timeout: 90_000 });
 }
 
 /**

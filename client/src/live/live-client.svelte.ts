@@ -10,11 +10,16 @@
 // snapshot (open cases) after the socket has joined its rooms, gives a lower bound of the log's head
 // (the newest seq in the snapshot's freshest case record), and the walk from there to the head is
 // applied silently — the snapshot already shows it.
+//
+// Each connection attempt sends the session's current token (a refreshed token is used from the
+// next reconnect on). When the server ends the session (logout elsewhere, an administrator disabling
+// the user, a password reset) it disconnects the socket and refuses the dead token: the client asks
+// GET /api/auth/me, whose 401 ends the session (login form with a notice) instead of reconnecting.
 import { io, type Socket } from 'socket.io-client';
 import { api, errorText } from '../api.ts';
 import type { LiveEvent, LiveStatus, PositionUpdate } from '../cases/types.ts';
 import { reportError, setLiveHook } from '../console-state.svelte.ts';
-import { clearSession } from '../session.svelte.ts';
+import { session, tokenChangeSettled } from '../session.svelte.ts';
 
 export interface ApplyContext {
   /** replayed to establish the baseline: the snapshot already reflects it, raise no alerts */
@@ -57,16 +62,20 @@ export class LiveClient {
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private fallbackTimer: ReturnType<typeof setTimeout> | null = null;
+  /** the server's last word on why it ended this session (socket event `session_ended`) */
+  private endedWhy: string | null = null;
 
-  start(token: string, handlers: LiveHandlers): void {
+  start(handlers: LiveHandlers): void {
     this.stop();
     this.handlers = handlers;
     this.setStatus('connecting');
-    const socket = io({ auth: { token }, reconnectionDelay: 1000, reconnectionDelayMax: 8000 });
+    // read at every (re)connection: a refreshed token goes with the next one
+    const socket = io({ auth: (cb) => cb({ token: session.token }), reconnectionDelay: 1000, reconnectionDelayMax: 8000 });
     this.socket = socket;
     socket.on('connect', () => {
       // events may follow 'ready' at once: buffer from now until the catch-up is done
       this.buffer = [];
+      this.endedWhy = null;
       this.setStatus('catching-up');
     });
     socket.on('ready', () => void this.catchUp());
@@ -75,6 +84,10 @@ export class LiveClient {
       else this.apply(e, { silent: false, caughtUp: false });
     });
     socket.on('positions', (batch: PositionUpdate[]) => this.handlers?.onPositions?.(batch));
+    // sent just before the server disconnects a session it ended: why, for the login form's notice
+    socket.on('session_ended', (m: { message?: unknown }) => {
+      if (typeof m?.message === 'string') this.endedWhy = m.message;
+    });
     this.fallbackTimer = setTimeout(() => {
       this.fallbackTimer = null;
       if (!this.baselineKnown && this.handlers === handlers) handlers.resync().catch((err: unknown) => reportError(err));
@@ -84,22 +97,44 @@ export class LiveClient {
       this.buffer = null;
       if (reason === 'io client disconnect') return;
       this.setStatus('connecting');
-      // a server shutting down closes sockets itself; socket.io then does not reconnect on its own
-      if (reason === 'io server disconnect') this.retryLater();
+      // the server closed the socket itself (its session was ended, or it is shutting down): socket.io
+      // does not reconnect on its own. A session that is over goes to the login form, not round again.
+      if (reason === 'io server disconnect') this.checkSessionThenRetry(socket, true);
     });
     socket.on('connect_error', (err) => {
       this.setStatus('connecting');
       if (socket.active) return; // socket.io retries by itself
-      // the server refused the handshake (token): check the session, then try again
-      void api.me().then(
-        () => this.retryLater(),
-        (e: unknown) => {
-          if ((e as { status?: number }).status === 401) clearSession('登录已过期，请重新登录 Session expired, please log in again');
+      // the server refused the handshake ('unauthorized…': a dead or expired token): check the session
+      this.checkSessionThenRetry(socket, false);
+      if (!/^unauthori[sz]ed/i.test(err.message)) reportError(new Error(`实时连接失败 live connection failed: ${err.message}`));
+    });
+  }
+
+  /**
+   * GET /api/auth/me decides: a 401 ends the session (api.ts sends the page to the login form and the
+   * app stops this client); a session still valid (a token refreshed meanwhile) connects again.
+   */
+  private checkSessionThenRetry(socket: Socket, now: boolean): void {
+    const gen = this.generation;
+    const why = this.endedWhy; // (stop() forgets it once the session ends)
+    // a password change ends every session of the user, this one too, and answers a new token: wait for it
+    void tokenChangeSettled()
+      .then(() => api.me())
+      .then(
+        () => {
+          if (this.socket !== socket) return;
+          if (now && gen === this.generation && !socket.connected) socket.connect();
           else this.retryLater();
         },
+        (err: unknown) => {
+          // a 401 has ended the session (the app stops this client): the notice says why, if the server said
+          if ((err as { status?: number }).status === 401 && !session.token && session.notice && why) {
+            session.notice = { ...session.notice, detail: why };
+          }
+          // anything else (or a token renewed meanwhile): try again later
+          if (this.socket === socket && session.token) this.retryLater();
+        },
       );
-      if (!/unauthorized/.test(err.message)) reportError(new Error(`实时连接失败 live connection failed: ${err.message}`));
-    });
   }
 
   stop(): void {
@@ -113,6 +148,7 @@ export class LiveClient {
     this.socket = null;
     this.handlers = null;
     this.buffer = null;
+    this.endedWhy = null;
     this.baselineKnown = false;
     this.seen.clear();
     this.forgotten = 0;

@@ -1,5 +1,11 @@
 // The console's map: creates MapLibre with the offline (or configured) style, loads every layer
 // (grid cells and illegal buildings come as vector tiles), and answers clicks with a selection.
+//
+// The layers are behind a login (unless the server says `publicMapLayers`; the officers always are):
+// MapView tells the map who is logged in (setAccess), and each change — log in, log out, another
+// user — reloads what that session may see and forgets the rest. The tile sources are taken off the
+// map while nobody may see them and put back afresh for each session, so no tile refused (401) or
+// loaded for an earlier session stays in MapLibre's tile cache.
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import {
   LngLatBounds,
@@ -14,10 +20,11 @@ import {
 } from 'maplibre-gl';
 // The worker ships as its own module file: bundle it as an asset (no CDN) and point MapLibre at it.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { api } from '../api.ts';
+import { api, ApiError, isAbort } from '../api.ts';
 import type { IncidentView, PositionUpdate } from '../cases/types.ts';
 import type { BBox, ClientConfig, DistrictProps, KeyAreaProps, OfficerProps, SquadProps } from '../api-types.ts';
-import { consoleState, markReady, reportError, setLayerCount, setMapCasesHook } from '../console-state.svelte.ts';
+import { consoleState, markNotReady, markReady, reportError, setLayerCount, setMapCasesHook } from '../console-state.svelte.ts';
+import { session } from '../session.svelte.ts';
 import { ui, type LayerName } from '../i18n.ts';
 import { bboxOf, labelPoint, visibleLabelPoint } from './geo.ts';
 import { declutter, LabelSet } from './html-labels.ts';
@@ -30,8 +37,10 @@ import {
   overlayOfLayer,
   overlays,
   SELECTION_SOURCE,
+  tiledOverlays,
 } from './layers/index.ts';
-import { addOverlays, buildOfflineStyle } from './offline-style.ts';
+import { emptyCollection } from './layers/overlay.ts';
+import { addOverlays, addTiledOverlay, buildOfflineStyle, removeTiledOverlay } from './offline-style.ts';
 import { OfficerMotion, isStale, type OfficerMove } from './officer-motion.ts';
 
 setWorkerUrl(workerUrl);
@@ -43,6 +52,8 @@ const POSITIONS_MERGE_MS = 100;
 /** a positions batch comes about once a second: the next one is expected by this long after the last */
 const POSITIONS_EXPECTED_MS = 1150;
 const STALE_SWEEP_MS = 15_000;
+/** a tile refused (401) sends at most one session check per this long */
+const TILE_401_CHECK_MS = 30_000;
 /** room left for the legend (left) and the details panel (right) when fitting the city */
 const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
 /** screen margins kept free of district labels (legend on the left, buttons, status bar) */
@@ -53,6 +64,8 @@ const POINTER_LAYERS = new Set(
 );
 
 type StaticLayer = 'districts' | 'keyAreas' | 'squads' | 'officers';
+/** the GeoJSON layers behind the same login as the tiles (public with PUBLIC_MAP_LAYERS) */
+const MAP_LAYERS: StaticLayer[] = ['districts', 'keyAreas', 'squads'];
 
 /** What the console does when a case dot is clicked, and where the case panels leave the map free. */
 export interface CaseHooks {
@@ -89,8 +102,19 @@ export class ConsoleMap {
   private picking: ((lngLat: [number, number]) => void) | null = null;
   private officerIndex = new Map<number, Feature>();
   private selectedCase: IncidentView | null = null;
+  /** the server serves the map layers without a login */
+  private readonly publicLayers: boolean;
+  /** whom the layers are loaded for (a session key; null: nobody logged in); undefined until told */
+  private access: string | null | undefined = undefined;
+  private accessGeneration = 0;
+  private loadAbort: AbortController | null = null;
+  /** whom the tile sources should be loaded for (null: no tile sources on the map), and whom they are */
+  private tilesFor: string | null = null;
+  private tilesOnMap: string | null = null;
+  private lastTileCheck = 0;
 
   constructor(container: HTMLElement, config: ClientConfig) {
+    this.publicLayers = config.publicMapLayers === true;
     this.home = { center: config.center, zoom: config.zoom };
     this.usingRemoteStyle = config.mapStyleUrl !== null && config.mapStyleUrl !== '';
     consoleState.basemap = this.usingRemoteStyle ? config.mapStyleUrl : null;
@@ -107,6 +131,9 @@ export class ConsoleMap {
       dragRotate: false,
       pitchWithRotate: false,
       fadeDuration: 0,
+      // our tiles go with the session's token (the cookie goes too); nothing else gets it
+      transformRequest: (url) =>
+        session.token && url.startsWith(`${location.origin}/api/`) ? { url, headers: { authorization: `Bearer ${session.token}` } } : undefined,
     });
     this.map.touchZoomRotate.disableRotation();
     window.__zhihuiMap = this.map;
@@ -150,9 +177,43 @@ export class ConsoleMap {
     this.map.on('mousemove', (e) => this.onHover(e));
     consoleState.zoom = this.map.getZoom();
 
-    void this.initialLoad();
-    this.timers.push(setInterval(() => void this.loadStatic('officers'), OFFICERS_REFRESH_MS));
+    // the layers load once MapView says who is logged in (setAccess)
+    this.timers.push(
+      setInterval(() => {
+        if (this.authorized) void this.loadStatic('officers', this.accessGeneration, this.loadAbort?.signal);
+      }, OFFICERS_REFRESH_MS),
+    );
     this.timers.push(setInterval(() => this.sweepStaleOfficers(), STALE_SWEEP_MS));
+  }
+
+  /** a console user is logged in */
+  private get authorized(): boolean {
+    return this.access !== null && this.access !== undefined;
+  }
+
+  /** the session may see the map layers (districts, key areas, squads, grid, buildings) */
+  private get layersAllowed(): boolean {
+    return this.authorized || this.publicLayers;
+  }
+
+  /**
+   * Who is logged in (a session key; null when nobody, or not a console user). A change loads what
+   * the new session may see, forgets what it may not, and refetches the tiles; `ready` goes false
+   * until the layers are loaded and drawn.
+   */
+  setAccess(key: string | null): void {
+    if (key === this.access || this.destroyed) return;
+    const first = this.access === undefined;
+    this.access = key;
+    const gen = ++this.accessGeneration;
+    this.loadAbort?.abort();
+    const abort = (this.loadAbort = new AbortController());
+    markNotReady();
+    if (!first) this.forget();
+    // public tiles are the same for everyone; tiles behind a login are fetched afresh for each session
+    this.tilesFor = !this.layersAllowed ? null : this.publicLayers ? 'public' : `session ${gen}`;
+    this.syncTiles();
+    void this.load(gen, abort.signal);
   }
 
   /** Fit the five districts in view. */
@@ -364,6 +425,7 @@ export class ConsoleMap {
 
   destroy(): void {
     this.destroyed = true;
+    this.loadAbort?.abort();
     if (this.incidentsTimer) clearTimeout(this.incidentsTimer);
     if (this.positionsTimer) clearTimeout(this.positionsTimer);
     cancelAnimationFrame(this.clusterFrame);
@@ -378,31 +440,86 @@ export class ConsoleMap {
 
   // ---- loading -------------------------------------------------------------------------------
 
-  private async initialLoad(): Promise<void> {
-    const jobs: Promise<unknown>[] = [
-      this.styleReady,
-      this.loadStatic('districts'),
-      this.loadStatic('keyAreas'),
-      this.loadStatic('squads'),
-      this.loadStatic('officers'),
-    ];
-    await Promise.allSettled(jobs);
-    if (this.destroyed) return;
-    await new Promise<void>((resolve) => {
-      this.map.once('idle', () => resolve());
-      this.map.triggerRepaint();
-    });
+  /** Load what the session may see, then mark the map ready once it has drawn it. */
+  private async load(gen: number, signal: AbortSignal): Promise<void> {
+    const names: StaticLayer[] = [...(this.layersAllowed ? MAP_LAYERS : []), ...(this.authorized ? (['officers'] as const) : [])];
+    await Promise.allSettled([this.styleReady, ...names.map((n) => this.loadStatic(n, gen, signal))]);
+    if (this.destroyed || gen !== this.accessGeneration) return;
+    await this.drawn();
+    if (this.destroyed || gen !== this.accessGeneration) return;
+    this.countTiledFeatures();
     markReady();
   }
 
-  private async loadStatic(name: StaticLayer): Promise<void> {
+  /**
+   * Resolves once every source (tiles too) is loaded and a frame has been drawn with them. Not
+   * `idle`: logged in, officers glide and new cases pulse, so the map may not be idle for long.
+   */
+  private drawn(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let loadedOnce = false;
+      const check = () => {
+        if (!this.destroyed && !this.map.loaded()) {
+          loadedOnce = false;
+          return;
+        }
+        // loaded at the end of a frame: one more frame, drawn with everything
+        if (!loadedOnce && !this.destroyed) {
+          loadedOnce = true;
+          this.map.triggerRepaint();
+          return;
+        }
+        this.map.off('render', check);
+        this.map.off('idle', check);
+        resolve();
+      };
+      this.map.on('render', check);
+      this.map.on('idle', check);
+      this.map.triggerRepaint();
+    });
+  }
+
+  private async loadStatic(name: StaticLayer, gen: number, signal?: AbortSignal): Promise<void> {
     try {
-      const fc = await api[name]();
-      if (this.destroyed) return;
+      const fc = await api[name](signal);
+      // logged out or in as someone else meanwhile: not for this session
+      if (this.destroyed || gen !== this.accessGeneration) return;
       this.data[name] = fc;
       await this.apply(name);
     } catch (err) {
+      if (this.destroyed || gen !== this.accessGeneration || isAbort(err)) return;
+      // the session is over: api.ts sent the page to the login form, which says why
+      if (err instanceof ApiError && err.status === 401) return;
       reportError(err);
+    }
+  }
+
+  /** The session changed: nothing stays on the map that the next one may not see, or sees differently. */
+  private forget(): void {
+    const names: StaticLayer[] = ['officers', ...(this.publicLayers ? [] : MAP_LAYERS)];
+    for (const name of names) {
+      this.data[name] = emptyCollection();
+      setLayerCount(name, 0);
+      void this.apply(name);
+      if (consoleState.selected?.layer === name) this.clearSelection();
+    }
+    this.pendingPositions.clear();
+  }
+
+  /** Put the tile sources on the map afresh for the session, or take them off. */
+  private syncTiles(): void {
+    if (!this.styleInstalled || this.tilesFor === this.tilesOnMap) return;
+    for (const def of tiledOverlays) {
+      removeTiledOverlay(this.map, def);
+      setLayerCount(def.name, 0);
+      this.tilesChanged.delete(def.name as 'gridCells' | 'illegalBuildings');
+      if (consoleState.selected?.layer === def.name) this.clearSelection();
+    }
+    this.tilesOnMap = this.tilesFor;
+    if (this.tilesFor === null) return;
+    for (const def of tiledOverlays) {
+      addTiledOverlay(this.map, def);
+      if (!consoleState.visible[def.name]) this.setOverlayVisible(def.name, false);
     }
   }
 
@@ -518,11 +635,15 @@ export class ConsoleMap {
     }
     try {
       addOverlays(this.map);
+      // a new style has none of our tile sources: add them if the session may see them
+      this.tilesOnMap = null;
+      this.styleInstalled = true;
+      this.syncTiles();
     } catch (err) {
+      this.styleInstalled = false;
       reportError(new Error(`图层初始化失败 overlay setup failed: ${(err as Error).message}`));
       return;
     }
-    this.styleInstalled = true;
     for (const name of Object.keys(overlays) as LayerName[]) {
       if (!consoleState.visible[name]) this.setOverlayVisible(name, false);
     }
@@ -543,6 +664,16 @@ export class ConsoleMap {
     }
     if (sourceId && !sourceId.startsWith('zh-')) {
       reportError(new Error(`底图数据加载失败 basemap data failed (${sourceId})`));
+      return;
+    }
+    const status = (e.error as { status?: number } | undefined)?.status;
+    if (sourceId && (status === 401 || status === 403)) {
+      // a tile refused: the session may be over (GET /api/auth/me ends it if so); nothing to show here
+      const now = Date.now();
+      if (this.authorized && status === 401 && now - this.lastTileCheck > TILE_401_CHECK_MS) {
+        this.lastTileCheck = now;
+        api.me().catch(() => {});
+      }
       return;
     }
     reportError(new Error(`地图错误 map error: ${msg}`));

@@ -2,7 +2,7 @@
 import { api, ApiError, errorText } from '../api.ts';
 import type { ApplyContext } from '../live/live-client.svelte.ts';
 import { session } from '../session.svelte.ts';
-import type { DutyStatus, OfficerProps } from '../api-types.ts';
+import type { DutyStatus } from '../api-types.ts';
 import type { IncidentView, LiveEvent } from '../cases/types.ts';
 import { STEPS } from '../../../shared/cases/state-machine.ts';
 import { outbox } from './outbox.svelte.ts';
@@ -74,6 +74,8 @@ class OfficerStore {
 
   reset(): void {
     this.duty = null;
+    this.name = null;
+    this.squad = null;
     this.serverCases = [];
     this.loaded = false;
     this.banner = null;
@@ -122,16 +124,11 @@ class OfficerStore {
   }
 
   async loadDuty(): Promise<void> {
-    const me = session.user?.officerId;
-    if (!me) return;
-    const fc = await api.officers();
-    const f = fc.features.find((x) => (x.properties as OfficerProps).id === me);
-    if (f) {
-      const p = f.properties as OfficerProps;
-      this.duty = p.dutyStatus;
-      this.name = p.name;
-      this.squad = p.squadName;
-    }
+    if (!session.user?.officerId) return;
+    const me = await api.officerMe();
+    this.duty = me.dutyStatus;
+    this.name = me.name;
+    this.squad = me.squadName;
   }
 
   /** A step's answer: the case as the server has it now. */

@@ -31,17 +31,23 @@ export const overlays: Record<LayerName, OverlayDef> = {
   incidents,
 };
 
-export function overlaySources(): Record<string, SourceSpecification> {
+/** The overlays' sources; the tiled ones (grid cells, illegal buildings) only with `tiles`. */
+export function overlaySources(tiles = true): Record<string, SourceSpecification> {
   const out: Record<string, SourceSpecification> = {};
-  for (const def of drawOrder) out[def.sourceId] = sourceSpec(def);
+  for (const def of drawOrder) if (tiles || !def.tiles) out[def.sourceId] = sourceSpec(def);
   out[SELECTION_SOURCE] = selectionSource;
   out[DRAFT_SOURCE] = draftSource;
   return out;
 }
 
-export function overlayLayers(): LayerSpecification[] {
-  return [...drawOrder.flatMap((d) => d.base), ...drawOrder.flatMap((d) => d.top), ...selectionLayers, ...draftLayers];
+/** Every overlay style layer, bottom to top; the tiled overlays' layers only with `tiles`. */
+export function overlayLayers(tiles = true): LayerSpecification[] {
+  const defs = drawOrder.filter((d) => tiles || !d.tiles);
+  return [...defs.flatMap((d) => d.base), ...defs.flatMap((d) => d.top), ...selectionLayers, ...draftLayers];
 }
+
+/** The overlays served as vector tiles (grid cells, illegal buildings). */
+export const tiledOverlays: OverlayDef[] = drawOrder.filter((d) => d.tiles);
 
 /** Which overlay a style layer belongs to. */
 export function overlayOfLayer(layerId: string): OverlayDef | undefined {

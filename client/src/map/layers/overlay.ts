@@ -30,7 +30,8 @@ export function sourceSpec(def: OverlayDef): GeoJSONSourceSpecification | Vector
   if (def.tiles) {
     return {
       type: 'vector',
-      // absolute: MapLibre's workers fetch tiles and resolve nothing against the page
+      // absolute: MapLibre's workers fetch tiles and resolve nothing against the page (the server
+      // refuses query parameters it does not know: no cache-busting query here)
       tiles: [`${location.origin}/api/tiles/${def.tiles.path}/{z}/{x}/{y}.pbf`],
       minzoom: def.minzoom,
       maxzoom: def.tiles.maxzoom,
