@@ -74,6 +74,7 @@ describe(`sessions end when an admin says so, on the ${inject('databaseMode')} d
       const answered = performance.now() - started;
       expect(res.status, res.body).toBeLessThan(300);
       const ms = await gone;
+      console.log(`[sessions] ${inject('databaseMode')}: ${what}: answered in ${answered.toFixed(0)} ms, socket disconnected at ${ms.toFixed(0)} ms, HTTP refused next`);
       expect(ms - answered).toBeLessThan(1000);
       const after = await me(s);
       expect(after.status).toBe(401);
