@@ -12,6 +12,7 @@ import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { ClockWatcher } from './clocks/watcher.ts';
 import type { Config } from './config.ts';
+import { guardPool } from './db/availability.ts';
 import type { Database } from './db/database.ts';
 import { EventBus } from './events/bus.ts';
 import { eventRoutes } from './events/routes.ts';
@@ -112,6 +113,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerInputGuards(app);
 
   const { pool, mode } = opts.db;
+  guardPool(pool, (msg) => app.log.warn(msg));
   const users = new UserRepository(pool);
   await app.register(authPlugin, { pool, users, settings: opts.config.auth });
   const bus = new EventBus();

@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { isDatabaseUnavailable } from './db/availability.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { ensureClientBuild } from './http/client-static.ts';
@@ -11,11 +12,24 @@ const started = performance.now();
 const since = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 const say = (msg: string) => console.log(`[zhihui] ${msg}`);
 
+/** Started while the database is down (a reboot of both, a failover): wait for it, with backoff. */
+async function untilDatabaseAnswers<T>(fn: () => Promise<T>): Promise<T> {
+  for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      say(`waiting for the database (${(err as Error).message || (err as { code?: string }).code}); next try in ${wait / 1000} s`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 const config = loadConfig();
 say(config.databaseUrl ? 'database: external PostgreSQL (DATABASE_URL)' : `database: embedded PostGIS in ${config.dataDir}`);
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPort });
 try {
-  const ran = await migrate(db.pool);
+  const ran = await untilDatabaseAnswers(() => migrate(db.pool));
   say(`migrations: ${ran.length ? `applied ${ran.join(', ')}` : 'up to date'} (${since()})`);
   if (config.seedDemo) {
     const seed = await seedDemoCity(db.pool, { password: config.demoPassword, log: (m) => say(m) });

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { guardPool } from './availability.ts';
 import { startEmbeddedPostgis } from './embedded.ts';
 
 export type DatabaseMode = 'embedded' | 'external';
@@ -28,8 +29,10 @@ export interface OpenOptions {
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.maxConnections ?? 10 });
+    // a request waits at most 5 s for a connection: then it is told the database is unavailable (503)
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.maxConnections ?? 10, connectionTimeoutMillis: 5_000 });
     pool.on('error', (err) => console.error('idle PostgreSQL client error:', err.message));
+    guardPool(pool, (msg) => console.error(msg));
     return { pool, mode: 'external', url: opts.databaseUrl, close: () => pool.end() };
   }
   const embedded = await startEmbeddedPostgis(opts.dataDir, opts.embeddedPort ?? 0);

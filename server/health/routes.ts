@@ -13,9 +13,21 @@ const Health = Type.Object({
 });
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; mode: DatabaseMode }> = async (app, { pool, mode }) => {
+  const started = Date.now();
+  app.get('/api/health/live', {
+    config: { public: 'liveness: the process answers, whatever the database does', rateLimit: false },
+    schema: {
+      tags: ['system'], summary: 'Liveness: the server process is up (no database access); readiness is GET /api/health',
+      response: { 200: Type.Object({ status: Type.Literal('ok'), uptimeSeconds: Type.Integer() }) },
+    },
+  }, async () => ({ status: 'ok' as const, uptimeSeconds: Math.floor((Date.now() - started) / 1000) }));
+
   app.get('/api/health', {
     config: { public: 'liveness, for balancers and the console\'s status bar', rateLimit: false },
-    schema: { tags: ['system'], summary: 'Database mode, versions and migration state', response: { 200: Health } },
+    schema: {
+      tags: ['system'], summary: 'Readiness: database mode, versions and migration state; 503 with Retry-After while the database is away',
+      response: { 200: Health, 503: Type.Ref('ErrorResponse') },
+    },
   }, async () => {
     const v = await pool.query<{ pg: string; postgis: string; seeded: boolean }>(`
       SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis,

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from '../db/availability.ts';
 
 interface AjvError {
   instancePath: string;
@@ -28,6 +29,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return err;
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err: err.message }, 'database unavailable');
+      return reply.status(503).header('retry-after', '2')
+        .send({ statusCode: 503, error: 'Service Unavailable', message: '数据库暂时不可用 the database is unavailable (restarting or unreachable); retry in a few seconds' });
+    }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     const headers = (err as { headers?: Record<string, string> }).headers;
     if (status < 500 && headers) reply.headers(headers);

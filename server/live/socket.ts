@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { can } from '../../shared/auth/permissions.ts';
 import type { AuthUser, TokenClaims } from '../auth/user.ts';
+import { isDatabaseUnavailable } from '../db/availability.ts';
 import { TOKEN_COOKIE } from '../auth/plugin.ts';
 import type { EventBus } from '../events/bus.ts';
 import { type EventRow, latestSeq } from '../events/repository.ts';
@@ -70,7 +71,13 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
     } catch {
       return next(new Error('unauthorized: the token is invalid or expired; log in again'));
     }
-    const user = await app.auth.check(claims).catch(() => null);
+    let user: AuthUser | null;
+    try {
+      user = await app.auth.check(claims);
+    } catch (err) {
+      // not the session's fault: the client keeps its login and tries again
+      return next(new Error(isDatabaseUnavailable(err) ? 'unavailable: the database is away; retrying' : 'unavailable: could not check the session; retrying'));
+    }
     if (!user) return next(new Error('unauthorized: the session has ended; log in again'));
     socket.data.user = user;
     next();
@@ -105,7 +112,15 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
   }, SESSION_SWEEP_MS);
   sweep.unref();
 
-  io.on('connection', async (socket) => {
+  io.on('connection', (socket) => {
+    void join(socket).catch((err: unknown) => {
+      // the database went away mid-join: the client retries its connection and catches up then
+      app.log.warn({ err: (err as Error).message }, 'live socket join failed');
+      socket.disconnect(true);
+    });
+  });
+
+  async function join(socket: Socket): Promise<void> {
     const user = socket.data.user as AuthUser;
     await socket.join([rooms.session(user.sid!), rooms.user(user.id)]);
     if (user.role === 'officer' && user.officerId) {
@@ -117,7 +132,7 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
     }
     // The newest seq at join time: a client starts its catch-up (GET /api/events?after=) from here.
     socket.emit('ready', { role: user.role, districtAdcode: user.districtAdcode, officerId: user.officerId, seq: await latestSeq(deps.pool) });
-  });
+  }
 
   const unsubscribe = deps.bus.subscribe((e: EventRow) => {
     if (e.type === 'officer.duty') {

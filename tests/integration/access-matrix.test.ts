@@ -83,7 +83,7 @@ describe(`role × route, from the permission table and the OpenAPI document, on 
     const ops = operations();
     expect(ops.length).toBeGreaterThan(40);
     const open = ops.filter((o) => o.access.public).map((o) => `${o.method} ${o.path}`).sort();
-    expect(open).toEqual(['GET /api/config', 'GET /api/health', 'POST /api/auth/login', 'POST /api/auth/logout']);
+    expect(open).toEqual(['GET /api/config', 'GET /api/health', 'GET /api/health/live', 'POST /api/auth/login', 'POST /api/auth/logout']);
     for (const o of ops) if (o.access.permission) expect(PERMISSIONS).toHaveProperty(o.access.permission);
   });
 
