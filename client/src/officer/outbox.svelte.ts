@@ -85,6 +85,11 @@ class Outbox {
     this.timer = null;
     try {
       while (this.items.length > 0) {
+        // the network went while the step before was on its way: wait for it, as at the start
+        if (!navigator.onLine) {
+          this.timer = setTimeout(() => void this.drain(), RETRY_MS);
+          return;
+        }
         const head = this.items[0]!;
         try {
           const view = await api.step(head.caseId, head.action, head.body, head.key);
