@@ -13,6 +13,8 @@ import { authRoutes } from './auth/routes.ts';
 import { ClockWatcher } from './clocks/watcher.ts';
 import type { Config } from './config.ts';
 import { guardPool } from './db/availability.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 import type { Database } from './db/database.ts';
 import { EventBus } from './events/bus.ts';
 import { eventRoutes } from './events/routes.ts';
@@ -42,7 +44,7 @@ import { workforceRoutes } from './workforce/routes.ts';
 import { officerSelfRoutes } from './workforce/self-routes.ts';
 
 export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
-  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins'>> &
+  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken'>> &
   { auth?: Partial<AuthSettings> };
 
 export interface AppOptions {
@@ -120,6 +122,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const incidents = new IncidentService(pool, bus);
   const positions = new PositionService(pool);
   const publicMap = opts.config.publicMapLayers ?? false;
+  const metrics = createMetrics({ pool, bus, positions });
+  metrics.hook(app);
+  if (opts.config.metricsToken) await app.register(metricsRoutes, { registry: metrics.registry, token: opts.config.metricsToken });
 
   await app.register(healthRoutes, { pool, mode });
   await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap });
@@ -137,6 +142,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.serveClient) await registerClientStatic(app);
 
   const io = attachLive(app, { pool, bus, positions, crossInstance: opts.config.cluster ?? false, allowedOrigins: opts.config.allowedOrigins ?? [] });
+  metrics.attachIo(io);
   const clocks = new ClockWatcher(pool, bus, { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 }, app.log);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {

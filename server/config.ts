@@ -26,6 +26,8 @@ export interface Config {
   production: boolean;
   /** Map layers (districts, grid, key areas, buildings, squad bases, tiles) answer without a login. */
   publicMapLayers: boolean;
+  /** Bearer token Prometheus sends to GET /metrics; unset = no metrics endpoint. */
+  metricsToken: string | null;
   /** Browser origins besides the server's own that may open the live socket (a separate wall-screen host). */
   allowedOrigins: string[];
 }
@@ -92,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     publicMapLayers: flag(env.PUBLIC_MAP_LAYERS, false),
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    metricsToken: env.METRICS_TOKEN || null,
   };
 }
