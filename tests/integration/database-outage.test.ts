@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adminQuery } from '../setup/database.ts';
 import { testApp } from '../support/app.ts';
 import { call, connect, login, type Session, sleep } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
@@ -21,15 +21,7 @@ const adminUrl = (() => {
   return u.toString();
 })();
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string) => adminQuery(adminUrl, sql);
 
 /** New connections refused and every existing one terminated, as a restart or a failover does. */
 async function outage(name: string): Promise<void> {

@@ -60,7 +60,7 @@ export default async function setup(project: TestProject) {
   return teardown;
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
