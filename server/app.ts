@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -7,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
 import type { Server } from 'socket.io';
 import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -31,6 +33,7 @@ import { incidentRoutes } from './incidents/routes.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
 import { leaderRoutes } from './leader/routes.ts';
 import { IncidentService } from './incidents/service.ts';
+import { PgRelay, channels } from './live/relay.ts';
 import { attachLive } from './live/socket.ts';
 import { TileRepository } from './tiles/repository.ts';
 import { tileRoutes } from './tiles/routes.ts';
@@ -59,6 +62,8 @@ export interface AppOptions {
 
 export interface Zhihui {
   bus: EventBus;
+  /** LISTEN/NOTIFY between instances (external PostgreSQL only) */
+  relay: PgRelay | null;
   incidents: IncidentService;
   positions: PositionService;
   clocks: ClockWatcher;
@@ -71,12 +76,23 @@ declare module 'fastify' {
   }
 }
 
+function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:@/+=-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : { level: opts.config.logLevel },
     // Validation (bodies without type coercion), JSON parsing and text checks: server/http/input-guards.ts
     frameworkErrors: frameworkError,
+    // every log line of a request carries its id (reqId); a balancer's X-Request-Id is kept when it looks like one
+    requestIdHeader: false,
+    genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
 
   // Standard plugins first, then the app's own pieces, then routes (the fastify/demo order).
   const basemap = opts.config.mapStyleUrl ? ['https:'] : [];
@@ -118,7 +134,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   guardPool(pool, (msg) => app.log.warn(msg));
   const users = new UserRepository(pool);
   await app.register(authPlugin, { pool, users, settings: opts.config.auth });
-  const bus = new EventBus();
+  // With PostgreSQL the bus reads the log on its own connection: under load a pooled one would queue
+  // behind the requests, and every live event with it.
+  const busPool = mode === 'external' ? new pg.Pool({ connectionString: opts.db.url, max: 1, connectionTimeoutMillis: 5_000 }) : pool;
+  if (busPool !== pool) guardPool(busPool, (msg) => app.log.warn(msg));
+  const bus = new EventBus(busPool, { log: app.log });
+  // With PostgreSQL, a NOTIFY from any instance (or script) wakes the bus; the embedded database serves one.
+  const relay = mode === 'external' ? new PgRelay(opts.db.url, pool, app.log) : null;
+  relay?.on(channels.events, () => bus.wake());
+  relay?.onReconnect(() => bus.wake());
   const incidents = new IncidentService(pool, bus);
   const positions = new PositionService(pool);
   const publicMap = opts.config.publicMapLayers ?? false;
@@ -137,18 +161,27 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentRoutes, { pool, incidents });
   await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
   await app.register(eventRoutes, { pool });
-  await app.register(indicatorRoutes, { pool, jitOff: mode === 'external' });
-  await app.register(leaderRoutes, { pool });
+  await app.register(indicatorRoutes, { pool, readPool: opts.db.readPool ?? pool, jitOff: mode === 'external' });
+  await app.register(leaderRoutes, { pool, readPool: opts.db.readPool ?? pool });
   if (opts.serveClient) await registerClientStatic(app);
 
-  const io = attachLive(app, { pool, bus, positions, crossInstance: opts.config.cluster ?? false, allowedOrigins: opts.config.allowedOrigins ?? [] });
+  const io = attachLive(app, { pool, bus, positions, relay: opts.config.cluster ? relay : null, allowedOrigins: opts.config.allowedOrigins ?? [] });
   metrics.attachIo(io);
   const clocks = new ClockWatcher(pool, bus, { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 }, app.log);
+  // the bus starts at the log's head before anything can commit (requests, clocks)
+  app.addHook('onReady', async () => {
+    await bus.start();
+    await relay?.start();
+  });
+  metrics.attachClocks(clocks);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {
     positions.stop();
     await clocks.stop();
+    bus.stop();
+    await relay?.stop();
+    if (busPool !== pool) await busPool.end();
   });
-  app.decorate('zhihui', { bus, incidents, positions, clocks, io });
+  app.decorate('zhihui', { bus, relay, incidents, positions, clocks, io });
   return app;
 }

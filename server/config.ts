@@ -5,6 +5,8 @@ export interface Config {
   host: string;
   /** External PostgreSQL + PostGIS; when absent an embedded PGlite is started. */
   databaseUrl: string | null;
+  /** A streaming replica of DATABASE_URL for the leader's and indicator reads; null = they read the primary. */
+  databaseReadUrl: string | null;
   dataDir: string;
   /** Seed the demo city on an empty database. */
   seedDemo: boolean;
@@ -28,6 +30,8 @@ export interface Config {
   publicMapLayers: boolean;
   /** Bearer token Prometheus sends to GET /metrics; unset = no metrics endpoint. */
   metricsToken: string | null;
+  /** on SIGTERM: how long in-flight requests, transactions and clocks may take before the process exits anyway */
+  shutdownTimeoutMs: number;
   /** Browser origins besides the server's own that may open the live socket (a separate wall-screen host). */
   allowedOrigins: string[];
 }
@@ -53,6 +57,18 @@ function positive(value: string | undefined, fallback: number, name: string): nu
   return n;
 }
 
+function postgresUrl(value: string | undefined, name: string): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be a connection URL like postgres://user:pass@replica-host:5432/zhihui`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error(`${name} must be a postgres:// URL, got ${url.protocol}//…`);
+  return value;
+}
+
 function origins(value: string | undefined): string[] {
   if (!value) return [];
   return value.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
@@ -74,11 +90,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('ZHIHUI_DEMO_PASSWORD is refused when NODE_ENV=production: production never gets a fixed password');
   }
   if (flag(env.CLUSTER, false) && !env.DATABASE_URL) throw new Error('CLUSTER=true needs DATABASE_URL: the embedded database serves one instance');
+  if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+    throw new Error('DATABASE_READ_URL needs DATABASE_URL: it names a streaming replica of that PostgreSQL, and the embedded database has none');
+  }
   if (demoPassword && demoPassword.length < 8) throw new Error('ZHIHUI_DEMO_PASSWORD must be at least 8 characters');
   return {
     port: port(env.PORT, 3000, 'PORT'),
     host: env.HOST || '127.0.0.1',
     databaseUrl: env.DATABASE_URL || null,
+    databaseReadUrl: postgresUrl(env.DATABASE_READ_URL, 'DATABASE_READ_URL'),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     seedDemo: flag(env.SEED_DEMO, true),
     demoPassword,
@@ -95,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicMapLayers: flag(env.PUBLIC_MAP_LAYERS, false),
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     metricsToken: env.METRICS_TOKEN || null,
+    shutdownTimeoutMs: positive(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS'),
   };
 }

@@ -56,15 +56,30 @@ if (config.simulate) {
 }
 say(`console ready at http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/ (API docs /docs) in ${since()}`);
 
+// Graceful shutdown (a rolling restart, a redeploy): stop taking connections (a balancer sends the next
+// requests to another instance), let requests and their transactions finish, tell the live clients to
+// reconnect (they catch up from the log wherever they land), let a clock tick finish, then exit. Past
+// the deadline the process exits anyway: a transaction cut short rolls back, nothing half-written stays.
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (closing) return;
     closing = true;
-    say(`${signal}: closing`);
-    await simulator?.stop();
-    await app.close();
-    await db.close();
+    const began = performance.now();
+    say(`${signal}: closing (in-flight work may take up to ${config.shutdownTimeoutMs / 1000} s)`);
+    setTimeout(() => {
+      say(`shutdown deadline of ${config.shutdownTimeoutMs / 1000} s passed: exiting with work unfinished`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await simulator?.stop();
+      await app.close();
+      await db.close();
+    } catch (err) {
+      say(`error while closing: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    say(`closed in ${Math.round(performance.now() - began)} ms`);
     process.exit(0);
   });
 }

@@ -18,9 +18,19 @@ export interface ClockOptions {
  */
 export class ClockWatcher {
   private timer: NodeJS.Timeout | null = null;
+  private readonly lagListeners: Array<(clock: 'overdue' | 'accept', seconds: number) => void> = [];
   private running: Promise<void> | null = null;
 
   constructor(private readonly pool: pg.Pool, private readonly bus: EventBus, private readonly opts: ClockOptions, private readonly log: FastifyBaseLogger) {}
+
+  /** How late each clock fired: from a case's deadline (or a dispatch's acceptance limit) to its event. */
+  onLag(fn: (clock: 'overdue' | 'accept', seconds: number) => void): void {
+    this.lagListeners.push(fn);
+  }
+
+  private lag(clock: 'overdue' | 'accept', seconds: number): void {
+    for (const fn of this.lagListeners) fn(clock, Math.max(0, seconds));
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -46,8 +56,8 @@ export class ClockWatcher {
 
   private markOverdue(): Promise<EventRow[]> {
     return withTransaction(this.pool, async (db) => {
-      const due = await db.query<{ id: number; code: string; district_adcode: string | null; deadline: Date; state: string }>(`
-        SELECT id, code, district_adcode, deadline, state FROM incidents
+      const due = await db.query<{ id: number; code: string; district_adcode: string | null; deadline: Date; state: string; lag_s: number }>(`
+        SELECT id, code, district_adcode, deadline, state, extract(epoch FROM now() - deadline)::float8 AS lag_s FROM incidents
         WHERE deadline < now() AND overdue_at IS NULL AND state NOT IN ('closed', 'voided', 'suspended', 'handled')
         ORDER BY deadline LIMIT 500 FOR UPDATE SKIP LOCKED`);
       if (due.rowCount === 0) return [];
@@ -55,6 +65,7 @@ export class ClockWatcher {
       await db.query(`UPDATE incidents SET overdue_at = now(), escalated_at = coalesce(escalated_at, now()) WHERE id = ANY($1::bigint[])`, [due.rows.map((r) => r.id)]);
       const news: NewEvent[] = [];
       for (const r of due.rows) {
+        this.lag('overdue', r.lag_s);
         const officerIds = (await liveDispatches(db, r.id)).map((d) => d.officerId);
         const base = { incidentId: r.id, actorUserId: null, districtAdcode: r.district_adcode, officerIds };
         news.push({ ...base, type: 'incident.overdue', payload: { code: r.code, state: r.state, deadline: r.deadline.toISOString() } });
@@ -66,11 +77,12 @@ export class ClockWatcher {
 
   private expireDispatches(): Promise<EventRow[]> {
     return withTransaction(this.pool, async (db) => {
-      const stale = await db.query<{ incident_id: number }>(`
-        SELECT DISTINCT d.incident_id FROM dispatches d
-        WHERE d.state = 'pending' AND d.dispatched_at < now() - make_interval(secs => $1)`, [this.opts.acceptTimeoutSeconds]);
+      const stale = await db.query<{ incident_id: number; lag_s: number }>(`
+        SELECT d.incident_id, max(extract(epoch FROM now() - d.dispatched_at)::float8 - $1) AS lag_s FROM dispatches d
+        WHERE d.state = 'pending' AND d.dispatched_at < now() - make_interval(secs => $1)
+        GROUP BY d.incident_id`, [this.opts.acceptTimeoutSeconds]);
       const news: NewEvent[] = [];
-      for (const { incident_id } of stale.rows) {
+      for (const { incident_id, lag_s } of stale.rows) {
         const inc = (await db.query<{ id: number; code: string; state: string; district_adcode: string | null }>(
           `SELECT id, code, state, district_adcode FROM incidents WHERE id = $1 FOR UPDATE SKIP LOCKED`, [incident_id])).rows[0];
         if (!inc) continue;
@@ -78,6 +90,7 @@ export class ClockWatcher {
           SELECT id, officer_id FROM dispatches WHERE incident_id = $1 AND state = 'pending' AND dispatched_at < now() - make_interval(secs => $2)`,
           [inc.id, this.opts.acceptTimeoutSeconds])).rows;
         if (expired.length === 0) continue;
+        this.lag('accept', lag_s);
         const officers = await finishDispatches(db, expired.map((d) => d.id), 'timed_out', 'not accepted in time');
         const remaining = await liveDispatches(db, inc.id);
         const to = remaining.length ? inc.state : 'registered';

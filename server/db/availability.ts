@@ -19,8 +19,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /**
  * A connection PostgreSQL drops (a restart, a failover, an administrator) raises 'error' on its client;
- * pg-pool listens only while the client is idle, so one checked out (a transaction, the cluster
- * adapter's LISTEN) would take the process down. Every client gets a listener for its whole life; the
+ * pg-pool listens only while the client is idle, so one checked out (a transaction) would take the
+ * process down. Every client gets a listener for its whole life; the
  * query in flight fails on its own and the pool drops the broken client when it is released.
  */
 export function guardPool(pool: pg.Pool, log: (msg: string) => void): void {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { LiveEvent } from '../../shared/cases/contract.ts';
 import type { Queryable } from '../db/transaction.ts';
+import { probes } from '../metrics/probes.ts';
 import { caseVisibleSql, type Viewer, viewerParams } from '../incidents/repository.ts';
 
 /** An event as stored and as the feed carries it. */
@@ -29,6 +30,7 @@ const COLUMNS = `seq, incident_id AS "incidentId", type, actor_user_id AS "actor
 export async function appendEvents(client: Queryable, events: NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
   // The lock is taken in the same statement (the CTE runs before any row gets its seq): one round trip.
+  const started = performance.now();
   const res = await client.query<EventRow>({
     name: 'events-append',
     text: `WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('zhihui-event-log')))
@@ -44,6 +46,8 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
       lon: e.position?.[0] ?? null, lat: e.position?.[1] ?? null, district: e.districtAdcode, officers: e.officerIds ?? [],
     })))],
   });
+  // includes the wait for the log's lock: what other writers cost this one
+  probes.emit('event-append', (performance.now() - started) / 1000, events.length);
   return res.rows.sort((a, b) => a.seq - b.seq);
 }
 
@@ -67,6 +71,16 @@ export async function eventsAfter(pool: pg.Pool, viewer: Viewer, after: number, 
      ORDER BY seq LIMIT $4`,
     [after, district, officer, limit, user],
   );
+  return res.rows;
+}
+
+/**
+ * Every committed event after `after`, oldest first, for the live publisher. Appends are serialised
+ * by the log's advisory lock and become visible before it is released, so what this returns is a
+ * prefix of the log: no smaller seq can commit later behind it.
+ */
+export async function eventsSince(pool: pg.Pool, after: number, limit: number): Promise<EventRow[]> {
+  const res = await pool.query<EventRow>({ name: 'events-since', text: `SELECT ${COLUMNS} FROM incident_events WHERE seq > $1 ORDER BY seq LIMIT $2`, values: [after, limit] });
   return res.rows;
 }
 

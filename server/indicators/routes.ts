@@ -7,14 +7,16 @@ import { parsePeriod } from '../../shared/time/period.ts';
 import { shanghaiDay } from '../../shared/time/deadlines.ts';
 import { IndicatorsExportQuery, IndicatorsQuery, IndicatorsReport } from '../../shared/indicators/schemas.ts';
 import type { AuthUser } from '../auth/user.ts';
+import { replicaReads } from '../db/database.ts';
 import { indicatorsCsv, indicatorsXlsx } from './export.ts';
 import { IndicatorRepository } from './repository.ts';
 
 const DESCRIPTION = 'Computed in SQL from the case rows and the event log for the period [from, to), measured as of the earlier of `to` and now. '
   + 'A district-scoped user (a district leader) gets their district only. `definitions` says exactly what every count and indicator means.';
 
-export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; jitOff: boolean }> = async (app, { pool, jitOff }) => {
-  const repo = new IndicatorRepository(pool, { jitOff });
+/** Read from `readPool` (a streaming replica when configured), the primary while it is away. */
+export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; readPool: pg.Pool; jitOff: boolean }> = async (app, { pool, readPool, jitOff }) => {
+  const reads = replicaReads(pool, readPool, app.log);
 
   async function report(user: AuthUser, q: { from: string; to: string; by?: IndicatorGrouping }): Promise<Report> {
     const checked = parsePeriod(q);
@@ -22,7 +24,7 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; jitOff:
     const period = checked.value;
     const by = q.by ?? 'district';
     const district = user.districtAdcode ?? null;
-    const figures = await repo.figures(by, { from: period.from, to: period.to, district });
+    const figures = await reads((db) => new IndicatorRepository(db, { jitOff }).figures(by, { from: period.from, to: period.to, district }));
     return {
       from: period.from.toISOString(), to: period.to.toISOString(), asOf: figures.asOf, by, scopeDistrict: district,
       rows: figures.rows, total: { ...figures.total, key: null }, definitions: DEFINITIONS,

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { Type } from 'typebox';
 import { parsePeriod } from '../../shared/leader/period.ts';
 import { Escalations, EscalationsQuery, Heatmap, HeatmapQuery, KeyAreaBoard, PeriodQuery, StatsCategories, StatsTrend } from '../../shared/leader/schemas.ts';
+import { replicaReads } from '../db/database.ts';
 import { sendJsonText } from '../http/json-text.ts';
 import { categoryIdsFor, escalations, heatmap, keyAreaBoard, scopeDistrict, statsCategories, statsTrend } from './repository.ts';
 
@@ -10,8 +11,12 @@ const Err = Type.Ref('ErrorResponse');
 const errors = { 400: Err, 401: Err, 403: Err };
 const scopeNote = 'A district-scoped user (a district leader) sees their district only; city users the whole city.';
 
-/** What district leaders watch: heatmap, key-area board, escalations (督办), trend and category statistics. */
-export const leaderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, { pool }) => {
+/**
+ * What district leaders watch: heatmap, key-area board, escalations (督办), trend and category statistics.
+ * Read from `readPool` (a streaming replica when configured, seconds behind at most), the primary while it is away.
+ */
+export const leaderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; readPool: pg.Pool }> = async (app, { pool, readPool }) => {
+  const reads = replicaReads(pool, readPool, app.log);
   const periodOrThrow = (q: { from?: string; to?: string }) => {
     const p = parsePeriod(q);
     if (!p.ok) throw app.httpErrors.badRequest(p.message);
@@ -28,11 +33,13 @@ export const leaderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
   }, async (req, reply) => {
     const period = periodOrThrow(req.query);
     let categoryIds: number[] | null = null;
-    if (req.query.category !== undefined) {
-      categoryIds = await categoryIdsFor(pool, req.query.category);
-      if (categoryIds.length === 0) throw app.httpErrors.badRequest(`unknown category "${req.query.category}": send a minor category code of the catalogue, e.g. 0501`);
+    const category = req.query.category;
+    if (category !== undefined) {
+      categoryIds = await reads((db) => categoryIdsFor(db, category));
+      if (categoryIds.length === 0) throw app.httpErrors.badRequest(`unknown category "${category}": send a minor category code of the catalogue, e.g. 0501`);
     }
-    return sendJsonText(reply, await heatmap(pool, period, { district: scopeDistrict(req.user), categoryIds, source: req.query.source ?? null }));
+    const filter = { district: scopeDistrict(req.user), categoryIds, source: req.query.source ?? null };
+    return sendJsonText(reply, await reads((db) => heatmap(db, period, filter)));
   });
 
   app.get('/api/key-areas/board', {
@@ -45,7 +52,10 @@ export const leaderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
         + `Counts are for the whole area. ${scopeNote} (an area belongs to each district its interior meets)`,
       security: [{ bearer: [] }], querystring: PeriodQuery, response: { 200: KeyAreaBoard, ...errors },
     },
-  }, (req) => keyAreaBoard(pool, periodOrThrow(req.query), scopeDistrict(req.user)));
+  }, (req) => {
+    const period = periodOrThrow(req.query);
+    return reads((db) => keyAreaBoard(db, period, scopeDistrict(req.user)));
+  });
 
   app.get('/api/escalations', {
     onRequest: app.requires('leader.read'),
@@ -54,7 +64,7 @@ export const leaderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
       description: `Overdue before merely escalated, then higher priority, then the longest waiting. At most \`limit\` (200); \`total\` counts all. ${scopeNote}`,
       security: [{ bearer: [] }], querystring: EscalationsQuery, response: { 200: Escalations, ...errors },
     },
-  }, (req) => escalations(pool, scopeDistrict(req.user), req.query.limit ?? 200));
+  }, (req) => reads((db) => escalations(db, scopeDistrict(req.user), req.query.limit ?? 200)));
 
   app.get('/api/stats/trend', {
     onRequest: app.requires('leader.read'),
@@ -62,7 +72,10 @@ export const leaderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
       tags: ['leader'], summary: 'Per day (Asia/Shanghai): cases reported, closed, and open overdue at the end of the day',
       description: scopeNote, security: [{ bearer: [] }], querystring: PeriodQuery, response: { 200: StatsTrend, ...errors },
     },
-  }, (req) => statsTrend(pool, periodOrThrow(req.query), scopeDistrict(req.user)));
+  }, (req) => {
+    const period = periodOrThrow(req.query);
+    return reads((db) => statsTrend(db, period, scopeDistrict(req.user)));
+  });
 
   app.get('/api/stats/categories', {
     onRequest: app.requires('leader.read'),
@@ -70,5 +83,8 @@ export const leaderRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
       tags: ['leader'], summary: 'Cases reported in the period per minor category, most first',
       description: scopeNote, security: [{ bearer: [] }], querystring: PeriodQuery, response: { 200: StatsCategories, ...errors },
     },
-  }, (req) => statsCategories(pool, periodOrThrow(req.query), scopeDistrict(req.user)));
+  }, (req) => {
+    const period = periodOrThrow(req.query);
+    return reads((db) => statsCategories(db, period, scopeDistrict(req.user)));
+  });
 };

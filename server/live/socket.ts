@@ -1,4 +1,3 @@
-import { createAdapter } from '@socket.io/postgres-adapter';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { Server, type Socket } from 'socket.io';
@@ -8,6 +7,7 @@ import { isDatabaseUnavailable } from '../db/availability.ts';
 import { TOKEN_COOKIE } from '../auth/plugin.ts';
 import type { EventBus } from '../events/bus.ts';
 import { type EventRow, latestSeq } from '../events/repository.ts';
+import { channels, chunks, type PgRelay } from './relay.ts';
 import type { PositionService, PositionUpdate } from '../workforce/positions.ts';
 
 /** Room names: consoles by scope, officers by id (joined only while on duty). */
@@ -46,12 +46,18 @@ function tokenOf(socket: Socket): string | null {
   return cookie ? decodeURIComponent(cookie.slice(TOKEN_COOKIE.length + 1)) : null;
 }
 
+/** A live event as sent: `prev` is the seq of the event sent before it to the same room. */
+export type LiveEnvelope = EventRow & { prev: number };
+
 /**
  * socket.io on the API's server, authenticated with the API's token. Consoles and leaders get their
  * district's events (city-wide users all), an officer only events about their own dispatches and
- * only while on duty. Every event carries its `seq`; GET /api/events?after= covers what a client missed.
+ * only while on duty. Every instance sends every event to its own sockets, in seq order, from the
+ * log (the EventBus); each carries its `seq` and the `prev` seq of its room, so a client that finds
+ * `prev` above what it has applied fills the gap from GET /api/events?after= first. Positions and
+ * ended sessions reach the other instances through the relay (CLUSTER=true).
  */
-export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: EventBus; positions: PositionService; crossInstance: boolean; allowedOrigins: readonly string[] }): Server {
+export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: EventBus; positions: PositionService; relay: PgRelay | null; allowedOrigins: readonly string[] }): Server {
   const io = new Server(app.server, {
     serveClient: false,
     transports: ['websocket', 'polling'],
@@ -60,7 +66,6 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
       done(ok ? null : `origin ${req.headers.origin} may not open the live feed (ALLOWED_ORIGINS)`, ok);
     },
   });
-  if (deps.crossInstance) io.adapter(createAdapter(deps.pool, { errorHandler: (err) => app.log.warn({ err }, 'socket.io adapter') }));
 
   io.use(async (socket, next) => {
     const token = tokenOf(socket);
@@ -87,10 +92,15 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
     io.in(room).emit('session_ended', { message: `会话已结束 ${why}; log in again` });
     io.in(room).disconnectSockets(true);
   };
-  const offEnded = app.auth.onEnded((e) => {
+  const ended = (e: { sid?: string | null; userId?: number | null; why: string }) => {
     if (e.sid) endSockets(rooms.session(e.sid), e.why);
     if (e.userId) endSockets(rooms.user(e.userId), e.why);
+  };
+  const offEnded = app.auth.onEnded((e) => {
+    ended(e);
+    void deps.relay?.send(channels.sessions, { sid: e.sid ?? null, userId: e.userId ?? null, why: e.why });
   });
+  deps.relay?.on(channels.sessions, (data) => ended(data as { sid: string | null; userId: number | null; why: string }));
   // Sessions ended where this process did not see it (another instance, the user CLI) or expired.
   let sweeping = false;
   const sweep = setInterval(async () => {
@@ -134,6 +144,13 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
     socket.emit('ready', { role: user.role, districtAdcode: user.districtAdcode, officerId: user.officerId, seq: await latestSeq(deps.pool) });
   }
 
+  // the seq last sent to each room: a client compares the next one's `prev` with what it has applied
+  const lastSent = new Map<string, number>();
+  const send = (room: string, e: EventRow) => {
+    const prev = lastSent.get(room) ?? deps.bus.startSeq;
+    lastSent.set(room, e.seq);
+    io.to(room).emit('event', { ...e, prev } satisfies LiveEnvelope);
+  };
   const unsubscribe = deps.bus.subscribe((e: EventRow) => {
     if (e.type === 'officer.duty') {
       const id = e.officerIds[0]!;
@@ -141,25 +158,31 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
       if (e.payload.to === 'off_duty') target.socketsLeave(rooms.officer(id));
       else target.socketsJoin(rooms.officer(id));
     }
-    const consoles = [rooms.city, ...(e.districtAdcode ? [rooms.district(e.districtAdcode)] : [])];
-    io.to(consoles).emit('event', e);
-    if (e.officerIds.length) io.to(e.officerIds.map(rooms.officer)).except(consoles).emit('event', e);
+    // a socket is in one of these rooms only: consoles in a scope room, officers in their own
+    send(rooms.city, e);
+    if (e.districtAdcode) send(rooms.district(e.districtAdcode), e);
+    for (const id of e.officerIds) send(rooms.officer(id), e);
   });
 
-  deps.positions.onBatch((batch: PositionUpdate[]) => {
+  const emitPositions = (batch: PositionUpdate[]) => {
     io.to(rooms.city).emit('positions', batch);
     const byDistrict = new Map<string, PositionUpdate[]>();
     for (const p of batch) byDistrict.set(p.districtAdcode, [...(byDistrict.get(p.districtAdcode) ?? []), p]);
     for (const [adcode, list] of byDistrict) io.to(rooms.district(adcode)).emit('positions', list);
+  };
+  deps.positions.onBatch((batch: PositionUpdate[]) => {
+    emitPositions(batch);
+    if (deps.relay) for (const piece of chunks(batch)) void deps.relay.send(channels.positions, piece);
   });
+  deps.relay?.on(channels.positions, (data) => emitPositions(data as PositionUpdate[]));
 
+  // Shutting down: the clients reconnect at once (through a balancer, to another instance) and catch up.
   app.addHook('preClose', async () => {
     clearInterval(sweep);
     offEnded();
     unsubscribe();
-    io.disconnectSockets(true);
-    // The Postgres adapter holds a pooled client for LISTEN until its adapter is closed.
-    await io.of('/').adapter.close();
+    io.emit('server_closing', { message: '服务器重启 the server is restarting; reconnecting' });
+    // closing the transports (not disconnecting the sockets) makes socket.io clients reconnect by themselves
     io.engine.close();
   });
   return io;

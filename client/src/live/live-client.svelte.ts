@@ -6,7 +6,11 @@
 //   2. it pages GET /api/events?after=<lastSeq> until `more` is false and applies those;
 //   3. it then applies the buffer, sorted by seq;
 // an event whose seq was already applied (a live copy of a caught-up one, or a repeat) is skipped,
-// so nothing is ever applied twice. The first connection has no lastSeq yet: the caller loads a
+// so nothing is ever applied twice. Live events come in seq order, each with `prev`: the seq the server
+// sent before it to the same room. A `prev` above lastSeq means an event of ours went past unseen (a
+// reconnect's race, a server that restarted): the client holds the new one back, fills the gap from
+// GET /api/events?after=lastSeq, then applies it. So lastSeq means "everything up to here is applied",
+// and nothing is ever applied out of order. The first connection has no lastSeq yet: the caller loads a
 // snapshot (open cases) after the socket has joined its rooms, gives a lower bound of the log's head
 // (the newest seq in the snapshot's freshest case record), and the walk from there to the head is
 // applied silently — the snapshot already shows it.
@@ -50,6 +54,10 @@ export class LiveClient {
   applied = $state(0);
   /** the last reconnection's catch-up: how many missed events it applied, and when it finished */
   lastCatchUp = $state<{ count: number; at: number } | null>(null);
+  /** gaps found in the live feed and filled from the log */
+  gapFills = 0;
+  /** browser tests set this to an array: every applied seq is pushed in the order applied */
+  trace: number[] | null = null;
 
   private socket: Socket | null = null;
   private handlers: LiveHandlers | null = null;
@@ -79,9 +87,14 @@ export class LiveClient {
       this.setStatus('catching-up');
     });
     socket.on('ready', () => void this.catchUp());
-    socket.on('event', (e: LiveEvent) => {
+    socket.on('event', (e: LiveEvent & { prev?: number }) => {
       if (this.buffer) this.buffer.push(e);
-      else this.apply(e, { silent: false, caughtUp: false });
+      else if (typeof e.prev === 'number' && e.prev > this.lastSeq) {
+        // something before it is missing here: hold it back until the gap is filled
+        this.buffer = [e];
+        this.gapFills += 1;
+        void this.catchUp(true);
+      } else this.apply(e, { silent: false, caughtUp: false });
     });
     socket.on('positions', (batch: PositionUpdate[]) => this.handlers?.onPositions?.(batch));
     // sent just before the server disconnects a session it ended: why, for the login form's notice
@@ -178,12 +191,13 @@ export class LiveClient {
     setLiveHook(s, this.lastSeq);
   }
 
-  private async catchUp(): Promise<void> {
+  /** After a connect (or, with `gap`, a hole in the live feed): page the log, then apply what was held back. */
+  private async catchUp(gap = false): Promise<void> {
     const gen = ++this.generation;
     const handlers = this.handlers;
     if (!handlers) return;
     this.buffer ??= [];
-    this.setStatus('catching-up');
+    if (!gap) this.setStatus('catching-up');
     try {
       if (!this.baselineKnown) {
         const hint = await handlers.resync();
@@ -201,7 +215,7 @@ export class LiveClient {
         const pending = (this.buffer ?? []).sort((a, b) => a.seq - b.seq);
         this.buffer = null;
         for (const e of pending) this.apply(e, { silent: false, caughtUp: false });
-        this.lastCatchUp = { count: this.applied - before, at: Date.now() };
+        if (!gap) this.lastCatchUp = { count: this.applied - before, at: Date.now() };
       }
       if (gen !== this.generation) return;
       const pending = (this.buffer ?? []).sort((a, b) => a.seq - b.seq);
@@ -242,6 +256,7 @@ export class LiveClient {
     }
     if (e.seq > this.lastSeq) this.lastSeq = e.seq;
     this.applied += 1;
+    this.trace?.push(e.seq);
     setLiveHook(this.status, this.lastSeq);
     try {
       this.handlers?.onEvent(e, ctx);
