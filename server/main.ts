@@ -27,7 +27,8 @@ async function untilDatabaseAnswers<T>(fn: () => Promise<T>): Promise<T> {
 
 const config = loadConfig();
 say(config.databaseUrl ? 'database: external PostgreSQL (DATABASE_URL)' : `database: embedded PostGIS in ${config.dataDir}`);
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPort });
+const db = await openDatabase({ databaseUrl: config.databaseUrl, readUrl: config.databaseReadUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPort });
+if (config.databaseReadUrl) say('leader and indicator reads: the streaming replica in DATABASE_READ_URL (the primary while it is away)');
 try {
   const ran = await untilDatabaseAnswers(() => migrate(db.pool));
   say(`migrations: ${ran.length ? `applied ${ran.join(', ')}` : 'up to date'} (${since()})`);

@@ -8,6 +8,7 @@ import { testApp } from '../support/app.ts';
 import { call, login, type Session, sleep } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
+import { startServerProcess } from '../support/server-process.ts';
 
 /**
  * The leader's and indicator reads on a real streaming replica: DATABASE_READ_URL names a hot standby
@@ -157,6 +158,18 @@ describe.skipIf(skip !== null)(`leader and indicator reads on a streaming replic
     expect(h.status).toBe(200);
     expect(h.json.replica).toMatchObject({ status: 'up' });
     expect((await health(onPrimary)).json.replica).toBeUndefined();
+  });
+
+  it('is used by npm start when DATABASE_READ_URL names it', async () => {
+    const server = await startServerProcess({ DATABASE_URL: url, DATABASE_READ_URL: replicaUrl, SEED_DEMO: 'false' });
+    try {
+      expect(server.output()).toContain('the streaming replica in DATABASE_READ_URL');
+      const h = await fetch(`${server.base}/api/health`);
+      expect(h.status).toBe(200);
+      expect((await h.json()).replica).toMatchObject({ status: 'up' });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it('answers the leader and indicator calls as the primary does, once the replica has replayed the new cases', async () => {
