@@ -20,10 +20,15 @@ import { metricsRoutes } from './metrics/routes.ts';
 import type { Database } from './db/database.ts';
 import { EventBus } from './events/bus.ts';
 import { eventRoutes } from './events/routes.ts';
+import { EvidenceRepository } from './evidence/repository.ts';
 import { evidenceRoutes } from './evidence/routes.ts';
+import { EvidenceService } from './evidence/service.ts';
+import { EvidenceStore } from './evidence/storage.ts';
 import { GeoRepository } from './geo/repository.ts';
 import { geoRoutes } from './geo/routes.ts';
+import { HealthRepository } from './health/repository.ts';
 import { healthRoutes } from './health/routes.ts';
+import { HealthService } from './health/service.ts';
 import { clientConfigRoutes } from './http/client-config-routes.ts';
 import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
@@ -34,6 +39,7 @@ import { indicatorRoutes } from './indicators/routes.ts';
 import { leaderRoutes } from './leader/routes.ts';
 import { IncidentService } from './incidents/service.ts';
 import { PgRelay, channels } from './live/relay.ts';
+import { LiveService } from './live/service.ts';
 import { attachLive } from './live/socket.ts';
 import { TileRepository } from './tiles/repository.ts';
 import { tileRoutes } from './tiles/routes.ts';
@@ -44,7 +50,7 @@ import type { AuthSettings } from './auth/service.ts';
 import { PositionService } from './workforce/positions.ts';
 import { WorkforceRepository } from './workforce/repository.ts';
 import { workforceRoutes } from './workforce/routes.ts';
-import { officerSelfRoutes } from './workforce/self-routes.ts';
+import { WorkforceService } from './workforce/service.ts';
 
 export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
   Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken'>> &
@@ -144,28 +150,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   relay?.on(channels.events, () => bus.wake());
   relay?.onReconnect(() => bus.wake());
   const incidents = new IncidentService(pool, bus);
-  const positions = new PositionService(pool);
+  const workforceRepo = new WorkforceRepository(pool);
+  const workforce = new WorkforceService(pool, workforceRepo, bus);
+  const positions = new PositionService(workforceRepo);
   const publicMap = opts.config.publicMapLayers ?? false;
   const metrics = createMetrics({ pool, bus, positions });
   metrics.hook(app);
   if (opts.config.metricsToken) await app.register(metricsRoutes, { registry: metrics.registry, token: opts.config.metricsToken });
 
-  await app.register(healthRoutes, { pool, mode });
+  await app.register(healthRoutes, { health: new HealthService(new HealthRepository(pool), mode) });
   await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap });
   await app.register(authRoutes, { loginPerMinute: opts.config.loginPerMinute ?? 10 });
   await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
   await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
   await app.register(tileRoutes, { repo: await TileRepository.open(pool), publicMap });
-  await app.register(workforceRoutes, { repo: new WorkforceRepository(pool), publicMap });
-  await app.register(officerSelfRoutes, { pool, positions, bus });
+  await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(incidentRoutes, { pool, incidents });
-  await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
+  const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
+  await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, incidents, bus) });
   await app.register(eventRoutes, { pool });
   await app.register(indicatorRoutes, { pool, readPool: opts.db.readPool ?? pool, jitOff: mode === 'external' });
   await app.register(leaderRoutes, { pool, readPool: opts.db.readPool ?? pool });
   if (opts.serveClient) await registerClientStatic(app);
 
-  const io = attachLive(app, { pool, bus, positions, relay: opts.config.cluster ? relay : null, allowedOrigins: opts.config.allowedOrigins ?? [] });
+  const io = attachLive(app, { live: new LiveService(pool, workforce), bus, positions, relay: opts.config.cluster ? relay : null, allowedOrigins: opts.config.allowedOrigins ?? [] });
   metrics.attachIo(io);
   const clocks = new ClockWatcher(pool, bus, { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 }, app.log);
   // the bus starts at the log's head before anything can commit (requests, clocks)

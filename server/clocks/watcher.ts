@@ -4,6 +4,11 @@ import { finishDispatches, liveDispatches } from '../dispatch/repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
+import { setState } from '../incidents/repository.ts';
+import { casesWithStaleDispatches, expiredDispatches, lockCaseIfFree, lockDueCases, markOverdue } from './repository.ts';
+
+/** Cases marked overdue per tick at most; the rest wait for the next tick. */
+const OVERDUE_BATCH = 500;
 
 export interface ClockOptions {
   intervalMs: number;
@@ -56,18 +61,15 @@ export class ClockWatcher {
 
   private markOverdue(): Promise<EventRow[]> {
     return withTransaction(this.pool, async (db) => {
-      const due = await db.query<{ id: number; code: string; district_adcode: string | null; deadline: Date; state: string; lag_s: number }>(`
-        SELECT id, code, district_adcode, deadline, state, extract(epoch FROM now() - deadline)::float8 AS lag_s FROM incidents
-        WHERE deadline < now() AND overdue_at IS NULL AND state NOT IN ('closed', 'voided', 'suspended', 'handled')
-        ORDER BY deadline LIMIT 500 FOR UPDATE SKIP LOCKED`);
-      if (due.rowCount === 0) return [];
+      const due = await lockDueCases(db, OVERDUE_BATCH);
+      if (due.length === 0) return [];
       // A case escalated by hand before keeps that time; the leaders still hear that it is now overdue.
-      await db.query(`UPDATE incidents SET overdue_at = now(), escalated_at = coalesce(escalated_at, now()) WHERE id = ANY($1::bigint[])`, [due.rows.map((r) => r.id)]);
+      await markOverdue(db, due.map((r) => r.id));
       const news: NewEvent[] = [];
-      for (const r of due.rows) {
-        this.lag('overdue', r.lag_s);
+      for (const r of due) {
+        this.lag('overdue', r.lagSeconds);
         const officerIds = (await liveDispatches(db, r.id)).map((d) => d.officerId);
-        const base = { incidentId: r.id, actorUserId: null, districtAdcode: r.district_adcode, officerIds };
+        const base = { incidentId: r.id, actorUserId: null, districtAdcode: r.districtAdcode, officerIds };
         news.push({ ...base, type: 'incident.overdue', payload: { code: r.code, state: r.state, deadline: r.deadline.toISOString() } });
         news.push({ ...base, type: 'incident.escalated', payload: { code: r.code, to: 'leader', reason: '超期督办 overdue' } });
       }
@@ -76,28 +78,24 @@ export class ClockWatcher {
   }
 
   private expireDispatches(): Promise<EventRow[]> {
+    const timeout = this.opts.acceptTimeoutSeconds;
     return withTransaction(this.pool, async (db) => {
-      const stale = await db.query<{ incident_id: number; lag_s: number }>(`
-        SELECT d.incident_id, max(extract(epoch FROM now() - d.dispatched_at)::float8 - $1) AS lag_s FROM dispatches d
-        WHERE d.state = 'pending' AND d.dispatched_at < now() - make_interval(secs => $1)
-        GROUP BY d.incident_id`, [this.opts.acceptTimeoutSeconds]);
+      const stale = await casesWithStaleDispatches(db, timeout);
       const news: NewEvent[] = [];
-      for (const { incident_id, lag_s } of stale.rows) {
-        const inc = (await db.query<{ id: number; code: string; state: string; district_adcode: string | null }>(
-          `SELECT id, code, state, district_adcode FROM incidents WHERE id = $1 FOR UPDATE SKIP LOCKED`, [incident_id])).rows[0];
+      for (const { incidentId, lagSeconds } of stale) {
+        const inc = await lockCaseIfFree(db, incidentId);
         if (!inc) continue;
-        const expired = (await db.query<{ id: number; officer_id: number }>(`
-          SELECT id, officer_id FROM dispatches WHERE incident_id = $1 AND state = 'pending' AND dispatched_at < now() - make_interval(secs => $2)`,
-          [inc.id, this.opts.acceptTimeoutSeconds])).rows;
+        const expired = await expiredDispatches(db, inc.id, timeout);
         if (expired.length === 0) continue;
-        this.lag('accept', lag_s);
-        const officers = await finishDispatches(db, expired.map((d) => d.id), 'timed_out', 'not accepted in time');
+        this.lag('accept', lagSeconds);
+        const officers = await finishDispatches(db, expired, 'timed_out', 'not accepted in time');
         const remaining = await liveDispatches(db, inc.id);
+        // nobody left on it: back to the dispatcher's queue, by the same state change every step makes
         const to = remaining.length ? inc.state : 'registered';
-        if (to !== inc.state) await db.query(`UPDATE incidents SET state = 'registered', updated_at = now() WHERE id = $1`, [inc.id]);
+        if (to !== inc.state) await setState(db, inc.id, to);
         news.push({
-          incidentId: inc.id, type: 'incident.dispatch_timed_out', actorUserId: null, districtAdcode: inc.district_adcode, officerIds: officers,
-          payload: { code: inc.code, from: inc.state, to, officerIds: officers, alert: true, timeoutSeconds: this.opts.acceptTimeoutSeconds },
+          incidentId: inc.id, type: 'incident.dispatch_timed_out', actorUserId: null, districtAdcode: inc.districtAdcode, officerIds: officers,
+          payload: { code: inc.code, from: inc.state, to, officerIds: officers, alert: true, timeoutSeconds: timeout },
         });
       }
       return appendEvents(db, news);

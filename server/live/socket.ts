@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { can } from '../../shared/auth/permissions.ts';
 import type { AuthUser, TokenClaims } from '../auth/user.ts';
 import { isDatabaseUnavailable } from '../db/availability.ts';
 import { TOKEN_COOKIE } from '../auth/plugin.ts';
 import type { EventBus } from '../events/bus.ts';
-import { type EventRow, latestSeq } from '../events/repository.ts';
+import type { EventRow } from '../events/repository.ts';
 import { channels, chunks, type PgRelay } from './relay.ts';
+import type { LiveService } from './service.ts';
 import type { PositionService, PositionUpdate } from '../workforce/positions.ts';
 
 /** Room names: consoles by scope, officers by id (joined only while on duty). */
@@ -57,7 +57,7 @@ export type LiveEnvelope = EventRow & { prev: number };
  * `prev` above what it has applied fills the gap from GET /api/events?after= first. Positions and
  * ended sessions reach the other instances through the relay (CLUSTER=true).
  */
-export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: EventBus; positions: PositionService; relay: PgRelay | null; allowedOrigins: readonly string[] }): Server {
+export function attachLive(app: FastifyInstance, deps: { live: LiveService; bus: EventBus; positions: PositionService; relay: PgRelay | null; allowedOrigins: readonly string[] }): Server {
   const io = new Server(app.server, {
     serveClient: false,
     transports: ['websocket', 'polling'],
@@ -135,13 +135,12 @@ export function attachLive(app: FastifyInstance, deps: { pool: pg.Pool; bus: Eve
     await socket.join([rooms.session(user.sid!), rooms.user(user.id)]);
     if (user.role === 'officer' && user.officerId) {
       await socket.join(rooms.officerAlways(user.officerId));
-      const duty = await deps.pool.query<{ duty_status: string }>(`SELECT duty_status FROM officers WHERE id = $1`, [user.officerId]);
-      if (duty.rows[0]?.duty_status !== 'off_duty') await socket.join(rooms.officer(user.officerId));
+      if (await deps.live.officerOnDuty(user.officerId)) await socket.join(rooms.officer(user.officerId));
     } else if (can(user.role, 'events.read')) {
       await socket.join(user.districtAdcode ? rooms.district(user.districtAdcode) : rooms.city);
     }
     // The newest seq at join time: a client starts its catch-up (GET /api/events?after=) from here.
-    socket.emit('ready', { role: user.role, districtAdcode: user.districtAdcode, officerId: user.officerId, seq: await latestSeq(deps.pool) });
+    socket.emit('ready', { role: user.role, districtAdcode: user.districtAdcode, officerId: user.officerId, seq: await deps.live.head() });
   }
 
   // the seq last sent to each room: a client compares the next one's `prev` with what it has applied

@@ -4,10 +4,10 @@ import type pg from 'pg';
 import { DEMO_CATALOGUE } from '../../shared/categories/catalogue-demo.ts';
 import type { Outcome, Source } from '../../shared/cases/states.ts';
 import type { AuthUser } from '../auth/user.ts';
-import { recommend, responsibleSquad } from '../dispatch/repository.ts';
 import type { IncidentService } from '../incidents/service.ts';
 import { UserRepository } from '../users/repository.ts';
 import type { PositionService } from '../workforce/positions.ts';
+import { type SimulatedCase, SimulatorRepository } from './repository.ts';
 
 const SOURCES: Source[] = ['public', 'public', 'public', 'video', 'video', 'department', 'inspection', 'media'];
 // Street-order and city-appearance problems dominate real case loads; emergencies are rare.
@@ -31,18 +31,22 @@ export class Simulator {
   private busy = false;
   private user!: AuthUser;
   private readonly waits = new Map<number, number>();
+  private readonly repo: SimulatorRepository;
+  private readonly users: UserRepository;
 
   constructor(
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly incidents: IncidentService,
     private readonly positions: PositionService,
     private readonly log: FastifyBaseLogger,
     private readonly opts = { newCaseEveryMs: 5_000, tickMs: 2_000 },
-  ) {}
+  ) {
+    this.repo = new SimulatorRepository(pool);
+    this.users = new UserRepository(pool);
+  }
 
   async start(): Promise<void> {
-    const existing = await this.pool.query<{ id: number }>(`SELECT id FROM users WHERE login = 'simulator'`);
-    const id = existing.rows[0]?.id ?? (await new UserRepository(this.pool).create({
+    const id = (await this.users.byLogin('simulator'))?.id ?? (await this.users.create({
       login: 'simulator', password: crypto.randomBytes(24).toString('base64url'), displayName: '模拟器 simulator', role: 'admin', districtAdcode: null, officerId: null,
     })).id;
     this.user = { id, login: 'simulator', role: 'admin', districtAdcode: null, officerId: null };
@@ -73,13 +77,8 @@ export class Simulator {
 
   private async tick(makeNew: boolean): Promise<void> {
     if (makeNew) await this.newCase();
-    const open = await this.pool.query<{ id: number; state: string; lon: number; lat: number; enforcement: boolean; officers: number[] }>(`
-      SELECT i.id, i.state, ST_X(i.position) AS lon, ST_Y(i.position) AS lat, c.involves_enforcement AS enforcement,
-             coalesce(array_agg(d.officer_id) FILTER (WHERE d.state IN ('pending', 'accepted')), '{}') AS officers
-      FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN dispatches d ON d.incident_id = i.id
-      WHERE i.source_ref LIKE 'SIM-%' AND i.state NOT IN ('closed', 'voided', 'suspended')
-      GROUP BY i.id, c.involves_enforcement ORDER BY i.id LIMIT 100`);
-    for (const inc of open.rows) {
+    const open = await this.repo.openCases(100);
+    for (const inc of open) {
       const waited = (this.waits.get(inc.id) ?? 0) + 1;
       this.waits.set(inc.id, waited);
       if (waited < 2 + Math.random() * 3) continue; // people take a few seconds per step
@@ -89,27 +88,23 @@ export class Simulator {
   }
 
   private async newCase(): Promise<void> {
-    const spot = await this.pool.query<{ lon: number; lat: number }>(`
-      SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
-        SELECT ST_PointOnSurface(geom) AS p FROM grid_cells
-        WHERE id >= (SELECT min(id) + floor(random() * (max(id) - min(id)))::int FROM grid_cells) ORDER BY id LIMIT 1) x`);
+    const { lon, lat } = await this.repo.randomSpot();
     const category = weighted(WEIGHTED.map((c) => [c, c.weight] as [typeof c, number]));
-    const { lon, lat } = spot.rows[0]!;
     await this.incidents.intake(this.as('admin'), {
       category: category.code, source: SOURCES[Math.floor(Math.random() * SOURCES.length)]!, sourceRef: `SIM-${Date.now()}`,
       description: `${category.zh}（模拟）`, lon, lat, register: Math.random() < 0.7,
     }, null);
   }
 
-  private async advance(inc: { id: number; state: string; lon: number; lat: number; enforcement: boolean; officers: number[] }): Promise<void> {
+  private async advance(inc: SimulatedCase): Promise<void> {
     const officer = inc.officers[0] ?? null;
     switch (inc.state) {
       case 'reported':
         await this.incidents.step(this.as('supervisor'), inc.id, Math.random() < 0.95 ? 'register' : 'void', { reason: '模拟核实：非城管职责' });
         return;
       case 'registered': {
-        const grid = await this.pool.query<{ g: number | null }>(`SELECT grid_cell_id AS g FROM incidents WHERE id = $1`, [inc.id]);
-        const candidates = await recommend(this.pool, inc, await responsibleSquad(this.pool, grid.rows[0]?.g ?? null), 5);
+        // the dispatcher's own recommendations: the responsible squad first, then the nearest
+        const candidates = (await this.incidents.recommendations(this.as('dispatcher'), inc.id, 5)) ?? [];
         const pick = inc.enforcement ? candidates.find((c) => c.certified) : candidates[0];
         if (pick) await this.incidents.step(this.as('dispatcher'), inc.id, 'dispatch', { officerIds: [pick.officerId] });
         return;
@@ -120,11 +115,7 @@ export class Simulator {
       case 'accepted': {
         if (!officer) return;
         // Drive towards the case; arrive once close.
-        const pos = await this.pool.query<{ lon: number; lat: number; meters: number }>(`
-          SELECT ST_X(position) AS lon, ST_Y(position) AS lat,
-                 ST_Distance(position::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography) AS meters
-          FROM officers WHERE id = $1`, [officer, inc.lon, inc.lat]);
-        const p = pos.rows[0];
+        const p = await this.repo.officerDistance(officer, inc.lon, inc.lat);
         if (!p || p.meters < 40) {
           await this.incidents.step(this.as('officer', officer), inc.id, 'arrive', { lon: inc.lon, lat: inc.lat });
           return;

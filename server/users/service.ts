@@ -1,5 +1,5 @@
 import { passwordProblem } from '../../shared/auth/password-policy.ts';
-import type { Role } from '../../shared/roles.ts';
+import { officerLinkProblem, type Role } from '../../shared/roles.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -14,11 +14,6 @@ export interface NewUser {
   role: Role;
   districtAdcode: string | null;
   officerId: number | null;
-}
-
-/** An officer's user is linked to their officer record; no one else's is. */
-function linkProblem(role: Role, officerId: number | null): string | null {
-  return (role === 'officer') === (officerId !== null) ? null : 'officerId is required for role officer, and only for it';
 }
 
 function constraintProblem(err: unknown, login: string): Problem | null {
@@ -40,7 +35,7 @@ export class UserService {
   }
 
   async create(input: NewUser): Promise<UserRecord> {
-    const link = linkProblem(input.role, input.officerId);
+    const link = officerLinkProblem(input.role, input.officerId);
     if (link) throw new Problem(400, link);
     const weak = passwordProblem(input.password, input);
     if (weak) throw new Problem(400, `password: ${weak}`);
@@ -63,7 +58,7 @@ export class UserService {
         officerId: patch.officerId !== undefined ? patch.officerId : (patch.role && patch.role !== 'officer' ? null : before.officerId),
         disabled: patch.disabled ?? before.disabled,
       };
-      const link = linkProblem(next.role, next.officerId);
+      const link = officerLinkProblem(next.role, next.officerId);
       if (link) throw new Problem(400, link);
       const stillAdmin = next.role === 'admin' && !next.disabled;
       if (before.role === 'admin' && !before.disabled && !stillAdmin && (await this.users.enabledAdminsOtherThan(db, id)) === 0) {

@@ -1,22 +1,14 @@
-import type pg from 'pg';
-import type { Queryable } from '../db/transaction.ts';
+import { fixClockProblem } from '../../shared/position-fix.ts';
+import { Problem } from '../http/problem.ts';
+import { type Crs, toWgs84 } from '../incidents/service.ts';
+import type { Extent, WorkforceRepository } from './repository.ts';
 
 export type { PositionUpdate } from '../../shared/cases/contract.ts';
 import type { PositionUpdate } from '../../shared/cases/contract.ts';
+export type { Extent } from './repository.ts';
 
 /** Positions are taken within the districts' extent grown by this much (a squad may cross the city line). */
 export const SERVED_MARGIN_METERS = 20_000;
-
-/** A WGS84 box: [west, south, east, north]. */
-export type Extent = [number, number, number, number];
-
-/** The extent of every district served, WGS84; null when no district is loaded yet. */
-export async function districtsExtent(db: Queryable): Promise<Extent | null> {
-  const res = await db.query<{ w: number | null; s: number | null; e: number | null; n: number | null }>(`
-    SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (SELECT ST_Extent(boundary)::box2d AS x FROM districts) d`);
-  const r = res.rows[0];
-  return r && r.w !== null && r.s !== null && r.e !== null && r.n !== null ? [r.w, r.s, r.e, r.n] : null;
-}
 
 /** `extent` grown by `meters` on every side (degrees of longitude measured at its latitude farthest from the equator). */
 export function grow([w, s, e, n]: Extent, meters: number): Extent {
@@ -25,9 +17,12 @@ export function grow([w, s, e, n]: Extent, meters: number): Extent {
   return [Math.max(-180, w - dLon), Math.max(-90, s - dLat), Math.min(180, e + dLon), Math.min(90, n + dLat)];
 }
 
-/** A fix refused: outside the area served (the route answers 422 with the message). */
-export class PositionRefused extends Error {
-  readonly status = 422;
+/** A fix refused: outside the area served (answered 422 with the message). */
+export class PositionRefused extends Problem {
+  constructor(message: string) {
+    super(422, message);
+    this.name = 'PositionRefused';
+  }
 }
 
 /**
@@ -41,11 +36,11 @@ export class PositionService {
   /** the served area, read once from the districts (they rarely change; a restart rereads them) */
   private area: Promise<Extent | null> | null = null;
 
-  constructor(private readonly pool: pg.Pool, private readonly flushMs = 1000) {}
+  constructor(private readonly repo: WorkforceRepository, private readonly flushMs = 1000) {}
 
   /** The districts' extent grown by SERVED_MARGIN_METERS; null (anywhere) while no district is loaded. */
   servedArea(): Promise<Extent | null> {
-    this.area ??= districtsExtent(this.pool).then(
+    this.area ??= this.repo.districtsExtent().then(
       (e) => {
         if (!e) this.area = null; // ask again once districts are loaded
         return e && grow(e, SERVED_MARGIN_METERS);
@@ -70,26 +65,25 @@ export class PositionService {
         + `(lon ${f(area[0])}–${f(area[2])}, lat ${f(area[1])}–${f(area[3])}: the districts and ${SERVED_MARGIN_METERS / 1000} km around them); `
         + 'check the phone\'s location fix and the crs');
     }
-    const res = await this.pool.query<PositionUpdate>(`
-      WITH moved AS (
-        UPDATE officers SET position = ST_SetSRID(ST_MakePoint($2, $3), 4326), position_at = now()
-        WHERE id = $1 AND (position_at IS NULL OR position_at <= now() - interval '1 second')
-        RETURNING id, position, position_at, duty_status, squad_id
-      ),
-      kept AS (
-        INSERT INTO officer_positions (officer_id, position, accuracy_m, recorded_at)
-        SELECT id, position, $4, coalesce($5::timestamptz, position_at) FROM moved
-      )
-      SELECT m.id AS "officerId", ST_X(m.position) AS lon, ST_Y(m.position) AS lat,
-             to_char(m.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
-             m.duty_status AS "dutyStatus", s.district_adcode AS "districtAdcode"
-      FROM moved m JOIN squads s ON s.id = m.squad_id`,
-      [officerId, fix.lon, fix.lat, fix.accuracy ?? null, fix.recordedAt?.toISOString() ?? null]);
-    const row = res.rows[0];
+    const row = await this.repo.storePosition(officerId, fix);
     if (!row) return false;
     this.pending.set(officerId, row);
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
     return true;
+  }
+
+  /**
+   * A fix as a phone reports it (any crs, its own clock): converted to WGS84 and stored by `record`.
+   * A fix stamped far from the server's clock is refused (400), as is one within a second of the
+   * officer's previous fix (429).
+   */
+  async report(officerId: number, fix: { lon: number; lat: number; crs?: Crs; accuracy?: number; recordedAt?: string }): Promise<void> {
+    const [lon, lat] = toWgs84(fix.lon, fix.lat, fix.crs ?? 'wgs84');
+    const recordedAt = fix.recordedAt ? new Date(fix.recordedAt) : undefined;
+    const skew = recordedAt && fixClockProblem(recordedAt);
+    if (skew) throw new Problem(400, skew);
+    const kept = await this.record(officerId, { lon, lat, accuracy: fix.accuracy, recordedAt });
+    if (!kept) throw new Problem(429, 'positions are kept at most once a second per officer; send the next fix a little later');
   }
 
   /** Positions already stored by someone else (a bulk AVL gateway, the load bench): batched as usual. */

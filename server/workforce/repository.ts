@@ -1,9 +1,13 @@
 import type pg from 'pg';
-import type { BoardDistrict, BoardMember, SquadBoard } from '../../shared/cases/contract.ts';
+import type { BoardDistrict, BoardMember, PositionUpdate, SquadBoard } from '../../shared/cases/contract.ts';
 import { isCertified } from '../../shared/workforce.ts';
+import type { Queryable } from '../db/transaction.ts';
 import { featureCollectionSql, queryCollection } from '../geo/repository.ts';
 
 export type DutyStatus = 'off_duty' | 'available' | 'busy';
+
+/** A WGS84 box: [west, south, east, north]. */
+export type Extent = [number, number, number, number];
 
 /** Squads (中队) and their officers and auxiliaries, as map layers. */
 export class WorkforceRepository {
@@ -89,5 +93,54 @@ export class WorkforceRepository {
       WHERE o.position IS NOT NULL
         AND ($1::text IS NULL OR s.district_adcode = $1)
         AND ($2::text IS NULL OR o.duty_status = $2)`), [filter.district, filter.status]);
+  }
+
+  /** The extent of every district served, WGS84; null when no district is loaded yet. */
+  async districtsExtent(): Promise<Extent | null> {
+    const res = await this.pool.query<{ w: number | null; s: number | null; e: number | null; n: number | null }>(`
+      SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (SELECT ST_Extent(boundary)::box2d AS x FROM districts) d`);
+    const r = res.rows[0];
+    return r && r.w !== null && r.s !== null && r.e !== null && r.n !== null ? [r.w, r.s, r.e, r.n] : null;
+  }
+
+  /**
+   * Stores a fix (WGS84) as the officer's position and in their history, unless their previous one is
+   * less than a second old (then null). One statement: the check and both writes cannot be torn apart.
+   */
+  async storePosition(officerId: number, fix: { lon: number; lat: number; accuracy?: number; recordedAt?: Date }): Promise<PositionUpdate | null> {
+    const res = await this.pool.query<PositionUpdate>(`
+      WITH moved AS (
+        UPDATE officers SET position = ST_SetSRID(ST_MakePoint($2, $3), 4326), position_at = now()
+        WHERE id = $1 AND (position_at IS NULL OR position_at <= now() - interval '1 second')
+        RETURNING id, position, position_at, duty_status, squad_id
+      ),
+      kept AS (
+        INSERT INTO officer_positions (officer_id, position, accuracy_m, recorded_at)
+        SELECT id, position, $4, coalesce($5::timestamptz, position_at) FROM moved
+      )
+      SELECT m.id AS "officerId", ST_X(m.position) AS lon, ST_Y(m.position) AS lat,
+             to_char(m.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+             m.duty_status AS "dutyStatus", s.district_adcode AS "districtAdcode"
+      FROM moved m JOIN squads s ON s.id = m.squad_id`,
+      [officerId, fix.lon, fix.lat, fix.accuracy ?? null, fix.recordedAt?.toISOString() ?? null]);
+    return res.rows[0] ?? null;
+  }
+
+  /** An officer's duty status. */
+  async dutyStatus(officerId: number): Promise<DutyStatus | null> {
+    const res = await this.pool.query<{ duty_status: DutyStatus }>(`SELECT duty_status FROM officers WHERE id = $1`, [officerId]);
+    return res.rows[0]?.duty_status ?? null;
+  }
+
+  /** Row-locks an officer for a duty change: their status and their squad's district. */
+  async lockDuty(db: Queryable, officerId: number): Promise<{ dutyStatus: DutyStatus; districtAdcode: string } | null> {
+    const res = await db.query<{ dutyStatus: DutyStatus; districtAdcode: string }>(`
+      SELECT o.duty_status AS "dutyStatus", s.district_adcode AS "districtAdcode"
+      FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1 FOR UPDATE OF o`, [officerId]);
+    return res.rows[0] ?? null;
+  }
+
+  async setDuty(db: Queryable, officerId: number, status: DutyStatus): Promise<void> {
+    await db.query(`UPDATE officers SET duty_status = $2 WHERE id = $1`, [officerId, status]);
   }
 }

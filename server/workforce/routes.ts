@@ -2,11 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { listDistrict } from '../../shared/auth/permissions.ts';
 import { Type } from 'typebox';
-import { SquadBoard } from '../../shared/cases/schemas.ts';
+import { CRS_VALUES, SquadBoard } from '../../shared/cases/schemas.ts';
 import { featureCollection, OfficerProps, PointGeometry, SquadProps } from '../../shared/geo-schemas.ts';
 import { sendJsonText } from '../http/json-text.ts';
 import { DistrictCode, errorResponses, StringEnum } from '../http/schemas.ts';
-import type { WorkforceRepository } from './repository.ts';
+import type { PositionService } from './positions.ts';
+import type { WorkforceService } from './service.ts';
+
+const Err = Type.Ref('ErrorResponse');
 
 const OfficerSelf = Type.Object({
   id: Type.Integer(), name: Type.String(), kind: StringEnum(['officer', 'auxiliary'] as const), squadId: Type.Integer(), squadName: Type.String(),
@@ -14,7 +17,8 @@ const OfficerSelf = Type.Object({
   positionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]), certified: Type.Boolean(),
 });
 
-export const workforceRoutes: FastifyPluginAsyncTypebox<{ repo: WorkforceRepository; publicMap: boolean }> = async (app, { repo, publicMap }) => {
+/** Squads and officers on the map, the squad board, and what an officer's phone does for itself (position, duty). */
+export const workforceRoutes: FastifyPluginAsyncTypebox<{ workforce: WorkforceService; positions: PositionService; publicMap: boolean }> = async (app, { workforce, positions, publicMap }) => {
   const district = (req: FastifyRequest, requested: string | undefined) => {
     const d = listDistrict(req.user ?? null, requested ?? null);
     if (!d.ok) throw app.httpErrors.forbidden(d.message);
@@ -28,7 +32,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ repo: WorkforceReposit
       querystring: Type.Object({ district: Type.Optional(DistrictCode) }, { additionalProperties: false }),
       response: { 200: featureCollection(SquadProps, PointGeometry), ...errorResponses },
     },
-  }, async (req, reply) => sendJsonText(reply, await repo.squads(district(req, req.query.district))));
+  }, async (req, reply) => sendJsonText(reply, await workforce.squads(district(req, req.query.district))));
 
   app.get('/api/squads/board', {
     onRequest: app.requires('squads.board'),
@@ -38,7 +42,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ repo: WorkforceReposit
       security: [{ bearer: [] }],
       response: { 200: SquadBoard, 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
     },
-  }, (req) => repo.board(req.user.districtAdcode));
+  }, (req) => workforce.board(req.user.districtAdcode));
 
   app.get('/api/officers', {
     onRequest: app.requires('positions.read'),
@@ -50,7 +54,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ repo: WorkforceReposit
       }, { additionalProperties: false }),
       response: { 200: featureCollection(OfficerProps, PointGeometry), ...errorResponses },
     },
-  }, async (req, reply) => sendJsonText(reply, await repo.officers({ district: district(req, req.query.district), status: req.query.status ?? null })));
+  }, async (req, reply) => sendJsonText(reply, await workforce.officers({ district: district(req, req.query.district), status: req.query.status ?? null })));
 
   app.get('/api/officers/me', {
     onRequest: app.requires('officer.self'),
@@ -58,5 +62,34 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ repo: WorkforceReposit
       tags: ['live'], summary: 'The officer I am: name, squad, duty status, last fix',
       response: { 200: OfficerSelf, 404: Type.Ref('ErrorResponse') },
     },
-  }, async (req) => (await repo.self(req.user.officerId!)) ?? app.httpErrors.notFound('your officer record is gone; ask an administrator'));
+  }, (req) => workforce.self(req.user.officerId!));
+
+  app.post('/api/officers/me/position', {
+    onRequest: app.requires('officer.self'),
+    config: { rateLimit: false },
+    schema: {
+      tags: ['live'], summary: 'Report my position (AVL), at most once a second', security: [{ bearer: [] }],
+      body: Type.Object({
+        lon: Type.Number({ minimum: -180, maximum: 180 }), lat: Type.Number({ minimum: -90, maximum: 90 }),
+        crs: Type.Optional(StringEnum(CRS_VALUES)), accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+        recordedAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+      }, { additionalProperties: false }),
+      response: { 202: Type.Object({ accepted: Type.Literal(true) }), 400: Err, 422: Err, 429: Err },
+    },
+  }, async (req, reply) => {
+    await positions.report(req.user.officerId!, req.body);
+    return reply.status(202).send({ accepted: true as const });
+  });
+
+  app.post('/api/officers/me/duty', {
+    onRequest: app.requires('officer.self'),
+    schema: {
+      tags: ['live'], summary: 'Go on duty (available) or off duty', security: [{ bearer: [] }],
+      body: Type.Object({ status: StringEnum(['available', 'off_duty'] as const) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ dutyStatus: Type.String() }), 409: Err },
+    },
+  }, async (req) => {
+    await workforce.setDuty(req.user, req.body.status);
+    return { dutyStatus: req.body.status };
+  });
 };
