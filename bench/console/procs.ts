@@ -45,7 +45,7 @@ export function chromiumCpu(rootPid = process.pid): Record<string, number> {
   while (queue.length) {
     const pid = queue.shift()!;
     queue.push(...(children.get(pid) ?? []));
-    let cmd = '';
+    let cmd: string;
     try {
       cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

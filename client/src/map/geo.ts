@@ -96,7 +96,7 @@ function crossings(poly: Ring[], y: number): number[] {
  * inside, otherwise the middle of the widest inside span on the horizontal line through it.
  */
 export function labelPoint(g: Geometry): [number, number] | null {
-  let polys: Ring[][] = [];
+  let polys: Ring[][];
   if (g.type === 'Polygon') polys = [g.coordinates];
   else if (g.type === 'MultiPolygon') polys = g.coordinates;
   else if (g.type === 'Point') return [g.coordinates[0] ?? 0, g.coordinates[1] ?? 0];
