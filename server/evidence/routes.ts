@@ -83,7 +83,13 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
     schema: {
       tags: ['cases'], summary: 'A photo, to those who may see its case', security: [{ bearer: [] }],
       params: BigIdParams,
-      response: { 404: Type.Ref('ErrorResponse') },
+      response: {
+        200: {
+          description: 'the photo as uploaded (JPEG, PNG or WebP)',
+          content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+        },
+        404: Type.Ref('ErrorResponse'),
+      },
     },
   }, async (req, reply) => {
     const row = (await pool.query<{ incident_id: number; sha256: string; mime: string }>(`SELECT incident_id, sha256, mime FROM evidence WHERE id = $1`, [req.params.id])).rows[0];
