@@ -64,7 +64,7 @@ const codes = (...names: (keyof typeof ERROR_CODES)[]) => names.map((n) => `\`${
 /** The error answers any route can give (server/http): those a route declares itself win. */
 const COMMON_ERRORS = {
   400: Err(`the request is invalid; \`message\` names the field and what to do (${codes('VALIDATION_FAILED', 'MALFORMED_REQUEST', 'BAD_REQUEST')})`),
-  401: Err(`not logged in, or the session has ended (${codes('UNAUTHENTICATED')})`),
+  401: Err(`no valid login: no token, a token that is not ours, a session that has ended (at login: a wrong login or password) (${codes('UNAUTHENTICATED')})`),
   403: Err(`your role or district may not do this (${codes('FORBIDDEN', 'STEP_NOT_ALLOWED')})`),
   429: Err(`too many requests; wait for Retry-After (${codes('RATE_LIMITED')})`),
   500: Err(`a fault of the server, logged with the request id (${codes('INTERNAL_ERROR')})`),
