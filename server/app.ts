@@ -3,8 +3,6 @@ import path from 'node:path';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import sensible from '@fastify/sensible';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -18,6 +16,7 @@ import { guardPool } from './db/availability.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { metricsRoutes } from './metrics/routes.ts';
 import type { Database } from './db/database.ts';
+import { registerApiDocs } from './docs/openapi.ts';
 import { EventBus } from './events/bus.ts';
 import { eventRoutes } from './events/routes.ts';
 import { EvidenceRepository } from './evidence/repository.ts';
@@ -121,17 +120,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(sensible);
   await app.register(rateLimit, { max: opts.config.rateLimitPerMinute, timeWindow: '1 minute' });
   await app.register(underPressure, { maxEventLoopDelay: 2_000, retryAfter: 10, exposeStatusRoute: false });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Zhihui 指挥 API', description: 'City-management enforcement command and dispatch', version: '0.2.0' },
-      tags: [
-        { name: 'cases', description: 'the case loop: intake and every step' }, { name: 'dispatch' }, { name: 'live' },
-        { name: 'map', description: 'map layers (GeoJSON, WGS84)' }, { name: 'auth' }, { name: 'system' },
-      ],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerApiDocs(app);
   app.addSchema(ErrorResponse);
   registerErrorHandler(app);
   registerInputGuards(app);

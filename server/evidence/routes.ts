@@ -29,7 +29,13 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceServi
     schema: {
       tags: ['cases'], summary: 'A photo, to those who may see its case', security: [{ bearer: [] }],
       params: BigIdParams,
-      response: { 404: Type.Ref('ErrorResponse') },
+      response: {
+        200: {
+          description: 'the photo as uploaded (JPEG, PNG or WebP)',
+          content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+        },
+        404: Type.Ref('ErrorResponse'),
+      },
     },
   }, async (req, reply) => {
     const { mime, file } = await evidence.photo(req.user, req.params.id);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable } from '../db/availability.ts';
+import { codedError, type ErrorCode, errorCode } from './error-codes.ts';
 
 interface AjvError {
   instancePath: string;
@@ -21,35 +22,43 @@ export function describeValidationError(context: string, errors: AjvError[]): st
     .join('; ');
 }
 
-/** 4xx keep their message; 5xx are logged and answered without internals. */
+/**
+ * Every error is answered `{statusCode, error, code, message, allowed?}` (ErrorResponse): 4xx keep their
+ * message; 5xx are logged and answered without internals. `code` is the stable machine-readable one
+ * (error-codes.ts); `allowed` the steps a case allows now, when a step was refused.
+ */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setSchemaErrorFormatter((errors, context) => {
-    const err = new Error(describeValidationError(context, errors as AjvError[])) as FastifyError;
-    err.statusCode = 400;
-    return err;
-  });
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setSchemaErrorFormatter((errors, context) => codedError(400, 'VALIDATION_FAILED', describeValidationError(context, errors as AjvError[])) as FastifyError);
+  app.setErrorHandler((err: FastifyError & { status?: number; allowed?: unknown }, request, reply) => {
     if (isDatabaseUnavailable(err)) {
       request.log.warn({ err: err.message }, 'database unavailable');
       return reply.status(503).header('retry-after', '2')
-        .send({ statusCode: 503, error: 'Service Unavailable', message: '数据库暂时不可用 the database is unavailable (restarting or unreachable); retry in a few seconds' });
+        .send(errorBody(503, 'DATABASE_UNAVAILABLE', '数据库暂时不可用 the database is unavailable (restarting or unreachable); retry in a few seconds'));
     }
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    // `status` as well: an error of a service (CaseError) or of http-errors may carry only that
+    const given = err.statusCode ?? err.status;
+    const status = given && given >= 400 && given < 600 ? given : 500;
     const headers = (err as { headers?: Record<string, string> }).headers;
     if (status < 500 && headers) reply.headers(headers);
-    if (status >= 500) {
+    if (status >= 500 && status !== 503) {
       request.log.error({ err }, 'request failed');
-      return reply.status(status).send({ statusCode: status, error: 'Internal Server Error', message: 'internal error; see the server log' });
+      return reply.status(status).send(errorBody(status, 'INTERNAL_ERROR', 'internal error; see the server log'));
     }
-    return reply.status(status).send({ statusCode: status, error: err.name === 'Error' || !err.name ? httpName(status) : httpName(status), message: err.message });
+    const allowed = Array.isArray(err.allowed) ? err.allowed.map(String) : undefined;
+    return reply.status(status).send(errorBody(status, errorCode(err, status), err.message, allowed));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    reply.status(404).send(errorBody(404, 'ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
 }
 
-function httpName(status: number): string {
+export function errorBody(statusCode: number, code: ErrorCode, message: string, allowed?: string[]) {
+  return { statusCode, error: code === 'INTERNAL_ERROR' ? 'Internal Server Error' : httpName(statusCode), code, message, ...(allowed ? { allowed } : {}) };
+}
+
+export function httpName(status: number): string {
   return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 503: 'Service Unavailable' } as Record<number, string>
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type',
+      422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' } as Record<number, string>
   )[status] ?? 'Error';
 }

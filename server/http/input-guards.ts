@@ -1,6 +1,8 @@
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { codedError, type ErrorCode, errorCode } from './error-codes.ts';
+import { errorBody } from './errors.ts';
 
 /**
  * What every route gets before its own code runs, so a hostile or broken client is answered 4xx with a
@@ -28,26 +30,28 @@ export function registerInputGuards(app: FastifyInstance): void {
       ?? textProblem('querystring', req.query)
       ?? textProblem('body', req.body)
       ?? textProblem('headers', declaredHeaders(req));
-    if (problem) throw badRequest(problem);
+    if (problem) throw invalid(problem);
   });
 }
 
-const badRequest = (message: string) => Object.assign(new Error(message), { statusCode: 400 });
+// text the schema cannot see (NUL, surrogates) is refused like a schema error; a body that is not JSON is unreadable
+const invalid = (message: string) => codedError(400, 'VALIDATION_FAILED', message);
+const malformed = (message: string) => codedError(400, 'MALFORMED_REQUEST', message);
 
 /**
  * Fastify's own answers for a URL it cannot route (the `frameworkErrors` option): short, and saying
  * what to fix, instead of the whole URL echoed back.
  */
 export function frameworkError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
-  const answer = (statusCode: number, error: string, message: string) => void reply.code(statusCode).send({ statusCode, error, message });
+  const answer = (statusCode: number, code: ErrorCode, message: string) => void reply.code(statusCode).send(errorBody(statusCode, code, message));
   if (error.code === 'FST_ERR_BAD_URL') {
-    return answer(400, 'Bad Request', 'the URL is not valid: a percent-escape in its path is not UTF-8 text (e.g. %FF, or an encoded lone surrogate %ED%A0%80); percent-encode the path as UTF-8');
+    return answer(400, 'MALFORMED_REQUEST', 'the URL is not valid: a percent-escape in its path is not UTF-8 text (e.g. %FF, or an encoded lone surrogate %ED%A0%80); percent-encode the path as UTF-8');
   }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return answer(414, 'URI Too Long', 'a segment of the URL path is longer than 100 characters; no id, code or name in a path is that long');
+    return answer(414, 'URI_TOO_LONG', 'a segment of the URL path is longer than 100 characters; no id, code or name in a path is that long');
   }
   const status = error.statusCode ?? 400;
-  return answer(status, status >= 500 ? 'Internal Server Error' : 'Bad Request', error.message);
+  return answer(status, errorCode(error, status), error.message);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -116,22 +120,22 @@ function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw, done) => {
     const buf = raw as Buffer;
-    if (buf.length === 0) return done(badRequest('the body is empty but Content-Type is application/json: send a JSON object, or no Content-Type'), undefined);
+    if (buf.length === 0) return done(malformed('the body is empty but Content-Type is application/json: send a JSON object, or no Content-Type'), undefined);
     let text: string;
     try {
       text = UTF8.decode(buf);
     } catch {
-      return done(badRequest('the body is not valid UTF-8: send JSON text encoded as UTF-8'), undefined);
+      return done(malformed('the body is not valid UTF-8: send JSON text encoded as UTF-8'), undefined);
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      return done(badRequest(`the body is not valid JSON (${(err as Error).message}); send a JSON object`), undefined);
+      return done(malformed(`the body is not valid JSON (${(err as Error).message}); send a JSON object`), undefined);
     }
     const key = forbiddenKey(value);
     if (key) {
-      return done(badRequest(`${key.where} has the key "${key.key}": keys "__proto__" and "constructor" are not allowed in a JSON body; remove it`), undefined);
+      return done(malformed(`${key.where} has the key "${key.key}": keys "__proto__" and "constructor" are not allowed in a JSON body; remove it`), undefined);
     }
     done(null, value);
   });

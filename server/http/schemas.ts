@@ -1,8 +1,19 @@
 import { Type } from 'typebox';
+import { CASE_ACTIONS } from '../../shared/cases/state-machine.ts';
+import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 
+/** The body of every 4xx and 5xx (server/http/errors.ts). */
 export const ErrorResponse = Type.Object(
-  { statusCode: Type.Integer(), error: Type.String(), message: Type.String({ description: 'what is wrong and how to fix it' }) },
-  { $id: 'ErrorResponse' },
+  {
+    statusCode: Type.Integer({ description: 'the HTTP status again', minimum: 400, maximum: 599 }),
+    error: Type.String({ description: 'the status\'s name (Bad Request…)' }),
+    code: StringEnum(Object.keys(ERROR_CODES) as ErrorCode[], {
+      description: `what went wrong, for programs: stable, unlike the message. ${Object.entries(ERROR_CODES).map(([k, v]) => `\`${k}\`: ${v}`).join('; ')}.`,
+    }),
+    message: Type.String({ description: 'what is wrong and how to fix it, for people' }),
+    allowed: Type.Optional(Type.Array(StringEnum(CASE_ACTIONS), { description: 'with STEP_NOT_ALLOWED: the steps of the case you may take now' })),
+  },
+  { $id: 'ErrorResponse', description: 'an error: `code` for programs, `message` for people', additionalProperties: false },
 );
 
 export const BboxQuery = Type.Object(

@@ -26,7 +26,7 @@ export const Candidate = Type.Object({
 
 export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incidents: IncidentService }> = async (app, { pool, incidents }) => {
   const fail = (err: unknown): never => {
-    if (err instanceof CaseError) throw app.httpErrors.createError(err.status, err.message);
+    if (err instanceof CaseError) throw app.httpErrors.createError(err.status, err.message, { allowed: err.allowed });
     throw err;
   };
 

@@ -48,7 +48,16 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; readPoo
       description: `${DESCRIPTION} One row per group, then 合计 (total). CSV ratios are percentages; XLSX ratios are numbers formatted as percentages, with a second sheet 口径 of definitions.`,
       security: [{ bearer: [] }],
       querystring: IndicatorsExportQuery,
-      response: { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
+      response: {
+        200: {
+          description: 'the file, as an attachment (Content-Disposition names it)',
+          content: {
+            'text/csv': { schema: { type: 'string', description: 'format=csv: UTF-8 with a BOM' } },
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary', description: 'format=xlsx' } },
+          },
+        },
+        400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse'),
+      },
     },
   }, async (req, reply) => {
     const r = await report(req.user, req.query);
