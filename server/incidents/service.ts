@@ -3,8 +3,9 @@ import gcoord from 'gcoord';
 import type pg from 'pg';
 import { seesDistrict } from '../../shared/auth/permissions.ts';
 import {
-  allowedSteps, type CaseAction, checkStep, mergedReason, mergeTargetProblem, reassignProblem,
+  allowedSteps, type CaseAction, checkStep, mayTake, mergedReason, mergeTargetProblem, reassignProblem,
 } from '../../shared/cases/state-machine.ts';
+import { mayReportAs, sourcesForRole } from '../../shared/cases/sources.ts';
 import type { CaseState, Source } from '../../shared/cases/states.ts';
 import type { DuplicatesPreview, StepRequest } from '../../shared/cases/contract.ts';
 import { computeDeadline } from '../../shared/time/deadlines.ts';
@@ -43,15 +44,6 @@ export interface IntakeInput {
   reporterContact?: string;
   register?: boolean;
 }
-
-/** Sources each role may report under: people in the street report what they see where they are. */
-const SOURCES_BY_ROLE: Record<AuthUser['role'], readonly Source[]> = {
-  officer: ['patrol'],
-  supervisor: ['supervisor', 'inspection'],
-  dispatcher: ['dispatcher', 'public', 'video', 'department', 'media', 'inspection'],
-  admin: ['dispatcher', 'public', 'video', 'department', 'media', 'inspection', 'supervisor', 'patrol'],
-  leader: [],
-};
 
 export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
   if (crs === 'wgs84') return [lon, lat];
@@ -102,10 +94,10 @@ export class IncidentService {
 
   /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
   async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: DuplicateCase[]; replayed: boolean }> {
-    if (!SOURCES_BY_ROLE[user.role].includes(input.source)) {
-      throw new CaseError(422, `role ${user.role} reports with source ${SOURCES_BY_ROLE[user.role].join(' or ') || '(none)'}, not ${input.source}`);
+    if (!mayReportAs(user.role, input.source)) {
+      throw new CaseError(422, `role ${user.role} reports with source ${sourcesForRole(user.role).join(' or ') || '(none)'}, not ${input.source}`);
     }
-    if (input.register && !['dispatcher', 'supervisor', 'admin'].includes(user.role)) {
+    if (input.register && !mayTake(user.role, 'register')) {
       throw new CaseError(403, `role ${user.role} may not register (立案) a case; leave out "register"`);
     }
     const category = await this.category(input.category);

@@ -39,15 +39,6 @@ export const sourceName: Record<Source, Bi> = {
   dispatcher: bi('指挥中心', 'command centre'),
 };
 
-/** Sources a role may report under (the server refuses others). */
-export const sourcesForRole: Record<Role, Source[]> = {
-  dispatcher: ['public', 'dispatcher', 'video', 'department', 'media', 'inspection'],
-  admin: ['public', 'dispatcher', 'video', 'department', 'media', 'inspection', 'supervisor', 'patrol'],
-  supervisor: ['supervisor', 'inspection'],
-  officer: ['patrol'],
-  leader: [],
-};
-
 export const outcomeName: Record<Outcome, Bi & { share: string }> = {
   service: { zh: '服务', en: 'service', share: '70%' },
   management: { zh: '管理', en: 'management', share: '20%' },
