@@ -158,7 +158,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(tileRoutes, { repo: await TileRepository.open(pool), publicMap });
   await app.register(workforceRoutes, { repo: new WorkforceRepository(pool), publicMap });
   await app.register(officerSelfRoutes, { pool, positions, bus });
-  await app.register(incidentRoutes, { pool, incidents });
+  await app.register(incidentRoutes, { incidents });
   await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
   await app.register(eventRoutes, { pool });
   await app.register(indicatorRoutes, { pool, readPool: opts.db.readPool ?? pool, jitOff: mode === 'external' });
