@@ -30,6 +30,8 @@ import { registerErrorHandler } from './http/errors.ts';
 import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
 import { incidentRoutes } from './incidents/routes.ts';
+import { categoryRoutes } from './categories/routes.ts';
+import { CategoryService } from './categories/service.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
 import { leaderRoutes } from './leader/routes.ts';
 import { IncidentService } from './incidents/service.ts';
@@ -159,6 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(workforceRoutes, { repo: new WorkforceRepository(pool), publicMap });
   await app.register(officerSelfRoutes, { pool, positions, bus });
   await app.register(incidentRoutes, { incidents });
+  await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   await app.register(evidenceRoutes, { pool, incidents, bus, dir: path.join(opts.config.dataDir, 'evidence') });
   await app.register(eventRoutes, { pool });
   await app.register(indicatorRoutes, { pool, readPool: opts.db.readPool ?? pool, jitOff: mode === 'external' });
