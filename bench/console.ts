@@ -16,7 +16,7 @@ import { type Browser, type CDPSession, chromium, type Page } from 'playwright-c
 import { buildApp } from '../server/app.ts';
 import type { AuthUser } from '../server/auth/user.ts';
 import { ensureClientBuild } from '../server/http/client-static.ts';
-import { categoryCodes } from '../server/incidents/repository.ts';
+import { currentCategories } from '../server/categories/repository.ts';
 import { TEST_PASSWORD } from '../tests/support/constants.ts';
 import { growCity } from './console/data.ts';
 import { chromiumCpu, cpuDelta } from './console/procs.ts';
@@ -227,7 +227,7 @@ try {
   const ids = async (sql: string) => (await db.pool.query<{ id: number }>(sql)).rows.map((r) => r.id);
   const caseDriver = new CaseDriver(app, dispatcher, CASE_RATE, {
     points: await cityPoints(db.pool, 300, 11),
-    categories: await categoryCodes(db.pool),
+    categories: (await currentCategories(db.pool)).map((c) => c.minorCode),
     reported: await ids(`SELECT id FROM incidents WHERE state = 'reported' ORDER BY id`),
     registered: await ids(`SELECT id FROM incidents WHERE state = 'registered' ORDER BY id DESC LIMIT 500`),
     freeOfficers: await ids(`SELECT id FROM officers WHERE kind = 'officer' AND duty_status = 'available' AND position IS NOT NULL ORDER BY id DESC LIMIT 500`),

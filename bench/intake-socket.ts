@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withTransaction } from '../server/db/transaction.ts';
 import { appendEvents } from '../server/events/repository.ts';
-import { findCategory, insertIncident, locate } from '../server/incidents/repository.ts';
+import { currentCategories } from '../server/categories/repository.ts';
+import { insertIncident, locate } from '../server/incidents/repository.ts';
 import { benchApp, benchDatabase, benchToken, cityPoints, fmt, measure, type Stats } from './support.ts';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 300);
@@ -25,7 +26,7 @@ const userId = (await db.pool.query<{ id: number }>(`SELECT id FROM users WHERE 
 
 // Baseline: the same database work without HTTP, auth, validation or sockets.
 const points = await cityPoints(db.pool, 200);
-const category = (await findCategory(db.pool, '0102'))!;
+const category = (await currentCategories(db.pool)).find((c) => c.minorCode === '0102')!;
 const bare = await measure(200, (i) => withTransaction(db.pool, async (c) => {
   const [lon, lat] = points[i % points.length]!;
   const location = (await locate(c, lon, lat))!;

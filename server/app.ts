@@ -34,6 +34,8 @@ import { registerErrorHandler } from './http/errors.ts';
 import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
 import { incidentRoutes } from './incidents/routes.ts';
+import { categoryRoutes } from './categories/routes.ts';
+import { CategoryService } from './categories/service.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
 import { leaderRoutes } from './leader/routes.ts';
 import { IncidentService } from './incidents/service.ts';
@@ -154,7 +156,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
   await app.register(tileRoutes, { repo: await TileRepository.open(pool), publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
-  await app.register(incidentRoutes, { pool, incidents });
+  await app.register(incidentRoutes, { incidents });
+  await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
   await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, incidents, bus) });
   await app.register(eventRoutes, { pool });

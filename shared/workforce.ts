@@ -8,6 +8,8 @@ export function chinaToday(now: Date = new Date()): string {
 /**
  * Holds a valid enforcement certificate (执法证): a certified officer, not an auxiliary (协管员), whose
  * certificate has not expired. Only they may carry out enforcement (2021 national notice).
+ * The one definition: the dispatch step's check, the recommendation's `certified` and the squad board
+ * all call this (none writes it in SQL), so what the console offers the step accepts.
  */
 export function isCertified(o: { kind: 'officer' | 'auxiliary'; certificateExpires: string | null }, today: string = chinaToday()): boolean {
   return o.kind === 'officer' && (o.certificateExpires === null || o.certificateExpires >= today);

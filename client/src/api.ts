@@ -22,6 +22,7 @@ import type {
 } from './cases/types.ts';
 import { untrack } from 'svelte';
 import type { DuplicatesPreview, SquadBoard } from '../../shared/cases/contract.ts';
+import type { CategoryCatalogue } from '../../shared/categories/catalogue.ts';
 import type { Escalations, Heatmap, IndicatorTable, KeyAreaBoard, StatsCategories, StatsTrend } from './leader/types.ts';
 
 /** a query string of the defined values */
@@ -197,6 +198,8 @@ export const api = {
     renewToken('/api/auth/password', 'PUT', { currentPassword, newPassword }, true),
 
   // ---- cases -----------------------------------------------------------------------------------
+  /** the category catalogue in force, by class */
+  categories: (signal?: AbortSignal) => authGet<CategoryCatalogue>('/api/categories', signal),
   openIncidents: (limit = 500, signal?: AbortSignal) => authGet<IncidentView[]>(`/api/incidents?open=true&limit=${limit}`, signal),
   /** every open case you may see, paged by id (a city can have thousands open) */
   allOpenIncidents: async (signal?: AbortSignal): Promise<IncidentView[]> => {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isCertified } from '../../shared/workforce.ts';
 import type { Queryable } from '../db/transaction.ts';
 
 export type { Candidate } from '../../shared/cases/contract.ts';
@@ -11,9 +12,11 @@ export const FRESH_POSITION_MINUTES = 30;
  * Available officers nearest a point by KNN on the GiST index (constant point, ORDER BY <->), the
  * responsible squad's first. Two index scans, each bounded by `limit`; distances are on the spheroid.
  * `district`: only officers of that district's squads (a district-scoped dispatcher); null = any.
+ * `certified` is {@link isCertified} on the row, the rule the dispatch step checks (kind and expiry),
+ * so the console never offers as certified an officer the step then refuses.
  */
 export async function recommend(db: Queryable, point: { lon: number; lat: number }, responsibleSquadId: number | null, limit: number, district: string | null = null): Promise<Candidate[]> {
-  const res = await db.query<Candidate>(`
+  const res = await db.query<Omit<Candidate, 'certified'> & { certificateExpires: string | null }>(`
     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g),
     pool AS (
       (SELECT o.*, true AS responsible FROM officers o
@@ -27,7 +30,7 @@ export async function recommend(db: Queryable, point: { lon: number; lat: number
           AND ($6::text IS NULL OR o.squad_id IN (SELECT id FROM squads WHERE district_adcode = $6))
         ORDER BY o.position <-> (SELECT g FROM p) LIMIT $4)
     )
-    SELECT DISTINCT ON (c.id) c.id AS "officerId", c.name, c.kind, c.kind = 'officer' AS certified, c.squad_id AS "squadId",
+    SELECT DISTINCT ON (c.id) c.id AS "officerId", c.name, c.kind, c.certificate_expires AS "certificateExpires", c.squad_id AS "squadId",
            s.name AS "squadName", c.duty_status AS "dutyStatus",
            round(ST_Distance(c.position::geography, (SELECT g FROM p)::geography)::numeric, 1) AS meters,
            to_char(c.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "positionAt",
@@ -36,7 +39,8 @@ export async function recommend(db: Queryable, point: { lon: number; lat: number
     ORDER BY c.id, c.responsible DESC`, [point.lon, point.lat, responsibleSquadId, limit, FRESH_POSITION_MINUTES, district]);
   return res.rows
     .sort((a, b) => Number(b.responsibleSquad) - Number(a.responsibleSquad) || a.meters - b.meters || a.officerId - b.officerId)
-    .slice(0, limit);
+    .slice(0, limit)
+    .map(({ certificateExpires, ...c }) => ({ ...c, certified: isCertified({ kind: c.kind, certificateExpires }) }));
 }
 
 export interface LockedOfficer {

@@ -1,19 +1,7 @@
 import type { Scope } from '../../shared/auth/permissions.ts';
-import type { TimeType } from '../../shared/categories/time-types.ts';
 import type { CaseState, Outcome, Source } from '../../shared/cases/states.ts';
+import type { CategoryRow } from '../categories/repository.ts';
 import type { Queryable } from '../db/transaction.ts';
-
-export interface CategoryRow {
-  id: number;
-  minorCode: string;
-  nameZh: string;
-  nameEn: string;
-  timeLimit: number;
-  timeType: TimeType;
-  enforcement: boolean;
-  basePriority: number;
-  catalogVersion: string;
-}
 
 export interface Location {
   districtName: string | null;
@@ -77,21 +65,6 @@ export async function caseVisible(db: Queryable, viewer: Viewer, id: number): Pr
   const res = await db.query(`SELECT 1 FROM incidents i WHERE i.id = $1 AND ${caseVisibleSql('i', { district: '$2', officer: '$3', user: '$4' })}`,
     [id, ...viewerParams(viewer)]);
   return (res.rowCount ?? 0) > 0;
-}
-
-/** The category of the current catalogue version with this minor code. */
-export async function findCategory(db: Queryable, minorCode: string): Promise<CategoryRow | null> {
-  const res = await db.query<CategoryRow>(`
-    SELECT c.id, c.minor_code AS "minorCode", c.name_zh AS "nameZh", c.name_en AS "nameEn", c.time_limit AS "timeLimit",
-           c.time_type AS "timeType", c.involves_enforcement AS enforcement, c.base_priority AS "basePriority", c.catalog_version AS "catalogVersion"
-    FROM categories c JOIN category_catalogs v ON v.version = c.catalog_version AND v.is_current
-    WHERE c.minor_code = $1`, [minorCode]);
-  return res.rows[0] ?? null;
-}
-
-export async function categoryCodes(db: Queryable): Promise<string[]> {
-  const res = await db.query<{ c: string }>(`SELECT c.minor_code AS c FROM categories c JOIN category_catalogs v ON v.version = c.catalog_version AND v.is_current ORDER BY 1`);
-  return res.rows.map((r) => r.c);
 }
 
 /** Grid cell, district, street, responsible squad and the key areas listed today at a point. */
@@ -239,6 +212,29 @@ export async function lockIncident(db: Queryable, id: number): Promise<IncidentR
 /** Row-locks several cases in id order, so two transactions locking the same pair never deadlock. */
 export async function lockIncidentsInOrder(db: Queryable, ids: number[]): Promise<void> {
   await db.query(`SELECT id FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [ids]);
+}
+
+/** Serialises the intakes of one idempotency key until the transaction ends, so exactly one inserts. */
+export async function lockIdempotencyKey(db: Queryable, key: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [key]);
+}
+
+/** Counts a rework (返工) of the case. */
+export async function addRework(db: Queryable, id: number): Promise<void> {
+  await db.query(`UPDATE incidents SET rework_count = rework_count + 1 WHERE id = $1`, [id]);
+}
+
+/** Moves the deadline of an extension (延期); a case no longer late stops being overdue. */
+export async function extendDeadline(db: Queryable, id: number, deadline: Date): Promise<void> {
+  await db.query(`
+    UPDATE incidents SET deadline = $2, extended_count = extended_count + 1, updated_at = now(),
+      overdue_at = CASE WHEN $2 > now() THEN NULL ELSE overdue_at END WHERE id = $1`, [id, deadline.toISOString()]);
+}
+
+/** Which of `evidenceIds` are photos uploaded to case `id`. */
+export async function evidenceOfCase(db: Queryable, id: number, evidenceIds: number[]): Promise<number[]> {
+  const res = await db.query<{ id: number }>(`SELECT id FROM evidence WHERE incident_id = $1 AND id = ANY($2::bigint[])`, [id, evidenceIds]);
+  return res.rows.map((r) => r.id);
 }
 
 /** Records the case a voided duplicate went into. */

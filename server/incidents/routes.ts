@@ -1,15 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type pg from 'pg';
 import { type TSchema, Type } from 'typebox';
 import { CASE_ACTIONS, type CaseAction, STEPS } from '../../shared/cases/state-machine.ts';
 import { CASE_STATES } from '../../shared/cases/states.ts';
 import {
-  Duplicate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, MergeBody, ReassignBody, StepBody,
+  Candidate, Duplicate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, MergeBody, ReassignBody, StepBody,
 } from '../../shared/cases/schemas.ts';
-import { incidentEvents } from '../events/repository.ts';
 import { StringEnum } from '../http/schemas.ts';
 import { BigId, BigIdParams } from '../../shared/id-schemas.ts';
-import { viewIncidents } from './repository.ts';
 import { CaseError, type IncidentService, type StepInput } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');
@@ -18,13 +15,7 @@ const Params = BigIdParams;
 /** Steps whose body has required fields of its own; the others take the optional StepBody. */
 const STEP_BODIES: Partial<Record<CaseAction, TSchema>> = { merge: MergeBody, escalate: EscalateBody, reassign: ReassignBody };
 
-export const Candidate = Type.Object({
-  officerId: Type.Integer(), name: Type.String(), kind: StringEnum(['officer', 'auxiliary'] as const), certified: Type.Boolean(),
-  squadId: Type.Integer(), squadName: Type.String(), dutyStatus: Type.String(), meters: Type.Number(), positionAt: Type.String(),
-  responsibleSquad: Type.Boolean({ description: 'of the squad responsible for the grid cell (属地)' }),
-});
-
-export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incidents: IncidentService }> = async (app, { pool, incidents }) => {
+export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentService }> = async (app, { incidents }) => {
   const fail = (err: unknown): never => {
     if (err instanceof CaseError) throw app.httpErrors.createError(err.status, err.message, { allowed: err.allowed });
     throw err;
@@ -61,7 +52,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
       }, { additionalProperties: false }),
       response: { 200: Type.Array(IncidentView), 401: Err, 403: Err },
     },
-  }, (req) => viewIncidents(pool, req.user, { open: req.query.open, state: req.query.state, limit: req.query.limit, afterId: req.query.afterId }));
+  }, (req) => incidents.list(req.user, req.query));
 
   app.get('/api/incidents/duplicates', {
     onRequest: app.requires('incident.triage'),
@@ -81,10 +72,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
   app.get('/api/incidents/:id/events', {
     onRequest: app.requires('incident.read'),
     schema: { tags: ['cases'], summary: 'The full record of a case (执法全过程记录)', security: [{ bearer: [] }], params: Params, response: { 200: Type.Array(EventView), 404: Err } },
-  }, async (req) => {
-    if (!(await incidents.view(req.user, req.params.id))) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
-    return incidentEvents(pool, req.params.id);
-  });
+  }, async (req) => (await incidents.events(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   app.get('/api/incidents/:id/recommendations', {
     onRequest: app.requires('incident.recommend'),
@@ -94,12 +82,8 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; incident
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false }),
       response: { 200: Type.Array(Candidate), 404: Err },
     },
-  }, async (req) => {
-    // a district-scoped dispatcher is offered their district's officers only (IncidentService.recommendations)
-    const candidates = await incidents.recommendations(req.user, req.params.id, req.query.limit ?? 10);
-    if (!candidates) throw app.httpErrors.notFound(`no case ${req.params.id} that you can see`);
-    return candidates;
-  });
+  }, async (req) => (await incidents.recommendations(req.user, req.params.id, req.query.limit ?? 10))
+    ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   for (const action of CASE_ACTIONS) {
     const rule = STEPS[action];

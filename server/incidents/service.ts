@@ -3,10 +3,12 @@ import gcoord from 'gcoord';
 import type pg from 'pg';
 import { seesDistrict } from '../../shared/auth/permissions.ts';
 import {
-  allowedSteps, type CaseAction, checkStep, mergedReason, mergeTargetProblem, reassignProblem,
+  allowedSteps, type CaseAction, checkStep, mayTake, mergedReason, mergeTargetProblem, reassignProblem,
 } from '../../shared/cases/state-machine.ts';
-import type { CaseState, Source } from '../../shared/cases/states.ts';
+import { mayReportAs, sourcesForRole } from '../../shared/cases/sources.ts';
+import type { CaseState } from '../../shared/cases/states.ts';
 import type { DuplicatesPreview, StepRequest } from '../../shared/cases/contract.ts';
+import type { CRS_VALUES, IntakeBody } from '../../shared/cases/schemas.ts';
 import { computeDeadline } from '../../shared/time/deadlines.ts';
 import { isCertified } from '../../shared/workforce.ts';
 import type { AuthUser } from '../auth/user.ts';
@@ -15,13 +17,16 @@ import {
 } from '../dispatch/repository.ts';
 import { type Queryable, withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
-import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
+import { appendEvents, type EventRow, incidentEvents, type NewEvent } from '../events/repository.ts';
+import { categoryById, type CategoryRow } from '../categories/repository.ts';
+import { CategoryService } from '../categories/service.ts';
 import {
-  type CategoryRow, caseVisible, categoryCodes, districtName, findStepRequest, gridCellOf, insertStepRequest, type DuplicateCase, duplicatesNear, findByIdempotencyKey, findCategory,
-  insertIncident, type IncidentRow, type IncidentView, locate, lockIncident, lockIncidentsInOrder, markEscalated, markMerged, possibleDuplicates, setState, viewIncidents,
+  addRework, caseVisible, districtName, type DuplicateCase, duplicatesNear, evidenceOfCase, extendDeadline, findByIdempotencyKey, findStepRequest,
+  gridCellOf, insertIncident, insertStepRequest, type IncidentRow, type IncidentView, locate, lockIdempotencyKey, lockIncident, lockIncidentsInOrder,
+  markEscalated, markMerged, possibleDuplicates, setState, viewIncidents,
 } from './repository.ts';
 
-export type Crs = 'wgs84' | 'gcj02' | 'bd09';
+export type Crs = (typeof CRS_VALUES)[number];
 
 /** An error the caller can fix: the route answers it with `status` and the message. */
 export class CaseError extends Error {
@@ -30,28 +35,8 @@ export class CaseError extends Error {
   }
 }
 
-export interface IntakeInput {
-  category: string;
-  source: Source;
-  sourceRef?: string;
-  description: string;
-  lon: number;
-  lat: number;
-  crs?: Crs;
-  address?: string;
-  reporterName?: string;
-  reporterContact?: string;
-  register?: boolean;
-}
-
-/** Sources each role may report under: people in the street report what they see where they are. */
-const SOURCES_BY_ROLE: Record<AuthUser['role'], readonly Source[]> = {
-  officer: ['patrol'],
-  supervisor: ['supervisor', 'inspection'],
-  dispatcher: ['dispatcher', 'public', 'video', 'department', 'media', 'inspection'],
-  admin: ['dispatcher', 'public', 'video', 'department', 'media', 'inspection', 'supervisor', 'patrol'],
-  leader: [],
-};
+/** A report as POST /api/incidents takes it (the schema is the contract). */
+export type IntakeInput = IntakeBody;
 
 export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
   if (crs === 'wgs84') return [lon, lat];
@@ -79,33 +64,15 @@ export function intakeFingerprint(input: IntakeInput): string {
   return createHash('sha256').update(canonicalJson({ ...input, crs: input.crs ?? 'wgs84', register: input.register ?? false })).digest('hex');
 }
 
-/** The current catalogue's categories, read at most every 30 s: intake needs one on every case. */
-class CategoryCache {
-  private loaded = 0;
-  private byCode = new Map<string, CategoryRow>();
-
-  async get(pool: pg.Pool, minor: string): Promise<CategoryRow | null> {
-    if (Date.now() - this.loaded > 30_000) {
-      const codes = await categoryCodes(pool);
-      const rows = await Promise.all(codes.map((c) => findCategory(pool, c)));
-      this.byCode = new Map(rows.filter((r): r is CategoryRow => r !== null).map((r) => [r.minorCode, r]));
-      this.loaded = Date.now();
-    }
-    return this.byCode.get(minor) ?? null;
-  }
-}
-
 export class IncidentService {
-  private readonly categories = new CategoryCache();
-
-  constructor(private readonly pool: pg.Pool, private readonly bus: EventBus) {}
+  constructor(private readonly pool: pg.Pool, private readonly bus: EventBus, private readonly categories = new CategoryService(pool)) {}
 
   /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
   async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: DuplicateCase[]; replayed: boolean }> {
-    if (!SOURCES_BY_ROLE[user.role].includes(input.source)) {
-      throw new CaseError(422, `role ${user.role} reports with source ${SOURCES_BY_ROLE[user.role].join(' or ') || '(none)'}, not ${input.source}`);
+    if (!mayReportAs(user.role, input.source)) {
+      throw new CaseError(422, `role ${user.role} reports with source ${sourcesForRole(user.role).join(' or ') || '(none)'}, not ${input.source}`);
     }
-    if (input.register && !['dispatcher', 'supervisor', 'admin'].includes(user.role)) {
+    if (input.register && !mayTake(user.role, 'register')) {
       throw new CaseError(403, `role ${user.role} may not register (立案) a case; leave out "register"`);
     }
     const category = await this.category(input.category);
@@ -116,7 +83,7 @@ export class IncidentService {
     const result = await withTransaction(this.pool, async (db) => {
       if (key) {
         // Serialise retries of one key so exactly one of them inserts.
-        await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [key]);
+        await lockIdempotencyKey(db, key);
         const existing = await findByIdempotencyKey(db, key);
         // a case reported before fingerprints were kept (null) is taken as the same request
         if (existing && existing.fingerprint !== null && existing.fingerprint !== fingerprint) {
@@ -186,12 +153,22 @@ export class IncidentService {
   }
 
   private async category(code: string): Promise<CategoryRow> {
-    const category = await this.categories.get(this.pool, code);
-    if (!category) throw new CaseError(400, `unknown category "${code}"; use a minor code of the current catalogue: ${(await categoryCodes(this.pool)).join(', ')}`);
+    const category = await this.categories.get(code);
+    if (!category) throw new CaseError(400, `unknown category "${code}"; use a minor code of the current catalogue: ${(await this.categories.codes()).join(', ')}`);
     return category;
   }
 
-  /** One step of the loop, its side effects and its event, in one transaction. */
+  /** The cases `user` may see (GET /api/incidents): open or all, of one state, a page. */
+  list(user: AuthUser, filter: { open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
+    return viewIncidents(this.pool, user, filter);
+  }
+
+  /** The record of a case (执法全过程记录), or null if `user` may not see the case. */
+  async events(user: AuthUser, id: number): Promise<EventRow[] | null> {
+    if (!(await this.view(user, id))) return null;
+    return incidentEvents(this.pool, id);
+  }
+
   /**
    * One step of a case. With an idempotency key, a step already taken under that key (a phone
    * resending what it queued offline) is answered with the case as it is now, and `replayed`.
@@ -281,7 +258,7 @@ export class IncidentService {
         if (officerIds.length === 0) throw new CaseError(400, 'name the officers to send in "officerIds"');
         // a rework without officerIds goes back to whoever handled the case: no one chosen, nothing to scope
         await this.book(db, inc, officerIds, user, input.officerIds !== undefined);
-        if (action === 'rework') await db.query(`UPDATE incidents SET rework_count = rework_count + 1 WHERE id = $1`, [inc.id]);
+        if (action === 'rework') await addRework(db, inc.id);
         await setState(db, inc.id, to, { reason });
         return [event(action === 'rework' ? 'incident.reworked' : 'incident.dispatched', { officerIds, reason }, officerIds)];
       }
@@ -310,8 +287,8 @@ export class IncidentService {
         if (!input.outcome) throw new CaseError(400, 'handling needs an "outcome": service, management or enforcement (721 method)');
         const evidenceIds = input.evidenceIds ?? [];
         if (evidenceIds.length) {
-          const found = await db.query(`SELECT id FROM evidence WHERE incident_id = $1 AND id = ANY($2::bigint[])`, [inc.id, evidenceIds]);
-          if (found.rowCount !== new Set(evidenceIds).size) throw new CaseError(400, 'evidenceIds must be photos uploaded to this case');
+          const found = await evidenceOfCase(db, inc.id, evidenceIds);
+          if (found.length !== new Set(evidenceIds).size) throw new CaseError(400, 'evidenceIds must be photos uploaded to this case');
         }
         const officers = await finishDispatches(db, live.map((d) => d.id), 'done');
         await setState(db, inc.id, to, { outcome: input.outcome, notes: input.notes ?? null });
@@ -333,12 +310,10 @@ export class IncidentService {
       case 'extend': {
         const reason = reasonRequired('an extension (延期)');
         if (!input.extendBy || input.extendBy <= 0) throw new CaseError(400, '"extendBy" must be a positive amount in the category\'s time unit');
-        const cat = await db.query<{ time_type: Parameters<typeof computeDeadline>[2] }>(`SELECT c.time_type FROM categories c WHERE c.id = $1`, [inc.categoryId]);
+        const category = (await categoryById(db, inc.categoryId))!;
         const from = inc.deadline ? new Date(inc.deadline) : new Date();
-        const deadline = computeDeadline(from, input.extendBy, cat.rows[0]!.time_type);
-        await db.query(`
-          UPDATE incidents SET deadline = $2, extended_count = extended_count + 1, updated_at = now(),
-            overdue_at = CASE WHEN $2 > now() THEN NULL ELSE overdue_at END WHERE id = $1`, [inc.id, deadline.toISOString()]);
+        const deadline = computeDeadline(from, input.extendBy, category.timeType);
+        await extendDeadline(db, inc.id, deadline);
         return [event('incident.extended', { reason, extendBy: input.extendBy, deadline: deadline.toISOString() }, live.map((d) => d.officerId))];
       }
       case 'merge': {
@@ -399,8 +374,8 @@ export class IncidentService {
     if (unavailable.length) {
       throw new CaseError(409, unavailable.map((o) => `${o.name} (#${o.id}) is ${o.dutyStatus === 'busy' ? 'busy on another case' : 'off duty'}`).join('; '));
     }
-    const cat = await db.query<{ enforcement: boolean }>(`SELECT involves_enforcement AS enforcement FROM categories WHERE id = $1`, [inc.categoryId]);
-    if (cat.rows[0]!.enforcement && !officers.some((o) => isCertified(o))) {
+    const category = (await categoryById(db, inc.categoryId))!;
+    if (category.enforcement && !officers.some((o) => isCertified(o))) {
       throw new CaseError(422, 'this category involves enforcement: include at least one certified officer (执法队员 with a valid 执法证); auxiliaries (协管员) may only assist');
     }
     await createDispatches(db, inc.id, officerIds, user.id);

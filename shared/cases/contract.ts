@@ -212,15 +212,5 @@ export interface PositionUpdate {
   districtAdcode: string;
 }
 
-export interface Candidate {
-  officerId: number;
-  name: string;
-  kind: 'officer' | 'auxiliary';
-  certified: boolean;
-  squadId: number;
-  squadName: string;
-  dutyStatus: string;
-  meters: number;
-  positionAt: string;
-  responsibleSquad: boolean;
-}
+/** A recommended officer: the schema in schemas.ts is the contract. */
+export type { Candidate } from './schemas.ts';

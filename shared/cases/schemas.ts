@@ -168,3 +168,12 @@ export const SquadBoard = Type.Object({
     })),
   })),
 });
+
+/** A recommended officer (GET /api/incidents/:id/recommendations), best first. */
+export const Candidate = Type.Object({
+  officerId: Type.Integer(), name: Type.String(), kind: Enum(['officer', 'auxiliary'] as const),
+  certified: Type.Boolean({ description: 'holds a valid enforcement certificate (执法证) today: may carry out enforcement' }),
+  squadId: Type.Integer(), squadName: Type.String(), dutyStatus: Type.String(), meters: Type.Number(), positionAt: Type.String(),
+  responsibleSquad: Type.Boolean({ description: 'of the squad responsible for the grid cell (属地)' }),
+});
+export type Candidate = Static<typeof Candidate>;

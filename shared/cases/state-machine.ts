@@ -48,6 +48,9 @@ export const STEPS: Record<CaseAction, StepRule> = {
   reassign: { from: ['dispatched', 'accepted'], to: 'dispatched', roles: ['dispatcher', 'admin'], zh: '改派', en: 'reassign' },
 };
 
+/** Whether `role` may take `action` at all (in some state): e.g. who may register a case at intake. */
+export const mayTake = (role: Role, action: CaseAction): boolean => STEPS[action].roles.includes(role);
+
 /** What a step may depend on besides the state: marks the case carries. */
 export interface CaseFacts {
   /** when the case was escalated (督办), by hand or by the overdue clock; null if never */

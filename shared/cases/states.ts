@@ -14,10 +14,17 @@ export const CASE_STATE_NAMES: Record<CaseState, { zh: string; en: string }> = {
   suspended: { zh: '挂账', en: 'suspended' },
 };
 
+// State groups: the server's rules, the console's queue and the officer's phone all use these.
+
 /** States in which the case is finished: no clock runs, no officer is held. */
 export const FINAL_STATES: readonly CaseState[] = ['voided', 'closed'];
 /** States in which an officer holds the case. */
 export const FIELD_STATES: readonly CaseState[] = ['dispatched', 'accepted', 'on_scene'];
+/** States waiting for the command centre: to register (立案) or to dispatch (派遣). */
+export const TODO_STATES: readonly CaseState[] = ['reported', 'registered'];
+
+export const isFinal = (s: CaseState): boolean => FINAL_STATES.includes(s);
+export const isInField = (s: CaseState): boolean => FIELD_STATES.includes(s);
 
 /** 721 method: how a problem was solved. */
 export const OUTCOMES = ['service', 'management', 'enforcement'] as const;

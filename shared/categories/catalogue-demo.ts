@@ -1,22 +1,7 @@
-import type { TimeType } from './time-types.ts';
+import type { CatalogueClass } from './catalogue.ts';
 
-export interface CatalogueEntry {
-  minor: string;
-  zh: string;
-  en: string;
-  timeLimit: number;
-  timeType: TimeType;
-  /** Handling may need enforcement, so a certified officer must be sent (auxiliaries may only assist). */
-  enforcement: boolean;
-  basePriority: number;
-}
-
-export interface CatalogueClass {
-  major: string;
-  zh: string;
-  en: string;
-  entries: CatalogueEntry[];
-}
+// The catalogue's shape is the one GET /api/categories serves (catalogue.ts).
+export type { CatalogueClass, CatalogueEntry } from './catalogue.ts';
 
 /**
  * The demo catalogue: event classes in the older CJ/T 214 numbering as domain.md §4 lists them, plus

@@ -1,5 +1,4 @@
 // Names and colours of case states, steps, sources and events (Chinese first), and clock formats.
-import { DEMO_CATALOGUE, type CatalogueEntry } from '../../../shared/categories/catalogue-demo.ts';
 import { STEPS } from '../../../shared/cases/state-machine.ts';
 import { CASE_STATE_NAMES } from '../../../shared/cases/states.ts';
 import { TIME_TYPE_NAMES } from '../../../shared/categories/time-types.ts';
@@ -37,15 +36,6 @@ export const sourceName: Record<Source, Bi> = {
   inspection: bi('督查检查', 'inspection'),
   patrol: bi('巡查发现', 'patrol'),
   dispatcher: bi('指挥中心', 'command centre'),
-};
-
-/** Sources a role may report under (the server refuses others). */
-export const sourcesForRole: Record<Role, Source[]> = {
-  dispatcher: ['public', 'dispatcher', 'video', 'department', 'media', 'inspection'],
-  admin: ['public', 'dispatcher', 'video', 'department', 'media', 'inspection', 'supervisor', 'patrol'],
-  supervisor: ['supervisor', 'inspection'],
-  officer: ['patrol'],
-  leader: [],
 };
 
 export const outcomeName: Record<Outcome, Bi & { share: string }> = {
@@ -96,15 +86,6 @@ export const alertTone: Record<string, 'alert' | 'warn' | 'info'> = {
   'incident.reworked': 'warn',
   'incident.reported': 'info',
 };
-
-export interface CategoryOption extends CatalogueEntry {
-  majorZh: string;
-  majorEn: string;
-}
-export const categories: CategoryOption[] = DEMO_CATALOGUE.flatMap((c) =>
-  c.entries.map((e) => ({ ...e, majorZh: c.zh, majorEn: c.en })),
-);
-export const categoryGroups = DEMO_CATALOGUE;
 
 /** "1:05:09", "2天 03:10" — the time left, or the time over when negative. */
 export function formatSpan(ms: number): string {

@@ -1,5 +1,6 @@
 // The queue's filters (state, district, category, source, key area). Options are offered from the
 // open cases themselves, with counts, so a dispatcher never picks a filter that shows nothing.
+import { FIELD_STATES, TODO_STATES } from '../../../shared/cases/states.ts';
 import type { CaseState, IncidentView, Source } from './types.ts';
 
 /** a case state, or one of the groups a dispatcher thinks in */
@@ -23,17 +24,14 @@ function matchesText(inc: IncidentView, text: string): boolean {
   return text.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
 }
 
-const TODO: readonly CaseState[] = ['reported', 'registered'];
-const FIELD: readonly CaseState[] = ['dispatched', 'accepted', 'on_scene'];
-
 export function matchesState(inc: IncidentView, s: StateFilter): boolean {
   switch (s) {
     case '':
       return true;
     case 'todo':
-      return TODO.includes(inc.state);
+      return TODO_STATES.includes(inc.state);
     case 'field':
-      return FIELD.includes(inc.state);
+      return FIELD_STATES.includes(inc.state);
     case 'overdue':
       return inc.overdue;
     default:

@@ -9,13 +9,12 @@ import { alertTone, eventLabel } from './labels.ts';
 import { emptyFilter, isFiltered, matches, type QueueFilter } from './queue-filter.ts';
 import { playAlert } from '../alert-sound.ts';
 import type { CaseState, IncidentView, LiveEvent, PositionUpdate } from './types.ts';
-import { CASE_STATES } from '../../../shared/cases/states.ts';
+import { CASE_STATES, isFinal } from '../../../shared/cases/states.ts';
 
 const FLASH_MS = 12_000;
 const REFRESH_DELAY_MS = 120;
 const TOAST_MS = { alert: 30_000, warn: 15_000, info: 8_000 } as const;
 const MAX_TOASTS = 5;
-const FINAL: CaseState[] = ['closed', 'voided'];
 /** a new case at or above this priority sounds and flashes (紧急) */
 export const URGENT_PRIORITY = 70;
 
@@ -208,7 +207,7 @@ class CaseStore {
   }
 
   private upsert(view: IncidentView): void {
-    if (FINAL.includes(view.state)) {
+    if (isFinal(view.state)) {
       this.remove(view.id);
       return;
     }
@@ -242,7 +241,7 @@ class CaseStore {
       if (e.type === 'incident.extended' && typeof e.payload.deadline === 'string') {
         next = { ...next, deadline: e.payload.deadline, overdue: Date.parse(e.payload.deadline) < Date.now() };
       }
-      if (FINAL.includes(next.state)) this.remove(id);
+      if (isFinal(next.state)) this.remove(id);
       else if (next !== inc) {
         this.open.set(id, next);
         this.version += 1;

@@ -5,6 +5,7 @@ import { session } from '../session.svelte.ts';
 import type { DutyStatus } from '../api-types.ts';
 import type { IncidentView, LiveEvent } from '../cases/types.ts';
 import { STEPS } from '../../../shared/cases/state-machine.ts';
+import { isInField } from '../../../shared/cases/states.ts';
 import { outbox } from './outbox.svelte.ts';
 import { playAlert } from '../alert-sound.ts';
 
@@ -36,8 +37,6 @@ export interface Banner {
   at: number;
 }
 
-const FIELD = ['dispatched', 'accepted', 'on_scene'];
-
 class OfficerStore {
   duty = $state<DutyStatus | null>(null);
   name = $state<string | null>(null);
@@ -58,7 +57,7 @@ class OfficerStore {
   current = $derived.by(() => {
     const me = session.user?.officerId;
     const mine = this.cases.filter(
-      (c) => FIELD.includes(c.state) && c.officers.some((o) => o.officerId === me && (o.dispatchState === 'pending' || o.dispatchState === 'accepted')),
+      (c) => isInField(c.state) && c.officers.some((o) => o.officerId === me && (o.dispatchState === 'pending' || o.dispatchState === 'accepted')),
     );
     return mine.sort((a, b) => b.priority - a.priority)[0] ?? null;
   });
