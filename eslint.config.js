@@ -17,21 +17,19 @@ const ROUTES_GET_SERVICES = {
 };
 
 /** Where talking to the database directly is the file's job. */
-const DATABASE_CODE = ['**/repository.ts', 'server/db/**', 'server/seed/**', 'server/backup/**', 'bench/**', 'tests/**'];
+const DATABASE_CODE = ['**/repository.ts', 'server/db/**', 'server/seed/**', 'server/backup/**', 'server/docs/lint-cli.ts', 'bench/**', 'tests/**'];
 
 /**
  * Server files that still send SQL outside a repository. Each is another part of issue 12's work (or
  * infrastructure that holds a connection of its own); remove its line once it is clean.
  */
 const SQL_NOT_YET_IN_REPOSITORIES = [
-  'server/incidents/service.ts', // issue 12 "layering" of incidents/: its queries go to incidents/repository.ts
   'server/auth/secrets.ts', // the JWT secret, read or created once at start: to auth/repository.ts
   'server/live/relay.ts', // LISTEN/NOTIFY on a client of its own (a connection, not domain SQL); just rewritten and tested for ordering
 ];
 
 /** Route plugins that are still handed the pool (and pass it to repository functions). */
 const ROUTES_NOT_YET_ON_SERVICES = [
-  'server/incidents/routes.ts', // issue 12 "layering" of incidents/: the case list and record through IncidentService
   'server/events/routes.ts', // the catch-up feed: eventsAfter(pool, …)
   'server/indicators/routes.ts', // replica-aware reads (replicaReads(pool, readPool)): an IndicatorService
   'server/leader/routes.ts', // the same, for the leader's screen
