@@ -34,7 +34,8 @@ const bare = await measure(200, (i) => withTransaction(db.pool, async (c) => {
     category, source: 'public', sourceRef: null, description: 'baseline', lon, lat, address: null, location, priority: 20,
     deadline: new Date(Date.now() + 3_600_000), reporterName: null, reporterContact: null, reportedBy: userId, idempotencyKey: null, registered: false,
   });
-  await appendEvents(c, [{ incidentId: id, type: 'incident.reported', actorUserId: userId, districtAdcode: location.districtAdcode, payload: { code } }]);
+  await appendEvents(c, [{ incidentId: id, type: 'incident.reported', actorUserId: userId, districtAdcode: location.districtAdcode,
+    payload: { code, category: category.minorCode, source: 'public', sourceRef: null, priority: 20, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: [] } }]);
 }));
 
 const child = spawn(process.execPath, ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'load', 'intake-client.ts'), base, token, String(SOCKETS), String(RATE), String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });

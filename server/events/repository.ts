@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { LiveEvent } from '../../shared/cases/contract.ts';
+import type { NewCaseEvent } from '../../shared/cases/events.ts';
 import type { Queryable } from '../db/transaction.ts';
 import { probes } from '../metrics/probes.ts';
 import { caseVisibleSql, type Viewer, viewerParams } from '../incidents/repository.ts';
@@ -7,15 +8,8 @@ import { caseVisibleSql, type Viewer, viewerParams } from '../incidents/reposito
 /** An event as stored and as the feed carries it. */
 export type EventRow = LiveEvent;
 
-export interface NewEvent {
-  incidentId: number | null;
-  type: string;
-  actorUserId: number | null;
-  payload?: Record<string, unknown>;
-  position?: [number, number] | null;
-  districtAdcode: string | null;
-  officerIds?: number[];
-}
+/** An event to append: its payload is the one its type carries (shared/cases/events.ts). */
+export type NewEvent = NewCaseEvent;
 
 const COLUMNS = `seq, incident_id AS "incidentId", type, actor_user_id AS "actorUserId", payload,
   to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",

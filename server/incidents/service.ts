@@ -8,6 +8,7 @@ import {
 import { mayReportAs, sourcesForRole } from '../../shared/cases/sources.ts';
 import type { CaseState } from '../../shared/cases/states.ts';
 import type { DuplicatesPreview, StepRequest } from '../../shared/cases/contract.ts';
+import type { EventPayloads, EventType } from '../../shared/cases/events.ts';
 import type { CRS_VALUES, IntakeBody } from '../../shared/cases/schemas.ts';
 import { computeDeadline } from '../../shared/time/deadlines.ts';
 import { isCertified } from '../../shared/workforce.ts';
@@ -45,6 +46,10 @@ export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
 }
 
 export type StepInput = StepRequest;
+
+/** Events of a step that moves a case between states (their payload starts with code, from, to). */
+type StepEventType = { [K in EventType]: EventPayloads[K] extends { code: string; from: CaseState; to: CaseState } ? K : never }[EventType];
+type StepExtra<K extends StepEventType> = Omit<EventPayloads[K], 'code' | 'from' | 'to'>;
 
 /** JSON with the keys of every object sorted (and undefined members left out): equal requests, equal text. */
 function canonicalJson(v: unknown): string {
@@ -231,10 +236,11 @@ export class IncidentService {
 
   private async apply(db: Queryable, user: AuthUser, inc: IncidentRow, action: CaseAction, to: CaseState, input: StepInput): Promise<NewEvent[]> {
     const position: [number, number] | null = input.lon !== undefined && input.lat !== undefined ? [input.lon, input.lat] : null;
-    const event = (type: string, payload: Record<string, unknown>, officerIds: number[] = []): NewEvent => ({
-      incidentId: inc.id, type, actorUserId: user.id, districtAdcode: inc.districtAdcode, position, officerIds,
-      payload: { code: inc.code, from: inc.state, to, ...payload },
-    });
+    const base = { incidentId: inc.id, actorUserId: user.id, districtAdcode: inc.districtAdcode, position };
+    /** A step's event: the case's code and the states it went between, then what the step adds (typed by `type`). */
+    const event = <K extends StepEventType>(type: K, extra: StepExtra<K>, officerIds: number[] = [], next: CaseState = to): NewEvent =>
+      // one cast, checked at every call: `extra` is exactly what a K event adds to its Step fields
+      ({ ...base, officerIds, type, payload: { code: inc.code, from: inc.state, to: next, ...extra } }) as NewEvent;
     const reasonRequired = (what: string) => {
       if (!input.reason?.trim()) throw new CaseError(400, `${what} needs a "reason"`);
       return input.reason.trim();
@@ -275,7 +281,7 @@ export class IncidentService {
         const rest = live.filter((d) => d.id !== mine.id);
         const next: CaseState = rest.length ? 'dispatched' : 'registered';
         if (next !== inc.state) await setState(db, inc.id, next, { reason });
-        return [{ ...event('incident.declined', { officerId: user.officerId, reason }, [user.officerId!]), payload: { code: inc.code, from: inc.state, to: next, officerId: user.officerId, reason } }];
+        return [event('incident.declined', { officerId: user.officerId, reason }, [user.officerId!], next)];
       }
       case 'arrive': {
         if (!mine || mine.state !== 'accepted') throw new CaseError(409, 'you have not accepted this case');
@@ -332,7 +338,7 @@ export class IncidentService {
         await markEscalated(db, inc.id);
         // Like the overdue clock's escalation (to the district's leaders), marked as done by hand; the state stays.
         return [{
-          ...event('incident.escalated', {}, live.map((d) => d.officerId)),
+          ...base, officerIds: live.map((d) => d.officerId), type: 'incident.escalated',
           payload: { code: inc.code, state: inc.state, to: 'leader', manual: true, reason, by: { userId: user.id, login: user.login, role: user.role } },
         }];
       }

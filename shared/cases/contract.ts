@@ -1,6 +1,7 @@
 // The wire contract of the case loop: what the API answers and the live feed carries. The server
 // builds these shapes and the console and officer phone read them; TypeBox schemas that validate
 // and document them are in schemas.ts.
+import type { CaseEvent } from './events.ts';
 import type { CaseAction } from './state-machine.ts';
 import type { CaseState, Outcome, Source } from './states.ts';
 import type { TimeType } from '../categories/time-types.ts';
@@ -185,18 +186,8 @@ export interface SquadBoard {
   districts: BoardDistrict[];
 }
 
-/** One entry of the event log (执法全过程记录), as the feed and GET /api/events carry it. */
-export interface LiveEvent {
-  seq: number;
-  incidentId: number | null;
-  type: string;
-  actorUserId: number | null;
-  payload: Record<string, unknown>;
-  occurredAt: string;
-  position: [number, number] | null;
-  districtAdcode: string | null;
-  officerIds: number[];
-}
+/** One entry of the event log (执法全过程记录), as the feed and GET /api/events carry it: see events.ts. */
+export type LiveEvent = CaseEvent;
 
 export interface EventsPage {
   events: LiveEvent[];

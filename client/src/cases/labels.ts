@@ -3,6 +3,7 @@ import { STEPS } from '../../../shared/cases/state-machine.ts';
 import { CASE_STATE_NAMES } from '../../../shared/cases/states.ts';
 import { TIME_TYPE_NAMES } from '../../../shared/categories/time-types.ts';
 import { ROLE_NAMES } from '../../../shared/roles.ts';
+import type { EventType } from '../../../shared/cases/events.ts';
 import type { Bi } from '../i18n.ts';
 import type { CaseAction, CaseState, Outcome, Role, Source } from './types.ts';
 
@@ -53,7 +54,7 @@ export const dispatchStateName: Record<string, Bi> = {
   cancelled: bi('已撤销', 'cancelled'),
 };
 
-export const eventName: Record<string, Bi> = {
+export const eventName: Record<EventType, Bi> = {
   'incident.reported': bi('上报', 'reported'),
   'incident.registered': bi('立案', 'registered'),
   'incident.dispatched': bi('派遣', 'dispatched'),
@@ -75,7 +76,7 @@ export const eventName: Record<string, Bi> = {
   'incident.reassigned': bi('改派', 'reassigned'),
   'officer.duty': bi('上岗/下岗', 'duty change'),
 };
-export const eventLabel = (type: string): Bi => eventName[type] ?? bi(type, '');
+export const eventLabel = (type: string): Bi => eventName[type as EventType] ?? bi(type, '');
 
 /** Event types that raise a toast on the wall (alerts), with their tone. */
 export const alertTone: Record<string, 'alert' | 'warn' | 'info'> = {

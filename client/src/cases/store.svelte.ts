@@ -232,7 +232,7 @@ class CaseStore {
     const id = e.incidentId;
     if (id === null) return;
     const inc = this.open.get(id);
-    const to = e.payload.to;
+    const to = 'to' in e.payload ? e.payload.to : undefined;
     // what the event says, shown at once; the refetch below brings the rest
     if (inc) {
       let next = inc;
@@ -279,9 +279,9 @@ class CaseStore {
   private toast(e: LiveEvent, tone: Toast['tone']): void {
     const now = Date.now();
     const inc = e.incidentId !== null ? this.open.get(e.incidentId) : undefined;
-    const code = typeof e.payload.code === 'string' ? e.payload.code : (inc?.code ?? `#${e.incidentId}`);
+    const code = 'code' in e.payload ? e.payload.code : (inc?.code ?? `#${e.incidentId}`);
     const what = inc ? `${inc.category.nameZh} · ${inc.districtName ?? ''}` : '';
-    const reason = typeof e.payload.reason === 'string' ? e.payload.reason : '';
+    const reason = 'reason' in e.payload && typeof e.payload.reason === 'string' ? e.payload.reason : '';
     const title = eventLabel(e.type);
     // 超期 and 督办 come together: one toast for both
     const key = `${e.incidentId}:${tone}`;
