@@ -69,7 +69,7 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     expect(before.layers.officers).toBeGreaterThan(50);
 
     // posted by an API client: in the queue and on the map within 2 s of the answer, no reload (the
-    // search box holds words of its description, as other tests leave open cases in the queue)
+    // search box already holds words of its description: a filtered queue takes it in as it comes)
     const token = `燃气${Date.now().toString(36)}`;
     await searchQueue(wall, token);
     const intake = await call(app, dispatcher, {

@@ -12,12 +12,12 @@ import { testApp } from '../support/app.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
 import { login, sleep } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
-import { testDatabase } from '../support/database.ts';
+import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { keyAreaPoint } from '../support/fixtures.ts';
 import { judge, logAfter, logHead, runWriters } from '../support/live-trace.ts';
 
 const mode = inject('databaseMode');
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const WRITERS = 50;
 const ROUNDS = 6;
 

@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 
 import { type Balancer, HAPROXY, LogListener, loginThrough, startBalancer, startWriters, STICKY_COOKIE, type WriteStats } from '../support/balancer.ts';
 import { multipart, sleep, TINY_PNG } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
+import { testDatabaseUrl } from '../support/database.ts';
 import { freePort, type ServerProcess, startServerProcess } from '../support/server-process.ts';
 
 const mode = inject('databaseMode');
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const skipWhy = mode !== 'external'
   ? 'needs DATABASE_URL: instances share one PostgreSQL (the embedded database serves one process)'
   : !fs.existsSync(HAPROXY) ? `needs HAProxy at ${HAPROXY} (Debian package haproxy)` : null;

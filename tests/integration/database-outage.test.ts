@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { adminQuery } from '../setup/database.ts';
+import { adminQuery } from '../setup/postgres-template.ts';
 import { testApp } from '../support/app.ts';
 import { call, connect, login, type Session, sleep } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
-import { testDatabase } from '../support/database.ts';
+import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
 /**
@@ -13,7 +13,7 @@ import { startServerProcess } from '../support/server-process.ts';
  * and comes back. Only on a real PostgreSQL: the embedded one lives and dies with the server process.
  */
 const mode = inject('databaseMode');
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const dbName = new URL(url).pathname.slice(1);
 const adminUrl = (() => {
   const u = new URL(url);

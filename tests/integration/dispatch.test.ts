@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testApp } from '../support/app.ts';
 import { call, connect, login, multipart, type Session, sleep, TINY_PNG } from '../support/clients.ts';
-import { testDatabase } from '../support/database.ts';
+import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { east, freeOfficers, keyAreaPoint, officerSession, onDutyAt, userSession } from '../support/fixtures.ts';
 import pg from 'pg';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   // A second server instance on the same database (its own pool where the database allows it).
-  otherPool = mode === 'external' ? new pg.Pool({ connectionString: inject('databaseUrl'), max: 8 }) : null;
+  otherPool = mode === 'external' ? new pg.Pool({ connectionString: testDatabaseUrl(), max: 8 }) : null;
   other = await testApp(otherPool ? { ...db, pool: otherPool } : db);
   [admin, dispatcher, supervisor, leader] = (await Promise.all(['admin', 'dispatcher', 'supervisor', 'leader'].map((l) => login(app, l)))) as [Session, Session, Session, Session];
   spot = await keyAreaPoint(app, '春熙路·太古里'); // inside 锦江区 (510104), the seeded leader's district

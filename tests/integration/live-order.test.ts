@@ -8,12 +8,12 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../../server/db/database.ts';
 import { testApp } from '../support/app.ts';
 import { call, login } from '../support/clients.ts';
-import { testDatabase } from '../support/database.ts';
+import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { keyAreaPoint } from '../support/fixtures.ts';
 import { judge, logAfter, logHead, OrderedListener, prevMismatches, runWriters, until } from '../support/live-trace.ts';
 
 const mode = inject('databaseMode');
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const LEADER_DISTRICT = '510104';
 const WRITERS = 50;
 const ROUNDS = 8;

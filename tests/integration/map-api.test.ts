@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testApp } from '../support/app.ts';
 import { login } from '../support/clients.ts';
-import { testDatabase } from '../support/database.ts';
+import { testDatabase, seedCounts } from '../support/database.ts';
 
 const db = testDatabase();
 let app: FastifyInstance;
@@ -38,7 +38,7 @@ describe(`map read API on the ${inject('databaseMode')} database`, () => {
     const fc = (await get('/api/districts')).json() as FC;
     expect(fc.features).toHaveLength(5);
     const total = fc.features.reduce((n, f) => n + (f.properties.gridCellCount as number), 0);
-    expect(total).toBe(inject('seedCounts').gridCells);
+    expect(total).toBe(seedCounts().gridCells);
     expect(fc.features.every((f) => f.geometry.type === 'MultiPolygon')).toBe(true);
   });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { type Database, openDatabase } from '../../server/db/database.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session, sleep } from '../support/clients.ts';
-import { testDatabase } from '../support/database.ts';
+import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
@@ -17,7 +17,7 @@ import { startServerProcess } from '../support/server-process.ts';
  */
 const READ_URL = process.env.DATABASE_READ_URL;
 const mode = inject('databaseMode');
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const skip = !READ_URL ? 'DATABASE_READ_URL is not set (a streaming replica of the DATABASE_URL server)'
   : mode === 'embedded' ? 'DATABASE_READ_URL needs DATABASE_URL: the embedded database has no replica' : null;
 

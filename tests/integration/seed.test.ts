@@ -4,7 +4,7 @@ import { parseGridCode } from '../../shared/grid-code.ts';
 import { ROLES } from '../../shared/roles.ts';
 import { seedDemoCity } from '../../server/seed/demo-city.ts';
 import { KEY_AREAS } from '../../server/seed/data/key-areas.gcj02.ts';
-import { testDatabase } from '../support/database.ts';
+import { testDatabase, seedCounts } from '../support/database.ts';
 
 const db = testDatabase();
 const SEEDED_LOGINS = ['admin', 'dispatcher', 'supervisor', 'leader', 'officer'];
@@ -37,7 +37,7 @@ describe(`the demo city on the ${inject('databaseMode')} database`, () => {
   });
 
   it('seeds the counts it reports, and a second seed does nothing', async () => {
-    const counts = inject('seedCounts');
+    const counts = seedCounts();
     expect(counts.districts).toBe(5);
     expect(counts.gridCells).toBeGreaterThan(40_000);
     expect(counts.gridCells).toBeLessThan(70_000);
@@ -49,8 +49,8 @@ describe(`the demo city on the ${inject('databaseMode')} database`, () => {
     const tables = { districts: 'districts', gridCells: 'grid_cells', streets: 'streets', communities: 'communities', squads: 'squads', illegalBuildings: 'illegal_buildings', keyAreas: 'key_areas', categories: 'categories' };
     for (const [key, table] of Object.entries(tables)) expect(await one(`SELECT count(*) FROM ${table}`), table).toBe(counts[key]);
     expect(await one(`SELECT count(*) FROM officers`)).toBe(counts.officers! + counts.auxiliaries!);
-    // Other test files add users of their own; the seed's are these.
     expect(await one(`SELECT count(*) FROM users WHERE login = ANY($1)`, [SEEDED_LOGINS])).toBe(counts.users);
+    expect(await one(`SELECT count(*) FROM users`)).toBe(counts.users);
 
     const again = await seedDemoCity(db.pool, { password: null });
     expect(again.seeded).toBe(false);

@@ -36,17 +36,20 @@ async function emptyDatabaseEnv(): Promise<Record<string, string>> {
   return { DATABASE_URL: u.toString() };
 }
 
-async function snapshot(base: string) {
-  const health = await (await fetch(`${base}/api/health`)).json();
-  let login: Response;
-  // a server just started may still answer 503 (busy: event loop delay) for a moment; a client waits and retries
+/** A server just started may still answer 503 (busy: event loop delay) for a moment; a client waits and retries. */
+async function patiently(request: () => Promise<Response>): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
-    login = await fetch(`${base}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'dispatcher', password: TEST_PASSWORD }),
-    });
-    if (login.status !== 503 || attempt === 5) break;
+    const res = await request();
+    if (res.status !== 503 || attempt === 5) return res;
     await new Promise((r) => setTimeout(r, 2000));
   }
+}
+
+async function snapshot(base: string) {
+  const health = await (await patiently(() => fetch(`${base}/api/health`))).json();
+  const login = await patiently(() => fetch(`${base}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'dispatcher', password: TEST_PASSWORD }),
+  }));
   expect(login.status).toBe(200);
   const headers = { authorization: `Bearer ${(await login.json()).token}` };
   const districts = await (await fetch(`${base}/api/districts`, { headers })).json();

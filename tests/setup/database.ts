@@ -1,71 +1,33 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { embeddedPool } from '../../server/db/database.ts';
-import { startEmbeddedPostgis } from '../../server/db/embedded.ts';
-import { migrate } from '../../server/db/migrate.ts';
-import { seedDemoCity } from '../../server/seed/demo-city.ts';
-import { TEST_PASSWORD } from '../support/constants.ts';
+import { serveClones } from './clone-broker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    databaseUrl: string;
     databaseMode: 'embedded' | 'external';
-    seedCounts: Record<string, number>;
-    seedMs: number;
+    /** Where a test file asks for its own database (tests/setup/clone-broker.ts). */
+    databaseBroker: string;
   }
 }
 
 /**
- * One database for the run, migrated and seeded exactly as `npm start` does it: with DATABASE_URL,
- * a fresh database on that server (dropped afterwards); without it, the embedded PostGIS in a
- * temporary directory. Test files connect to it over loopback like the app does.
+ * Every integration and e2e file gets a database of its own, a copy of one migrated and seeded as
+ * `npm start` does it: with DATABASE_URL, databases on that server (all dropped afterwards); without
+ * it, embedded PostGIS data directories in a temporary directory. Test files connect over loopback
+ * as the app does. The template is made when the first file asks, so unit tests never wait for it.
  */
 export default async function setup(project: TestProject) {
-  let url: string;
-  let teardown: () => Promise<void>;
   const external = process.env.DATABASE_URL;
-  if (external) {
-    const name = `zhihui_test_${process.pid}_${Date.now().toString(36)}`;
-    await adminQuery(external, `CREATE DATABASE ${name}`);
-    const u = new URL(external);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    teardown = () => adminQuery(external, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } else {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-test-'));
-    const embedded = await startEmbeddedPostgis(dataDir);
-    url = embedded.url;
-    teardown = async () => {
-      await embedded.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    };
-  }
-  const pool = external ? new pg.Pool({ connectionString: url, max: 1 }) : embeddedPool(url);
-  const started = performance.now();
-  try {
-    await migrate(pool);
-    const seed = await seedDemoCity(pool, { password: TEST_PASSWORD });
-    project.provide('seedCounts', seed.counts);
-    project.provide('seedMs', seed.ms);
-  } finally {
-    // The embedded server takes one connection at a time: free it for the test files.
-    await pool.end();
-  }
-  console.log(`[tests] ${external ? 'external' : 'embedded'} PostGIS migrated and seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  project.provide('databaseUrl', url);
+  const run = `${process.pid}_${Date.now().toString(36)}`;
+  const broker = await serveClones(async () => {
+    const started = performance.now();
+    // imported here: a run of unit tests alone loads neither the migrations nor the seed
+    const template = external
+      ? await (await import('./postgres-template.ts')).postgresTemplate(external, run)
+      : await (await import('./embedded-template.ts')).embeddedTemplate();
+    console.log(`[tests] ${external ? 'external' : 'embedded'} PostGIS template migrated and seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return template;
+  });
   project.provide('databaseMode', external ? 'external' : 'embedded');
-  return teardown;
-}
-
-export async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  project.provide('databaseBroker', broker.url);
+  return () => broker.close();
 }

@@ -17,8 +17,8 @@ export async function openConsole(page: Page, base: string, user: string, query 
 }
 
 /**
- * The queue draws only the rows in view, and other tests leave open cases behind: find cases the
- * way a dispatcher does, by typing into the queue's search box.
+ * The queue draws only the rows in view, and a file's earlier tests leave their open cases in it:
+ * find cases the way a dispatcher does, by typing into the queue's search box.
  */
 export async function searchQueue(page: Page, text: string): Promise<void> {
   await page.fill('[data-testid="filter-search"]', text);

@@ -1,4 +1,4 @@
-// The queue's filters (state, district, category, source, key area). Options are offered from the
+// The queue's order and filters (state, district, category, source, key area). Options are offered from the
 // open cases themselves, with counts, so a dispatcher never picks a filter that shows nothing.
 import { FIELD_STATES, TODO_STATES } from '../../../shared/cases/states.ts';
 import type { CaseState, IncidentView, Source } from './types.ts';
@@ -15,6 +15,13 @@ export interface QueueFilter {
   /** words to find in the code, category, place or description (a citizen calls back with a number) */
   text: string;
 }
+
+/**
+ * The queue's order: most urgent first, then the longest waiting, then by id (a stable order).
+ * reportedAt is always ISO-8601 UTC ("…Z") from the server, so strings order like times.
+ */
+export const byUrgency = (a: IncidentView, b: IncidentView): number =>
+  b.priority - a.priority || (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : 0) || a.id - b.id;
 
 export const emptyFilter = (): QueueFilter => ({ state: '', district: '', category: '', source: '', keyArea: '', text: '' });
 

@@ -6,7 +6,7 @@ import { reportError } from '../console-state.svelte.ts';
 import type { Bi } from '../i18n.ts';
 import type { ApplyContext } from '../live/live-client.svelte.ts';
 import { alertTone, eventLabel } from './labels.ts';
-import { emptyFilter, isFiltered, matches, type QueueFilter } from './queue-filter.ts';
+import { byUrgency, emptyFilter, isFiltered, matches, type QueueFilter } from './queue-filter.ts';
 import { playAlert } from '../alert-sound.ts';
 import type { CaseState, IncidentView, LiveEvent, PositionUpdate } from './types.ts';
 import { CASE_STATES, isFinal } from '../../../shared/cases/states.ts';
@@ -34,10 +34,6 @@ export const mapHooks: {
   duty?: (officerId: number, status: string) => void;
   focus?: (inc: IncidentView) => void;
 } = {};
-
-/** reportedAt is always ISO-8601 UTC ("…Z") from the server, so strings order like times */
-const byUrgency = (a: IncidentView, b: IncidentView) =>
-  b.priority - a.priority || (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : 0) || a.id - b.id;
 
 class CaseStore {
   // Thousands of open cases: kept as plain objects (no per-field proxies), replaced, never mutated;
