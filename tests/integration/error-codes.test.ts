@@ -9,6 +9,7 @@ import { type Database, embeddedPool } from '../../server/db/database.ts';
 import { ERROR_CODES } from '../../server/http/error-codes.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
+import { testDatabaseUrl } from '../support/database.ts';
 
 /** A relay to PostgreSQL on a port of its own; `cut()` drops every connection and refuses new ones. */
 async function relay(target: URL) {
@@ -41,7 +42,7 @@ let cut: () => Promise<void>;
 let dispatcher: Session, leader: Session;
 
 beforeAll(async () => {
-  const link = await relay(new URL(inject('databaseUrl')));
+  const link = await relay(new URL(testDatabaseUrl()));
   cut = link.cut;
   // the embedded server takes one connection at a time: this file's only pool goes through the relay
   const pool = inject('databaseMode') === 'embedded' ? embeddedPool(link.url) : new pg.Pool({ connectionString: link.url, max: 4, connectionTimeoutMillis: 2_000 });

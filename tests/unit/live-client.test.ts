@@ -55,7 +55,7 @@ vi.mock('../../client/src/api.ts', async (importOriginal) => ({ ...(await import
 let log: LiveEvent[] = [];
 let prevSent = 0;
 const event = (seq: number): LiveEvent => ({
-  seq, incidentId: 100 + seq, type: 'incident.registered', actorUserId: 1, payload: {}, occurredAt: new Date(seq * 1000).toISOString(),
+  seq, incidentId: 100 + seq, type: 'incident.registered', actorUserId: 1, payload: { code: `C${seq}`, from: 'reported', to: 'registered' }, occurredAt: new Date(seq * 1000).toISOString(),
   position: null, districtAdcode: '510104', officerIds: [],
 });
 /** events written to the log (and not sent to this client) */
