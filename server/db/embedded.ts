@@ -27,6 +27,9 @@ export async function startEmbeddedPostgis(dataDir: string, port = 0): Promise<E
     url: `postgres://postgres@${address}/postgres?sslmode=disable`,
     async stop() {
       await server.stop();
+      // the sockets it just closed finish with the database on the next turn (pglite-socket's
+      // handleClose runs in setImmediate): close the database after them, not under them
+      await new Promise((resolve) => setImmediate(resolve));
       await db.close();
     },
   };

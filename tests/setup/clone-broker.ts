@@ -48,7 +48,9 @@ export async function serveClones(makeTemplate: () => Promise<DatabaseTemplate &
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      if (template) await (await template).dispose();
+      // a template that failed to build has left nothing behind (and its error was each file's)
+      const made = await template?.catch(() => null);
+      if (made) await made.dispose();
     },
   };
 }

@@ -30,10 +30,13 @@ export async function postgresTemplate(serverUrl: string, run: string): Promise<
   let seeded: Seeded;
   try {
     seeded = await migrateAndSeed(pool);
-  } finally {
-    // CREATE DATABASE … TEMPLATE refuses a template anyone is connected to
+  } catch (err) {
     await pool.end();
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    throw err;
   }
+  // CREATE DATABASE … TEMPLATE refuses a template anyone is connected to
+  await pool.end();
   // marked as a template, and closed to connections so that no one can hold it open while it is copied
   await adminQuery(serverUrl, `ALTER DATABASE ${template} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
 

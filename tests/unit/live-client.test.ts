@@ -244,10 +244,13 @@ describe('the live client: catch-up and gap filling (client/src/live/live-client
     socket().drop('transport close');
     write(3, 4);
     eventsAfter.mockRejectedValueOnce(new Error('HTTP 503'));
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     socket().open();
     await settle();
     expect(live.status).toBe('catching-up');
     expect(hook.errors.some((m) => /catch-up failed/.test(m) && /HTTP 503/.test(m))).toBe(true);
+    expect(logged).toHaveBeenCalledTimes(1);
+    logged.mockRestore();
     expect(live.trace).toEqual([]);
     await vi.advanceTimersByTimeAsync(4000);
     await settle();
