@@ -36,7 +36,7 @@ export const GridCellProps = Type.Object({
 export const IllegalBuildingProps = Type.Object({
   code: Type.String(), areaM2: Type.Number(), floors: Type.Integer(),
   kind: Type.Union([Type.Literal('stock'), Type.Literal('new')]),
-  stage: Type.Union(['discovered', 'filed', 'ordered', 'demolished', 'closed'].map((s) => Type.Literal(s))),
+  stage: Type.Union((['discovered', 'filed', 'ordered', 'demolished', 'closed'] as const).map((s) => Type.Literal(s))),
   party: Type.Union([Type.String(), Type.Null()]), demolishedAreaM2: Type.Number(), discoveredOn: Type.String({ format: 'date' }),
   districtName: Type.String(),
 });

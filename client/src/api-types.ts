@@ -1,109 +1,37 @@
-// The server's JSON contract as the console reads it (GeoJSON is RFC 7946, WGS84 lon/lat).
-// Kept here until the server publishes the same types from the repository's shared/.
+// The server's JSON contract as the console reads it (GeoJSON is RFC 7946, WGS84 lon/lat). Every shape
+// here is the Static type of the TypeBox schema the server validates and documents its answer with
+// (shared/), so a change to the wire breaks the client's type check instead of drifting.
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+import type {
+  DistrictProperties as DistrictProps,
+  GridCellProperties as GridCellProps,
+  IllegalBuildingProperties as IllegalBuildingProps,
+  KeyAreaProperties as KeyAreaProps,
+  OfficerProperties as OfficerProps,
+  SquadProperties as SquadProps,
+} from '../../shared/geo-schemas.ts';
+import type { OfficerSelf } from '../../shared/workforce-schemas.ts';
+
+export type { ClientConfig, Health } from '../../shared/system-schemas.ts';
 
 export type LngLatTuple = [number, number];
 
-export interface ClientConfig {
-  mapStyleUrl: string | null;
-  center: LngLatTuple;
-  zoom: number;
-  /** the map layers (not the officers) are served without a login (PUBLIC_MAP_LAYERS=true); absent = false */
-  publicMapLayers?: boolean;
-}
+export type { DistrictProps, GridCellProps, IllegalBuildingProps, KeyAreaProps, OfficerProps, SquadProps };
 
-export interface Health {
-  status: 'ok';
-  database: { mode: 'embedded' | 'external'; postgres: string; postgis: string };
-  migrations: { applied: number; pending: number; latest: string | null };
-  demo: { seeded: boolean };
-}
-
-export interface DistrictProps {
-  adcode: string;
-  name: string;
-  nameEn: string;
-  areaKm2: number;
-  gridCellCount: number;
-}
-
-export interface GridCellProps {
-  code: string;
-  districtAdcode: string;
-  districtName: string;
-  streetName: string;
-  communityName: string;
-  areaM2: number;
-  squadName: string | null;
-}
-
-export type BuildingKind = 'stock' | 'new';
-export type BuildingStage = 'discovered' | 'filed' | 'ordered' | 'demolished' | 'closed';
-
-export interface IllegalBuildingProps {
-  code: string;
-  areaM2: number;
-  floors: number;
-  kind: BuildingKind;
-  stage: BuildingStage;
-  party: string | null;
-  demolishedAreaM2: number;
-  discoveredOn: string;
-  districtName: string;
-}
-
-export type KeyAreaLevel = 'city' | 'district';
-
-export interface KeyAreaProps {
-  id: number;
-  name: string;
-  nameEn?: string | null;
-  level: KeyAreaLevel;
-  kind: string;
-  priorityBoost: number;
-  complaintBaseline: number;
-  listedOn: string;
-  delistedOn: string | null;
-  active: boolean;
-}
-
-export interface SquadProps {
-  id: number;
-  name: string;
-  districtAdcode: string;
-  districtName: string;
-  officerCount: number;
-}
-
-export type OfficerKind = 'officer' | 'auxiliary';
-export type DutyStatus = 'off_duty' | 'available' | 'busy';
-
-export interface OfficerProps {
-  id: number;
-  name: string;
-  squadId: number;
-  squadName: string;
-  kind: OfficerKind;
-  dutyStatus: DutyStatus;
-  positionAt: string | null;
-  equipment: string[];
-}
+export type BuildingKind = IllegalBuildingProps['kind'];
+export type BuildingStage = IllegalBuildingProps['stage'];
+export type KeyAreaLevel = KeyAreaProps['level'];
+export type OfficerKind = OfficerProps['kind'];
+export type DutyStatus = OfficerProps['dutyStatus'];
 
 /** GET /api/officers/me: the logged-in officer's own record */
-export interface OfficerMe {
-  id: number;
-  name: string;
-  kind: OfficerKind;
-  squadId: number | null;
-  squadName: string | null;
-  districtAdcode: string | null;
-  dutyStatus: DutyStatus;
-  positionAt: string | null;
-  certified: boolean;
-}
+export type OfficerMe = OfficerSelf;
 
 type Area = Polygon | MultiPolygon;
 
+// The collections keep the 'geojson' package's geometry types: the schemas' geometries (shared/geo-schemas.ts)
+// only say "Polygon or MultiPolygon with an array of coordinates", which MapLibre cannot take; the
+// properties, which the console reads, are the schemas' own.
 export type DistrictCollection = FeatureCollection<MultiPolygon, DistrictProps>;
 export type GridCellCollection = FeatureCollection<MultiPolygon, GridCellProps> & { truncated: boolean };
 export type IllegalBuildingCollection = FeatureCollection<Area, IllegalBuildingProps> & { truncated: boolean };

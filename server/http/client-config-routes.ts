@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { ClientConfig } from '../../shared/system-schemas.ts';
 
 /** Where the console map starts and which basemap it draws on (none: our own offline style). */
 export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string | null; publicMapLayers: boolean }> = async (app, { mapStyleUrl, publicMapLayers }) => {
@@ -8,12 +8,7 @@ export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string
     schema: {
       tags: ['system'], summary: 'Console map configuration',
       response: {
-        200: Type.Object({
-          mapStyleUrl: Type.Union([Type.String(), Type.Null()]),
-          center: Type.Tuple([Type.Number(), Type.Number()]),
-          zoom: Type.Number(),
-          publicMapLayers: Type.Boolean({ description: 'map layers answer without a login (PUBLIC_MAP_LAYERS)' }),
-        }),
+        200: ClientConfig,
       },
     },
   }, async () => ({ mapStyleUrl, center: [104.065, 30.66] as [number, number], zoom: 13.2, publicMapLayers }));

@@ -4,18 +4,13 @@ import { listDistrict } from '../../shared/auth/permissions.ts';
 import { Type } from 'typebox';
 import { CRS_VALUES, SquadBoard } from '../../shared/cases/schemas.ts';
 import { featureCollection, OfficerProps, PointGeometry, SquadProps } from '../../shared/geo-schemas.ts';
+import { OfficerSelf } from '../../shared/workforce-schemas.ts';
 import { sendJsonText } from '../http/json-text.ts';
 import { DistrictCode, errorResponses, StringEnum } from '../http/schemas.ts';
 import type { PositionService } from './positions.ts';
 import type { WorkforceService } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');
-
-const OfficerSelf = Type.Object({
-  id: Type.Integer(), name: Type.String(), kind: StringEnum(['officer', 'auxiliary'] as const), squadId: Type.Integer(), squadName: Type.String(),
-  districtAdcode: Type.String(), dutyStatus: StringEnum(['off_duty', 'available', 'busy'] as const),
-  positionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]), certified: Type.Boolean(),
-});
 
 /** Squads and officers on the map, the squad board, and what an officer's phone does for itself (position, duty). */
 export const workforceRoutes: FastifyPluginAsyncTypebox<{ workforce: WorkforceService; positions: PositionService; publicMap: boolean }> = async (app, { workforce, positions, publicMap }) => {
