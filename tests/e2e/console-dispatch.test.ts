@@ -3,47 +3,25 @@
 // keyboard and dispatches with Enter, the officer (API) answers, a supervisor (second browser)
 // closes it; then the layout at 1920×1080 and 3840×1080 in wall-screen mode.
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
-import { openConsole as openPage, queueRow, searchQueue } from '../support/console-page.ts';
+import { consoleHook, type ConsoleHook, openConsole as openPage, queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint, onDutyAt } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
-let server: ConsoleServer;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
+const server = consoleServerForFile(db);
 
-beforeAll(async () => {
-  server = await consoleServer(db);
-  ({ app, browser, base } = server);
-});
-afterAll(async () => {
-  await server?.close();
-  await db.close();
-});
 
-interface Hook {
-  ready: boolean;
-  live: string;
-  lastSeq: number;
-  layers: Record<string, number>;
-  errors: string[];
-  mapCases: number[];
-  sounds: number;
-}
-const hook = (page: Page) => page.evaluate(() => (window as unknown as { __zhihui: Hook }).__zhihui);
 
-const openConsole = (page: Page, user: string, query = '') => openPage(page, base, user, query);
+const openConsole = (page: Page, user: string, query = '') => openPage(page, server.base, user, query);
 
 /** A point in the grid of the officer's own squad near 春熙路, so he is the first recommended. */
 async function spotForOfficer(officerId: number): Promise<[number, number]> {
-  const near = await keyAreaPoint(app, '春熙路·太古里');
+  const near = await keyAreaPoint(server.app, '春熙路·太古里');
   const r = await db.pool.query<{ lon: number; lat: number }>(`
     SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
       SELECT ST_PointOnSurface(g.geom) AS p FROM grid_cells g JOIN officers o ON o.squad_id = g.squad_id
@@ -54,16 +32,16 @@ async function spotForOfficer(officerId: number): Promise<[number, number]> {
 
 describe(`the dispatcher's wall console (${mode} database)`, () => {
   it('shows a posted case within 2 s, dispatches it with Enter, follows the officer, and a supervisor closes it', async () => {
-    const officer: Session = await login(app, 'officer');
-    const dispatcher: Session = await login(app, 'dispatcher');
+    const officer: Session = await login(server.app, 'officer');
+    const dispatcher: Session = await login(server.app, 'dispatcher');
     const spot = await spotForOfficer(officer.user.officerId!);
-    await onDutyAt(app, officer, east(spot, 5));
+    await onDutyAt(server.app, officer, east(spot, 5));
 
-    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const wall = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const pageErrors: string[] = [];
     wall.on('pageerror', (e) => pageErrors.push(e.message));
     await openConsole(wall, 'dispatcher');
-    const before = await hook(wall);
+    const before = await consoleHook(wall);
     expect(before.errors).toEqual([]);
     expect(before.layers.districts).toBe(5);
     expect(before.layers.officers).toBeGreaterThan(50);
@@ -72,7 +50,7 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     // search box already holds words of its description: a filtered queue takes it in as it comes)
     const token = `燃气${Date.now().toString(36)}`;
     await searchQueue(wall, token);
-    const intake = await call(app, dispatcher, {
+    const intake = await call(server.app, dispatcher, {
       url: '/api/incidents',
       body: { category: '0403', source: 'public', description: `浏览器测试：燃气管道破裂 ${token}`, lon: spot[0], lat: spot[1], register: true },
     });
@@ -81,13 +59,13 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     const { id, code, districtAdcode } = intake.json.incident as { id: number; code: string; districtAdcode: string };
     const row = queueRow(wall, code);
     await row.waitFor({ timeout: 2_000 });
-    await wall.waitForFunction((caseId) => (window as unknown as { __zhihui: Hook }).__zhihui.mapCases.includes(caseId), id, { timeout: 2_000 });
+    await wall.waitForFunction((caseId) => (window as unknown as { __zhihui: ConsoleHook }).__zhihui.mapCases.includes(caseId), id, { timeout: 2_000 });
     const seenAfterMs = Date.now() - posted;
     expect(seenAfterMs).toBeLessThan(2_000);
     console.log(`[console] case on the wall's queue and map ${seenAfterMs} ms after the API answered (${mode})`);
     // 95 is urgent: the row flashes harder and a tone was started
     await expect.poll(async () => (await row.getAttribute('class')) ?? '').toContain('urgent');
-    expect((await hook(wall)).sounds).toBeGreaterThan(before.sounds);
+    expect((await consoleHook(wall)).sounds).toBeGreaterThan(before.sounds);
 
     // filters: this district and category leave our case on top
     await wall.selectOption('[data-testid="filter-district"]', districtAdcode);
@@ -112,7 +90,7 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     await wall.waitForSelector(`[data-testid="queue-row"][data-code="${code}"][data-state="dispatched"]`, { timeout: 5_000 });
 
     // the officer answers from the phone (API); the console follows each step live
-    const step = (action: string, body: object = {}) => call(app, officer, { url: `/api/incidents/${id}/${action}`, body });
+    const step = (action: string, body: object = {}) => call(server.app, officer, { url: `/api/incidents/${id}/${action}`, body });
     expect((await step('accept')).status).toBe(200);
     await wall.waitForSelector(`[data-testid="queue-row"][data-code="${code}"][data-state="accepted"]`, { timeout: 5_000 });
     expect((await step('arrive', { lon: spot[0], lat: spot[1] })).status).toBe(200);
@@ -121,8 +99,8 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     await wall.waitForSelector('[data-testid="case-state"]:has-text("已处置")', { timeout: 5_000 });
     await wall.screenshot({ path: path.join(SHOTS, `console-dispatch-handled-${mode}.png`) });
 
-    // a supervisor in another browser closes it; it leaves the dispatcher's queue
-    const supCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    // a supervisor in another server.browser closes it; it leaves the dispatcher's queue
+    const supCtx = await server.browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const sup = await supCtx.newPage();
     await openConsole(sup, 'supervisor');
     await searchQueue(sup, code);
@@ -130,7 +108,7 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     await sup.click('[data-testid="step-close"]');
     await sup.waitForSelector('[data-testid="case-state"]:has-text("结案")', { timeout: 5_000 });
     await wall.locator(`[data-testid="queue-row"][data-code="${code}"]`).waitFor({ state: 'detached', timeout: 5_000 });
-    const record = (await call(app, dispatcher, { url: `/api/incidents/${id}/events` })).json.map((e: { type: string }) => e.type);
+    const record = (await call(server.app, dispatcher, { url: `/api/incidents/${id}/events` })).json.map((e: { type: string }) => e.type);
     expect(record).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled', 'incident.closed']);
     expect(pageErrors).toEqual([]);
     await supCtx.close();
@@ -140,14 +118,14 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
   for (const [width, height] of [[1920, 1080], [3840, 1080]] as const) {
     it(`holds its layout in wall-screen mode at ${width}×${height}`, async () => {
       // a case to open beside the queue
-      const dispatcher = await login(app, 'dispatcher');
-      const at = await keyAreaPoint(app, '天府广场');
-      const posted = await call(app, dispatcher, {
+      const dispatcher = await login(server.app, 'dispatcher');
+      const at = await keyAreaPoint(server.app, '天府广场');
+      const posted = await call(server.app, dispatcher, {
         url: '/api/incidents',
         body: { category: '0505', source: 'video', description: `大屏布局测试 ${width}`, lon: east(at, 40)[0], lat: at[1], register: true },
       });
       expect(posted.status).toBe(201);
-      const page = await browser.newPage({ viewport: { width, height } });
+      const page = await server.browser.newPage({ viewport: { width, height } });
       await openConsole(page, 'dispatcher', '?wall=1');
       // no header; the clock and live state moved to the bottom strip
       expect(await page.locator('header h1').count()).toBe(0);

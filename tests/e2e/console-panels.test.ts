@@ -2,10 +2,9 @@
 // duplicates before it is saved; the duplicate is merged from the case panel; a case is escalated
 // (督办) and reassigned (改派); the squad board counts what the API counts.
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
 import { queueRow, searchQueue } from '../support/console-page.ts';
@@ -14,33 +13,24 @@ import { east, keyAreaPoint, officerSession, onDutyAt } from '../support/fixture
 
 const db = testDatabase();
 const mode = inject('databaseMode');
-let server: ConsoleServer;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
+const server = consoleServerForFile(db);
 let page: Page;
 let dispatcher: Session;
 
 beforeAll(async () => {
-  server = await consoleServer(db);
-  ({ app, browser, base } = server);
-  dispatcher = await login(app, 'dispatcher');
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.goto(`${base}/`);
+  dispatcher = await login(server.app, 'dispatcher');
+  page = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`${server.base}/`);
   await page.fill('[data-testid="login-name"]', 'dispatcher');
   await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
   await page.click('[data-testid="login-submit"]');
   await page.waitForFunction(() => (window as unknown as { __zhihui: { live: string } }).__zhihui.live === 'live', null, { timeout: 60_000 });
 });
-afterAll(async () => {
-  await server?.close();
-  await db.close();
-});
 
 describe(`the console's panels (${mode} database)`, () => {
   it('shows place and duplicates before saving a phoned-in complaint, and merges the duplicate', async () => {
-    const spot = await keyAreaPoint(app, '锦里');
-    const first = (await call(app, dispatcher, {
+    const spot = await keyAreaPoint(server.app, '锦里');
+    const first = (await call(server.app, dispatcher, {
       url: '/api/incidents',
       body: { category: '0503', source: 'public', description: '占道经营，水果摊', lon: spot[0], lat: spot[1], register: true },
     })).json.incident as { id: number; code: string };
@@ -74,23 +64,23 @@ describe(`the console's panels (${mode} database)`, () => {
   });
 
   it('escalates (督办) a case and reassigns (改派) it to another officer', async () => {
-    const admin = await login(app, 'admin');
-    const spot = await keyAreaPoint(app, '宽窄巷子');
+    const admin = await login(server.app, 'admin');
+    const spot = await keyAreaPoint(server.app, '宽窄巷子');
     // two certified officers of the squad responsible for the spot: recommended first
     const [idA, idB] = (await db.pool.query<{ id: number }>(`
       SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
       WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
         AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
       ORDER BY o.id LIMIT 2`, spot)).rows.map((r) => r.id);
-    const a = await officerSession(app, admin, idA!);
-    const b = await officerSession(app, admin, idB!);
-    await onDutyAt(app, a, east(spot, 10));
-    await onDutyAt(app, b, east(spot, 30));
-    const inc = (await call(app, dispatcher, {
+    const a = await officerSession(server.app, admin, idA!);
+    const b = await officerSession(server.app, admin, idB!);
+    await onDutyAt(server.app, a, east(spot, 10));
+    await onDutyAt(server.app, b, east(spot, 30));
+    const inc = (await call(server.app, dispatcher, {
       url: '/api/incidents',
       body: { category: '0504', source: 'dispatcher', description: '店外经营，堵塞通道', lon: spot[0], lat: spot[1], register: true },
     })).json.incident as { id: number; code: string };
-    expect((await call(app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [idA] } })).status).toBe(200);
+    expect((await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [idA] } })).status).toBe(200);
 
     await searchQueue(page, inc.code);
     await queueRow(page, inc.code).click();
@@ -111,7 +101,7 @@ describe(`the console's panels (${mode} database)`, () => {
     await candidate.locator('[data-testid="dispatch-one"]').click();
     await page.locator('[data-testid="case-detail"] .officers', { hasText: nameB }).waitFor({ timeout: 5_000 });
     await page.screenshot({ path: path.join(SHOTS, `console-reassigned-${mode}.png`) });
-    const record = (await call(app, dispatcher, { url: `/api/incidents/${inc.id}/events` })).json.map((e: { type: string }) => e.type);
+    const record = (await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/events` })).json.map((e: { type: string }) => e.type);
     expect(record.slice(-2)).toEqual(['incident.escalated', 'incident.reassigned']);
     const live = (await db.pool.query(`SELECT officer_id FROM dispatches WHERE incident_id = $1 AND state IN ('pending', 'accepted')`, [inc.id])).rows.map((r) => r.officer_id);
     expect(live).toEqual([idB]);
@@ -121,7 +111,7 @@ describe(`the console's panels (${mode} database)`, () => {
     await page.click('[data-testid="case-close"]').catch(() => undefined);
     await page.click('[data-testid="toggle-board"]');
     await page.waitForSelector('[data-testid="board-district"]');
-    const api = (await call(app, dispatcher, { url: '/api/squads/board' })).json as {
+    const api = (await call(server.app, dispatcher, { url: '/api/squads/board' })).json as {
       districts: { adcode: string; officers: Record<string, number>; auxiliaries: Record<string, number> }[];
     };
     expect(await page.locator('[data-testid="board-district"]').count()).toBe(api.districts.length);

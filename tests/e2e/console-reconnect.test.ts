@@ -2,50 +2,30 @@
 // meanwhile, the network comes back: the console says it is reconnecting, then catches up from the
 // event log (every event, once) and says how many it applied.
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
-import { searchQueue } from '../support/console-page.ts';
+import { consoleHook, type ConsoleHook, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
-let server: ConsoleServer;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
+const server = consoleServerForFile(db);
 
-beforeAll(async () => {
-  server = await consoleServer(db);
-  ({ app, browser, base } = server);
-});
-afterAll(async () => {
-  await server?.close();
-  await db.close();
-});
 
-interface Hook {
-  ready: boolean;
-  live: string;
-  lastSeq: number;
-  mapCases: number[];
-}
-const hook = (page: Page) => page.evaluate(() => (window as unknown as { __zhihui: Hook }).__zhihui);
 
 describe(`the wall console after a network drop (${mode} database)`, () => {
   it('says it is reconnecting, then catches up with every event it missed', async () => {
-    const dispatcher: Session = await login(app, 'dispatcher');
-    const at = await keyAreaPoint(app, '宽窄巷子');
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(`${base}/`);
+    const dispatcher: Session = await login(server.app, 'dispatcher');
+    const at = await keyAreaPoint(server.app, '宽窄巷子');
+    const page = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${server.base}/`);
     await page.fill('[data-testid="login-name"]', 'dispatcher');
     await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
     await page.click('[data-testid="login-submit"]');
-    await page.waitForFunction(() => (window as unknown as { __zhihui: Hook }).__zhihui.live === 'live', null, { timeout: 60_000 });
+    await page.waitForFunction(() => (window as unknown as { __zhihui: ConsoleHook }).__zhihui.live === 'live', null, { timeout: 60_000 });
     await searchQueue(page, '断网测试');
 
     // the network goes: requests fail and the socket drops
@@ -56,25 +36,25 @@ describe(`the wall console after a network drop (${mode} database)`, () => {
 
     // meanwhile: three cases reported, one registered, one voided
     const post = (i: number, register: boolean) =>
-      call(app, dispatcher, {
+      call(server.app, dispatcher, {
         url: '/api/incidents',
         body: { category: '0504', source: 'public', description: `断网测试 ${i}`, lon: east(at, 120 * i)[0], lat: at[1], register },
       });
     const a = (await post(1, true)).json.incident;
     const b = (await post(2, false)).json.incident;
     const c = (await post(3, false)).json.incident;
-    expect((await call(app, dispatcher, { url: `/api/incidents/${b.id}/register`, body: {} })).status).toBe(200);
-    expect((await call(app, dispatcher, { url: `/api/incidents/${c.id}/void`, body: { reason: '重复举报' } })).status).toBe(200);
+    expect((await call(server.app, dispatcher, { url: `/api/incidents/${b.id}/register`, body: {} })).status).toBe(200);
+    expect((await call(server.app, dispatcher, { url: `/api/incidents/${c.id}/void`, body: { reason: '重复举报' } })).status).toBe(200);
     const head = Number((await db.pool.query(`SELECT max(seq) AS s FROM incident_events`)).rows[0].s);
     const missed = Number((await db.pool.query(`SELECT count(*) AS n FROM incident_events WHERE incident_id = ANY($1)`, [[a.id, b.id, c.id]])).rows[0].n);
     // still offline: the console has none of it
-    expect((await hook(page)).lastSeq).toBeLessThan(head);
+    expect((await consoleHook(page)).lastSeq).toBeLessThan(head);
     expect(await page.locator(`[data-testid="queue-row"][data-code="${a.code}"]`).count()).toBe(0);
 
     // the network is back
     await page.context().setOffline(false);
     await page.waitForFunction((h) => {
-      const z = (window as unknown as { __zhihui: Hook }).__zhihui;
+      const z = (window as unknown as { __zhihui: ConsoleHook }).__zhihui;
       return z.live === 'live' && z.lastSeq >= h;
     }, head, { timeout: 30_000 });
     const banner = page.locator('[data-testid="connection-banner"][data-state="done"]');
@@ -86,8 +66,8 @@ describe(`the wall console after a network drop (${mode} database)`, () => {
     await page.waitForSelector(`[data-testid="queue-row"][data-code="${a.code}"][data-state="registered"]`, { timeout: 5_000 });
     await page.waitForSelector(`[data-testid="queue-row"][data-code="${b.code}"][data-state="registered"]`, { timeout: 5_000 });
     expect(await page.locator(`[data-testid="queue-row"][data-code="${c.code}"]`).count()).toBe(0);
-    await expect.poll(async () => (await hook(page)).mapCases.includes(a.id)).toBe(true);
-    expect((await hook(page)).mapCases).not.toContain(c.id);
+    await expect.poll(async () => (await consoleHook(page)).mapCases.includes(a.id)).toBe(true);
+    expect((await consoleHook(page)).mapCases).not.toContain(c.id);
     await page.close();
   });
 });

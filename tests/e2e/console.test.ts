@@ -3,41 +3,23 @@
 // the server ends (an administrator signs the user out) sends the wall back to the login form with a
 // notice; the password can be changed from the header, the server's policy saying why it refuses one.
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
+import { consoleHook, type ConsoleHook } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { strongPassword } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
-let server: ConsoleServer;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
+const server = consoleServerForFile(db);
 
-beforeAll(async () => {
-  server = await consoleServer(db);
-  ({ app, browser, base } = server);
-});
-afterAll(async () => {
-  await server?.close();
-  await db.close();
-});
 
-interface Hook {
-  ready: boolean;
-  live: string;
-  layers: Record<string, number>;
-  errors: string[];
-}
-const hook = (page: Page) => page.evaluate(() => (window as unknown as { __zhihui: Hook }).__zhihui);
 const waitReadyLive = (page: Page) =>
   page.waitForFunction(() => {
-    const h = (window as unknown as { __zhihui: Hook }).__zhihui;
+    const h = (window as unknown as { __zhihui: ConsoleHook }).__zhihui;
     return h.live === 'live' && h.ready;
   }, null, { timeout: 90_000 });
 
@@ -52,7 +34,7 @@ const storedToken = (page: Page) =>
 
 describe(`the console in Chromium (${mode} database)`, () => {
   it('shows no layer logged out, then renders districts, grid, key areas, illegal buildings, squads and officers offline after login, at 1920×1080', async () => {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const offsite: string[] = [];
     const consoleErrors: string[] = [];
     const refused: string[] = [];
@@ -70,10 +52,10 @@ describe(`the console in Chromium (${mode} database)`, () => {
     page.on('response', (r) => r.status() === 401 && refused.push(r.url()));
 
     // logged out: the map is there, empty (the layers need a login), and asks for none of them
-    await page.goto(`${base}/`);
-    await page.waitForFunction(() => (window as unknown as { __zhihui?: Hook }).__zhihui?.ready === true, null, { timeout: 90_000 });
+    await page.goto(`${server.base}/`);
+    await page.waitForFunction(() => (window as unknown as { __zhihui?: ConsoleHook }).__zhihui?.ready === true, null, { timeout: 90_000 });
     await page.waitForSelector('[data-testid="login-card"]');
-    let h = await hook(page);
+    let h = await consoleHook(page);
     expect(h.errors).toEqual([]);
     expect(h.layers.districts).toBe(0);
     expect(h.layers.officers).toBe(0);
@@ -82,7 +64,7 @@ describe(`the console in Chromium (${mode} database)`, () => {
 
     await logIn(page, 'dispatcher');
     await waitReadyLive(page);
-    h = await hook(page);
+    h = await consoleHook(page);
     expect(h.errors).toEqual([]);
     expect(h.layers.districts).toBe(5);
     expect(h.layers.gridCells).toBeGreaterThan(500);
@@ -108,15 +90,15 @@ describe(`the console in Chromium (${mode} database)`, () => {
     await page.evaluate(() => (window as unknown as { __zhihuiSession: { refreshNow(): Promise<unknown> } }).__zhihuiSession.refreshNow());
     const after = await storedToken(page);
     expect(after).not.toBe(before);
-    expect((await hook(page)).live).toBe('live');
+    expect((await consoleHook(page)).live).toBe('live');
     await page.evaluate(() => (window as unknown as { __zhihuiLive: { simulateDrop(): void } }).__zhihuiLive.simulateDrop());
     await waitReadyLive(page);
 
     // logging out forgets the layers
     await page.click('[data-testid="logout"]');
     await page.waitForSelector('[data-testid="login-card"]');
-    await page.waitForFunction(() => (window as unknown as { __zhihui: Hook }).__zhihui.ready === true);
-    h = await hook(page);
+    await page.waitForFunction(() => (window as unknown as { __zhihui: ConsoleHook }).__zhihui.ready === true);
+    h = await consoleHook(page);
     expect(h.layers.districts).toBe(0);
     expect(h.layers.officers).toBe(0);
     expect(h.layers.gridCells).toBe(0);
@@ -129,17 +111,17 @@ describe(`the console in Chromium (${mode} database)`, () => {
   }, 180_000);
 
   it('changes the password from the header (the policy says why it refuses one) and goes back to the login form with a notice when an admin signs the user out', async () => {
-    const admin = await login(app, 'admin');
+    const admin = await login(server.app, 'admin');
     const loginName = `wall${process.pid}`;
     const first = strongPassword();
-    const made = await call(app, admin, { url: '/api/users', body: { login: loginName, password: first, displayName: '大屏测试', role: 'dispatcher' } });
+    const made = await call(server.app, admin, { url: '/api/users', body: { login: loginName, password: first, displayName: '大屏测试', role: 'dispatcher' } });
     expect(made.status, made.body).toBe(201);
     const userId = made.json.id as number;
 
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${base}/`);
+    await page.goto(`${server.base}/`);
     await logIn(page, loginName, first);
     await waitReadyLive(page);
     const oldToken = await storedToken(page);
@@ -168,18 +150,18 @@ describe(`the console in Chromium (${mode} database)`, () => {
     await page.click('[data-testid="password-submit"]');
     await page.waitForSelector('[data-testid="password-done"]', { timeout: 10_000 });
     await expect.poll(() => storedToken(page)).not.toBe(oldToken);
-    expect((await call(app, { token: oldToken!, user: made.json }, { url: '/api/auth/me' })).status).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: loginName, password: second } })).statusCode).toBe(200);
+    expect((await call(server.app, { token: oldToken!, user: made.json }, { url: '/api/auth/me' })).status).toBe(401);
+    expect((await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: loginName, password: second } })).statusCode).toBe(200);
     await waitReadyLive(page);
     expect(await page.locator('[data-testid="session"]').count()).toBe(1);
 
     // an administrator signs the user out everywhere: the wall goes back to the login form, says why, and stays there
-    expect((await call(app, admin, { method: 'DELETE', url: `/api/users/${userId}/sessions` })).status).toBe(200);
+    expect((await call(server.app, admin, { method: 'DELETE', url: `/api/users/${userId}/sessions` })).status).toBe(200);
     const notice = page.locator('[data-testid="session-notice"]');
     await notice.waitFor({ timeout: 15_000 });
     expect(await notice.textContent()).toContain('会话已结束');
-    await page.waitForFunction(() => (window as unknown as { __zhihui: Hook }).__zhihui.live === 'off');
-    const h = await hook(page);
+    await page.waitForFunction(() => (window as unknown as { __zhihui: ConsoleHook }).__zhihui.live === 'off');
+    const h = await consoleHook(page);
     expect(h.layers.officers).toBe(0);
     expect(h.layers.districts).toBe(0);
     expect(await storedToken(page)).toBeNull();

@@ -2,10 +2,9 @@
 // key-area board, the escalations and the indicators render; a case posted through the API shows up
 // in the heatmap and the board's counts without a reload, and an escalation in the list.
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
 import { testDatabase } from '../support/database.ts';
@@ -13,19 +12,8 @@ import { east, keyAreaPoint } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
-let server: ConsoleServer;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
+const server = consoleServerForFile(db);
 
-beforeAll(async () => {
-  server = await consoleServer(db);
-  ({ app, browser, base } = server);
-});
-afterAll(async () => {
-  await server?.close();
-  await db.close();
-});
 
 interface LeaderHook {
   loadedAt: number;
@@ -40,10 +28,10 @@ const hook = (page: Page) => page.evaluate(() => (window as unknown as { __zhihu
 
 describe(`the leader's view (${mode} database)`, () => {
   it('shows heatmap, key areas, escalations and indicators, and counts a new case and an escalation live', async () => {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${base}/`);
+    await page.goto(`${server.base}/`);
     await page.fill('[data-testid="login-name"]', 'leader');
     await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
     await page.click('[data-testid="login-submit"]');
@@ -61,13 +49,13 @@ describe(`the leader's view (${mode} database)`, () => {
     expect(chunxi, JSON.stringify(before.board)).toBeDefined();
 
     // a public complaint in 春熙路·太古里 (锦江区), then a manual escalation
-    const dispatcher = await login(app, 'dispatcher');
-    const at = await keyAreaPoint(app, '春熙路·太古里');
-    const r = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0503', source: 'public', description: '领导视图测试：占道经营', lon: east(at, 10)[0], lat: at[1], register: true } });
+    const dispatcher = await login(server.app, 'dispatcher');
+    const at = await keyAreaPoint(server.app, '春熙路·太古里');
+    const r = await call(server.app, dispatcher, { url: '/api/incidents', body: { category: '0503', source: 'public', description: '领导视图测试：占道经营', lon: east(at, 10)[0], lat: at[1], register: true } });
     expect(r.status).toBe(201);
     await expect.poll(async () => (await hook(page))!.heatTotal, { timeout: 10_000 }).toBe((before.heatTotal ?? 0) + 1);
     await expect.poll(async () => (await hook(page))!.board!.find((x) => x.id === chunxi!.id)!.complaints, { timeout: 10_000 }).toBe(chunxi!.complaints + 1);
-    expect((await call(app, dispatcher, { url: `/api/incidents/${r.json.incident.id}/escalate`, body: { reason: '领导视图测试' } })).status).toBe(200);
+    expect((await call(server.app, dispatcher, { url: `/api/incidents/${r.json.incident.id}/escalate`, body: { reason: '领导视图测试' } })).status).toBe(200);
     await page.waitForSelector(`[data-testid="escalation"][data-code="${r.json.incident.code}"]`, { timeout: 10_000 });
 
     // charts drew on their canvases, the definitions are on the headers
@@ -80,11 +68,11 @@ describe(`the leader's view (${mode} database)`, () => {
   });
 
   it('lets a city leader compare the five districts', async () => {
-    const admin = await login(app, 'admin');
-    const made = await call(app, admin, { url: '/api/users', body: { login: `cityleader${process.pid}`, password: 'Lantern-Civic-Orbit-93', displayName: '市领导', role: 'leader', districtAdcode: null } });
+    const admin = await login(server.app, 'admin');
+    const made = await call(server.app, admin, { url: '/api/users', body: { login: `cityleader${process.pid}`, password: 'Lantern-Civic-Orbit-93', displayName: '市领导', role: 'leader', districtAdcode: null } });
     expect(made.status, made.body).toBe(201);
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(`${base}/`);
+    const page = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${server.base}/`);
     await page.fill('[data-testid="login-name"]', `cityleader${process.pid}`);
     await page.fill('[data-testid="login-password"]', 'Lantern-Civic-Orbit-93');
     await page.click('[data-testid="login-submit"]');

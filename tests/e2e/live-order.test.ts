@@ -2,31 +2,18 @@
 // while 50 writers append through the API and its connection is dropped at random every 300–1000 ms.
 // What it applies (LiveClient.trace) must be every seq of the log after the trace began, each once and
 // in strictly increasing order. On PostgreSQL also with two instances (CLUSTER=true), a console on each.
-import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Database } from '../../server/db/database.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ensureClientBuild } from '../../server/http/client-static.ts';
-import { testApp } from '../support/app.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
 import { login, sleep } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
-import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { keyAreaPoint } from '../support/fixtures.ts';
-import { judge, logAfter, logHead, runWriters } from '../support/live-trace.ts';
+import { judge, logAfter, logHead, runWriters, describeOneAndTwoInstances, type Instance } from '../support/live-trace.ts';
 
-const mode = inject('databaseMode');
-const url = testDatabaseUrl();
 const WRITERS = 50;
 const ROUNDS = 6;
 
-interface Instance {
-  label: string;
-  app: FastifyInstance;
-  base: string;
-  db: Database;
-}
 
 /** What the test reaches of the page's LiveClient (window.__zhihuiLive); `socket` and `buffer` are private there. */
 interface PageLive {
@@ -60,7 +47,6 @@ interface Hook {
 }
 
 let browser: Browser;
-const open: Instance[] = [];
 
 beforeAll(async () => {
   await ensureClientBuild(() => {});
@@ -69,25 +55,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-afterEach(async () => {
-  for (const i of open.splice(0)) {
-    await i.app.close();
-    await i.db.close();
-  }
-});
-
-async function instance(label: string, db: Database): Promise<Instance> {
-  const app = await testApp(db, { serveClient: true, config: { cluster: mode === 'external' } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const inst = { label, app, db, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
-  open.push(inst);
-  return inst;
-}
-
-function secondPool(): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  return { pool, mode: 'external', url, close: () => pool.end() };
-}
 
 /** The wall console on `base`, logged in as the dispatcher, live, with its apply trace started. */
 async function tracedConsole(base: string): Promise<{ page: Page; start: number }> {
@@ -224,15 +191,4 @@ async function scenario(instances: Instance[], tag: string) {
   }
 }
 
-describe(`the wall console keeps live order under 50 writers and random drops (${mode} database)`, () => {
-  it('one instance: the trace is every seq of the log, in order', async () => {
-    const a = await instance('A', testDatabase());
-    await scenario([a], 'one instance');
-  }, 110_000);
-
-  it.skipIf(mode !== 'external')('two instances with CLUSTER=true, a console on each (external PostgreSQL only: the embedded database serves one instance)', async () => {
-    const a = await instance('A', testDatabase());
-    const b = await instance('B', secondPool());
-    await scenario([a, b], 'two instances');
-  }, 110_000);
-});
+describeOneAndTwoInstances('the wall console keeps live order under 50 writers and random drops', { serveClient: true, timeoutMs: 110_000, one: 'one instance: the trace is every seq of the log, in order', two: 'two instances with CLUSTER=true, a console on each' }, scenario);

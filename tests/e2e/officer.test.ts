@@ -3,10 +3,9 @@
 // dispatcher's console follows each step live; then the same on a dead network: steps queue on the
 // phone, survive a reload, and reach the server once each, in order, when the network is back.
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ConsoleServer, consoleServer, SHOTS } from '../support/browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session, TINY_PNG } from '../support/clients.ts';
 import { openConsole, queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
@@ -14,10 +13,7 @@ import { east, keyAreaPoint } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
-let server: ConsoleServer;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
+const server = consoleServerForFile(db);
 let dispatcher: Session;
 let officerId: number;
 let spot: [number, number];
@@ -25,33 +21,27 @@ const PASSWORD = 'Phone-Outbox-Harbor-42';
 let loginName: string;
 
 beforeAll(async () => {
-  server = await consoleServer(db);
-  ({ app, browser, base } = server);
-  dispatcher = await login(app, 'dispatcher');
-  const admin = await login(app, 'admin');
+  dispatcher = await login(server.app, 'dispatcher');
+  const admin = await login(server.app, 'admin');
   // a certified officer of the squad responsible for 锦里, with a phone account of their own
-  spot = await keyAreaPoint(app, '锦里');
+  spot = await keyAreaPoint(server.app, '锦里');
   officerId = (await db.pool.query<{ id: number }>(`
     SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
     WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
       AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
     ORDER BY o.id DESC LIMIT 1`, spot)).rows[0]!.id;
   loginName = `phone${officerId}-${process.pid}`;
-  const made = await call(app, admin, { url: '/api/users', body: { login: loginName, password: PASSWORD, displayName: '手机测试', role: 'officer', officerId } });
+  const made = await call(server.app, admin, { url: '/api/users', body: { login: loginName, password: PASSWORD, displayName: '手机测试', role: 'officer', officerId } });
   expect(made.status).toBe(201);
-});
-afterAll(async () => {
-  await server?.close();
-  await db.close();
 });
 
 async function phone(): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({
+  const ctx = await server.browser.newContext({
     viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
     geolocation: { longitude: east(spot, 15)[0], latitude: spot[1], accuracy: 8 }, permissions: ['geolocation'],
   });
   const page = await ctx.newPage();
-  await page.goto(`${base}/#/officer`);
+  await page.goto(`${server.base}/#/officer`);
   return { ctx, page };
 }
 
@@ -63,7 +53,7 @@ async function logInPhone(page: Page): Promise<void> {
 }
 
 async function newCase(description: string): Promise<{ id: number; code: string }> {
-  const r = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0507', source: 'public', description, lon: spot[0], lat: spot[1], register: true } });
+  const r = await call(server.app, dispatcher, { url: '/api/incidents', body: { category: '0507', source: 'public', description, lon: spot[0], lat: spot[1], register: true } });
   expect(r.status).toBe(201);
   return r.json.incident;
 }
@@ -82,14 +72,14 @@ describe(`the officer's phone (${mode} database)`, () => {
     await expect.poll(async () => (await db.pool.query(`SELECT position_at > now() - interval '1 minute' AS fresh FROM officers WHERE id = $1`, [officerId])).rows[0].fresh, { timeout: 15_000 }).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, `officer-360x740-on-duty-${mode}.png`) });
 
-    const wallCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const wallCtx = await server.browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const wall = await wallCtx.newPage();
-    await openConsole(wall, base, 'dispatcher');
+    await openConsole(wall, server.base, 'dispatcher');
 
     const inc = await newCase('手机测试：乱堆物堆料');
     await searchQueue(wall, inc.code);
     await queueRow(wall, inc.code).waitFor({ timeout: 5_000 });
-    const sent = await call(app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [officerId] } });
+    const sent = await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [officerId] } });
     expect(sent.status).toBe(200);
     const dispatchedAt = Date.now();
     await page.waitForSelector('[data-testid="dispatch-card"][data-state="dispatched"]', { timeout: 2_000 });
@@ -147,14 +137,14 @@ describe(`the officer's phone (${mode} database)`, () => {
 
   it('keeps steps taken offline through a reload and sends them once each, in order, when the network is back', async () => {
     const inc = await newCase('手机测试：断网处置');
-    expect((await call(app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [officerId] } })).status).toBe(200);
+    expect((await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [officerId] } })).status).toBe(200);
     const { ctx, page } = await phone();
     await logInPhone(page);
     await page.waitForSelector('[data-testid="dispatch-card"][data-state="dispatched"]', { timeout: 10_000 });
     await page.tap('[data-testid="primary-action"]');
     await expect.poll(async () => (await eventsOf(inc.id)).at(-1), { timeout: 5_000 }).toBe('incident.accepted');
     await page.waitForSelector('[data-testid="dispatch-card"][data-state="accepted"]');
-    // the app shell is cached (the service worker serves it without a network)
+    // the server.app shell is cached (the service worker serves it without a network)
     await expect.poll(() => page.evaluate(async () => (await (await caches.open('zhihui-shell-v1')).keys()).length), { timeout: 10_000 }).toBeGreaterThan(3);
 
     await ctx.setOffline(true);

@@ -2,50 +2,16 @@
 // (CLUSTER=true, external PostgreSQL), while listeners on every instance drop their connection at
 // random. Every connection must get its room's events in seq order with `prev` naming the event before
 // it, and every listener must end up having applied each event of its scope exactly once, in order.
-import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { Database } from '../../server/db/database.ts';
-import { testApp } from '../support/app.ts';
+import { expect } from 'vitest';
 import { call, login } from '../support/clients.ts';
-import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { keyAreaPoint } from '../support/fixtures.ts';
-import { judge, logAfter, logHead, OrderedListener, prevMismatches, runWriters, until } from '../support/live-trace.ts';
+import { judge, logAfter, logHead, OrderedListener, prevMismatches, runWriters, until, describeOneAndTwoInstances, type Instance } from '../support/live-trace.ts';
 
-const mode = inject('databaseMode');
-const url = testDatabaseUrl();
 const LEADER_DISTRICT = '510104';
 const WRITERS = 50;
 const ROUNDS = 8;
 
-interface Instance {
-  label: string;
-  app: FastifyInstance;
-  base: string;
-  db: Database;
-}
 
-const open: Instance[] = [];
-afterEach(async () => {
-  for (const i of open.splice(0)) {
-    await i.app.close();
-    await i.db.close();
-  }
-});
-
-/** One server instance on its own pool (as a separate process would have), listening on loopback. */
-async function instance(label: string, db: Database): Promise<Instance> {
-  const app = await testApp(db, { config: { cluster: mode === 'external' } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const inst = { label, app, db, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
-  open.push(inst);
-  return inst;
-}
-
-function secondPool(): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  return { pool, mode: 'external', url, close: () => pool.end() };
-}
 
 async function scenario(instances: Instance[], tag: string) {
   const first = instances[0]!;
@@ -121,15 +87,4 @@ async function scenario(instances: Instance[], tag: string) {
   }
 }
 
-describe(`live order under 50 parallel writers and random disconnects (${mode} database)`, () => {
-  it('one instance: every listener applies every event of its scope once, in seq order', async () => {
-    const a = await instance('A', testDatabase());
-    await scenario([a], 'one instance');
-  }, 100_000);
-
-  it.skipIf(mode !== 'external')('two instances with CLUSTER=true (external PostgreSQL only: the embedded database serves one instance): the same on both', async () => {
-    const a = await instance('A', testDatabase());
-    const b = await instance('B', secondPool());
-    await scenario([a, b], 'two instances');
-  }, 100_000);
-});
+describeOneAndTwoInstances('live order under 50 parallel writers and random disconnects', { serveClient: false, timeoutMs: 100_000, one: 'one instance: every listener applies every event of its scope once, in seq order', two: 'two instances with CLUSTER=true: the same on both' }, scenario);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../server/db/database.ts';
 import { ensureClientBuild } from '../../server/http/client-static.ts';
 import { testApp } from './app.ts';
@@ -33,4 +34,20 @@ export async function consoleServer(db: Database): Promise<ConsoleServer> {
       await app.close();
     },
   };
+}
+
+/**
+ * The file's console server, started before its tests and closed with the file's database after
+ * them. Its fields are there once `beforeAll` has run (inside tests and later hooks).
+ */
+export function consoleServerForFile(db: Database): ConsoleServer {
+  const server = {} as ConsoleServer;
+  beforeAll(async () => {
+    Object.assign(server, await consoleServer(db));
+  });
+  afterAll(async () => {
+    await server.close?.();
+    await db.close();
+  });
+  return server;
 }

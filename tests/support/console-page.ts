@@ -1,6 +1,20 @@
 import type { Locator, Page } from 'playwright-core';
 import { TEST_PASSWORD } from './constants.ts';
 
+/** What the wall console mirrors into `window.__zhihui` for browser tests (client: ZhihuiHook). */
+export interface ConsoleHook {
+  ready: boolean;
+  live: string;
+  lastSeq: number;
+  layers: Record<string, number>;
+  errors: string[];
+  mapCases: number[];
+  sounds: number;
+}
+
+/** The console's test hook as it is now (plain values, copied out of the page). */
+export const consoleHook = (page: Page): Promise<ConsoleHook> => page.evaluate(() => (window as unknown as { __zhihui: ConsoleHook }).__zhihui);
+
 /**
  * Log in on the wall console and wait until the map is ready and the live feed is on. The map's
  * layers are behind the login, so `ready` (every layer loaded and drawn) comes after it.

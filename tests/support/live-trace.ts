@@ -2,9 +2,13 @@
 // follow the live feed with the console's protocol while their connections drop at random, and the
 // comparison of what each one applied with the log itself.
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
+import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
+import { afterEach, describe, inject, it } from 'vitest';
+import type { Database } from '../../server/db/database.ts';
+import { testApp } from './app.ts';
 import { call, type Session, sleep } from './clients.ts';
+import { testDatabase, testDatabaseUrl } from './database.ts';
 import { east } from './fixtures.ts';
 
 export const rand = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
@@ -364,4 +368,47 @@ export async function until(ok: () => boolean | Promise<boolean>, ms: number, wh
     if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${why()}`);
     await sleep(50);
   }
+}
+
+/** One server instance on its own pool (as a separate process would have), listening on loopback. */
+export interface Instance {
+  label: string;
+  app: FastifyInstance;
+  base: string;
+  db: Database;
+}
+
+/**
+ * The live-order scenario on one instance, and on PostgreSQL on two (CLUSTER=true, each on its own
+ * pool of the file's database); the instances are closed after each test.
+ */
+export function describeOneAndTwoInstances(title: string, opts: { serveClient?: boolean; timeoutMs: number; one: string; two: string }, scenario: (instances: Instance[], tag: string) => Promise<void>): void {
+  const mode = inject('databaseMode');
+  const open: Instance[] = [];
+  afterEach(async () => {
+    for (const i of open.splice(0)) {
+      await i.app.close();
+      await i.db.close();
+    }
+  });
+  const instance = async (label: string, db: Database): Promise<Instance> => {
+    const app = await testApp(db, { serveClient: opts.serveClient, config: { cluster: mode === 'external' } });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const inst = { label, app, db, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+    open.push(inst);
+    return inst;
+  };
+  const secondPool = (): Database => {
+    const url = testDatabaseUrl();
+    const pool = new pg.Pool({ connectionString: url, max: 8 });
+    return { pool, mode: 'external', url, close: () => pool.end() };
+  };
+  describe(`${title} (${mode} database)`, () => {
+    it(opts.one, async () => {
+      await scenario([await instance('A', testDatabase())], 'one instance');
+    }, opts.timeoutMs);
+    it.skipIf(mode !== 'external')(`${opts.two} (external PostgreSQL only: the embedded database serves one instance)`, async () => {
+      await scenario([await instance('A', testDatabase()), await instance('B', secondPool())], 'two instances');
+    }, opts.timeoutMs);
+  });
 }
