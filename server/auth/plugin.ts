@@ -7,7 +7,7 @@ import { can, type Permission, PERMISSIONS } from '../../shared/auth/permissions
 import type { Role } from '../../shared/roles.ts';
 import { UserRepository } from '../users/repository.ts';
 import { SessionRepository } from './repository.ts';
-import { sharedSecret } from './secrets.ts';
+import { sharedSecret } from './repository.ts';
 import { AuthService, type AuthSettings, DEFAULT_AUTH } from './service.ts';
 import type { AuthUser, TokenClaims } from './user.ts';
 
