@@ -6,8 +6,7 @@ import type pg from 'pg';
 import { can, type Permission, PERMISSIONS } from '../../shared/auth/permissions.ts';
 import type { Role } from '../../shared/roles.ts';
 import { UserRepository } from '../users/repository.ts';
-import { SessionRepository } from './repository.ts';
-import { sharedSecret } from './repository.ts';
+import { SessionRepository, sharedSecret } from './repository.ts';
 import { AuthService, type AuthSettings, DEFAULT_AUTH } from './service.ts';
 import type { AuthUser, TokenClaims } from './user.ts';
 
