@@ -4,7 +4,7 @@ import './common/app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { restoreSession } from './common/session.svelte.ts';
-import './console/console-state.svelte.ts'; // installs window.__zhihui before anything loads
+import './common/test-hook.ts'; // installs window.__zhihui before anything loads
 
 restoreSession();
 

@@ -1,6 +1,6 @@
 // Alert tones made with Web Audio: no sound files to ship, and they work offline. Browsers only
 // let a page make sound after a user gesture; the login click is one, so a logged-in console can.
-import { countSoundHook } from '../console/console-state.svelte.ts';
+import { countSoundHook } from './test-hook.ts';
 
 const STORAGE_KEY = 'zhihui.sound';
 

@@ -22,7 +22,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { api, errorText } from './api.ts';
 import type { LiveEvent, LiveStatus, PositionUpdate } from './cases/types.ts';
-import { reportError, setLiveHook } from '../console/console-state.svelte.ts';
+import { reportError } from './errors.svelte.ts';
+import { setLiveHook } from './test-hook.ts';
 import { session, tokenChangeSettled } from './session.svelte.ts';
 
 export interface ApplyContext {

@@ -2,7 +2,7 @@
 // Live events update a case at once from their payload (state, deadline) and then refetch it, so the
 // view always ends at what the server says.
 import { api, ApiError, errorText } from '../../common/api.ts';
-import { reportError } from '../console-state.svelte.ts';
+import { reportError } from '../../common/errors.svelte.ts';
 import type { Bi } from '../../common/i18n.ts';
 import type { ApplyContext } from '../../common/live-client.svelte.ts';
 import { alertTone, eventLabel } from '../../common/cases/labels.ts';
