@@ -9,6 +9,7 @@ import { alertTone, eventLabel } from '../../common/cases/labels.ts';
 import { byUrgency, emptyFilter, isFiltered, matches, type QueueFilter } from './queue-filter.ts';
 import { playAlert } from '../../common/alert-sound.ts';
 import type { CaseState, IncidentView, LiveEvent, PositionUpdate } from '../../common/cases/types.ts';
+import type { CaseMapSink } from '../map/context.ts';
 import { CASE_STATES, isFinal } from '../../../../shared/cases/states.ts';
 
 const FLASH_MS = 12_000;
@@ -28,12 +29,6 @@ export interface Toast {
   until: number;
 }
 
-/** What the map does with live data; set by the map view while it exists. */
-export const mapHooks: {
-  positions?: (batch: PositionUpdate[]) => void;
-  duty?: (officerId: number, status: string) => void;
-  focus?: (inc: IncidentView) => void;
-} = {};
 
 class CaseStore {
   // Thousands of open cases: kept as plain objects (no per-field proxies), replaced, never mutated;
@@ -70,6 +65,18 @@ class CaseStore {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private generation = new Map<number, number>();
   private recordFor: number | null = null;
+  /** the map, while MapView shows one */
+  private map: CaseMapSink | null = null;
+
+  /** MapView hands its map over while it exists (null when it goes). */
+  useMap(map: CaseMapSink | null): void {
+    this.map = map;
+  }
+
+  /** A batch of live officer positions, for the map. */
+  officerPositions(batch: PositionUpdate[]): void {
+    this.map?.updateOfficerPositions(batch);
+  }
 
   /** Step to the next (+1) or previous (-1) case of the filtered queue. */
   step(delta: 1 | -1): void {
@@ -133,7 +140,7 @@ class CaseStore {
     this.recordFor = null;
     if (id === null) return;
     const inc = this.open.get(id);
-    if (inc) mapHooks.focus?.(inc);
+    if (inc) this.map?.showCase(inc);
     this.refresh(id, true);
     void this.loadRecord(id);
   }
@@ -221,7 +228,7 @@ class CaseStore {
     if (e.type === 'officer.duty') {
       const officerId = Number(e.payload.officerId ?? e.officerIds[0]);
       const to = String(e.payload.to ?? '');
-      if (officerId && to) mapHooks.duty?.(officerId, to);
+      if (officerId && to) this.map?.setOfficerDuty(officerId, to);
       this.officersVersion += 1;
       return;
     }

@@ -3,7 +3,7 @@
 // Our own vector-tile overlays (grid cells, illegal buildings) need a login: the console map adds them
 // when the session may see them (ConsoleMap), not here.
 import type { Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
-import { palette } from '../../common/map/palette.ts';
+import { backgroundLayer } from '../../common/map/setup.ts';
 import { overlayLayers, overlaySources, type OverlayDef } from './layers/index.ts';
 import { sourceSpec } from '../../common/map/layers/overlay.ts';
 
@@ -13,7 +13,7 @@ export function buildOfflineStyle(): StyleSpecification {
     name: 'zhihui-offline',
     sources: overlaySources(false),
     layers: [
-      { id: 'zh-background', type: 'background', paint: { 'background-color': palette.background } },
+      backgroundLayer('zh-background'),
       ...overlayLayers(false),
     ],
   };

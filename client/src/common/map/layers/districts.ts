@@ -1,4 +1,7 @@
 // 行政区: very subtle fill, glowing bright outline; names are HTML labels (no glyph server).
+import type { FeatureCollection, Geometry } from 'geojson';
+import type { DistrictProps } from '../../api-types.ts';
+import type { LabelItem } from '../html-labels.ts';
 import { palette } from '../palette.ts';
 import type { OverlayDef } from './overlay.ts';
 
@@ -38,3 +41,12 @@ export const districts: OverlayDef = {
   ],
   interactive: ['zh-districts-fill'],
 };
+
+/** A name label per district, at the point `at` picks in its shape (none where it picks nothing). */
+export function districtLabels(fc: FeatureCollection, at: (g: Geometry) => [number, number] | null): LabelItem[] {
+  return fc.features.flatMap((f) => {
+    const p = f.properties as DistrictProps;
+    const lngLat = f.geometry ? at(f.geometry) : null;
+    return lngLat ? [{ id: p.adcode, lngLat, zh: p.name, en: p.nameEn }] : [];
+  });
+}
