@@ -1,10 +1,10 @@
 // MapLibre's CSS first: app.css overrides some of it (controls sized for the wall)
 import 'maplibre-gl/dist/maplibre-gl.css';
-import './app.css';
+import './common/app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { restoreSession } from './session.svelte.ts';
-import './console-state.svelte.ts'; // installs window.__zhihui before anything loads
+import { restoreSession } from './common/session.svelte.ts';
+import './common/test-hook.ts'; // installs window.__zhihui before anything loads
 
 restoreSession();
 

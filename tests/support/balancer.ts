@@ -1,5 +1,5 @@
 // HAProxy from deploy/haproxy.cfg as a child process of a test, and the clients that go through it:
-// consoles that implement the live protocol (server/live/socket.ts, client/src/live/live-client.svelte.ts)
+// consoles that implement the live protocol (server/live/socket.ts, client/src/common/live-client.svelte.ts)
 // and writers that report cases with an Idempotency-Key and retry until they are acknowledged.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
-import type { EventsPage, LiveEvent } from '../../client/src/cases/types.ts';
-import type { ApplyContext, LiveClient } from '../../client/src/live/live-client.svelte.ts';
+import type { EventsPage, LiveEvent } from '../../client/src/common/cases/types.ts';
+import type { ApplyContext, LiveClient } from '../../client/src/common/live-client.svelte.ts';
 import { browserGlobals } from './browser-globals.ts';
 
 /** socket.io's client as the live client uses it; the test plays the server's side. */
@@ -49,7 +49,7 @@ vi.mock('socket.io-client', () => ({
     return s;
   },
 }));
-vi.mock('../../client/src/api.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../client/src/api.ts')>()), api: { eventsAfter, me } }));
+vi.mock('../../client/src/common/api.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../client/src/common/api.ts')>()), api: { eventsAfter, me } }));
 
 /** the server's event log (GET /api/events?after=) */
 let log: LiveEvent[] = [];
@@ -71,7 +71,7 @@ const settle = async () => {
 };
 
 let Client: typeof LiveClient;
-let session: typeof import('../../client/src/session.svelte.ts').session;
+let session: typeof import('../../client/src/common/session.svelte.ts').session;
 let hook: { errors: string[]; live: string; lastSeq: number };
 let live: LiveClient;
 let applied: { seq: number; ctx: ApplyContext }[];
@@ -80,8 +80,8 @@ let resyncs: number;
 
 beforeAll(async () => {
   browserGlobals();
-  ({ LiveClient: Client } = await import('../../client/src/live/live-client.svelte.ts'));
-  ({ session } = await import('../../client/src/session.svelte.ts'));
+  ({ LiveClient: Client } = await import('../../client/src/common/live-client.svelte.ts'));
+  ({ session } = await import('../../client/src/common/session.svelte.ts'));
   hook = (window as unknown as { __zhihui: typeof hook }).__zhihui;
 });
 beforeEach(() => {

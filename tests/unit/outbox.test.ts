@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { IncidentView } from '../../client/src/cases/types.ts';
+import type { IncidentView } from '../../client/src/common/cases/types.ts';
 import { browserGlobals } from './browser-globals.ts';
 
 // the server's side of POST /api/incidents/:id/:action, as the phone's api module reaches it
 const step = vi.hoisted(() => vi.fn<(id: number, action: string, body: unknown, key?: string) => Promise<IncidentView>>());
-vi.mock('../../client/src/api.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../client/src/api.ts')>()), api: { step } }));
+vi.mock('../../client/src/common/api.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../client/src/common/api.ts')>()), api: { step } }));
 
 const RETRY_MS = 5000;
 const USER = 7;
@@ -15,13 +15,13 @@ const settle = async () => {
 
 let env: ReturnType<typeof browserGlobals>;
 let outbox: typeof import('../../client/src/officer/outbox.svelte.ts').outbox;
-let ApiError: typeof import('../../client/src/api.ts').ApiError;
+let ApiError: typeof import('../../client/src/common/api.ts').ApiError;
 
 /** A fresh page: the module (and its outbox) loaded again, localStorage as the last page left it. */
 async function load() {
   vi.resetModules();
   ({ outbox } = await import('../../client/src/officer/outbox.svelte.ts'));
-  ({ ApiError } = await import('../../client/src/api.ts'));
+  ({ ApiError } = await import('../../client/src/common/api.ts'));
 }
 
 const view = (id: number) => ({ id }) as IncidentView;

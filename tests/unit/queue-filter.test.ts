@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { byUrgency, emptyFilter, filterOptions, isFiltered, matches, matchesState, type QueueFilter } from '../../client/src/cases/queue-filter.ts';
-import type { IncidentView } from '../../client/src/cases/types.ts';
+import { byUrgency, emptyFilter, filterOptions, isFiltered, matches, matchesState, type QueueFilter } from '../../client/src/console/cases/queue-filter.ts';
+import type { IncidentView } from '../../client/src/common/cases/types.ts';
 import { CASE_STATES } from '../../shared/cases/states.ts';
 
 let nextId = 1;

@@ -1,9 +1,9 @@
 // What the leader view shows for the chosen period and filters, loaded from the leader API and kept
 // fresh by the live feed (a new case, an escalation: the affected panels reload a moment later).
-import { api, errorText } from '../api.ts';
-import type { LiveEvent } from '../cases/types.ts';
+import { api, errorText } from '../common/api.ts';
+import type { LiveEvent } from '../common/cases/types.ts';
 import { periodOf, type Period, type Preset } from './period.ts';
-import type { CategoryCount, EscalationCase, Heatmap, IndicatorTable, KeyAreaBoard, TrendDay } from './types.ts';
+import type { CategoryCount, EscalationCase, Heatmap, IndicatorTable, KeyAreaBoard, TrendDay } from '../common/leader-types.ts';
 
 const SETTLE_MS = 1500;
 const PRESET_KEY = 'zhihui.leader.preset';

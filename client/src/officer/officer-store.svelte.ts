@@ -1,13 +1,13 @@
 // The officer phone's state: duty, my cases (dispatches), my position and the photos I am taking.
-import { api, ApiError, errorText } from '../api.ts';
-import type { ApplyContext } from '../live/live-client.svelte.ts';
-import { session } from '../session.svelte.ts';
-import type { DutyStatus } from '../api-types.ts';
-import type { IncidentView, LiveEvent } from '../cases/types.ts';
+import { api, ApiError, errorText } from '../common/api.ts';
+import type { ApplyContext } from '../common/live-client.svelte.ts';
+import { session } from '../common/session.svelte.ts';
+import type { DutyStatus } from '../common/api-types.ts';
+import type { IncidentView, LiveEvent } from '../common/cases/types.ts';
 import { STEPS } from '../../../shared/cases/state-machine.ts';
 import { isInField } from '../../../shared/cases/states.ts';
 import { outbox } from './outbox.svelte.ts';
-import { playAlert } from '../alert-sound.ts';
+import { playAlert } from '../common/alert-sound.ts';
 
 /** the server keeps one fix a second; a phone on a case sends every few seconds, otherwise rarely */
 export const POSITION_INTERVAL_MS = 5000;

@@ -2,8 +2,8 @@
 // while the network is down (or whose answer was lost) stays queued with its idempotency key and is
 // sent again when the network is back; the server answers a resend without taking the step twice.
 // The queue lives in localStorage, so a reload (or a phone that kills the tab) does not lose it.
-import { api, ApiError, errorText } from '../api.ts';
-import type { CaseAction, IncidentView, StepRequest } from '../cases/types.ts';
+import { api, ApiError, errorText } from '../common/api.ts';
+import type { CaseAction, IncidentView, StepRequest } from '../common/cases/types.ts';
 
 const RETRY_MS = 5000;
 

@@ -1,0 +1,256 @@
+// Every request the console and the officer phone make to the server, in one place.
+import type {
+  ClientConfig,
+  DistrictCollection,
+  Health,
+  KeyAreaCollection,
+  OfficerCollection,
+  OfficerMe,
+  SquadCollection,
+} from './api-types.ts';
+import type {
+  Candidate,
+  CaseAction,
+  Evidence,
+  EventsPage,
+  IncidentView,
+  IntakeRequest,
+  IntakeResponse,
+  LiveEvent,
+  LoginResponse,
+  StepRequest,
+} from './cases/types.ts';
+import { untrack } from 'svelte';
+import type { DuplicatesPreview, SquadBoard } from '../../../shared/cases/contract.ts';
+import type { CategoryCatalogue } from '../../../shared/categories/catalogue.ts';
+import type { Escalations, Heatmap, IndicatorTable, KeyAreaBoard, StatsCategories, StatsTrend } from './leader-types.ts';
+
+/** a query string of the defined values */
+function query(q: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, v);
+  return p.toString();
+}
+import { authHeaders, clearSession, endSession, session, setSession, tokenChangeSettled, trackTokenChange } from './session.svelte.ts';
+
+const TIMEOUT_MS = 30_000;
+const UPLOAD_TIMEOUT_MS = 120_000;
+
+/** An HTTP or network failure, with a message a dispatcher can read. */
+export class ApiError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number | null,
+    readonly detail: string,
+    /** the server's `message`, if it sent one */
+    readonly serverMessage: string | null = null,
+  ) {
+    super(`请求失败 Request failed: ${path} — ${detail}`);
+    this.name = 'ApiError';
+  }
+}
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}
+
+/** The server's own words for a failed request (its `message`), or the error's message. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.detail;
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT';
+  body?: unknown;
+  form?: FormData;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** an authenticated call: a 401 means the session is over */
+  auth?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * Requests read the session's token, but never as a dependency: a request made inside an $effect
+ * must not run it again (and re-create what it made, the map) whenever the token is renewed.
+ */
+function request<T>(path: string, opts: RequestOptions = {}, retried = false): Promise<T> {
+  return untrack(() => send<T>(path, opts, retried));
+}
+
+async function send<T>(path: string, opts: RequestOptions, retried: boolean): Promise<T> {
+  const ms = opts.timeoutMs ?? TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(ms);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(), ...opts.headers };
+  let body: BodyInit | undefined;
+  if (opts.form) body = opts.form;
+  else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const tokenAtStart = session.token;
+  let res: Response;
+  try {
+    res = await fetch(path, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body, signal, credentials: 'same-origin' });
+  } catch (err) {
+    if (opts.signal?.aborted) throw err; // cancelled by us: not an error to show
+    if (timeout.aborted) throw new ApiError(path, null, `超时 timed out after ${ms / 1000} s`);
+    throw new ApiError(path, null, `网络错误 network error (${(err as Error).message})`);
+  }
+  if (!res.ok) {
+    let detail = `HTTP ${res.status}`;
+    let message: string | null = null;
+    try {
+      const b = (await res.json()) as { message?: unknown };
+      if (typeof b.message === 'string') {
+        message = b.message;
+        detail += ` ${b.message}`;
+      }
+    } catch {
+      /* body was not JSON */
+    }
+    if (res.status === 401 && opts.auth && tokenAtStart) {
+      // a refresh or a password change in flight replaces the token: a 401 for the old one is not the end
+      await tokenChangeSettled();
+      if (opts.signal?.aborted) throw new DOMException('aborted', 'AbortError');
+      // sent with a token replaced since: once more with the new one (the server refused it before doing anything)
+      if (session.token && session.token !== tokenAtStart && !retried) return request<T>(path, opts, true);
+      // the token expired or the session was ended on the server: back to the login form (once, for this session)
+      if (session.token === tokenAtStart) endSession(message ?? undefined);
+    }
+    throw new ApiError(path, res.status, detail, message);
+  }
+  if (res.status === 204) return undefined as T;
+  try {
+    return (await res.json()) as T;
+  } catch {
+    throw new ApiError(path, res.status, '响应不是 JSON response is not JSON');
+  }
+}
+
+/**
+ * A new token for the session (refresh, password change): stored at once, and requests that meet a
+ * 401 meanwhile wait for it. A 401 here ends the session, unless `keepOn401` (a wrong current password).
+ */
+function renewToken(path: string, method: 'POST' | 'PUT', body: unknown, keepOn401 = false): Promise<LoginResponse> {
+  const tokenAtStart = session.token;
+  return trackTokenChange(
+    (async () => {
+      try {
+        const r = await request<LoginResponse>(path, { method, body });
+        // logged out (or in as someone else) meanwhile: the answer is not for this page any more
+        if (session.token === tokenAtStart && tokenAtStart !== null) setSession(r);
+        return r;
+      } catch (err) {
+        if (!keepOn401 && err instanceof ApiError && err.status === 401 && session.token === tokenAtStart && tokenAtStart !== null) {
+          endSession(err.serverMessage ?? undefined);
+        }
+        throw err;
+      }
+    })(),
+  );
+}
+
+const getJson = <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal });
+const authGet = <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal, auth: true });
+const authPost = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+  request<T>(path, { method: 'POST', body: body ?? {}, auth: true, headers });
+
+/**
+ * Log out: forgotten here at once (the live feed stops before the server closes it), then ended on
+ * the server, which revokes the session and clears the cookie.
+ */
+export async function logOut(): Promise<void> {
+  const token = session.token;
+  clearSession();
+  try {
+    await api.logout(token);
+  } catch {
+    /* the session expires on its own; it is forgotten here anyway */
+  }
+}
+
+export const api = {
+  // ---- public ----------------------------------------------------------------------------------
+  config: (signal?: AbortSignal) => getJson<ClientConfig>('/api/config', signal),
+  health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),
+
+  // ---- map layers: behind a login (unless the server runs with PUBLIC_MAP_LAYERS=true) -----------
+  districts: (signal?: AbortSignal) => authGet<DistrictCollection>('/api/districts', signal),
+  keyAreas: (signal?: AbortSignal) => authGet<KeyAreaCollection>('/api/key-areas', signal),
+  squads: (signal?: AbortSignal) => authGet<SquadCollection>('/api/squads', signal),
+  /** permission positions.read (admin, dispatcher, supervisor, leader) */
+  officers: (signal?: AbortSignal) => authGet<OfficerCollection>('/api/officers', signal),
+
+  // ---- auth ------------------------------------------------------------------------------------
+  login: (login: string, password: string) =>
+    request<LoginResponse>('/api/auth/login', { method: 'POST', body: { login, password } }),
+  /** ends the session on the server too (use logOut(), which forgets it here first) */
+  logout: (token: string | null) =>
+    request<void>('/api/auth/logout', { method: 'POST', body: {}, headers: token ? { authorization: `Bearer ${token}` } : {} }),
+  me: () => authGet<Omit<LoginResponse['user'], 'displayName'>>('/api/auth/me'),
+  /** a new token for this session (same shape as login); stored at once. 401: the session is over */
+  refresh: () => renewToken('/api/auth/refresh', 'POST', {}),
+  /** answers a new token (stored at once); every other session of the user ends */
+  changePassword: (currentPassword: string, newPassword: string) =>
+    renewToken('/api/auth/password', 'PUT', { currentPassword, newPassword }, true),
+
+  // ---- cases -----------------------------------------------------------------------------------
+  /** the category catalogue in force, by class */
+  categories: (signal?: AbortSignal) => authGet<CategoryCatalogue>('/api/categories', signal),
+  openIncidents: (limit = 500, signal?: AbortSignal) => authGet<IncidentView[]>(`/api/incidents?open=true&limit=${limit}`, signal),
+  /** every open case you may see, paged by id (a city can have thousands open) */
+  allOpenIncidents: async (signal?: AbortSignal): Promise<IncidentView[]> => {
+    const PAGE = 1000;
+    const all: IncidentView[] = [];
+    for (let after = 0; ; ) {
+      const page = await authGet<IncidentView[]>(`/api/incidents?open=true&limit=${PAGE}&afterId=${after}`, signal);
+      all.push(...page);
+      if (page.length < PAGE) return all;
+      after = page[page.length - 1]!.id;
+    }
+  },
+  incident: (id: number, signal?: AbortSignal) => authGet<IncidentView>(`/api/incidents/${id}`, signal),
+  incidentEvents: (id: number, signal?: AbortSignal) => authGet<LiveEvent[]>(`/api/incidents/${id}/events`, signal),
+  recommendations: (id: number, limit = 10, signal?: AbortSignal) =>
+    authGet<Candidate[]>(`/api/incidents/${id}/recommendations?limit=${limit}`, signal),
+  createIncident: (body: IntakeRequest, idempotencyKey: string) =>
+    authPost<IntakeResponse>('/api/incidents', body, { 'idempotency-key': idempotencyKey }),
+  step: (id: number, action: CaseAction, body: StepRequest = {}, idempotencyKey?: string) =>
+    authPost<IncidentView>(`/api/incidents/${id}/${action}`, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined),
+  uploadEvidence: (id: number, files: File[]) => {
+    const form = new FormData();
+    for (const f of files) form.append('file', f, f.name || 'photo.jpg');
+    return request<Evidence[]>(`/api/incidents/${id}/evidence`, { method: 'POST', form, auth: true, timeoutMs: UPLOAD_TIMEOUT_MS });
+  },
+  evidenceUrl: (id: number) => `/api/evidence/${id}`,
+
+  duplicatesPreview: (q: { lon: number; lat: number; crs: 'wgs84' | 'gcj02' | 'bd09'; categoryCode?: string }, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ lon: String(q.lon), lat: String(q.lat), crs: q.crs });
+    if (q.categoryCode) params.set('categoryCode', q.categoryCode);
+    return authGet<DuplicatesPreview>(`/api/incidents/duplicates?${params}`, signal);
+  },
+  // ---- leader ----------------------------------------------------------------------------------
+  heatmap: (q: { from: string; to: string; category?: string; source?: string }) =>
+    authGet<Heatmap>(`/api/heatmap?${query(q)}`),
+  keyAreaBoard: (q: { from: string; to: string }) => authGet<KeyAreaBoard>(`/api/key-areas/board?${query(q)}`),
+  escalations: () => authGet<Escalations>('/api/escalations'),
+  indicators: (q: { from: string; to: string; by: 'district' | 'squad' }) => authGet<IndicatorTable>(`/api/indicators?${query(q)}`),
+  indicatorsExportUrl: (q: { from: string; to: string; by: 'district' | 'squad'; format: 'csv' | 'xlsx' }) => `/api/indicators/export?${query(q)}`,
+  trend: (q: { from: string; to: string }) => authGet<StatsTrend>(`/api/stats/trend?${query(q)}`),
+  categoryCounts: (q: { from: string; to: string }) => authGet<StatsCategories>(`/api/stats/categories?${query(q)}`),
+
+  squadBoard: (signal?: AbortSignal) => authGet<SquadBoard>('/api/squads/board', signal),
+
+  // ---- live ------------------------------------------------------------------------------------
+  eventsAfter: (after: number, limit = 1000, signal?: AbortSignal) =>
+    authGet<EventsPage>(`/api/events?after=${after}&limit=${limit}`, signal),
+
+  // ---- officer phone ---------------------------------------------------------------------------
+  /** the logged-in officer's own record (role officer) */
+  officerMe: (signal?: AbortSignal) => authGet<OfficerMe>('/api/officers/me', signal),
+  postPosition: (fix: { lon: number; lat: number; accuracy?: number }) => authPost<{ accepted: true }>('/api/officers/me/position', fix),
+  setDuty: (status: 'available' | 'off_duty') => authPost<{ dutyStatus: string }>('/api/officers/me/duty', { status }),
+};

@@ -1,0 +1,32 @@
+// How the console's components reach the map: MapView provides it as Svelte context, and what sits
+// inside it (the new-case form, case details) asks for the few things it needs. Outside the
+// component tree (the case store) the map is handed over as the narrow CaseMapSink.
+import { createContext } from 'svelte';
+import type { IncidentView, PositionUpdate } from '../../common/cases/types.ts';
+
+/** What the console's components may ask of the map. */
+export interface ConsoleMapApi {
+  /** ring a case and bring it into the free part of the map */
+  showCase(inc: IncidentView | null): void;
+  /** the next map click places a point instead of selecting */
+  startPick(onPick: (lngLat: [number, number]) => void): void;
+  stopPick(): void;
+  /** the new case's point, drawn while the form is open */
+  setDraftPoint(lngLat: [number, number] | null): void;
+}
+
+/** What the case store feeds the map from the live feed. */
+export interface CaseMapSink {
+  showCase(inc: IncidentView | null): void;
+  setOfficerDuty(officerId: number, dutyStatus: string): void;
+  updateOfficerPositions(batch: PositionUpdate[]): void;
+}
+
+/** The map as context: `current` is undefined until the map exists (and again after it is gone). */
+export interface MapContext {
+  readonly current: ConsoleMapApi | undefined;
+}
+
+const [getMapContext, setMapContext] = createContext<MapContext>();
+
+export { getMapContext, setMapContext };

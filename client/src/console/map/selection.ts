@@ -1,0 +1,165 @@
+// What is selected on the map and what a click does: a case dot opens the case (the console's
+// panels own case selection), a cluster zooms in, any other feature shows in the details panel with
+// a ring around it; while the new-case form picks a place, a click places its point instead.
+import type { Feature } from 'geojson';
+import type { GeoJSONSource, Map as MapLibreMap, MapGeoJSONFeature, MapMouseEvent } from 'maplibre-gl';
+import type { IncidentView } from '../../common/cases/types.ts';
+import type { LayerName } from '../../common/i18n.ts';
+import { consoleState } from '../console-state.svelte.ts';
+import type { CasesLayer } from './cases-layer.ts';
+import type { GeoJsonLayer } from './geojson-layer.ts';
+import { clickPriority, DRAFT_SOURCE, overlayOfLayer, SELECTION_SOURCE } from './layers/index.ts';
+
+/** layers whose features make the cursor a pointer (districts and grid cover everything) */
+const POINTER_LAYERS = clickPriority.filter((id) => !id.startsWith('zh-districts') && !id.startsWith('zh-grid'));
+/** px of tolerance around the pointer, for small dots */
+const CLICK_TOLERANCE = 6;
+
+/** What the console does when a case dot is clicked, and where the case panels leave the map free. */
+export interface CaseHooks {
+  onCaseClick(id: number): void;
+  /** right-hand screen space taken by the queue and details panels, in px */
+  rightInset(): number;
+}
+
+export class Selection {
+  caseHooks: CaseHooks | null = null;
+  private selectedCase: IncidentView | null = null;
+  private picking: ((lngLat: [number, number]) => void) | null = null;
+  private hoverFrame = 0;
+
+  constructor(
+    private readonly map: MapLibreMap,
+    private readonly layers: Partial<Record<LayerName, GeoJsonLayer>>,
+    private readonly cases: CasesLayer,
+  ) {
+    map.on('click', (e) => this.onClick(e));
+    map.on('mousemove', (e) => this.onHover(e));
+  }
+
+  clear(): void {
+    consoleState.selected = null;
+    // the selected case keeps its ring: it is deselected from its panel, not by clicking the map
+    if (this.selectedCase) this.showCase(this.selectedCase, false);
+    else this.setFeature(null);
+  }
+
+  /** Drop the selection if it is of this layer (the layer was hidden or emptied). */
+  clearIf(name: LayerName): void {
+    if (consoleState.selected?.layer === name) this.clear();
+  }
+
+  /** Keep an open details panel in step with the layer's refreshed data. */
+  follow(name: LayerName): void {
+    const sel = consoleState.selected;
+    if (!sel || sel.layer !== name) return;
+    const f = this.layers[name]?.find(sel.id);
+    if (!f) return;
+    consoleState.selected = { layer: name, id: sel.id, properties: { ...(f.properties ?? {}) } };
+    this.setFeature(f);
+  }
+
+  /** Ring the selected case and bring it into the free part of the map. */
+  showCase(inc: IncidentView | null, move = true): void {
+    this.selectedCase = inc;
+    if (!inc) {
+      this.setFeature(null);
+      return;
+    }
+    consoleState.selected = null;
+    this.setFeature({ type: 'Feature', geometry: { type: 'Point', coordinates: [inc.lon, inc.lat] }, properties: { id: inc.id } });
+    if (!move) return;
+    const map = this.map;
+    const right = this.caseHooks?.rightInset() ?? 0;
+    const c = map.getContainer();
+    const pt = map.project([inc.lon, inc.lat]);
+    const inView = pt.x > 220 && pt.x < c.clientWidth - right - 60 && pt.y > 80 && pt.y < c.clientHeight - 120;
+    if (inView && map.getZoom() >= 13) return;
+    map.easeTo({
+      center: [inc.lon, inc.lat],
+      zoom: Math.max(map.getZoom(), 14.5),
+      padding: { left: 200, right, top: 0, bottom: 50 },
+      duration: 900,
+      essential: true,
+    });
+  }
+
+  /** Let the next map click place a point (新建案件) instead of selecting. */
+  startPick(onPick: (lngLat: [number, number]) => void): void {
+    this.picking = onPick;
+    this.map.getCanvas().style.cursor = 'crosshair';
+  }
+
+  stopPick(): void {
+    this.picking = null;
+    this.map.getCanvas().style.cursor = '';
+  }
+
+  setDraftPoint(lngLat: [number, number] | null): void {
+    void this.map.getSource<GeoJSONSource>(DRAFT_SOURCE)?.setData({
+      type: 'FeatureCollection',
+      features: lngLat ? [{ type: 'Feature', geometry: { type: 'Point', coordinates: lngLat }, properties: {} }] : [],
+    });
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.hoverFrame);
+  }
+
+  private queryHits(e: MapMouseEvent, layers: string[]): MapGeoJSONFeature[] {
+    const present = layers.filter((id) => this.map.getLayer(id));
+    if (present.length === 0) return [];
+    const { x, y } = e.point;
+    const r = CLICK_TOLERANCE;
+    return this.map.queryRenderedFeatures(
+      [
+        [x - r, y - r],
+        [x + r, y + r],
+      ],
+      { layers: present },
+    );
+  }
+
+  private onClick(e: MapMouseEvent): void {
+    if (this.picking) {
+      this.picking([Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))]);
+      return;
+    }
+    const hits = this.queryHits(e, clickPriority);
+    if (hits.length === 0) {
+      this.clear();
+      return;
+    }
+    const rank = (id: string) => clickPriority.indexOf(id);
+    hits.sort((a, b) => rank(a.layer.id) - rank(b.layer.id));
+    const top = hits[0];
+    if (!top || this.cases.expandCluster(top)) return;
+    const def = overlayOfLayer(top.layer.id);
+    if (!def) return;
+    const id = top.properties?.[def.promoteId] as string | number | undefined;
+    if (id === undefined) return;
+    if (def.name === 'incidents') {
+      this.caseHooks?.onCaseClick(Number(id));
+      return;
+    }
+    // tiled layers keep no data of their own: the clicked feature (clipped to its tile) is the selection
+    const tiled: Feature | undefined = def.tiles ? { type: 'Feature', geometry: top.geometry, properties: { ...top.properties } } : undefined;
+    this.selectedCase = null;
+    const f = this.layers[def.name]?.find(id) ?? tiled;
+    consoleState.selected = { layer: def.name, id, properties: { ...(f?.properties ?? top.properties ?? {}) } };
+    this.setFeature(f ?? null);
+  }
+
+  private onHover(e: MapMouseEvent): void {
+    cancelAnimationFrame(this.hoverFrame);
+    this.hoverFrame = requestAnimationFrame(() => {
+      if (this.picking) return;
+      const hits = this.queryHits(e, POINTER_LAYERS);
+      this.map.getCanvas().style.cursor = hits.length > 0 ? 'pointer' : '';
+    });
+  }
+
+  private setFeature(f: Feature | null): void {
+    void this.map.getSource<GeoJSONSource>(SELECTION_SOURCE)?.setData({ type: 'FeatureCollection', features: f ? [f] : [] });
+  }
+}
