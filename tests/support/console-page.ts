@@ -1,16 +1,9 @@
 import type { Locator, Page } from 'playwright-core';
+import type { ZhihuiHook } from '../../client/src/common/test-hook.ts';
 import { TEST_PASSWORD } from './constants.ts';
 
-/** What the wall console mirrors into `window.__zhihui` for browser tests (client: ZhihuiHook). */
-export interface ConsoleHook {
-  ready: boolean;
-  live: string;
-  lastSeq: number;
-  layers: Record<string, number>;
-  errors: string[];
-  mapCases: number[];
-  sounds: number;
-}
+/** What the wall console mirrors into `window.__zhihui` for browser tests: the client's own type. */
+export type ConsoleHook = ZhihuiHook;
 
 /** The console's test hook as it is now (plain values, copied out of the page). */
 export const consoleHook = (page: Page): Promise<ConsoleHook> => page.evaluate(() => (window as unknown as { __zhihui: ConsoleHook }).__zhihui);
