@@ -126,7 +126,7 @@ async function firstConnection(head: number, snapshot: number) {
   await settle();
 }
 
-describe('the live client: catch-up and gap filling (client/src/live/live-client.svelte.ts)', () => {
+describe('the live client: catch-up and gap filling (client/src/common/live-client.svelte.ts)', () => {
   it('on the first connection, applies the walk from the snapshot to the head silently, then goes live', async () => {
     await firstConnection(10, 7);
     expect(resyncs).toBe(1);
