@@ -3,6 +3,7 @@ import type { Scope } from '../../shared/auth/permissions.ts';
 import type { IndicatorGrouping, IndicatorsReport } from '../../shared/indicators/contract.ts';
 import { DEFINITIONS } from '../../shared/indicators/definitions.ts';
 import { parsePeriod } from '../../shared/time/period.ts';
+import type { Dialect } from '../db/dialect.ts';
 import { type ReadLog, type Reads, replicaReads } from '../db/database.ts';
 import { Problem } from '../http/problem.ts';
 import { IndicatorRepository } from './repository.ts';
@@ -14,7 +15,7 @@ import { IndicatorRepository } from './repository.ts';
 export class IndicatorService {
   private readonly reads: Reads;
 
-  constructor(pool: pg.Pool, readPool: pg.Pool, log: ReadLog, private readonly opts: { jitOff: boolean }) {
+  constructor(pool: pg.Pool, readPool: pg.Pool, log: ReadLog, private readonly dialect: Dialect) {
     this.reads = replicaReads(pool, readPool, log);
   }
 
@@ -24,7 +25,7 @@ export class IndicatorService {
     const period = checked.value;
     const by = q.by ?? 'district';
     const district = user.districtAdcode ?? null;
-    const figures = await this.reads((db) => new IndicatorRepository(db, this.opts).figures(by, { from: period.from, to: period.to, district }));
+    const figures = await this.reads((db) => new IndicatorRepository(db, this.dialect).figures(by, { from: period.from, to: period.to, district }));
     return {
       from: period.from.toISOString(), to: period.to.toISOString(), asOf: figures.asOf, by, scopeDistrict: district,
       rows: figures.rows, total: { ...figures.total, key: null }, definitions: DEFINITIONS,

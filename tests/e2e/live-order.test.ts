@@ -15,6 +15,7 @@ import { TEST_PASSWORD } from '../support/constants.ts';
 import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { keyAreaPoint } from '../support/fixtures.ts';
 import { judge, logAfter, logHead, runWriters } from '../support/live-trace.ts';
+import { dialectFor } from '../../server/db/dialect.ts';
 
 const mode = inject('databaseMode');
 const url = testDatabaseUrl();
@@ -86,7 +87,7 @@ async function instance(label: string, db: Database): Promise<Instance> {
 
 function secondPool(): Database {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
-  return { pool, mode: 'external', url, close: () => pool.end() };
+  return { pool, mode: 'external', dialect: dialectFor('external'), url, close: () => pool.end() };
 }
 
 /** The wall console on `base`, logged in as the dispatcher, live, with its apply trace started. */

@@ -11,6 +11,7 @@ import { call, login } from '../support/clients.ts';
 import { testDatabase, testDatabaseUrl } from '../support/database.ts';
 import { keyAreaPoint } from '../support/fixtures.ts';
 import { judge, logAfter, logHead, OrderedListener, prevMismatches, runWriters, until } from '../support/live-trace.ts';
+import { dialectFor } from '../../server/db/dialect.ts';
 
 const mode = inject('databaseMode');
 const url = testDatabaseUrl();
@@ -44,7 +45,7 @@ async function instance(label: string, db: Database): Promise<Instance> {
 
 function secondPool(): Database {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
-  return { pool, mode: 'external', url, close: () => pool.end() };
+  return { pool, mode: 'external', dialect: dialectFor('external'), url, close: () => pool.end() };
 }
 
 async function scenario(instances: Instance[], tag: string) {
