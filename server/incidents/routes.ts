@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { CASE_ACTIONS, type CaseAction, STEPS } from '../../shared/cases/state-machine.ts';
 import { CASE_STATES } from '../../shared/cases/states.ts';
 import {
-  Candidate, Duplicate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, MergeBody, ReassignBody, StepBody,
+  Candidate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, IntakeResponse, MergeBody, ReassignBody, StepBody,
 } from '../../shared/cases/schemas.ts';
 import { StringEnum } from '../http/schemas.ts';
 import { BigId, BigIdParams } from '../../shared/id-schemas.ts';
@@ -30,14 +30,15 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
       body: IntakeBody,
       response: {
-        201: Type.Object({ incident: IncidentView, possibleDuplicates: Type.Array(Duplicate), replayed: Type.Boolean() }),
-        200: Type.Object({ incident: IncidentView, possibleDuplicates: Type.Array(Duplicate), replayed: Type.Boolean() }),
+        201: IntakeResponse,
+        200: IntakeResponse,
         400: Err, 401: Err, 403: Err, 422: Err,
       },
     },
   }, async (req, reply) => {
     const r = await incidents.intake(req.user, req.body, req.headers['idempotency-key'] ?? null).catch(fail);
-    return reply.status(r.replayed ? 200 : 201).send({ incident: r.incident, possibleDuplicates: r.duplicates, replayed: r.replayed });
+    const body: Static<typeof IntakeResponse> = { incident: r.incident, possibleDuplicates: r.duplicates, replayed: r.replayed };
+    return reply.status(r.replayed ? 200 : 201).send(body);
   });
 
   app.get('/api/incidents', {
