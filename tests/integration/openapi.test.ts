@@ -3,6 +3,7 @@
 // ErrorResponse for its errors. (Spectral and Redocly hold it to their rules: `npm run lint:api`.)
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { asyncApiDocument } from '../../server/docs/asyncapi.ts';
 import { operationId } from '../../server/docs/operation-id.ts';
 import { testApp } from '../support/app.ts';
 import { testDatabase } from '../support/database.ts';
@@ -101,5 +102,12 @@ describe(`the API document (${inject('databaseMode')} database)`, () => {
     expect(text).not.toContain('"additionalItems"');
     const center = (doc.paths['/api/config']!.get!.responses['200']!.content!['application/json']!.schema as any).properties.center;
     expect(center).toMatchObject({ type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 });
+  });
+
+  it('serves the AsyncAPI document of the live feed without a login, and points to it', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/asyncapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(asyncApiDocument());
+    expect((doc as any).info.description).toContain('/docs/asyncapi.json');
   });
 });
