@@ -161,7 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { loginPerMinute: opts.config.loginPerMinute ?? 10 });
   await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
   await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
-  await app.register(tileRoutes, { repo: await new TileRepository(pool, dialect), publicMap });
+  await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(incidentRoutes, { incidents });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
