@@ -27,13 +27,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'server/live/relay.ts', // LISTEN/NOTIFY on a client of its own (a connection, not domain SQL); just rewritten and tested for ordering
 ];
 
-/** Route plugins that are still handed the pool (and pass it to repository functions). */
-const ROUTES_NOT_YET_ON_SERVICES = [
-  'server/events/routes.ts', // the catch-up feed: eventsAfter(pool, …)
-  'server/indicators/routes.ts', // replica-aware reads (replicaReads(pool, readPool)): an IndicatorService
-  'server/leader/routes.ts', // the same, for the leader's screen
-];
-
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'coverage/**'] },
   js.configs.recommended,
@@ -68,7 +61,6 @@ export default tseslint.config(
   },
   {
     files: ['server/**/routes.ts'],
-    ignores: [...ROUTES_NOT_YET_ON_SERVICES],
     rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_REPOSITORIES, ROUTES_GET_SERVICES] },
   },
 );

@@ -33,8 +33,8 @@ log(`  VACUUM ANALYZE in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 type IndicatorRepo = { figures(by: 'district' | 'squad', p: { from: Date; to: Date; district: string | null }): Promise<unknown> };
 let indicators: IndicatorRepo | null = null;
 try {
-  const mod = (await import('../server/indicators/repository.ts')) as { IndicatorRepository?: new (pool: typeof db.pool) => IndicatorRepo };
-  if (mod.IndicatorRepository) indicators = new mod.IndicatorRepository(db.pool);
+  const mod = (await import('../server/indicators/repository.ts')) as { IndicatorRepository?: new (pool: typeof db.pool, dialect: typeof db.dialect) => IndicatorRepo };
+  if (mod.IndicatorRepository) indicators = new mod.IndicatorRepository(db.pool, db.dialect);
 } catch {
   log('  (server/indicators/repository.ts not loadable: indicators not timed)');
 }

@@ -9,6 +9,7 @@ import { startEmbeddedPostgis } from '../server/db/embedded.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { seedDemoCity } from '../server/seed/demo-city.ts';
 import { UserRepository } from '../server/users/repository.ts';
+import { dialectFor } from '../server/db/dialect.ts';
 
 /**
  * A fresh, seeded database just for this bench, so figures never pollute the one `npm start` uses:
@@ -32,11 +33,11 @@ export async function benchDatabase(): Promise<Database & { dataDir: string }> {
     const pool = new pg.Pool({ connectionString: u.toString(), max: 10 });
     // Dropping the database at the end ends idle connections; that is expected, not a crash.
     pool.on('error', () => {});
-    db = { pool, mode: 'external', url: u.toString(), close: async () => { await pool.end(); await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
+    db = { pool, mode: 'external', dialect: dialectFor('external'), url: u.toString(), close: async () => { await pool.end(); await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
   } else {
     const embedded = await startEmbeddedPostgis(dataDir);
     const pool = embeddedPool(embedded.url);
-    db = { pool, mode: 'embedded', url: embedded.url, close: async () => { await pool.end(); await embedded.stop(); } };
+    db = { pool, mode: 'embedded', dialect: dialectFor('embedded'), url: embedded.url, close: async () => { await pool.end(); await embedded.stop(); } };
   }
   await migrate(db.pool);
   await seedDemoCity(db.pool, { password: null });

@@ -8,6 +8,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { TileRepository, tileQuery } from '../server/tiles/repository.ts';
 import { benchApp, benchDatabase, benchToken, type Stats, measure } from './support.ts';
+import { confirmDialect } from '../server/db/dialect.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -44,7 +45,7 @@ async function throughput(fn: (i: number) => Promise<unknown>): Promise<number> 
 }
 
 const db = await benchDatabase();
-const repo = await TileRepository.open(db.pool);
+const repo = new TileRepository(db.pool, await confirmDialect(db.pool, db.dialect));
 const app = await benchApp(db);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = (app.server.address() as AddressInfo).port;
@@ -62,7 +63,7 @@ function fetchTile([z, x, y]: [number, number, number]): Promise<number> {
   });
 }
 
-const bareQuery = (t: [number, number, number]) => db.pool.query({ ...tileQuery('grid-cells', repo.encoder), values: t });
+const bareQuery = (t: [number, number, number]) => db.pool.query({ ...tileQuery('grid-cells', db.dialect, repo.encoder), values: t });
 const bareLabel = repo.encoder === 'postgis'
   ? 'bare = the ST_AsMVT statement alone'
   : 'bare = the fallback statement alone (tile-space GeoJSON rows; PostGIS here has no ST_AsMVT, the endpoint encodes in Node)';

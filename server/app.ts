@@ -16,9 +16,11 @@ import { guardPool } from './db/availability.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { metricsRoutes } from './metrics/routes.ts';
 import type { Database } from './db/database.ts';
+import { confirmDialect } from './db/dialect.ts';
 import { registerApiDocs } from './docs/openapi.ts';
 import { EventBus } from './events/bus.ts';
 import { eventRoutes } from './events/routes.ts';
+import { EventService } from './events/service.ts';
 import { EvidenceRepository } from './evidence/repository.ts';
 import { evidenceRoutes } from './evidence/routes.ts';
 import { EvidenceService } from './evidence/service.ts';
@@ -37,7 +39,9 @@ import { incidentRoutes } from './incidents/routes.ts';
 import { categoryRoutes } from './categories/routes.ts';
 import { CategoryService } from './categories/service.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
+import { IndicatorService } from './indicators/service.ts';
 import { leaderRoutes } from './leader/routes.ts';
+import { LeaderService } from './leader/service.ts';
 import { IncidentService } from './incidents/service.ts';
 import { PgRelay, channels } from './live/relay.ts';
 import { LiveService } from './live/service.ts';
@@ -127,17 +131,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerErrorHandler(app);
   registerInputGuards(app);
 
-  const { pool, mode } = opts.db;
+  const { pool } = opts.db;
   guardPool(pool, (msg) => app.log.warn(msg));
+  // what this database can do (db/dialect.ts), with what varies between server builds asked of it now
+  // that the migrations have run
+  const dialect = await confirmDialect(pool, opts.db.dialect);
   const users = new UserRepository(pool);
   await app.register(authPlugin, { pool, users, settings: opts.config.auth });
-  // With PostgreSQL the bus reads the log on its own connection: under load a pooled one would queue
-  // behind the requests, and every live event with it.
-  const busPool = mode === 'external' ? new pg.Pool({ connectionString: opts.db.url, max: 1, connectionTimeoutMillis: 5_000 }) : pool;
+  // The bus reads the log on its own connection: under load a pooled one would queue behind the
+  // requests, and every live event with it. On a single-session database it would queue all the same.
+  const busPool = dialect.singleSession ? pool : new pg.Pool({ connectionString: opts.db.url, max: 1, connectionTimeoutMillis: 5_000 });
   if (busPool !== pool) guardPool(busPool, (msg) => app.log.warn(msg));
   const bus = new EventBus(busPool, { log: app.log });
-  // With PostgreSQL, a NOTIFY from any instance (or script) wakes the bus; the embedded database serves one.
-  const relay = mode === 'external' ? new PgRelay(opts.db.url, pool, app.log) : null;
+  // Where other instances (or scripts) may write, a NOTIFY from any of them wakes the bus.
+  const relay = dialect.sharedByInstances ? new PgRelay(opts.db.url, pool, app.log) : null;
   relay?.on(channels.events, () => bus.wake());
   relay?.onReconnect(() => bus.wake());
   const incidents = new IncidentService(pool, bus);
@@ -149,20 +156,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   metrics.hook(app);
   if (opts.config.metricsToken) await app.register(metricsRoutes, { registry: metrics.registry, token: opts.config.metricsToken });
 
-  await app.register(healthRoutes, { health: new HealthService(new HealthRepository(pool), mode) });
+  await app.register(healthRoutes, { health: new HealthService(new HealthRepository(pool), dialect.mode) });
   await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap });
   await app.register(authRoutes, { loginPerMinute: opts.config.loginPerMinute ?? 10 });
   await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
   await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
-  await app.register(tileRoutes, { repo: await TileRepository.open(pool), publicMap });
+  await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(incidentRoutes, { incidents });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
   await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, incidents, bus) });
-  await app.register(eventRoutes, { pool });
-  await app.register(indicatorRoutes, { pool, readPool: opts.db.readPool ?? pool, jitOff: mode === 'external' });
-  await app.register(leaderRoutes, { pool, readPool: opts.db.readPool ?? pool });
+  await app.register(eventRoutes, { events: new EventService(pool) });
+  const readPool = opts.db.readPool ?? pool;
+  await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect) });
+  await app.register(leaderRoutes, { leader: new LeaderService(pool, readPool, app.log) });
   if (opts.serveClient) await registerClientStatic(app);
 
   const io = attachLive(app, { live: new LiveService(pool, workforce), bus, positions, relay: opts.config.cluster ? relay : null, allowedOrigins: opts.config.allowedOrigins ?? [] });

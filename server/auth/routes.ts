@@ -40,7 +40,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ loginPerMinute: number }> =
   app.post('/api/auth/refresh', {
     onRequest: app.requires('session.own'),
     schema: {
-      tags: ['auth'], summary: 'A new token for the same session, valid for another 12 hours (wall screens call it before the token expires)',
+      tags: ['auth'], summary: 'A new token for the same session, valid for another 12 hours (wall screens call it before the token expires)', description: 'Only while the session is still live: an ended session (logout, reset, disabled user) answers 401 and needs a new login.',
       body: Type.Optional(Type.Object({}, { additionalProperties: false })),
       response: { 200: Token, 401: Err },
     },
@@ -49,7 +49,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ loginPerMinute: number }> =
   app.post('/api/auth/logout', {
     config: { public: 'ending a session works with any token, or none' },
     schema: {
-      tags: ['auth'], summary: 'End this session (the token stops working at once) and forget the cookie',
+      tags: ['auth'], summary: 'End this session (the token stops working at once) and forget the cookie', description: 'Always answers 204, with a valid token, an expired one or none, so a client can call it unconditionally; the live sockets of the session are told `session_ended`.',
       body: Type.Optional(Type.Object({}, { additionalProperties: false })),
       response: { 204: Type.Null() },
     },
@@ -61,7 +61,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ loginPerMinute: number }> =
 
   app.get('/api/auth/me', {
     onRequest: app.requires('session.own'),
-    schema: { tags: ['auth'], summary: 'Who the token belongs to, as the server has them now', response: { 200: Type.Omit(UserView, ['displayName']), 401: Err } },
+    schema: { tags: ['auth'], summary: 'Who the token belongs to, as the server has them now', description: 'Role, district and linked officer as the session check read them for this request, so a change an administrator made shows here at once.', response: { 200: Type.Omit(UserView, ['displayName']), 401: Err } },
   }, async (req) => ({ id: req.user.id, login: req.user.login, role: req.user.role, districtAdcode: req.user.districtAdcode, officerId: req.user.officerId }));
 
   app.put('/api/auth/password', {

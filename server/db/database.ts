@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { guardPool, isDatabaseUnavailable } from './availability.ts';
+import { type DatabaseMode, type Dialect, dialectFor } from './dialect.ts';
 import { startEmbeddedPostgis } from './embedded.ts';
 
-export type DatabaseMode = 'embedded' | 'external';
+export type { DatabaseMode } from './dialect.ts';
 
 export interface Database {
   pool: pg.Pool;
@@ -12,6 +13,8 @@ export interface Database {
    */
   readPool?: pg.Pool;
   mode: DatabaseMode;
+  /** What this database can do that the other cannot (dialect.ts): dialectFor(mode). */
+  dialect: Dialect;
   /** Connection string (for the embedded database, its loopback address). */
   url: string;
   close(): Promise<void>;
@@ -46,7 +49,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       await pool.end();
       if (readPool !== pool) await readPool.end();
     };
-    return { pool, readPool, mode: 'external', url: opts.databaseUrl, close };
+    return { pool, readPool, mode: 'external', dialect: dialectFor('external'), url: opts.databaseUrl, close };
   }
   const embedded = await startEmbeddedPostgis(opts.dataDir, opts.embeddedPort ?? 0);
   const pool = embeddedPool(embedded.url);
@@ -54,6 +57,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     pool,
     readPool: pool,
     mode: 'embedded',
+    dialect: dialectFor('embedded'),
     url: embedded.url,
     async close() {
       await pool.end();
@@ -132,12 +136,14 @@ export function replicaReads(primary: pg.Pool, replica: pg.Pool, log: ReadLog): 
 export function embeddedPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   pool.on('error', (err) => console.error('idle embedded client error:', err.message));
-  // PGlite is one session whatever the socket: statements a previous connection prepared by name
-  // are still there, and a new client preparing the same name would fail. Start each clean; the
-  // pool queues this before the first query of the client.
-  pool.on('connect', (client) => {
-    client.query('DEALLOCATE ALL').catch((err: Error) => console.error('embedded DEALLOCATE ALL:', err.message));
-  });
+  if (dialectFor('embedded').singleSession) {
+    // statements a previous connection prepared by name are still in the session, and a new client
+    // preparing the same name would fail: start each clean (the pool queues this before the
+    // client's first query)
+    pool.on('connect', (client) => {
+      client.query('DEALLOCATE ALL').catch((err: Error) => console.error('embedded DEALLOCATE ALL:', err.message));
+    });
+  }
   keepClientsAfterSqlErrors(pool);
   return pool;
 }

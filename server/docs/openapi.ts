@@ -3,6 +3,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { type RouteAccess, TOKEN_COOKIE } from '../auth/plugin.ts';
 import { ERROR_CODES } from '../http/error-codes.ts';
+import { registerAsyncApi } from './asyncapi.ts';
+import { API_CONTACT } from './contact.ts';
 import { operationId } from './operation-id.ts';
 
 type Schema = Record<string, unknown>;
@@ -18,6 +20,7 @@ type Security = Record<string, string[]>[];
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, OPTIONS);
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerAsyncApi(app);
 }
 
 const BEARER = { bearer: [] };
@@ -29,9 +32,10 @@ const OPTIONS: FastifyDynamicSwaggerOptions = {
     info: {
       title: 'Zhihui 指挥 API',
       description: 'City-management enforcement command and dispatch. Every error answers an ErrorResponse: branch on its `code`, show its `message`. '
-        + 'Live updates come over socket.io on the same origin (not described here).',
+        + 'Live updates come over socket.io on the same origin: their AsyncAPI 3.0 document is /docs/asyncapi.json.',
       version: '0.2.0',
       license: { name: 'MIT', identifier: 'MIT' },
+      contact: API_CONTACT,
     },
     // the API is served by the same origin as the console (and this document)
     servers: [{ url: '/', description: 'the server that serves this document' }],

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type pg from 'pg';
 import { Type } from 'typebox';
 import { EventView } from '../../shared/cases/schemas.ts';
 import { Seq } from '../../shared/id-schemas.ts';
-import { eventsAfter } from './repository.ts';
+import type { EventService } from './service.ts';
 
-export const eventRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, { pool }) => {
+export const eventRoutes: FastifyPluginAsyncTypebox<{ events: EventService }> = async (app, { events }) => {
   app.get('/api/events', {
     onRequest: app.requires('events.read'),
     schema: {
@@ -18,9 +17,5 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ events: Type.Array(EventView), more: Type.Boolean() }) },
     },
-  }, async (req) => {
-    const limit = req.query.limit ?? 1000;
-    const rows = await eventsAfter(pool, req.user, req.query.after, limit + 1);
-    return { events: rows.slice(0, limit), more: rows.length > limit };
-  });
+  }, (req) => events.after(req.user, req.query.after, req.query.limit ?? 1000));
 };

@@ -17,7 +17,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceServi
   app.post('/api/incidents/:id/evidence', {
     onRequest: app.requires('evidence.upload'),
     schema: {
-      tags: ['cases'], summary: 'Attach photos (multipart, field "file"; JPEG, PNG or WebP, at most 10 MB each, 6 per request)',
+      tags: ['cases'], summary: 'Attach photos (multipart, field "file"; JPEG, PNG or WebP, at most 10 MB each, 6 per request)', description: 'Each photo is stored with its SHA-256 and an `incident.evidence_added` event is appended to the case record; the answer lists the stored photos.',
       security: [{ bearer: [] }], consumes: ['multipart/form-data'],
       params: BigIdParams,
       response: { 201: Type.Array(EvidenceView), 400: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 413: Type.Ref('ErrorResponse'), 415: Type.Ref('ErrorResponse'), 422: Type.Ref('ErrorResponse') },
@@ -27,7 +27,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceServi
   app.get('/api/evidence/:id', {
     onRequest: app.requires('evidence.read'),
     schema: {
-      tags: ['cases'], summary: 'A photo, to those who may see its case', security: [{ bearer: [] }],
+      tags: ['cases'], summary: 'A photo, to those who may see its case', description: 'The bytes as uploaded, with their media type; cacheable privately for a day, since a stored photo never changes.', security: [{ bearer: [] }],
       params: BigIdParams,
       response: {
         200: {

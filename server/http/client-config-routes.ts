@@ -6,7 +6,7 @@ export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string
   app.get('/api/config', {
     config: { public: 'the console reads it before anyone logs in' },
     schema: {
-      tags: ['system'], summary: 'Console map configuration',
+      tags: ['system'], summary: 'Console map configuration', description: 'Where the console map starts (center, zoom), which basemap style it draws on (none: the offline style) and whether map layers are public; readable before login.',
       response: {
         200: ClientConfig,
       },

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { CASE_ACTIONS, type CaseAction, STEPS } from '../../shared/cases/state-machine.ts';
 import { CASE_STATES } from '../../shared/cases/states.ts';
 import {
-  Candidate, Duplicate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, MergeBody, ReassignBody, StepBody,
+  Candidate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, IntakeResponse, MergeBody, ReassignBody, StepBody,
 } from '../../shared/cases/schemas.ts';
 import { StringEnum } from '../http/schemas.ts';
 import { BigId, BigIdParams } from '../../shared/id-schemas.ts';
@@ -30,20 +30,21 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
       body: IntakeBody,
       response: {
-        201: Type.Object({ incident: IncidentView, possibleDuplicates: Type.Array(Duplicate), replayed: Type.Boolean() }),
-        200: Type.Object({ incident: IncidentView, possibleDuplicates: Type.Array(Duplicate), replayed: Type.Boolean() }),
+        201: IntakeResponse,
+        200: IntakeResponse,
         400: Err, 401: Err, 403: Err, 422: Err,
       },
     },
   }, async (req, reply) => {
     const r = await incidents.intake(req.user, req.body, req.headers['idempotency-key'] ?? null).catch(fail);
-    return reply.status(r.replayed ? 200 : 201).send({ incident: r.incident, possibleDuplicates: r.duplicates, replayed: r.replayed });
+    const body: Static<typeof IntakeResponse> = { incident: r.incident, possibleDuplicates: r.duplicates, replayed: r.replayed };
+    return reply.status(r.replayed ? 200 : 201).send(body);
   });
 
   app.get('/api/incidents', {
     onRequest: app.requires('incident.read'),
     schema: {
-      tags: ['cases'], summary: 'Cases you may see, most urgent first', security: [{ bearer: [] }],
+      tags: ['cases'], summary: 'Cases you may see, most urgent first', description: 'Scoped by the case rule: a district user sees their district, a city-wide one every district, an officer the cases sent to them or reported by them. `afterId` pages in id order.', security: [{ bearer: [] }],
       querystring: Type.Object({
         open: Type.Optional(Type.Boolean({ description: 'only cases not closed or voided' })),
         state: Type.Optional(StringEnum(CASE_STATES)),
@@ -66,18 +67,18 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
 
   app.get('/api/incidents/:id', {
     onRequest: app.requires('incident.read'),
-    schema: { tags: ['cases'], summary: 'One case, with the steps you may take now', security: [{ bearer: [] }], params: Params, response: { 200: IncidentView, 404: Err } },
+    schema: { tags: ['cases'], summary: 'One case, with the steps you may take now', description: '`allowedSteps` lists the steps your role may take in the case\'s current state; a case outside your scope answers 404, as one that does not exist.', security: [{ bearer: [] }], params: Params, response: { 200: IncidentView, 404: Err } },
   }, async (req) => (await incidents.view(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   app.get('/api/incidents/:id/events', {
     onRequest: app.requires('incident.read'),
-    schema: { tags: ['cases'], summary: 'The full record of a case (执法全过程记录)', security: [{ bearer: [] }], params: Params, response: { 200: Type.Array(EventView), 404: Err } },
+    schema: { tags: ['cases'], summary: 'The full record of a case (执法全过程记录)', description: 'Every event of the case, oldest first, each with its typed payload (the same union GET /api/events and the live feed carry).', security: [{ bearer: [] }], params: Params, response: { 200: Type.Array(EventView), 404: Err } },
   }, async (req) => (await incidents.events(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   app.get('/api/incidents/:id/recommendations', {
     onRequest: app.requires('incident.recommend'),
     schema: {
-      tags: ['dispatch'], summary: 'Who to send: the responsible squad first, then the nearest available officers with a fresh position',
+      tags: ['dispatch'], summary: 'Who to send: the responsible squad first, then the nearest available officers with a fresh position', description: 'A district-scoped dispatcher is offered only their district\'s officers; each candidate says its squad, distance in metres, whether it holds an enforcement certificate and whether it is of the responsible squad (属地).',
       security: [{ bearer: [] }], params: Params,
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false }),
       response: { 200: Type.Array(Candidate), 404: Err },

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Dialect } from '../db/dialect.ts';
 import type { IndicatorCounts, IndicatorGrouping, IndicatorRow, IndicatorValues } from '../../shared/indicators/contract.ts';
 import { COUNT_KEYS, DISPATCH_LIMIT_MINUTES, INDICATOR_KEYS } from '../../shared/indicators/definitions.ts';
 
@@ -163,13 +164,8 @@ type SqlRow = Record<string, unknown> & { key: string | null; name: string; dist
 
 /** The indicators (考核指标) of a period, per district or per squad, plus the total, in one query. */
 export class IndicatorRepository {
-  /**
-   * `jitOff`: PostgreSQL with JIT (LLVM) — one statement over up to a year of cases returning a
-   * handful of rows, where JIT compilation (chosen from row estimates the CTEs blur) costs more than
-   * it saves. The embedded database has no JIT, and its one-session socket is better without the
-   * extra transaction.
-   */
-  constructor(private readonly pool: pg.Pool, private readonly opts: { jitOff: boolean } = { jitOff: true }) {}
+  /** `dialect.jit`: whether to run the statement with JIT off (dialect.ts says why). */
+  constructor(private readonly pool: pg.Pool, private readonly dialect: Pick<Dialect, 'jit'>) {}
 
   async figures(by: IndicatorGrouping, period: IndicatorPeriod): Promise<IndicatorFigures> {
     const asOf = new Date(Math.min(period.to.getTime(), Date.now()));
@@ -179,8 +175,9 @@ export class IndicatorRepository {
       values: [period.from.toISOString(), asOf.toISOString(), period.district, DISPATCH_LIMIT_MINUTES, GROUPINGS[by].unknown],
     };
     let res: pg.QueryResult<SqlRow>;
-    // (unnamed there: the embedded database is one session that every connection shares)
-    if (!this.opts.jitOff) res = await this.pool.query<SqlRow>({ text: query.text, values: query.values });
+    // Without JIT there is nothing to turn off, and no need for a transaction around one statement
+    // (unnamed: this one is big and run seldom, not worth keeping prepared in the one shared session).
+    if (!this.dialect.jit) res = await this.pool.query<SqlRow>({ text: query.text, values: query.values });
     else {
       const client = await this.pool.connect();
       try {

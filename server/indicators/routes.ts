@@ -1,36 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type pg from 'pg';
 import { Type } from 'typebox';
-import type { IndicatorGrouping, IndicatorsReport as Report } from '../../shared/indicators/contract.ts';
-import { DEFINITIONS } from '../../shared/indicators/definitions.ts';
-import { parsePeriod } from '../../shared/time/period.ts';
 import { shanghaiDay } from '../../shared/time/deadlines.ts';
 import { IndicatorsExportQuery, IndicatorsQuery, IndicatorsReport } from '../../shared/indicators/schemas.ts';
-import type { AuthUser } from '../auth/user.ts';
-import { replicaReads } from '../db/database.ts';
 import { indicatorsCsv, indicatorsXlsx } from './export.ts';
-import { IndicatorRepository } from './repository.ts';
+import type { IndicatorService } from './service.ts';
 
 const DESCRIPTION = 'Computed in SQL from the case rows and the event log for the period [from, to), measured as of the earlier of `to` and now. '
   + 'A district-scoped user (a district leader) gets their district only. `definitions` says exactly what every count and indicator means.';
 
-/** Read from `readPool` (a streaming replica when configured), the primary while it is away. */
-export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; readPool: pg.Pool; jitOff: boolean }> = async (app, { pool, readPool, jitOff }) => {
-  const reads = replicaReads(pool, readPool, app.log);
-
-  async function report(user: AuthUser, q: { from: string; to: string; by?: IndicatorGrouping }): Promise<Report> {
-    const checked = parsePeriod(q);
-    if (!checked.ok) throw app.httpErrors.badRequest(checked.message);
-    const period = checked.value;
-    const by = q.by ?? 'district';
-    const district = user.districtAdcode ?? null;
-    const figures = await reads((db) => new IndicatorRepository(db, { jitOff }).figures(by, { from: period.from, to: period.to, district }));
-    return {
-      from: period.from.toISOString(), to: period.to.toISOString(), asOf: figures.asOf, by, scopeDistrict: district,
-      rows: figures.rows, total: { ...figures.total, key: null }, definitions: DEFINITIONS,
-    };
-  }
-
+/** IndicatorService checks the period, scopes the figures and reads them from the replica when there is one. */
+export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: IndicatorService }> = async (app, { indicators }) => {
   app.get('/api/indicators', {
     onRequest: app.requires('indicators.read'),
     schema: {
@@ -39,7 +18,7 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; readPoo
       querystring: IndicatorsQuery,
       response: { 200: IndicatorsReport, 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
     },
-  }, (req) => report(req.user, req.query));
+  }, (req) => indicators.report(req.user, req.query));
 
   app.get('/api/indicators/export', {
     onRequest: app.requires('indicators.read'),
@@ -60,7 +39,7 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool; readPoo
       },
     },
   }, async (req, reply) => {
-    const r = await report(req.user, req.query);
+    const r = await indicators.report(req.user, req.query);
     const format = req.query.format ?? 'csv';
     // Days as a leader reads them (Asia/Shanghai): March is 2025-03-01_2025-04-01.
     const day = (iso: string) => shanghaiDay(new Date(iso));

@@ -9,7 +9,7 @@ export const metricsRoutes: FastifyPluginAsync<{ registry: Registry; token: stri
   app.get('/metrics', {
     config: { rateLimit: false },
     schema: {
-      tags: ['system'], summary: 'Prometheus metrics (Authorization: Bearer METRICS_TOKEN)',
+      tags: ['system'], summary: 'Prometheus metrics (Authorization: Bearer METRICS_TOKEN)', description: 'Registered only when METRICS_TOKEN is set: HTTP latency by route, pool clients, event-log appends and delivery lag, clock lag and live sockets.',
       response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },
   }, async (req, reply) => {

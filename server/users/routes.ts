@@ -21,7 +21,7 @@ const PasswordText = Type.String({
 export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app, { users }) => {
   app.get('/api/users', {
     onRequest: app.requires('users.manage'),
-    schema: { tags: ['auth'], summary: 'All users (admin)', response: { 200: Type.Array(UserAdminView) } },
+    schema: { tags: ['auth'], summary: 'All users (admin)', description: 'Every account with its role, district, linked officer, whether it is disabled and how many sessions it has open; password hashes are never answered.', response: { 200: Type.Array(UserAdminView) } },
   }, () => users.list());
 
   app.post('/api/users', {
@@ -65,7 +65,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
   app.post('/api/users/:id/password', {
     onRequest: app.requires('users.manage'),
     schema: {
-      tags: ['auth'], summary: 'Reset a user\'s password (admin); their sessions end at once',
+      tags: ['auth'], summary: 'Reset a user\'s password (admin); their sessions end at once', description: 'The new password must pass the same rules as a self-chosen one; the user logs in again with it on every device.',
       params: UserId,
       body: Type.Object({ password: PasswordText }, { additionalProperties: false }),
       response: { 200: UserAdminView, 400: Err, 404: Err },
@@ -75,7 +75,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
   app.delete('/api/users/:id/sessions', {
     onRequest: app.requires('users.manage'),
     schema: {
-      tags: ['auth'], summary: 'Sign a user out everywhere (admin)', params: UserId,
+      tags: ['auth'], summary: 'Sign a user out everywhere (admin)', description: 'Ends every session of the user (HTTP tokens and live sockets) and answers how many were ended.', params: UserId,
       response: { 200: Type.Object({ ended: Type.Integer() }), 404: Err },
     },
   }, async (req) => ({ ended: await users.endSessions(req.params.id) }));

@@ -23,7 +23,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ workforce: WorkforceSe
   app.get('/api/squads', {
     onRequest: app.requires('map.read', { public: publicMap }),
     schema: {
-      tags: ['map'], summary: 'Squads (中队) at their bases',
+      tags: ['map'], summary: 'Squads (中队) at their bases', description: 'One Point per squad base with its district and number of officers, optionally for one district; a district-scoped user may ask only for their own (403 otherwise).',
       querystring: Type.Object({ district: Type.Optional(DistrictCode) }, { additionalProperties: false }),
       response: { 200: featureCollection(SquadProps, PointGeometry), ...errorResponses },
     },
@@ -42,7 +42,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ workforce: WorkforceSe
   app.get('/api/officers', {
     onRequest: app.requires('positions.read'),
     schema: {
-      tags: ['map'], summary: 'Officers and auxiliaries at their last known position (a district-scoped user: their district only)',
+      tags: ['map'], summary: 'Officers and auxiliaries at their last known position (a district-scoped user: their district only)', description: 'One Point per officer with their squad, duty status, equipment and the time of their last fix; filter by district and duty status. Live changes come in the live feed\'s `positions` batches.',
       querystring: Type.Object({
         district: Type.Optional(DistrictCode),
         status: Type.Optional(StringEnum(['off_duty', 'available', 'busy'] as const)),
@@ -54,7 +54,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ workforce: WorkforceSe
   app.get('/api/officers/me', {
     onRequest: app.requires('officer.self'),
     schema: {
-      tags: ['live'], summary: 'The officer I am: name, squad, duty status, last fix',
+      tags: ['live'], summary: 'The officer I am: name, squad, duty status, last fix', description: 'For an officer login only: the officer record linked to it (404 when the link is gone).',
       response: { 200: OfficerSelf, 404: Type.Ref('ErrorResponse') },
     },
   }, (req) => workforce.self(req.user.officerId!));
@@ -63,7 +63,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ workforce: WorkforceSe
     onRequest: app.requires('officer.self'),
     config: { rateLimit: false },
     schema: {
-      tags: ['live'], summary: 'Report my position (AVL), at most once a second', security: [{ bearer: [] }],
+      tags: ['live'], summary: 'Report my position (AVL), at most once a second', description: 'The fix is converted to WGS84 from `crs`, stored, and sent to consoles in the next `positions` batch of the live feed; a second fix within a second answers 429.', security: [{ bearer: [] }],
       body: Type.Object({
         lon: Type.Number({ minimum: -180, maximum: 180 }), lat: Type.Number({ minimum: -90, maximum: 90 }),
         crs: Type.Optional(StringEnum(CRS_VALUES)), accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
@@ -79,7 +79,7 @@ export const workforceRoutes: FastifyPluginAsyncTypebox<{ workforce: WorkforceSe
   app.post('/api/officers/me/duty', {
     onRequest: app.requires('officer.self'),
     schema: {
-      tags: ['live'], summary: 'Go on duty (available) or off duty', security: [{ bearer: [] }],
+      tags: ['live'], summary: 'Go on duty (available) or off duty', description: 'Appends an `officer.duty` event; on duty, the officer\'s live socket receives their dispatches. Busy on a case, the status cannot change (409).', security: [{ bearer: [] }],
       body: Type.Object({ status: StringEnum(['available', 'off_duty'] as const) }, { additionalProperties: false }),
       response: { 200: Type.Object({ dutyStatus: Type.String() }), 409: Err },
     },

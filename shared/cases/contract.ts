@@ -1,17 +1,17 @@
 // The wire contract of the case loop: what the API answers and the live feed carries. The server
 // builds these shapes and the console and officer phone read them. Each is the Static type of the
 // TypeBox schema in schemas.ts that the server validates and documents it with, so the two cannot
-// drift; only what no schema describes (the socket's position batches) and what events.ts types more
-// precisely than its schema (the event log) is written out here.
+// drift; the event log's types come from events.ts (made from event-schemas.ts) and the socket's
+// position batches from workforce-schemas.ts.
 import type { Static } from 'typebox';
 import type { CaseEvent } from './events.ts';
 import type {
-  Duplicate,
   DuplicateCase as DuplicateCaseSchema,
   DuplicatesPreview as DuplicatesPreviewSchema,
   EscalateBody,
   IncidentView as IncidentViewSchema,
   IntakeBody,
+  IntakeResponse as IntakeResponseSchema,
   MergeBody,
   ReassignBody,
   SquadBoard as SquadBoardSchema,
@@ -25,11 +25,7 @@ export type Evidence = IncidentView['evidence'][number];
 export type IntakeRequest = Static<typeof IntakeBody>;
 
 /** POST /api/incidents: the routes answer this shape (201 created, 200 replayed by its idempotency key). */
-export interface IntakeResponse {
-  incident: IncidentView;
-  possibleDuplicates: Static<typeof Duplicate>[];
-  replayed: boolean;
-}
+export type IntakeResponse = Static<typeof IntakeResponseSchema>;
 
 /** POST /api/incidents/:id/merge — void this case (reported or registered) into the open case it duplicates. */
 export type MergeRequest = Static<typeof MergeBody>;
@@ -60,7 +56,7 @@ export type DutyStatus = BoardMember['dutyStatus'];
 
 /**
  * One entry of the event log (执法全过程记录), as the feed and GET /api/events carry it: see events.ts,
- * whose union types each event's payload (EventView in schemas.ts only says "an object").
+ * whose union types each event's payload (the Static types of event-schemas.ts, which EventView documents).
  */
 export type LiveEvent = CaseEvent;
 
@@ -69,15 +65,8 @@ export interface EventsPage {
   more: boolean;
 }
 
-/** A batch entry of the live position feed (socket.io); no HTTP route answers it, so no schema describes it. */
-export interface PositionUpdate {
-  officerId: number;
-  lon: number;
-  lat: number;
-  at: string;
-  dutyStatus: string;
-  districtAdcode: string;
-}
+/** A batch entry of the live position feed (socket.io): the schema in workforce-schemas.ts is the contract. */
+export type { PositionUpdate } from '../workforce-schemas.ts';
 
 /** A recommended officer: the schema in schemas.ts is the contract. */
 export type { Candidate } from './schemas.ts';

@@ -2,48 +2,13 @@
 // layer and the clients' reducers share these types, so an event written with the wrong payload, or
 // read as one it is not, fails `tsc`. The wire shape is LiveEvent (contract.ts) with `type` and
 // `payload` taken together from this union.
-import type { Role } from '../roles.ts';
-import type { CaseState, Outcome, Source } from './states.ts';
+import type { EventPayloadTypes } from './event-schemas.ts';
 
-type DutyStatus = 'off_duty' | 'available' | 'busy';
-
-/** A step of the loop: the case's code and the states it went between. */
-type Step<T = object> = { code: string; from: CaseState; to: CaseState } & T;
-
-/** A photo as the evidence upload stored it. */
-type StoredPhoto = { id: number; sha256: string; mime: string; bytes: number };
-
-export type EventPayloads = {
-  'incident.reported': {
-    code: string; category: string; source: Source; sourceRef: string | null; priority: number;
-    gridCode: string | null; keyAreaIds: number[]; duplicates: string[];
-  };
-  'incident.registered': Step;
-  'incident.voided': Step<{ reason: string }>;
-  'incident.dispatched': Step<{ officerIds: number[]; reason: string | null }>;
-  'incident.reworked': Step<{ officerIds: number[]; reason: string | null }>;
-  'incident.accepted': Step<{ officerId: number | null }>;
-  'incident.declined': Step<{ officerId: number | null; reason: string }>;
-  'incident.arrived': Step<{ officerId: number | null }>;
-  'incident.handled': Step<{ officerId: number | null; outcome: Outcome; notes: string | null; evidenceIds: number[] }>;
-  'incident.closed': Step;
-  'incident.suspended': Step<{ reason: string }>;
-  'incident.resumed': Step;
-  'incident.extended': Step<{ reason: string; extendBy: number; deadline: string }>;
-  'incident.merged': Step<{ intoId: number; intoCode: string; reason: string | null }>;
-  'incident.reassigned': Step<{ officerIds: number[]; previousOfficerIds: number[]; reason: string }>;
-  'incident.evidence_added': { code: string; evidence: StoredPhoto[] };
-  /** by the overdue clock */
-  'incident.overdue': { code: string; state: string; deadline: string };
-  /** 督办: by the overdue clock (with `incident.overdue`), or by hand (`manual`, with who did it) */
-  'incident.escalated':
-    | { code: string; to: 'leader'; reason: string }
-    | { code: string; state: CaseState; to: 'leader'; manual: true; reason: string; by: { userId: number; login: string; role: Role } };
-  /** a dispatch not accepted in time went back to the queue */
-  'incident.dispatch_timed_out': { code: string; from: string; to: string; officerIds: number[]; alert: true; timeoutSeconds: number };
-  /** an officer went on or off duty (上岗/下岗) */
-  'officer.duty': { officerId: number | null; from: string; to: DutyStatus };
-};
+/**
+ * Each event type's payload: the Static types of the TypeBox schemas in event-schemas.ts, which the
+ * API and AsyncAPI documents are made from, so the documented and the typed payloads are the same.
+ */
+export type EventPayloads = EventPayloadTypes;
 
 export type EventType = keyof EventPayloads;
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { CaseEventSchema } from './event-schemas.ts';
 import { CASE_ACTIONS } from './state-machine.ts';
 import { CASE_STATES, OUTCOMES, SOURCES } from './states.ts';
 import { TIME_TYPES } from '../categories/time-types.ts';
@@ -68,6 +69,13 @@ export type IncidentViewT = Static<typeof IncidentView>;
 
 export const Duplicate = Type.Object({ id: Type.Integer(), code: Type.String(), meters: Type.Number() });
 
+/** POST /api/incidents: 201 created, 200 replayed by its idempotency key (`replayed` says which). */
+export const IntakeResponse = Type.Object({
+  incident: IncidentView,
+  possibleDuplicates: Type.Array(Duplicate, { description: 'open cases of the same category nearby (重复案件), to merge into' }),
+  replayed: Type.Boolean({ description: 'true when the Idempotency-Key was seen before and this is the first answer again' }),
+});
+
 export const StepBody = Type.Object({
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   officerIds: Type.Optional(Type.Array(IntId(), { minItems: 1, maxItems: 10 })),
@@ -79,17 +87,8 @@ export const StepBody = Type.Object({
   lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
 }, { additionalProperties: false });
 
-export const EventView = Type.Object({
-  seq: Type.Integer(),
-  incidentId: Type.Union([Type.Integer(), Type.Null()]),
-  type: Type.String(),
-  actorUserId: Type.Union([Type.Integer(), Type.Null()]),
-  payload: Type.Record(Type.String(), Type.Unknown()),
-  occurredAt: Type.String({ format: 'date-time' }),
-  position: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
-  districtAdcode: Type.Union([Type.String(), Type.Null()]),
-  officerIds: Type.Array(Type.Integer()),
-});
+/** An event of the log as GET /api/events and a case's record answer it: one member per event type (event-schemas.ts). */
+export const EventView = CaseEventSchema;
 
 const Reason = (description: string, maxLength = 500) => Type.String({ minLength: 1, maxLength, description });
 const OfficerIds = Type.Array(IntId(), { minItems: 1, maxItems: 10, description: 'officers to send (ids)' });

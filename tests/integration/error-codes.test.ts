@@ -10,6 +10,7 @@ import { ERROR_CODES } from '../../server/http/error-codes.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { testDatabaseUrl } from '../support/database.ts';
+import { dialectFor } from '../../server/db/dialect.ts';
 
 /** A relay to PostgreSQL on a port of its own; `cut()` drops every connection and refuses new ones. */
 async function relay(target: URL) {
@@ -47,7 +48,7 @@ beforeAll(async () => {
   // the embedded server takes one connection at a time: this file's only pool goes through the relay
   const pool = inject('databaseMode') === 'embedded' ? embeddedPool(link.url) : new pg.Pool({ connectionString: link.url, max: 4, connectionTimeoutMillis: 2_000 });
   pool.on('error', () => {});
-  db = { pool, mode: inject('databaseMode'), url: link.url, close: () => pool.end() };
+  db = { pool, mode: inject('databaseMode'), dialect: dialectFor(inject('databaseMode')), url: link.url, close: () => pool.end() };
   app = await testApp(db);
   [dispatcher, leader] = (await Promise.all(['dispatcher', 'leader'].map((l) => login(app, l)))) as [Session, Session];
 });

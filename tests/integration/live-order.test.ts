@@ -11,8 +11,6 @@ const LEADER_DISTRICT = '510104';
 const WRITERS = 50;
 const ROUNDS = 8;
 
-
-
 async function scenario(instances: Instance[], tag: string) {
   const first = instances[0]!;
   const pool = first.db.pool;

@@ -7,10 +7,11 @@ import { TileRepository } from '../../server/tiles/repository.ts';
 import { testApp } from '../support/app.ts';
 import { login } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
+import { confirmDialect } from '../../server/db/dialect.ts';
 
 const db = testDatabase();
 // The capability probe the app runs at start, run here too so the comparison can be skipped where it cannot run.
-const repo = await TileRepository.open(db.pool);
+const repo = new TileRepository(db.pool, await confirmDialect(db.pool, db.dialect));
 let app: FastifyInstance;
 let token = '';
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, embeddedPool } from '../../server/db/database.ts';
 import type { CloneAnswer } from '../setup/clone-broker.ts';
+import { dialectFor } from '../../server/db/dialect.ts';
 
 /** This file's database, set by tests/setup/file-database.ts before the file runs. */
 let own: CloneAnswer | null = null;
@@ -55,5 +56,5 @@ export function testDatabase(): Database {
   const url = testDatabaseUrl();
   const mode = inject('databaseMode');
   const pool = mode === 'embedded' ? embeddedPool(url) : new pg.Pool({ connectionString: url, max: 8 });
-  return { pool, mode, url, close: () => pool.end() };
+  return { pool, mode, dialect: dialectFor(mode), url, close: () => pool.end() };
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, inject, it } from 'vitest';
 import type { Database } from '../../server/db/database.ts';
+import { dialectFor } from '../../server/db/dialect.ts';
 import { testApp } from './app.ts';
 import { call, type Session, sleep } from './clients.ts';
 import { testDatabase, testDatabaseUrl } from './database.ts';
@@ -401,7 +402,7 @@ export function describeOneAndTwoInstances(title: string, opts: { serveClient?: 
   const secondPool = (): Database => {
     const url = testDatabaseUrl();
     const pool = new pg.Pool({ connectionString: url, max: 8 });
-    return { pool, mode: 'external', url, close: () => pool.end() };
+    return { pool, mode: 'external', dialect: dialectFor('external'), url, close: () => pool.end() };
   };
   describe(`${title} (${mode} database)`, () => {
     it(opts.one, async () => {

@@ -1,0 +1,86 @@
+// The event union of events.ts as TypeBox schemas: one source for the payload types (events.ts takes
+// them as Static types), the OpenAPI schema of GET /api/events (EventView in schemas.ts) and the
+// AsyncAPI document of the live feed (server/docs/asyncapi.ts). Kept apart from events.ts so that
+// code importing only the types (the console) does not load TypeBox.
+import { Type, type Static, type TSchema } from 'typebox';
+import { ROLES } from '../roles.ts';
+import { type CaseEvent, EVENT_TYPES, type EventType } from './events.ts';
+import { CASE_STATES, OUTCOMES, SOURCES } from './states.ts';
+
+const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const State = (description?: string) => Enum(CASE_STATES, description);
+const Ids = (description: string) => Type.Array(Type.Integer(), { description });
+
+const DUTY_STATUSES = ['off_duty', 'available', 'busy'] as const;
+
+/** A step of the loop: the case's code and the states it went between, with what the step adds. */
+const Step = <P extends Record<string, TSchema>>(more: P) =>
+  Type.Object({ code: Type.String({ description: 'case code (案件编号)' }), from: State('state before the step'), to: State('state after the step'), ...more });
+
+/** A photo as the evidence upload stored it. */
+const StoredPhoto = Type.Object({ id: Type.Integer(), sha256: Type.String(), mime: Type.String(), bytes: Type.Integer() });
+
+/** Each event type's payload. */
+export const EventPayloadSchemas = {
+  'incident.reported': Type.Object({
+    code: Type.String(), category: Type.String({ description: 'minor category code' }), source: Enum(SOURCES, 'discovery channel (发现渠道)'),
+    sourceRef: Nullable(Type.String()), priority: Type.Integer(),
+    gridCode: Nullable(Type.String()), keyAreaIds: Ids('key areas the point lies in'), duplicates: Type.Array(Type.String(), { description: 'codes of possible duplicates' }),
+  }, { description: 'a case was reported (上报)' }),
+  'incident.registered': Step({}),
+  'incident.voided': Step({ reason: Type.String() }),
+  'incident.dispatched': Step({ officerIds: Ids('officers sent'), reason: Nullable(Type.String()) }),
+  'incident.reworked': Step({ officerIds: Ids('officers sent again'), reason: Nullable(Type.String()) }),
+  'incident.accepted': Step({ officerId: Nullable(Type.Integer()) }),
+  'incident.declined': Step({ officerId: Nullable(Type.Integer()), reason: Type.String() }),
+  'incident.arrived': Step({ officerId: Nullable(Type.Integer()) }),
+  'incident.handled': Step({ officerId: Nullable(Type.Integer()), outcome: Enum(OUTCOMES, '721 method'), notes: Nullable(Type.String()), evidenceIds: Ids('photos of the handling') }),
+  'incident.closed': Step({}),
+  'incident.suspended': Step({ reason: Type.String() }),
+  'incident.resumed': Step({}),
+  'incident.extended': Step({ reason: Type.String(), extendBy: Type.Integer(), deadline: Type.String({ format: 'date-time' }) }),
+  'incident.merged': Step({ intoId: Type.Integer(), intoCode: Type.String(), reason: Nullable(Type.String()) }),
+  'incident.reassigned': Step({ officerIds: Ids('officers sent instead'), previousOfficerIds: Ids('officers taken off'), reason: Type.String() }),
+  'incident.evidence_added': Type.Object({ code: Type.String(), evidence: Type.Array(StoredPhoto) }),
+  'incident.overdue': Type.Object({ code: Type.String(), state: Type.String(), deadline: Type.String({ format: 'date-time' }) }, { description: 'by the overdue clock' }),
+  'incident.escalated': Type.Union([
+    Type.Object({ code: Type.String(), to: Type.Literal('leader'), reason: Type.String() }, { description: 'by the overdue clock, with incident.overdue' }),
+    Type.Object({
+      code: Type.String(), state: State(), to: Type.Literal('leader'), manual: Type.Literal(true), reason: Type.String(),
+      by: Type.Object({ userId: Type.Integer(), login: Type.String(), role: Enum(ROLES) }),
+    }, { description: 'by hand, with who did it' }),
+  ], { description: '督办' }),
+  'incident.dispatch_timed_out': Type.Object({
+    code: Type.String(), from: Type.String(), to: Type.String(), officerIds: Ids('officers who did not accept'), alert: Type.Literal(true), timeoutSeconds: Type.Integer(),
+  }, { description: 'a dispatch not accepted in time went back to the queue' }),
+  'officer.duty': Type.Object({ officerId: Nullable(Type.Integer()), from: Type.String(), to: Enum(DUTY_STATUSES) }, { description: 'an officer went on or off duty (上岗/下岗)' }),
+};
+
+/** The payload type of each event type: what events.ts calls EventPayloads. */
+export type EventPayloadTypes = { [K in keyof typeof EventPayloadSchemas]: Static<(typeof EventPayloadSchemas)[K]> };
+
+/** The columns around the typed payload, as the log stores them and the feed carries them. */
+const EVENT_COLUMNS = {
+  seq: Type.Integer({ minimum: 1, description: 'position in the event log; increases with every event' }),
+  incidentId: Nullable(Type.Integer()),
+  actorUserId: Nullable(Type.Integer({ description: 'who did it; null for the clocks' })),
+  occurredAt: Type.String({ format: 'date-time' }),
+  position: Nullable(Type.Tuple([Type.Number(), Type.Number()], { description: '[lon, lat] WGS84' })),
+  districtAdcode: Nullable(Type.String()),
+  officerIds: Type.Array(Type.Integer(), { description: 'officers the event is addressed to' }),
+};
+
+/** One event of the log of this type: the columns, `type` and its payload (titled with the type, for the documents). */
+export function caseEventSchema<K extends EventType>(type: K) {
+  return Type.Object({ ...EVENT_COLUMNS, type: Type.Literal(type), payload: EventPayloadSchemas[type] }, { title: type });
+}
+
+/**
+ * Every event of the log: one member per event type, told apart by `type`. Typed as CaseEvent
+ * (events.ts), the union of the members' Static types, which TypeBox cannot infer from a mapped list.
+ */
+export const CaseEventSchema = Type.Unsafe<CaseEvent>(Type.Union(EVENT_TYPES.map((t) => caseEventSchema(t)), {
+  description: 'an event of the log (执法全过程记录): its `type` says which payload it carries',
+}));
