@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { withTransaction } from '../server/db/transaction.ts';
 import { appendEvents } from '../server/events/repository.ts';
 import { currentCategories } from '../server/categories/repository.ts';
-import { insertIncident, locate } from '../server/incidents/repository.ts';
+import { insertNewCase, locate } from '../server/cases/repository.ts';
 import { benchApp, benchDatabase, benchToken, cityPoints, fmt, measure, type Stats } from './support.ts';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 300);
@@ -30,7 +30,7 @@ const category = (await currentCategories(db.pool)).find((c) => c.minorCode === 
 const bare = await measure(200, (i) => withTransaction(db.pool, async (c) => {
   const [lon, lat] = points[i % points.length]!;
   const location = (await locate(c, lon, lat))!;
-  const { id, code } = await insertIncident(c, {
+  const { id, code } = await insertNewCase(c, {
     category, source: 'public', sourceRef: null, description: 'baseline', lon, lat, address: null, location, priority: 20,
     deadline: new Date(Date.now() + 3_600_000), reporterName: null, reporterContact: null, reportedBy: userId, idempotencyKey: null, registered: false,
   });

@@ -35,14 +35,14 @@ import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
 import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
-import { incidentRoutes } from './incidents/routes.ts';
+import { caseRoutes } from './cases/routes.ts';
 import { categoryRoutes } from './categories/routes.ts';
 import { CategoryService } from './categories/service.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
 import { IndicatorService } from './indicators/service.ts';
 import { leaderRoutes } from './leader/routes.ts';
 import { LeaderService } from './leader/service.ts';
-import { IncidentService } from './incidents/service.ts';
+import { CaseService } from './cases/service.ts';
 import { PgRelay, channels } from './live/relay.ts';
 import { LiveService } from './live/service.ts';
 import { attachLive } from './live/socket.ts';
@@ -75,7 +75,7 @@ export interface Zhihui {
   bus: EventBus;
   /** LISTEN/NOTIFY between instances (external PostgreSQL only) */
   relay: PgRelay | null;
-  incidents: IncidentService;
+  cases: CaseService;
   positions: PositionService;
   clocks: ClockWatcher;
   io: Server;
@@ -147,7 +147,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const relay = dialect.sharedByInstances ? new PgRelay(opts.db.url, pool, app.log) : null;
   relay?.on(channels.events, () => bus.wake());
   relay?.onReconnect(() => bus.wake());
-  const incidents = new IncidentService(pool, bus);
+  const cases = new CaseService(pool, bus);
   const workforceRepo = new WorkforceRepository(pool);
   const workforce = new WorkforceService(pool, workforceRepo, bus);
   const positions = new PositionService(workforceRepo);
@@ -163,10 +163,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
   await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
-  await app.register(incidentRoutes, { incidents });
+  await app.register(caseRoutes, { cases });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
-  await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, incidents, bus) });
+  await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, cases, bus) });
   await app.register(eventRoutes, { events: new EventService(pool) });
   const readPool = opts.db.readPool ?? pool;
   await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect) });
@@ -190,6 +190,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await relay?.stop();
     if (busPool !== pool) await busPool.end();
   });
-  app.decorate('zhihui', { bus, relay, incidents, positions, clocks, io });
+  app.decorate('zhihui', { bus, relay, cases, positions, clocks, io });
   return app;
 }

@@ -51,7 +51,7 @@ const app = await buildApp({ db, config, serveClient: true });
 await app.listen({ port: config.port, host: config.host });
 let simulator: Simulator | null = null;
 if (config.simulate) {
-  simulator = new Simulator(db.pool, app.zhihui.incidents, app.zhihui.positions, app.log);
+  simulator = new Simulator(db.pool, app.zhihui.cases, app.zhihui.positions, app.log);
   await simulator.start();
   say('simulator on: cases appear every few seconds and officers answer them (SIMULATE=true)');
 }

@@ -1,6 +1,6 @@
 // The load of bench/console.ts, driven inside the server process: every on-duty officer moves once a
 // second (one bulk UPDATE, then the PositionService's own batch to the consoles' sockets), and case
-// events (intake, register, dispatch, void) arrive at a steady rate through the IncidentService,
+// events (intake, register, dispatch, void) arrive at a steady rate through the CaseService,
 // the same code the HTTP routes call.
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -115,7 +115,7 @@ export class CaseDriver {
   }
 
   private async op(kind: CaseOp): Promise<void> {
-    const svc = this.app.zhihui.incidents;
+    const svc = this.app.zhihui.cases;
     const p = this.pools;
     if (kind === 'register' || kind === 'void') {
       const id = p.reported.pop();

@@ -4,7 +4,7 @@ import { finishDispatches, liveDispatches } from '../dispatch/repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents, type EventRow, type NewEvent } from '../events/repository.ts';
-import { setState } from '../incidents/repository.ts';
+import { setState } from '../cases/repository.ts';
 import { casesWithStaleDispatches, expiredDispatches, lockCaseIfFree, lockDueCases, markOverdue } from './repository.ts';
 
 /** Cases marked overdue per tick at most; the rest wait for the next tick. */

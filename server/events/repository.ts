@@ -3,7 +3,7 @@ import type { LiveEvent } from '../../shared/cases/contract.ts';
 import type { NewCaseEvent } from '../../shared/cases/events.ts';
 import type { Queryable } from '../db/transaction.ts';
 import { probes } from '../metrics/probes.ts';
-import { caseVisibleSql, type Viewer, viewerParams } from '../incidents/repository.ts';
+import { caseVisibleSql, type Viewer, viewerParams } from '../cases/repository.ts';
 
 /** An event as stored and as the feed carries it. */
 export type EventRow = LiveEvent;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { EventsPage } from '../../shared/cases/contract.ts';
-import type { Viewer } from '../incidents/repository.ts';
+import type { Viewer } from '../cases/repository.ts';
 import { eventsAfter } from './repository.ts';
 
 /** The catch-up feed: what a client that was away missed, in the viewer's scope (eventsAfter says who sees what). */

@@ -4,8 +4,8 @@ import { withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents } from '../events/repository.ts';
 import { Problem } from '../http/problem.ts';
-import type { IncidentService } from '../incidents/service.ts';
-import type { IncidentView } from '../../shared/cases/contract.ts';
+import type { CaseService } from '../cases/service.ts';
+import type { CaseView } from '../../shared/cases/contract.ts';
 import type { EvidenceRecord, EvidenceRepository } from './repository.ts';
 import { type EvidenceStore, type ImageMime, imageProblem, sniffImage } from './storage.ts';
 
@@ -29,7 +29,7 @@ export class EvidenceService {
     private readonly pool: pg.Pool,
     private readonly repo: EvidenceRepository,
     private readonly store: EvidenceStore,
-    private readonly incidents: IncidentService,
+    private readonly cases: CaseService,
     private readonly bus: EventBus,
   ) {}
 
@@ -39,7 +39,7 @@ export class EvidenceService {
    * stored: a bad file in the batch stores nothing.
    */
   async attach(user: AuthUser, incidentId: number, read: () => Promise<UploadedFile[]>): Promise<EvidenceRecord[]> {
-    const inc = await this.incidents.view(user, incidentId);
+    const inc = await this.cases.view(user, incidentId);
     if (!inc) throw new Problem(404, `no case ${incidentId} that you can see`);
     if (!(await this.mayAttach(user, inc))) {
       throw new Problem(403, 'only an officer working this case (or who reported it, until it is dispatched) may attach photos to it');
@@ -72,12 +72,12 @@ export class EvidenceService {
   /** A photo and its type, to those who may see its case; a photo of a case you cannot see does not exist for you. */
   async photo(user: AuthUser, id: number): Promise<{ mime: string; file: NodeJS.ReadableStream }> {
     const row = await this.repo.find(id);
-    if (!row || !(await this.incidents.view(user, row.incidentId))) throw new Problem(404, `no photo ${id} that you can see`);
+    if (!row || !(await this.cases.view(user, row.incidentId))) throw new Problem(404, `no photo ${id} that you can see`);
     return { mime: row.mime, file: this.store.read(row.sha256) };
   }
 
   /** Anyone but an officer who may upload at all (the permission) may attach; an officer only to their own cases. */
-  private async mayAttach(user: AuthUser, inc: IncidentView): Promise<boolean> {
+  private async mayAttach(user: AuthUser, inc: CaseView): Promise<boolean> {
     if (user.role !== 'officer') return true;
     if (inc.officers.some((o) => o.officerId === user.officerId && WORKING.includes(o.dispatchState))) return true;
     return REPORTER_MAY_ADD.includes(inc.state) && (await this.repo.reportedBy(inc.id, user.id));

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { DEMO_CATALOGUE } from '../../shared/categories/catalogue-demo.ts';
 import type { Outcome, Source } from '../../shared/cases/states.ts';
 import type { AuthUser } from '../auth/user.ts';
-import type { IncidentService } from '../incidents/service.ts';
+import type { CaseService } from '../cases/service.ts';
 import { UserRepository } from '../users/repository.ts';
 import type { PositionService } from '../workforce/positions.ts';
 import { type SimulatedCase, SimulatorRepository } from './repository.ts';
@@ -36,7 +36,7 @@ export class Simulator {
 
   constructor(
     pool: pg.Pool,
-    private readonly incidents: IncidentService,
+    private readonly cases: CaseService,
     private readonly positions: PositionService,
     private readonly log: FastifyBaseLogger,
     private readonly opts = { newCaseEveryMs: 5_000, tickMs: 2_000 },
@@ -90,7 +90,7 @@ export class Simulator {
   private async newCase(): Promise<void> {
     const { lon, lat } = await this.repo.randomSpot();
     const category = weighted(WEIGHTED.map((c) => [c, c.weight] as [typeof c, number]));
-    await this.incidents.intake(this.as('admin'), {
+    await this.cases.intake(this.as('admin'), {
       category: category.code, source: SOURCES[Math.floor(Math.random() * SOURCES.length)]!, sourceRef: `SIM-${Date.now()}`,
       description: `${category.zh}（模拟）`, lon, lat, register: Math.random() < 0.7,
     }, null);
@@ -100,24 +100,24 @@ export class Simulator {
     const officer = inc.officers[0] ?? null;
     switch (inc.state) {
       case 'reported':
-        await this.incidents.step(this.as('supervisor'), inc.id, Math.random() < 0.95 ? 'register' : 'void', { reason: '模拟核实：非城管职责' });
+        await this.cases.step(this.as('supervisor'), inc.id, Math.random() < 0.95 ? 'register' : 'void', { reason: '模拟核实：非城管职责' });
         return;
       case 'registered': {
         // the dispatcher's own recommendations: the responsible squad first, then the nearest
-        const candidates = (await this.incidents.recommendations(this.as('dispatcher'), inc.id, 5)) ?? [];
+        const candidates = (await this.cases.recommendations(this.as('dispatcher'), inc.id, 5)) ?? [];
         const pick = inc.enforcement ? candidates.find((c) => c.certified) : candidates[0];
-        if (pick) await this.incidents.step(this.as('dispatcher'), inc.id, 'dispatch', { officerIds: [pick.officerId] });
+        if (pick) await this.cases.step(this.as('dispatcher'), inc.id, 'dispatch', { officerIds: [pick.officerId] });
         return;
       }
       case 'dispatched':
-        if (officer) await this.incidents.step(this.as('officer', officer), inc.id, 'accept', {});
+        if (officer) await this.cases.step(this.as('officer', officer), inc.id, 'accept', {});
         return;
       case 'accepted': {
         if (!officer) return;
         // Drive towards the case; arrive once close.
         const p = await this.repo.officerDistance(officer, inc.lon, inc.lat);
         if (!p || p.meters < 40) {
-          await this.incidents.step(this.as('officer', officer), inc.id, 'arrive', { lon: inc.lon, lat: inc.lat });
+          await this.cases.step(this.as('officer', officer), inc.id, 'arrive', { lon: inc.lon, lat: inc.lat });
           return;
         }
         const f = Math.min(1, 250 / p.meters);
@@ -125,11 +125,11 @@ export class Simulator {
         return;
       }
       case 'on_scene':
-        if (officer) await this.incidents.step(this.as('officer', officer), inc.id, 'handle', { outcome: weighted(OUTCOMES), notes: '模拟处置完成' });
+        if (officer) await this.cases.step(this.as('officer', officer), inc.id, 'handle', { outcome: weighted(OUTCOMES), notes: '模拟处置完成' });
         return;
       case 'handled':
-        if (Math.random() < 0.9) await this.incidents.step(this.as('supervisor'), inc.id, 'close', {});
-        else await this.incidents.step(this.as('supervisor'), inc.id, 'rework', { reason: '模拟核查未通过' });
+        if (Math.random() < 0.9) await this.cases.step(this.as('supervisor'), inc.id, 'close', {});
+        else await this.cases.step(this.as('supervisor'), inc.id, 'rework', { reason: '模拟核查未通过' });
         return;
     }
   }

@@ -1,6 +1,6 @@
 import { fixClockProblem } from '../../shared/position-fix.ts';
 import { Problem } from '../http/problem.ts';
-import { type Crs, toWgs84 } from '../incidents/service.ts';
+import { type Crs, toWgs84 } from '../cases/service.ts';
 import type { Extent, WorkforceRepository } from './repository.ts';
 
 export type { PositionUpdate } from '../../shared/cases/contract.ts';

@@ -9,7 +9,7 @@ import type {
   DuplicateCase as DuplicateCaseSchema,
   DuplicatesPreview as DuplicatesPreviewSchema,
   EscalateBody,
-  IncidentView as IncidentViewSchema,
+  CaseView as CaseViewSchema,
   IntakeBody,
   IntakeResponse as IntakeResponseSchema,
   MergeBody,
@@ -18,9 +18,9 @@ import type {
   StepBody,
 } from './schemas.ts';
 
-export type IncidentView = Static<typeof IncidentViewSchema>;
-export type CaseOfficer = IncidentView['officers'][number];
-export type Evidence = IncidentView['evidence'][number];
+export type CaseView = Static<typeof CaseViewSchema>;
+export type CaseOfficer = CaseView['officers'][number];
+export type Evidence = CaseView['evidence'][number];
 
 export type IntakeRequest = Static<typeof IntakeBody>;
 

@@ -27,7 +27,7 @@ export const IntakeBody = Type.Object({
 }, { additionalProperties: false });
 export type IntakeBody = Static<typeof IntakeBody>;
 
-export const IncidentView = Type.Object({
+export const CaseView = Type.Object({
   id: Type.Integer(),
   code: Type.String(),
   state: Enum(CASE_STATES),
@@ -65,13 +65,13 @@ export const IncidentView = Type.Object({
   evidence: Type.Array(Type.Object({ id: Type.Integer(), mime: Type.String(), bytes: Type.Integer(), sha256: Type.String() })),
   allowedSteps: Type.Optional(Type.Array(Enum(CASE_ACTIONS))),
 });
-export type IncidentViewT = Static<typeof IncidentView>;
+export type CaseViewT = Static<typeof CaseView>;
 
 export const Duplicate = Type.Object({ id: Type.Integer(), code: Type.String(), meters: Type.Number() });
 
 /** POST /api/incidents: 201 created, 200 replayed by its idempotency key (`replayed` says which). */
 export const IntakeResponse = Type.Object({
-  incident: IncidentView,
+  incident: CaseView,
   possibleDuplicates: Type.Array(Duplicate, { description: 'open cases of the same category nearby (重复案件), to merge into' }),
   replayed: Type.Boolean({ description: 'true when the Idempotency-Key was seen before and this is the first answer again' }),
 });

@@ -1,7 +1,7 @@
 import gcoord from 'gcoord';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DuplicatesPreview, IncidentView, SquadBoard } from '../../shared/cases/contract.ts';
+import type { DuplicatesPreview, CaseView, SquadBoard } from '../../shared/cases/contract.ts';
 import { testApp } from '../support/app.ts';
 import { call, connect, type LiveClient, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
@@ -31,13 +31,13 @@ afterAll(async () => {
 type Answer = { status: number; json: any; body: string };
 const intake = (s: Session, body: Record<string, unknown>): Promise<Answer> =>
   call(app, s, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '控制台测试', lon: spot[0], lat: spot[1], ...body } });
-const newCase = async (body: Record<string, unknown> = {}): Promise<IncidentView> => {
+const newCase = async (body: Record<string, unknown> = {}): Promise<CaseView> => {
   const r = await intake(dispatcher, body);
   expect(r.status, r.body).toBe(201);
   return r.json.incident;
 };
 const step = (s: Session, id: number, action: string, body: unknown = {}) => call(app, s, { url: `/api/incidents/${id}/${action}`, body });
-const view = async (s: Session, id: number): Promise<IncidentView> => (await call(app, s, { url: `/api/incidents/${id}` })).json;
+const view = async (s: Session, id: number): Promise<CaseView> => (await call(app, s, { url: `/api/incidents/${id}` })).json;
 const preview = (s: Session | null, q: Record<string, string | number>) =>
   call(app, s, { url: `/api/incidents/duplicates?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}` });
 const caseEvents = async (id: number) => (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1`, [id])).rows[0]!.n;
@@ -77,7 +77,7 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       // Saving the report at that point: intake finds the same cases and locates it where the preview said.
       const saved = await intake(dispatcher, { category: '0605', description: '垃圾分类不规范 三', lon: at[0], lat: at[1] });
       expect(saved.json.possibleDuplicates.map((d: { id: number }) => d.id)).toEqual([first.id, second.id]);
-      const inc = saved.json.incident as IncidentView;
+      const inc = saved.json.incident as CaseView;
       expect(p.location).toEqual({
         districtAdcode: inc.districtAdcode, districtName: inc.districtName, streetCode: inc.streetCode, streetName: expect.any(String),
         gridCode: inc.gridCode, keyAreas: inc.keyAreas,
@@ -138,7 +138,7 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
 
       const r = await step(dispatcher, dup.id, 'merge', { intoId: target.id, reason: '同一地点重复来电' });
       expect(r.status, r.body).toBe(200);
-      const merged = r.json as IncidentView;
+      const merged = r.json as CaseView;
       expect(merged.state).toBe('voided');
       expect(merged.mergedInto).toEqual({ id: target.id, code: target.code });
       expect(merged.stateReason).toContain(target.code);
@@ -187,7 +187,7 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
 
       // A dispatcher of 青羊区 cannot merge a case of theirs into one of 锦江区 (nor see the 锦江 one).
       const qingyang = await userSession(app, admin, 'dispatcher', '510105');
-      const theirs = (await intake(qingyang, { category: '0103', description: '青羊 渣土', ...pointOf(await keyAreaPoint(app, '宽窄巷子')) })).json.incident as IncidentView;
+      const theirs = (await intake(qingyang, { category: '0103', description: '青羊 渣土', ...pointOf(await keyAreaPoint(app, '宽窄巷子')) })).json.incident as CaseView;
       expect(theirs.districtAdcode).toBe('510105');
       const unseen = await step(qingyang, theirs.id, 'merge', { intoId: target.id });
       expect(unseen.status).toBe(404);

@@ -3,7 +3,7 @@
 // with another report, and positions from the other side of the planet.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { locate } from '../../server/incidents/repository.ts';
+import { locate } from '../../server/cases/repository.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, multipart, type Session, TINY_PNG } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';

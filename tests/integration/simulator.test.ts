@@ -10,7 +10,7 @@ let app: FastifyInstance;
 let sim: Simulator;
 beforeAll(async () => {
   app = await testApp(db);
-  sim = new Simulator(db.pool, app.zhihui.incidents, app.zhihui.positions, app.log, { newCaseEveryMs: 300, tickMs: 100 });
+  sim = new Simulator(db.pool, app.zhihui.cases, app.zhihui.positions, app.log, { newCaseEveryMs: 300, tickMs: 100 });
   await sim.start();
 });
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { IncidentView } from '../../client/src/common/cases/types.ts';
+import type { CaseView } from '../../client/src/common/cases/types.ts';
 import { browserGlobals } from './browser-globals.ts';
 
 // the server's side of POST /api/incidents/:id/:action, as the phone's api module reaches it
-const step = vi.hoisted(() => vi.fn<(id: number, action: string, body: unknown, key?: string) => Promise<IncidentView>>());
+const step = vi.hoisted(() => vi.fn<(id: number, action: string, body: unknown, key?: string) => Promise<CaseView>>());
 vi.mock('../../client/src/common/api.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../client/src/common/api.ts')>()), api: { step } }));
 
 const RETRY_MS = 5000;
@@ -24,7 +24,7 @@ async function load() {
   ({ ApiError } = await import('../../client/src/common/api.ts'));
 }
 
-const view = (id: number) => ({ id }) as IncidentView;
+const view = (id: number) => ({ id }) as CaseView;
 const queue = (caseId: number, action: 'accept' | 'arrive' | 'handle' = 'accept') =>
   outbox.add({ caseId, code: `C${caseId}`, action, body: action === 'handle' ? { outcome: 'service', notes: '已处理' } : {} });
 const stored = (user = USER) => JSON.parse(env.localStorage.getItem(`zhihui.outbox.${user}`) ?? 'null') as { key: string; error?: string }[] | null;

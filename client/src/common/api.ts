@@ -13,7 +13,7 @@ import type {
   CaseAction,
   Evidence,
   EventsPage,
-  IncidentView,
+  CaseView,
   IntakeRequest,
   IntakeResponse,
   LiveEvent,
@@ -200,26 +200,26 @@ export const api = {
   // ---- cases -----------------------------------------------------------------------------------
   /** the category catalogue in force, by class */
   categories: (signal?: AbortSignal) => authGet<CategoryCatalogue>('/api/categories', signal),
-  openIncidents: (limit = 500, signal?: AbortSignal) => authGet<IncidentView[]>(`/api/incidents?open=true&limit=${limit}`, signal),
+  openIncidents: (limit = 500, signal?: AbortSignal) => authGet<CaseView[]>(`/api/incidents?open=true&limit=${limit}`, signal),
   /** every open case you may see, paged by id (a city can have thousands open) */
-  allOpenIncidents: async (signal?: AbortSignal): Promise<IncidentView[]> => {
+  allOpenCases: async (signal?: AbortSignal): Promise<CaseView[]> => {
     const PAGE = 1000;
-    const all: IncidentView[] = [];
+    const all: CaseView[] = [];
     for (let after = 0; ; ) {
-      const page = await authGet<IncidentView[]>(`/api/incidents?open=true&limit=${PAGE}&afterId=${after}`, signal);
+      const page = await authGet<CaseView[]>(`/api/incidents?open=true&limit=${PAGE}&afterId=${after}`, signal);
       all.push(...page);
       if (page.length < PAGE) return all;
       after = page[page.length - 1]!.id;
     }
   },
-  incident: (id: number, signal?: AbortSignal) => authGet<IncidentView>(`/api/incidents/${id}`, signal),
+  incident: (id: number, signal?: AbortSignal) => authGet<CaseView>(`/api/incidents/${id}`, signal),
   incidentEvents: (id: number, signal?: AbortSignal) => authGet<LiveEvent[]>(`/api/incidents/${id}/events`, signal),
   recommendations: (id: number, limit = 10, signal?: AbortSignal) =>
     authGet<Candidate[]>(`/api/incidents/${id}/recommendations?limit=${limit}`, signal),
   createIncident: (body: IntakeRequest, idempotencyKey: string) =>
     authPost<IntakeResponse>('/api/incidents', body, { 'idempotency-key': idempotencyKey }),
   step: (id: number, action: CaseAction, body: StepRequest = {}, idempotencyKey?: string) =>
-    authPost<IncidentView>(`/api/incidents/${id}/${action}`, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined),
+    authPost<CaseView>(`/api/incidents/${id}/${action}`, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined),
   uploadEvidence: (id: number, files: File[]) => {
     const form = new FormData();
     for (const f of files) form.append('file', f, f.name || 'photo.jpg');

@@ -3,7 +3,7 @@ import { api, ApiError, errorText } from '../common/api.ts';
 import type { ApplyContext } from '../common/live-client.svelte.ts';
 import { session } from '../common/session.svelte.ts';
 import type { DutyStatus } from '../common/api-types.ts';
-import type { IncidentView, LiveEvent } from '../common/cases/types.ts';
+import type { CaseView, LiveEvent } from '../common/cases/types.ts';
 import { STEPS } from '../../../shared/cases/state-machine.ts';
 import { isInField } from '../../../shared/cases/states.ts';
 import { outbox } from './outbox.svelte.ts';
@@ -42,7 +42,7 @@ class OfficerStore {
   name = $state<string | null>(null);
   squad = $state<string | null>(null);
   /** my cases as the server last said (kept in localStorage for a reload without network) */
-  serverCases = $state<IncidentView[]>([]);
+  serverCases = $state<CaseView[]>([]);
   /** …with the steps still waiting in the outbox applied, which is what the phone shows */
   cases = $derived(this.serverCases.map((c) => withQueuedSteps(c)));
   loaded = $state(false);
@@ -115,7 +115,7 @@ class OfficerStore {
       localStorage.setItem(key, JSON.stringify(this.serverCases));
     } catch (err) {
       // no network: show what we had, the outbox brings the steps in when it is back
-      if (!this.loaded) this.serverCases = JSON.parse(localStorage.getItem(key) ?? '[]') as IncidentView[];
+      if (!this.loaded) this.serverCases = JSON.parse(localStorage.getItem(key) ?? '[]') as CaseView[];
       this.loaded = true;
       throw err;
     }
@@ -131,7 +131,7 @@ class OfficerStore {
   }
 
   /** A step's answer: the case as the server has it now. */
-  acceptView(view: IncidentView): void {
+  acceptView(view: CaseView): void {
     const { allowedSteps: _steps, ...row } = view;
     this.serverCases = this.serverCases.some((c) => c.id === row.id) ? this.serverCases.map((c) => (c.id === row.id ? row : c)) : [...this.serverCases, row];
   }
@@ -288,7 +288,7 @@ class OfficerStore {
   }
 
   /** Every photo of the case the server has: uploaded here and already on the case. */
-  evidenceIds(c: IncidentView): number[] {
+  evidenceIds(c: CaseView): number[] {
     const ids = new Set(c.evidence.map((e) => e.id));
     for (const p of this.photos[c.id] ?? []) if (p.evidenceId) ids.add(p.evidenceId);
     return [...ids];
@@ -296,7 +296,7 @@ class OfficerStore {
 }
 
 /** A case as it will be once the queued steps reach the server. */
-function withQueuedSteps(c: IncidentView): IncidentView {
+function withQueuedSteps(c: CaseView): CaseView {
   let state = c.state;
   for (const q of outbox.items) {
     if (q.caseId !== c.id) continue;

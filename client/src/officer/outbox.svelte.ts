@@ -3,7 +3,7 @@
 // sent again when the network is back; the server answers a resend without taking the step twice.
 // The queue lives in localStorage, so a reload (or a phone that kills the tab) does not lose it.
 import { api, ApiError, errorText } from '../common/api.ts';
-import type { CaseAction, IncidentView, StepRequest } from '../common/cases/types.ts';
+import type { CaseAction, CaseView, StepRequest } from '../common/cases/types.ts';
 
 const RETRY_MS = 5000;
 
@@ -31,7 +31,7 @@ class Outbox {
   /** steps the server has taken from this queue (a fetch begun before one may be stale) */
   sentTotal = 0;
   /** called with the case as the server answered each step */
-  onSent: ((view: IncidentView, step: QueuedStep) => void) | null = null;
+  onSent: ((view: CaseView, step: QueuedStep) => void) | null = null;
 
   private storageKey: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;

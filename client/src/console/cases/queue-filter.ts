@@ -1,7 +1,7 @@
 // The queue's order and filters (state, district, category, source, key area). Options are offered from the
 // open cases themselves, with counts, so a dispatcher never picks a filter that shows nothing.
 import { FIELD_STATES, TODO_STATES } from '../../../../shared/cases/states.ts';
-import type { CaseState, IncidentView, Source } from '../../common/cases/types.ts';
+import type { CaseState, CaseView, Source } from '../../common/cases/types.ts';
 
 /** a case state, or one of the groups a dispatcher thinks in */
 export type StateFilter = '' | CaseState | 'todo' | 'field' | 'overdue';
@@ -20,18 +20,18 @@ export interface QueueFilter {
  * The queue's order: most urgent first, then the longest waiting, then by id (a stable order).
  * reportedAt is always ISO-8601 UTC ("…Z") from the server, so strings order like times.
  */
-export const byUrgency = (a: IncidentView, b: IncidentView): number =>
+export const byUrgency = (a: CaseView, b: CaseView): number =>
   b.priority - a.priority || (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : 0) || a.id - b.id;
 
 export const emptyFilter = (): QueueFilter => ({ state: '', district: '', category: '', source: '', keyArea: '', text: '' });
 
-function matchesText(inc: IncidentView, text: string): boolean {
+function matchesText(inc: CaseView, text: string): boolean {
   const hay = [inc.code, inc.category.nameZh, inc.category.nameEn, inc.category.code, inc.description, inc.address ?? '', inc.districtName ?? '',
     inc.streetName ?? '', inc.gridCode ?? '', ...inc.keyAreas.map((k) => k.name)].join(' ').toLowerCase();
   return text.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
 }
 
-export function matchesState(inc: IncidentView, s: StateFilter): boolean {
+export function matchesState(inc: CaseView, s: StateFilter): boolean {
   switch (s) {
     case '':
       return true;
@@ -46,7 +46,7 @@ export function matchesState(inc: IncidentView, s: StateFilter): boolean {
   }
 }
 
-export function matches(inc: IncidentView, f: QueueFilter): boolean {
+export function matches(inc: CaseView, f: QueueFilter): boolean {
   return (
     matchesState(inc, f.state) &&
     (f.district === '' || inc.districtAdcode === f.district) &&
@@ -66,8 +66,8 @@ export interface FilterOption {
 }
 
 /** What each filter can be set to, given the open cases: label and count, most frequent first. */
-export function filterOptions(list: IncidentView[]): Record<'district' | 'category' | 'source' | 'keyArea', FilterOption[]> {
-  const tally = (key: (i: IncidentView) => [string, string][]) => {
+export function filterOptions(list: CaseView[]): Record<'district' | 'category' | 'source' | 'keyArea', FilterOption[]> {
+  const tally = (key: (i: CaseView) => [string, string][]) => {
     const m = new Map<string, FilterOption>();
     for (const inc of list) {
       for (const [value, label] of key(inc)) {

@@ -8,7 +8,7 @@ import type { ApplyContext } from '../../common/live-client.svelte.ts';
 import { alertTone, eventLabel } from '../../common/cases/labels.ts';
 import { byUrgency, emptyFilter, isFiltered, matches, type QueueFilter } from './queue-filter.ts';
 import { playAlert } from '../../common/alert-sound.ts';
-import type { CaseState, IncidentView, LiveEvent, PositionUpdate } from '../../common/cases/types.ts';
+import type { CaseState, CaseView, LiveEvent, PositionUpdate } from '../../common/cases/types.ts';
 import type { CaseMapSink } from '../map/context.ts';
 import { CASE_STATES, isFinal } from '../../../../shared/cases/states.ts';
 
@@ -33,12 +33,12 @@ export interface Toast {
 class CaseStore {
   // Thousands of open cases: kept as plain objects (no per-field proxies), replaced, never mutated;
   // `version` tells Svelte the set changed.
-  private readonly open = new Map<number, IncidentView>();
+  private readonly open = new Map<number, CaseView>();
   private version = $state(0);
   loaded = $state(false);
   selectedId = $state<number | null>(null);
   /** the selected case as GET /api/incidents/:id answers it (with allowedSteps) */
-  detail = $state<IncidentView | null>(null);
+  detail = $state<CaseView | null>(null);
   record = $state<LiveEvent[]>([]);
   recordLoading = $state(false);
   /** id → time until which the case is highlighted as new */
@@ -88,7 +88,7 @@ class CaseStore {
   }
 
   /** an open case as the console knows it */
-  get(id: number): IncidentView | undefined {
+  get(id: number): CaseView | undefined {
     void this.version;
     return this.open.get(id);
   }
@@ -114,15 +114,15 @@ class CaseStore {
 
   /** Load every open case; answers the newest seq in the freshest case's record (a head lower bound). */
   async loadSnapshot(): Promise<number> {
-    const list = await api.allOpenIncidents();
+    const list = await api.allOpenCases();
     this.open.clear();
     for (const i of list) this.open.set(i.id, i);
     this.version += 1;
     this.loaded = true;
     if (this.selectedId !== null) this.refresh(this.selectedId);
-    const touched = (i: IncidentView) =>
+    const touched = (i: CaseView) =>
       Math.max(...[i.reportedAt, i.registeredAt, i.dispatchedAt, i.acceptedAt, i.onSceneAt, i.handledAt].map((t) => (t ? Date.parse(t) : 0)));
-    const freshest = list.reduce<IncidentView | null>((best, i) => (!best || touched(i) > touched(best) ? i : best), null);
+    const freshest = list.reduce<CaseView | null>((best, i) => (!best || touched(i) > touched(best) ? i : best), null);
     if (!freshest) return 0;
     try {
       const rec = await api.incidentEvents(freshest.id);
@@ -163,7 +163,7 @@ class CaseStore {
   }
 
   /** A case as a step answered it: take it as it is. */
-  accept(view: IncidentView): void {
+  accept(view: CaseView): void {
     this.upsert(view);
     if (this.selectedId === view.id) {
       this.detail = view;
@@ -209,7 +209,7 @@ class CaseStore {
     }
   }
 
-  private upsert(view: IncidentView): void {
+  private upsert(view: CaseView): void {
     if (isFinal(view.state)) {
       this.remove(view.id);
       return;

@@ -7,7 +7,7 @@ import { LabelSet } from '../../common/map/html-labels.ts';
 import { setMapCasesHook } from '../../common/test-hook.ts';
 import { consoleState } from '../console-state.svelte.ts';
 import { GeoJsonLayer, type MapHost } from './geojson-layer.ts';
-import { CLUSTER_MAX_ZOOM, INCIDENT_CLUSTER_LAYER, type IncidentProps } from './layers/index.ts';
+import { CLUSTER_MAX_ZOOM, INCIDENT_CLUSTER_LAYER, type CaseProps } from './layers/index.ts';
 
 /** at most this often the whole case set goes to the map (thousands of points: one setData) */
 const INCIDENTS_MIN_INTERVAL_MS = 1000;
@@ -15,7 +15,7 @@ const INCIDENTS_MIN_INTERVAL_MS = 1000;
 const POSITIONS_EXPECTED_MS = 1150;
 
 export class CasesLayer extends GeoJsonLayer {
-  private pending: (() => FeatureCollection<Point, IncidentProps>) | null = null;
+  private pending: (() => FeatureCollection<Point, CaseProps>) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastAt = 0;
   private signature = '';
@@ -40,7 +40,7 @@ export class CasesLayer extends GeoJsonLayer {
    * together with the next batch of officer positions when one comes first, so that both changes
    * cost one map frame. `build` is called only then (thousands of features are not rebuilt per event).
    */
-  schedule(build: () => FeatureCollection<Point, IncidentProps>): void {
+  schedule(build: () => FeatureCollection<Point, CaseProps>): void {
     this.pending = build;
     if (this.timer) return;
     // while positions stream in (a batch a second), the next batch carries the change in the same

@@ -7,7 +7,7 @@
 import type { FeatureCollection, Point } from 'geojson';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { ClientConfig } from '../../common/api-types.ts';
-import type { IncidentView, PositionUpdate } from '../../common/cases/types.ts';
+import type { CaseView, PositionUpdate } from '../../common/cases/types.ts';
 import { declutter } from '../../common/map/html-labels.ts';
 import { createMap, fitCollection } from '../../common/map/setup.ts';
 import type { LayerName } from '../../common/i18n.ts';
@@ -18,7 +18,7 @@ import { Basemap } from './basemap.ts';
 import { CasesLayer } from './cases-layer.ts';
 import type { ConsoleMapApi } from './context.ts';
 import type { MapHost } from './geojson-layer.ts';
-import type { IncidentProps } from './layers/index.ts';
+import type { CaseProps } from './layers/index.ts';
 import { overlays } from './layers/index.ts';
 import { LayerLoader } from './loader.ts';
 import { OfficersLayer } from './officers-layer.ts';
@@ -139,7 +139,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
   }
 
   /** Draw the open cases (throttled: see CasesLayer). */
-  setIncidents(build: () => FeatureCollection<Point, IncidentProps>): void {
+  setCases(build: () => FeatureCollection<Point, CaseProps>): void {
     this.cases.schedule(build);
   }
 
@@ -151,7 +151,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
     this.officers.setDuty(officerId, dutyStatus);
   }
 
-  showCase(inc: IncidentView | null, move = true): void {
+  showCase(inc: CaseView | null, move = true): void {
     this.selection.showCase(inc, move);
   }
 

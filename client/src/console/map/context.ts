@@ -2,12 +2,12 @@
 // inside it (the new-case form, case details) asks for the few things it needs. Outside the
 // component tree (the case store) the map is handed over as the narrow CaseMapSink.
 import { createContext } from 'svelte';
-import type { IncidentView, PositionUpdate } from '../../common/cases/types.ts';
+import type { CaseView, PositionUpdate } from '../../common/cases/types.ts';
 
 /** What the console's components may ask of the map. */
 export interface ConsoleMapApi {
   /** ring a case and bring it into the free part of the map */
-  showCase(inc: IncidentView | null): void;
+  showCase(inc: CaseView | null): void;
   /** the next map click places a point instead of selecting */
   startPick(onPick: (lngLat: [number, number]) => void): void;
   stopPick(): void;
@@ -17,7 +17,7 @@ export interface ConsoleMapApi {
 
 /** What the case store feeds the map from the live feed. */
 export interface CaseMapSink {
-  showCase(inc: IncidentView | null): void;
+  showCase(inc: CaseView | null): void;
   setOfficerDuty(officerId: number, dutyStatus: string): void;
   updateOfficerPositions(batch: PositionUpdate[]): void;
 }

@@ -3,7 +3,7 @@
 // a ring around it; while the new-case form picks a place, a click places its point instead.
 import type { Feature } from 'geojson';
 import type { GeoJSONSource, Map as MapLibreMap, MapGeoJSONFeature, MapMouseEvent } from 'maplibre-gl';
-import type { IncidentView } from '../../common/cases/types.ts';
+import type { CaseView } from '../../common/cases/types.ts';
 import type { LayerName } from '../../common/i18n.ts';
 import { consoleState } from '../console-state.svelte.ts';
 import type { CasesLayer } from './cases-layer.ts';
@@ -24,7 +24,7 @@ export interface CaseHooks {
 
 export class Selection {
   caseHooks: CaseHooks | null = null;
-  private selectedCase: IncidentView | null = null;
+  private selectedCase: CaseView | null = null;
   private picking: ((lngLat: [number, number]) => void) | null = null;
   private hoverFrame = 0;
 
@@ -60,7 +60,7 @@ export class Selection {
   }
 
   /** Ring the selected case and bring it into the free part of the map. */
-  showCase(inc: IncidentView | null, move = true): void {
+  showCase(inc: CaseView | null, move = true): void {
     this.selectedCase = inc;
     if (!inc) {
       this.setFeature(null);

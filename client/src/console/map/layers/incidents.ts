@@ -7,7 +7,7 @@
 import type { FeatureCollection, Point } from 'geojson';
 import type { ExpressionSpecification, FilterSpecification, GeoJSONSourceSpecification } from 'maplibre-gl';
 import { OVERDUE_COLOR, stateColor } from '../../../common/cases/labels.ts';
-import type { IncidentView } from '../../../common/cases/types.ts';
+import type { CaseView } from '../../../common/cases/types.ts';
 import type { OverlayDef } from '../../../common/map/layers/overlay.ts';
 
 const source = 'zh-incidents';
@@ -46,7 +46,7 @@ const radius = (extra: number): ExpressionSpecification => [
   ['+', 13 + extra, ['*', ['get', 'priority'], 0.08]],
 ];
 
-export interface IncidentProps {
+export interface CaseProps {
   id: number;
   code: string;
   state: string;
@@ -55,7 +55,7 @@ export interface IncidentProps {
   fresh: boolean;
 }
 
-export function incidentCollection(list: IncidentView[], fresh: (id: number) => boolean): FeatureCollection<Point, IncidentProps> {
+export function caseCollection(list: CaseView[], fresh: (id: number) => boolean): FeatureCollection<Point, CaseProps> {
   return {
     type: 'FeatureCollection',
     features: list.map((i) => ({

@@ -15,7 +15,7 @@ import { squads } from './squads.ts';
 export { GRID_MIN_ZOOM } from './grid-cells.ts';
 export { BUILDINGS_MIN_ZOOM } from './illegal-buildings.ts';
 export { DRAFT_SOURCE, SELECTION_SOURCE } from './selection.ts';
-export { CLUSTER_MAX_ZOOM, INCIDENT_CLUSTER_LAYER, INCIDENT_FLASH_LAYER, incidentCollection, type IncidentProps } from './incidents.ts';
+export { CLUSTER_MAX_ZOOM, INCIDENT_CLUSTER_LAYER, INCIDENT_FLASH_LAYER, caseCollection, type CaseProps } from './incidents.ts';
 export type { OverlayDef } from '../../../common/map/layers/overlay.ts';
 
 /** bottom to top */

@@ -23,8 +23,8 @@ import { categoryById, type CategoryRow } from '../categories/repository.ts';
 import { CategoryService } from '../categories/service.ts';
 import {
   addRework, caseVisible, districtName, type DuplicateCase, duplicatesNear, evidenceOfCase, extendDeadline, findByIdempotencyKey, findStepRequest,
-  gridCellOf, insertIncident, insertStepRequest, type IncidentRow, type IncidentView, locate, lockIdempotencyKey, lockIncident, lockIncidentsInOrder,
-  markEscalated, markMerged, possibleDuplicates, setState, viewIncidents,
+  gridCellOf, insertNewCase, insertStepRequest, type CaseRow, type CaseView, locate, lockIdempotencyKey, lockCase, lockCasesInOrder,
+  markEscalated, markMerged, possibleDuplicates, setState, viewCases,
 } from './repository.ts';
 
 export type Crs = (typeof CRS_VALUES)[number];
@@ -69,11 +69,11 @@ export function intakeFingerprint(input: IntakeInput): string {
   return createHash('sha256').update(canonicalJson({ ...input, crs: input.crs ?? 'wgs84', register: input.register ?? false })).digest('hex');
 }
 
-export class IncidentService {
+export class CaseService {
   constructor(private readonly pool: pg.Pool, private readonly bus: EventBus, private readonly categories = new CategoryService(pool)) {}
 
   /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
-  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: IncidentView; duplicates: DuplicateCase[]; replayed: boolean }> {
+  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: CaseView; duplicates: DuplicateCase[]; replayed: boolean }> {
     if (!mayReportAs(user.role, input.source)) {
       throw new CaseError(422, `role ${user.role} reports with source ${sourcesForRole(user.role).join(' or ') || '(none)'}, not ${input.source}`);
     }
@@ -106,7 +106,7 @@ export class IncidentService {
       const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
       const registered = input.register === true;
       const deadline = computeDeadline(new Date(), category.timeLimit, category.timeType);
-      const row = await insertIncident(db, {
+      const row = await insertNewCase(db, {
         category, source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat,
         address: input.address ?? null, location, priority, deadline, reporterName: input.reporterName ?? null,
         reporterContact: input.reporterContact ?? null, reportedBy: user.id, idempotencyKey: key, idempotencyFingerprint: fingerprint, registered,
@@ -121,7 +121,7 @@ export class IncidentService {
       if (registered) news.push({ ...base, type: 'incident.registered', payload: { code: row.code, from: 'reported', to: 'registered' } });
       events = await appendEvents(db, news);
       // Everything the answer shows is known here: no second read after the commit.
-      const incident: IncidentView = {
+      const incident: CaseView = {
         id: row.id, code: row.code, state: registered ? 'registered' : 'reported',
         category: { code: category.minorCode, nameZh: category.nameZh, nameEn: category.nameEn, timeLimit: category.timeLimit, timeType: category.timeType, enforcement: category.enforcement },
         source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat, address: input.address ?? null,
@@ -164,8 +164,8 @@ export class IncidentService {
   }
 
   /** The cases `user` may see (GET /api/incidents): open or all, of one state, a page. */
-  list(user: AuthUser, filter: { open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
-    return viewIncidents(this.pool, user, filter);
+  list(user: AuthUser, filter: { open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<CaseView[]> {
+    return viewCases(this.pool, user, filter);
   }
 
   /** The record of a case (执法全过程记录), or null if `user` may not see the case. */
@@ -178,13 +178,13 @@ export class IncidentService {
    * One step of a case. With an idempotency key, a step already taken under that key (a phone
    * resending what it queued offline) is answered with the case as it is now, and `replayed`.
    */
-  async step(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput, idempotencyKey: string | null = null): Promise<IncidentView & { replayed?: boolean }> {
+  async step(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput, idempotencyKey: string | null = null): Promise<CaseView & { replayed?: boolean }> {
     let events: EventRow[] = [];
     let replayed = false;
     await withTransaction(this.pool, async (db) => {
       // A merge locks both cases, in id order: a merge the other way round at the same instant waits, then finds this one voided.
-      if (action === 'merge' && input.intoId) await lockIncidentsInOrder(db, [incidentId, input.intoId]);
-      const inc = await lockIncident(db, incidentId);
+      if (action === 'merge' && input.intoId) await lockCasesInOrder(db, [incidentId, input.intoId]);
+      const inc = await lockCase(db, incidentId);
       // after the case lock: a resend racing the first send waits for it, then finds its key
       const prior = idempotencyKey ? await findStepRequest(db, user.id, idempotencyKey) : null;
       const resend = prior !== null && prior.incidentId === incidentId && prior.action === action;
@@ -209,18 +209,18 @@ export class IncidentService {
     return replayed ? { ...view, replayed } : view;
   }
 
-  private async unscopedView(id: number): Promise<IncidentView> {
-    const [inc] = await viewIncidents(this.pool, { role: 'admin', districtAdcode: null, officerId: null }, { id });
+  private async unscopedView(id: number): Promise<CaseView> {
+    const [inc] = await viewCases(this.pool, { role: 'admin', districtAdcode: null, officerId: null }, { id });
     return inc!;
   }
 
-  async view(user: AuthUser, id: number): Promise<(IncidentView & { allowedSteps: CaseAction[] }) | null> {
-    const [inc] = await viewIncidents(this.pool, user, { id });
+  async view(user: AuthUser, id: number): Promise<(CaseView & { allowedSteps: CaseAction[] }) | null> {
+    const [inc] = await viewCases(this.pool, user, { id });
     return inc ? { ...inc, allowedSteps: allowedSteps(inc.state, user.role, { escalatedAt: inc.escalatedAt }) } : null;
   }
 
   /** The case rule of the list and the view (caseVisibleSql), on a case this transaction holds. */
-  private async visible(db: Queryable, user: AuthUser, inc: IncidentRow): Promise<boolean> {
+  private async visible(db: Queryable, user: AuthUser, inc: CaseRow): Promise<boolean> {
     return caseVisible(db, user, inc.id);
   }
 
@@ -234,7 +234,7 @@ export class IncidentService {
     return recommend(this.pool, { lon: inc.lon, lat: inc.lat }, await responsibleSquad(this.pool, await gridCellOf(this.pool, inc.id)), limit, user.districtAdcode);
   }
 
-  private async apply(db: Queryable, user: AuthUser, inc: IncidentRow, action: CaseAction, to: CaseState, input: StepInput): Promise<NewEvent[]> {
+  private async apply(db: Queryable, user: AuthUser, inc: CaseRow, action: CaseAction, to: CaseState, input: StepInput): Promise<NewEvent[]> {
     const position: [number, number] | null = input.lon !== undefined && input.lat !== undefined ? [input.lon, input.lat] : null;
     const base = { incidentId: inc.id, actorUserId: user.id, districtAdcode: inc.districtAdcode, position };
     /** A step's event: the case's code and the states it went between, then what the step adds (typed by `type`). */
@@ -324,7 +324,7 @@ export class IncidentService {
       }
       case 'merge': {
         if (!input.intoId) throw new CaseError(400, 'merging (合并) needs "intoId": the id of the case this one duplicates');
-        const target = await lockIncident(db, input.intoId);
+        const target = await lockCase(db, input.intoId);
         if (!target || !(await this.visible(db, user, target))) throw new CaseError(404, `no case ${input.intoId} that you can see to merge into`);
         const problem = mergeTargetProblem(inc.id, target);
         if (problem) throw new CaseError(422, problem);
@@ -367,7 +367,7 @@ export class IncidentService {
    * A district-scoped user sends only officers of their district's squads (`chosen`: the user named
    * them; a rework back to the last handlers names no one).
    */
-  private async book(db: Queryable, inc: IncidentRow, officerIds: number[], user: AuthUser, chosen: boolean): Promise<void> {
+  private async book(db: Queryable, inc: CaseRow, officerIds: number[], user: AuthUser, chosen: boolean): Promise<void> {
     const officers = await lockOfficers(db, officerIds);
     const missing = officerIds.filter((id) => !officers.some((o) => o.id === id));
     if (missing.length) throw new CaseError(400, `no officer ${missing.join(', ')}`);

@@ -3,11 +3,11 @@ import { type Static, type TSchema, Type } from 'typebox';
 import { CASE_ACTIONS, type CaseAction, STEPS } from '../../shared/cases/state-machine.ts';
 import { CASE_STATES } from '../../shared/cases/states.ts';
 import {
-  Candidate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, IncidentView, IntakeBody, IntakeResponse, MergeBody, ReassignBody, StepBody,
+  Candidate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, CaseView, IntakeBody, IntakeResponse, MergeBody, ReassignBody, StepBody,
 } from '../../shared/cases/schemas.ts';
 import { StringEnum } from '../http/schemas.ts';
 import { BigId, BigIdParams } from '../../shared/id-schemas.ts';
-import { CaseError, type IncidentService, type StepInput } from './service.ts';
+import { CaseError, type CaseService, type StepInput } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');
 const Params = BigIdParams;
@@ -15,7 +15,7 @@ const Params = BigIdParams;
 /** Steps whose body has required fields of its own; the others take the optional StepBody. */
 const STEP_BODIES: Partial<Record<CaseAction, TSchema>> = { merge: MergeBody, escalate: EscalateBody, reassign: ReassignBody };
 
-export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentService }> = async (app, { incidents }) => {
+export const caseRoutes: FastifyPluginAsyncTypebox<{ cases: CaseService }> = async (app, { cases }) => {
   const fail = (err: unknown): never => {
     if (err instanceof CaseError) throw app.httpErrors.createError(err.status, err.message, { allowed: err.allowed });
     throw err;
@@ -36,7 +36,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       },
     },
   }, async (req, reply) => {
-    const r = await incidents.intake(req.user, req.body, req.headers['idempotency-key'] ?? null).catch(fail);
+    const r = await cases.intake(req.user, req.body, req.headers['idempotency-key'] ?? null).catch(fail);
     const body: Static<typeof IntakeResponse> = { incident: r.incident, possibleDuplicates: r.duplicates, replayed: r.replayed };
     return reply.status(r.replayed ? 200 : 201).send(body);
   });
@@ -51,9 +51,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
         afterId: Type.Optional(BigId({ minimum: 0, description: 'keyset paging: cases with a higher id, in id order (pass the last id of the previous page)' })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Array(IncidentView), 401: Err, 403: Err },
+      response: { 200: Type.Array(CaseView), 401: Err, 403: Err },
     },
-  }, (req) => incidents.list(req.user, req.query));
+  }, (req) => cases.list(req.user, req.query));
 
   app.get('/api/incidents/duplicates', {
     onRequest: app.requires('incident.triage'),
@@ -63,17 +63,17 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       security: [{ bearer: [] }], querystring: DuplicatesQuery,
       response: { 200: DuplicatesPreview, 400: Err, 401: Err, 403: Err },
     },
-  }, (req) => incidents.previewIntake(req.user, req.query).catch(fail));
+  }, (req) => cases.previewIntake(req.user, req.query).catch(fail));
 
   app.get('/api/incidents/:id', {
     onRequest: app.requires('incident.read'),
-    schema: { tags: ['cases'], summary: 'One case, with the steps you may take now', description: '`allowedSteps` lists the steps your role may take in the case\'s current state; a case outside your scope answers 404, as one that does not exist.', security: [{ bearer: [] }], params: Params, response: { 200: IncidentView, 404: Err } },
-  }, async (req) => (await incidents.view(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
+    schema: { tags: ['cases'], summary: 'One case, with the steps you may take now', description: '`allowedSteps` lists the steps your role may take in the case\'s current state; a case outside your scope answers 404, as one that does not exist.', security: [{ bearer: [] }], params: Params, response: { 200: CaseView, 404: Err } },
+  }, async (req) => (await cases.view(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   app.get('/api/incidents/:id/events', {
     onRequest: app.requires('incident.read'),
     schema: { tags: ['cases'], summary: 'The full record of a case (执法全过程记录)', description: 'Every event of the case, oldest first, each with its typed payload (the same union GET /api/events and the live feed carry).', security: [{ bearer: [] }], params: Params, response: { 200: Type.Array(EventView), 404: Err } },
-  }, async (req) => (await incidents.events(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
+  }, async (req) => (await cases.events(req.user, req.params.id)) ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   app.get('/api/incidents/:id/recommendations', {
     onRequest: app.requires('incident.recommend'),
@@ -83,7 +83,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false }),
       response: { 200: Type.Array(Candidate), 404: Err },
     },
-  }, async (req) => (await incidents.recommendations(req.user, req.params.id, req.query.limit ?? 10))
+  }, async (req) => (await cases.recommendations(req.user, req.params.id, req.query.limit ?? 10))
     ?? app.httpErrors.notFound(`no case ${req.params.id} that you can see`));
 
   for (const action of CASE_ACTIONS) {
@@ -96,10 +96,10 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
         description: 'Send `Idempotency-Key` to make a resend safe: a step already taken under that key answers the case as it is now, with the header `Idempotent-Replayed: true`.',
         security: [{ bearer: [] }], params: Params, body: STEP_BODIES[action] ?? Type.Optional(StepBody),
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
-        response: { 200: IncidentView, 400: Err, 403: Err, 404: Err, 409: Err, 422: Err },
+        response: { 200: CaseView, 400: Err, 403: Err, 404: Err, 409: Err, 422: Err },
       },
     }, async (req, reply) => {
-      const view = await incidents.step(req.user, req.params.id, action, (req.body ?? {}) as StepInput, req.headers['idempotency-key'] ?? null).catch(fail);
+      const view = await cases.step(req.user, req.params.id, action, (req.body ?? {}) as StepInput, req.headers['idempotency-key'] ?? null).catch(fail);
       if (view.replayed) reply.header('idempotent-replayed', 'true');
       return view;
     });

@@ -17,7 +17,7 @@ export interface Location {
   eventBoost: number;
 }
 
-export interface IncidentRow {
+export interface CaseRow {
   id: number;
   code: string;
   state: CaseState;
@@ -93,7 +93,7 @@ export async function locate(db: Queryable, lon: number, lat: number): Promise<L
   return row.districtAdcode ? row : null;
 }
 
-export interface NewIncident {
+export interface NewCase {
   category: CategoryRow;
   source: Source;
   sourceRef: string | null;
@@ -113,7 +113,7 @@ export interface NewIncident {
   registered: boolean;
 }
 
-export async function insertIncident(db: Queryable, n: NewIncident): Promise<{ id: number; code: string; reportedAt: string; registeredAt: string | null }> {
+export async function insertNewCase(db: Queryable, n: NewCase): Promise<{ id: number; code: string; reportedAt: string; registeredAt: string | null }> {
   const res = await db.query<{ id: number; code: string; reportedAt: string; registeredAt: string | null }>({ name: 'incident-insert', text: `
     INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
                            district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
@@ -201,8 +201,8 @@ export async function gridCellOf(db: Queryable, id: number): Promise<number | nu
   return res.rows[0]?.id ?? null;
 }
 
-export async function lockIncident(db: Queryable, id: number): Promise<IncidentRow | null> {
-  const res = await db.query<IncidentRow>(`
+export async function lockCase(db: Queryable, id: number): Promise<CaseRow | null> {
+  const res = await db.query<CaseRow>(`
     SELECT id, code, state, category_id AS "categoryId", district_adcode AS "districtAdcode", deadline, ST_X(position) AS lon,
            ST_Y(position) AS lat, grid_cell_id AS "gridCellId", ${ts('escalated_at')} AS "escalatedAt"
     FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
@@ -210,7 +210,7 @@ export async function lockIncident(db: Queryable, id: number): Promise<IncidentR
 }
 
 /** Row-locks several cases in id order, so two transactions locking the same pair never deadlock. */
-export async function lockIncidentsInOrder(db: Queryable, ids: number[]): Promise<void> {
+export async function lockCasesInOrder(db: Queryable, ids: number[]): Promise<void> {
   await db.query(`SELECT id FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [ids]);
 }
 
@@ -264,12 +264,12 @@ export async function setState(db: Queryable, id: number, to: CaseState, extra: 
     WHERE id = $1`, [id, to, extra.reason ?? null, extra.outcome ?? null, extra.notes ?? null]);
 }
 
-export type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts';
-import type { DuplicateCase, IncidentView } from '../../shared/cases/contract.ts';
+export type { DuplicateCase, CaseView } from '../../shared/cases/contract.ts';
+import type { DuplicateCase, CaseView } from '../../shared/cases/contract.ts';
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
-export async function viewIncidents(db: Queryable, scope: Viewer, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<IncidentView[]> {
-  const res = await db.query<IncidentView>(`
+export async function viewCases(db: Queryable, scope: Viewer, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<CaseView[]> {
+  const res = await db.query<CaseView>(`
     SELECT i.id, i.code, i.state,
       json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en, 'timeLimit', c.time_limit,
                         'timeType', c.time_type, 'enforcement', c.involves_enforcement) AS category,
