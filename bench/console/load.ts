@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { AuthUser } from '../../server/auth/user.ts';
-import type { PositionUpdate } from '../../shared/cases/contract.ts';
+import type { PositionUpdate } from '#shared/cases/contract.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { PASSWORD_RULES } from '../../shared/auth/password-policy.ts';
-import { ROLES } from '../../shared/roles.ts';
+import { PASSWORD_RULES } from '#shared/auth/password-policy.ts';
+import { ROLES } from '#shared/roles.ts';
 import { StringEnum } from '../http/schemas.ts';
 import { TOKEN_COOKIE } from './plugin.ts';
 import type { Issued } from './service.ts';

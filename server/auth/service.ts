@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { passwordProblem } from '../../shared/auth/password-policy.ts';
+import { passwordProblem } from '#shared/auth/password-policy.ts';
 import { Problem } from '../http/problem.ts';
 import type { UserRecord, UserRepository } from '../users/repository.ts';
 import type { LiveSession, SessionRepository } from './repository.ts';

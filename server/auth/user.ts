@@ -1,5 +1,5 @@
-import type { Scope } from '../../shared/auth/permissions.ts';
-import type { Role } from '../../shared/roles.ts';
+import type { Scope } from '#shared/auth/permissions.ts';
+import type { Role } from '#shared/roles.ts';
 
 /** Who a request acts for, as the database says now (not as the token said when it was signed). */
 export interface AuthUser extends Scope {

@@ -1,5 +1,5 @@
-import type { Scope } from '../../shared/auth/permissions.ts';
-import type { CaseState, Outcome, Source } from '../../shared/cases/states.ts';
+import type { Scope } from '#shared/auth/permissions.ts';
+import type { CaseState, Outcome, Source } from '#shared/cases/states.ts';
 import type { CategoryRow } from '../categories/repository.ts';
 import type { Queryable } from '../db/transaction.ts';
 
@@ -264,8 +264,8 @@ export async function setState(db: Queryable, id: number, to: CaseState, extra: 
     WHERE id = $1`, [id, to, extra.reason ?? null, extra.outcome ?? null, extra.notes ?? null]);
 }
 
-export type { DuplicateCase, CaseView } from '../../shared/cases/contract.ts';
-import type { DuplicateCase, CaseView } from '../../shared/cases/contract.ts';
+export type { DuplicateCase, CaseView } from '#shared/cases/contract.ts';
+import type { DuplicateCase, CaseView } from '#shared/cases/contract.ts';
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
 export async function viewCases(db: Queryable, scope: Viewer, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<CaseView[]> {

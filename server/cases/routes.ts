@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, type TSchema, Type } from 'typebox';
-import { CASE_ACTIONS, type CaseAction, STEPS } from '../../shared/cases/state-machine.ts';
-import { CASE_STATES } from '../../shared/cases/states.ts';
+import { CASE_ACTIONS, type CaseAction, STEPS } from '#shared/cases/state-machine.ts';
+import { CASE_STATES } from '#shared/cases/states.ts';
 import {
   Candidate, DuplicatesPreview, DuplicatesQuery, EscalateBody, EventView, CaseView, IntakeBody, IntakeResponse, MergeBody, ReassignBody, StepBody,
-} from '../../shared/cases/schemas.ts';
+} from '#shared/cases/schemas.ts';
 import { StringEnum } from '../http/schemas.ts';
-import { BigId, BigIdParams } from '../../shared/id-schemas.ts';
+import { BigId, BigIdParams } from '#shared/id-schemas.ts';
 import { CaseError, type CaseService, type StepInput } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');

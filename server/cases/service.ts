@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import gcoord from 'gcoord';
 import type pg from 'pg';
-import { seesDistrict } from '../../shared/auth/permissions.ts';
+import { seesDistrict } from '#shared/auth/permissions.ts';
 import {
   allowedSteps, type CaseAction, checkStep, mayTake, mergedReason, mergeTargetProblem, reassignProblem,
-} from '../../shared/cases/state-machine.ts';
-import { mayReportAs, sourcesForRole } from '../../shared/cases/sources.ts';
-import type { CaseState } from '../../shared/cases/states.ts';
-import type { DuplicatesPreview, StepRequest } from '../../shared/cases/contract.ts';
-import type { EventPayloads, EventType } from '../../shared/cases/events.ts';
-import type { CRS_VALUES, IntakeBody } from '../../shared/cases/schemas.ts';
-import { computeDeadline } from '../../shared/time/deadlines.ts';
-import { isCertified } from '../../shared/workforce.ts';
+} from '#shared/cases/state-machine.ts';
+import { mayReportAs, sourcesForRole } from '#shared/cases/sources.ts';
+import type { CaseState } from '#shared/cases/states.ts';
+import type { DuplicatesPreview, StepRequest } from '#shared/cases/contract.ts';
+import type { EventPayloads, EventType } from '#shared/cases/events.ts';
+import type { CRS_VALUES, IntakeBody } from '#shared/cases/schemas.ts';
+import { computeDeadline } from '#shared/time/deadlines.ts';
+import { isCertified } from '#shared/workforce.ts';
 import type { AuthUser } from '../auth/user.ts';
 import {
   acceptDispatch, type Candidate, createDispatches, finishDispatches, lastHandlers, liveDispatches, lockOfficers, recommend, responsibleSquad,

@@ -1,4 +1,4 @@
-import type { TimeType } from '../../shared/categories/time-types.ts';
+import type { TimeType } from '#shared/categories/time-types.ts';
 import type { Queryable } from '../db/transaction.ts';
 
 /** A category (案件类别) with what intake and the steps need: its time limit, enforcement, priority. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CategoryCatalogue } from '../../shared/categories/catalogue.ts';
+import { CategoryCatalogue } from '#shared/categories/catalogue.ts';
 import type { CategoryService } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CategoryCatalogue } from '../../shared/categories/catalogue.ts';
+import type { CategoryCatalogue } from '#shared/categories/catalogue.ts';
 import { type CatalogueRow, type CatalogueVersion, type CategoryRow, currentCategories, currentVersion } from './repository.ts';
 
 /** How long the current catalogue is kept in memory: intake needs a category on every case. */

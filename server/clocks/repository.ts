@@ -1,4 +1,4 @@
-import type { CaseState } from '../../shared/cases/states.ts';
+import type { CaseState } from '#shared/cases/states.ts';
 import type { Queryable } from '../db/transaction.ts';
 
 export interface DueCase {

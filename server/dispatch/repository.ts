@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { isCertified } from '../../shared/workforce.ts';
+import { isCertified } from '#shared/workforce.ts';
 import type { Queryable } from '../db/transaction.ts';
 
-export type { Candidate } from '../../shared/cases/contract.ts';
-import type { Candidate } from '../../shared/cases/contract.ts';
+export type { Candidate } from '#shared/cases/contract.ts';
+import type { Candidate } from '#shared/cases/contract.ts';
 
 /** Positions older than this are not trusted for recommending (Resgrid/TicketsCAD practice). */
 export const FRESH_POSITION_MINUTES = 30;

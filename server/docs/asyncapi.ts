@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ROLES } from '../../shared/roles.ts';
-import { caseEventSchema } from '../../shared/cases/event-schemas.ts';
-import { EVENT_TYPES } from '../../shared/cases/events.ts';
-import { PositionUpdate } from '../../shared/workforce-schemas.ts';
+import { ROLES } from '#shared/roles.ts';
+import { caseEventSchema } from '#shared/cases/event-schemas.ts';
+import { EVENT_TYPES } from '#shared/cases/events.ts';
+import { PositionUpdate } from '#shared/workforce-schemas.ts';
 import { TOKEN_COOKIE } from '../auth/plugin.ts';
 import { API_CONTACT } from './contact.ts';
 

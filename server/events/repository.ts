@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { LiveEvent } from '../../shared/cases/contract.ts';
-import type { NewCaseEvent } from '../../shared/cases/events.ts';
+import type { LiveEvent } from '#shared/cases/contract.ts';
+import type { NewCaseEvent } from '#shared/cases/events.ts';
 import type { Queryable } from '../db/transaction.ts';
 import { probes } from '../metrics/probes.ts';
 import { caseVisibleSql, type Viewer, viewerParams } from '../cases/repository.ts';

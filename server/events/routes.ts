@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { EventView } from '../../shared/cases/schemas.ts';
-import { Seq } from '../../shared/id-schemas.ts';
+import { EventView } from '#shared/cases/schemas.ts';
+import { Seq } from '#shared/id-schemas.ts';
 import type { EventService } from './service.ts';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ events: EventService }> = async (app, { events }) => {

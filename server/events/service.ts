@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { EventsPage } from '../../shared/cases/contract.ts';
+import type { EventsPage } from '#shared/cases/contract.ts';
 import type { Viewer } from '../cases/repository.ts';
 import { eventsAfter } from './repository.ts';
 

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { BigIdParams } from '../../shared/id-schemas.ts';
+import { BigIdParams } from '#shared/id-schemas.ts';
 import { Problem } from '../http/problem.ts';
 import type { EvidenceService, UploadedFile } from './service.ts';
 

@@ -5,7 +5,7 @@ import type { EventBus } from '../events/bus.ts';
 import { appendEvents } from '../events/repository.ts';
 import { Problem } from '../http/problem.ts';
 import type { CaseService } from '../cases/service.ts';
-import type { CaseView } from '../../shared/cases/contract.ts';
+import type { CaseView } from '#shared/cases/contract.ts';
 import type { EvidenceRecord, EvidenceRepository } from './repository.ts';
 import { type EvidenceStore, type ImageMime, imageProblem, sniffImage } from './storage.ts';
 

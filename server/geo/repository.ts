@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Bbox } from '../../shared/bbox.ts';
+import type { Bbox } from '#shared/bbox.ts';
 
 /**
  * Map layers. PostGIS writes each FeatureCollection as text (geojson_feature + string_agg), so

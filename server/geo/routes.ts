@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { parseBbox } from '../../shared/bbox.ts';
-import { AreaGeometry, DistrictProps, featureCollection, GridCellProps, IllegalBuildingProps, KeyAreaProps } from '../../shared/geo-schemas.ts';
+import { parseBbox } from '#shared/bbox.ts';
+import { AreaGeometry, DistrictProps, featureCollection, GridCellProps, IllegalBuildingProps, KeyAreaProps } from '#shared/geo-schemas.ts';
 import { sendJsonText } from '../http/json-text.ts';
 import { BboxQuery, errorResponses } from '../http/schemas.ts';
 import type { GeoRepository } from './repository.ts';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Health } from '../../shared/system-schemas.ts';
+import { Health } from '#shared/system-schemas.ts';
 import type { HealthService } from './service.ts';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthService }> = async (app, { health }) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ClientConfig } from '../../shared/system-schemas.ts';
+import { ClientConfig } from '#shared/system-schemas.ts';
 
 /** Where the console map starts and which basemap it draws on (none: our own offline style). */
 export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string | null; publicMapLayers: boolean }> = async (app, { mapStyleUrl, publicMapLayers }) => {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { CASE_ACTIONS } from '../../shared/cases/state-machine.ts';
+import { CASE_ACTIONS } from '#shared/cases/state-machine.ts';
 import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 
 /** The body of every 4xx and 5xx (server/http/errors.ts). */

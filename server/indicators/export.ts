@@ -1,6 +1,6 @@
 import writeXlsxFile, { type Cell, type SheetData } from 'write-excel-file/node';
-import type { IndicatorRow, IndicatorsReport } from '../../shared/indicators/contract.ts';
-import { COUNT_DEFINITIONS, INDICATOR_DEFINITIONS, RULES } from '../../shared/indicators/definitions.ts';
+import type { IndicatorRow, IndicatorsReport } from '#shared/indicators/contract.ts';
+import { COUNT_DEFINITIONS, INDICATOR_DEFINITIONS, RULES } from '#shared/indicators/definitions.ts';
 
 type Value = { kind: 'text'; text: string } | { kind: 'int'; n: number } | { kind: 'ratio'; n: number | null } | { kind: 'minutes'; n: number | null };
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Dialect } from '../db/dialect.ts';
-import type { IndicatorCounts, IndicatorGrouping, IndicatorRow, IndicatorValues } from '../../shared/indicators/contract.ts';
-import { COUNT_KEYS, DISPATCH_LIMIT_MINUTES, INDICATOR_KEYS } from '../../shared/indicators/definitions.ts';
+import type { IndicatorCounts, IndicatorGrouping, IndicatorRow, IndicatorValues } from '#shared/indicators/contract.ts';
+import { COUNT_KEYS, DISPATCH_LIMIT_MINUTES, INDICATOR_KEYS } from '#shared/indicators/definitions.ts';
 
 export interface IndicatorPeriod {
   from: Date;

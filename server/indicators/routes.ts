@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { shanghaiDay } from '../../shared/time/deadlines.ts';
-import { IndicatorsExportQuery, IndicatorsQuery, IndicatorsReport } from '../../shared/indicators/schemas.ts';
+import { shanghaiDay } from '#shared/time/deadlines.ts';
+import { IndicatorsExportQuery, IndicatorsQuery, IndicatorsReport } from '#shared/indicators/schemas.ts';
 import { indicatorsCsv, indicatorsXlsx } from './export.ts';
 import type { IndicatorService } from './service.ts';
 

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Scope } from '../../shared/auth/permissions.ts';
-import type { IndicatorGrouping, IndicatorsReport } from '../../shared/indicators/contract.ts';
-import { DEFINITIONS } from '../../shared/indicators/definitions.ts';
-import { parsePeriod } from '../../shared/time/period.ts';
+import type { Scope } from '#shared/auth/permissions.ts';
+import type { IndicatorGrouping, IndicatorsReport } from '#shared/indicators/contract.ts';
+import { DEFINITIONS } from '#shared/indicators/definitions.ts';
+import { parsePeriod } from '#shared/time/period.ts';
 import type { Dialect } from '../db/dialect.ts';
 import { type ReadLog, type Reads, replicaReads } from '../db/database.ts';
 import { Problem } from '../http/problem.ts';

@@ -1,9 +1,9 @@
-import type { Scope } from '../../shared/auth/permissions.ts';
-import type { Source } from '../../shared/cases/states.ts';
+import type { Scope } from '#shared/auth/permissions.ts';
+import type { Source } from '#shared/cases/states.ts';
 import {
   BASELINE_DAYS, type Escalations, type KeyAreaBoard, type KeyAreaBoardRow, KEY_AREA_TARGET, type StatsCategories, type StatsTrend,
-} from '../../shared/leader/contract.ts';
-import { type Period, trendBuckets } from '../../shared/leader/period.ts';
+} from '#shared/leader/contract.ts';
+import { type Period, trendBuckets } from '#shared/leader/period.ts';
 import type { Queryable } from '../db/transaction.ts';
 
 const DAY_MS = 86_400_000;

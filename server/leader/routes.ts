@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Escalations, EscalationsQuery, Heatmap, HeatmapQuery, KeyAreaBoard, PeriodQuery, StatsCategories, StatsTrend } from '../../shared/leader/schemas.ts';
+import { Escalations, EscalationsQuery, Heatmap, HeatmapQuery, KeyAreaBoard, PeriodQuery, StatsCategories, StatsTrend } from '#shared/leader/schemas.ts';
 import { sendJsonText } from '../http/json-text.ts';
 import type { LeaderService } from './service.ts';
 

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Scope } from '../../shared/auth/permissions.ts';
-import type { Source } from '../../shared/cases/states.ts';
-import type { Escalations, KeyAreaBoard, StatsCategories, StatsTrend } from '../../shared/leader/contract.ts';
-import { type Period, parsePeriod } from '../../shared/leader/period.ts';
+import type { Scope } from '#shared/auth/permissions.ts';
+import type { Source } from '#shared/cases/states.ts';
+import type { Escalations, KeyAreaBoard, StatsCategories, StatsTrend } from '#shared/leader/contract.ts';
+import { type Period, parsePeriod } from '#shared/leader/period.ts';
 import { type ReadLog, type Reads, replicaReads } from '../db/database.ts';
 import { Problem } from '../http/problem.ts';
 import { categoryIdsFor, escalations, heatmap, keyAreaBoard, scopeDistrict, statsCategories, statsTrend } from './repository.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
-import { can } from '../../shared/auth/permissions.ts';
+import { can } from '#shared/auth/permissions.ts';
 import type { AuthUser, TokenClaims } from '../auth/user.ts';
 import { isDatabaseUnavailable } from '../db/availability.ts';
 import { TOKEN_COOKIE } from '../auth/plugin.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { DEMO_CATALOGUE, DEMO_CATALOGUE_VERSION } from '../../shared/categories/catalogue-demo.ts';
+import { DEMO_CATALOGUE, DEMO_CATALOGUE_VERSION } from '#shared/categories/catalogue-demo.ts';
 
 export async function insertCategoryCatalogue(client: pg.PoolClient): Promise<number> {
   await client.query(

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import argon2 from 'argon2';
 import type pg from 'pg';
-import type { Role } from '../../shared/roles.ts';
+import type { Role } from '#shared/roles.ts';
 
 export interface DemoCredential {
   login: string;

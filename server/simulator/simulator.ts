@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import { DEMO_CATALOGUE } from '../../shared/categories/catalogue-demo.ts';
-import type { Outcome, Source } from '../../shared/cases/states.ts';
+import { DEMO_CATALOGUE } from '#shared/categories/catalogue-demo.ts';
+import type { Outcome, Source } from '#shared/cases/states.ts';
 import type { AuthUser } from '../auth/user.ts';
 import type { CaseService } from '../cases/service.ts';
 import { UserRepository } from '../users/repository.ts';

@@ -1,7 +1,7 @@
 // `npm run user -- <command>`: the first admin and password resets, from the server's shell.
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '../../shared/roles.ts';
+import { ROLES, type Role } from '#shared/roles.ts';
 import { SessionRepository } from '../auth/repository.ts';
 import { AuthService } from '../auth/service.ts';
 import { loadConfig } from '../config.ts';

@@ -1,6 +1,6 @@
 import argon2 from 'argon2';
 import type pg from 'pg';
-import type { Role } from '../../shared/roles.ts';
+import type { Role } from '#shared/roles.ts';
 import type { Queryable } from '../db/transaction.ts';
 import type { AuthUser } from '../auth/user.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { PASSWORD_RULES } from '../../shared/auth/password-policy.ts';
-import { ROLES } from '../../shared/roles.ts';
+import { PASSWORD_RULES } from '#shared/auth/password-policy.ts';
+import { ROLES } from '#shared/roles.ts';
 import { UserView } from '../auth/routes.ts';
 import { DistrictCode, StringEnum } from '../http/schemas.ts';
 import type { UserService } from './service.ts';

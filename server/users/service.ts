@@ -1,5 +1,5 @@
-import { passwordProblem } from '../../shared/auth/password-policy.ts';
-import { officerLinkProblem, type Role } from '../../shared/roles.ts';
+import { passwordProblem } from '#shared/auth/password-policy.ts';
+import { officerLinkProblem, type Role } from '#shared/roles.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';

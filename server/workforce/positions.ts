@@ -1,10 +1,10 @@
-import { fixClockProblem } from '../../shared/position-fix.ts';
+import { fixClockProblem } from '#shared/position-fix.ts';
 import { Problem } from '../http/problem.ts';
 import { type Crs, toWgs84 } from '../cases/service.ts';
 import type { Extent, WorkforceRepository } from './repository.ts';
 
-export type { PositionUpdate } from '../../shared/cases/contract.ts';
-import type { PositionUpdate } from '../../shared/cases/contract.ts';
+export type { PositionUpdate } from '#shared/cases/contract.ts';
+import type { PositionUpdate } from '#shared/cases/contract.ts';
 export type { Extent } from './repository.ts';
 
 /** Positions are taken within the districts' extent grown by this much (a squad may cross the city line). */

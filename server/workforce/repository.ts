@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { BoardDistrict, BoardMember, PositionUpdate, SquadBoard } from '../../shared/cases/contract.ts';
-import { isCertified } from '../../shared/workforce.ts';
+import type { BoardDistrict, BoardMember, PositionUpdate, SquadBoard } from '#shared/cases/contract.ts';
+import { isCertified } from '#shared/workforce.ts';
 import type { Queryable } from '../db/transaction.ts';
 import { featureCollectionSql, queryCollection } from '../geo/repository.ts';
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { listDistrict } from '../../shared/auth/permissions.ts';
+import { listDistrict } from '#shared/auth/permissions.ts';
 import { Type } from 'typebox';
-import { CRS_VALUES, SquadBoard } from '../../shared/cases/schemas.ts';
-import { featureCollection, OfficerProps, PointGeometry, SquadProps } from '../../shared/geo-schemas.ts';
-import { OfficerSelf } from '../../shared/workforce-schemas.ts';
+import { CRS_VALUES, SquadBoard } from '#shared/cases/schemas.ts';
+import { featureCollection, OfficerProps, PointGeometry, SquadProps } from '#shared/geo-schemas.ts';
+import { OfficerSelf } from '#shared/workforce-schemas.ts';
 import { sendJsonText } from '../http/json-text.ts';
 import { DistrictCode, errorResponses, StringEnum } from '../http/schemas.ts';
 import type { PositionService } from './positions.ts';

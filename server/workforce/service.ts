@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SquadBoard } from '../../shared/cases/contract.ts';
+import type { SquadBoard } from '#shared/cases/contract.ts';
 import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PERMISSIONS } from '../../shared/auth/permissions.ts';
-import { ROLES } from '../../shared/roles.ts';
+import { PERMISSIONS } from '#shared/auth/permissions.ts';
+import { ROLES } from '#shared/roles.ts';
 import { testApp } from '../support/app.ts';
 import { call, connect, type LiveClient, login, type Session, sleep } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';

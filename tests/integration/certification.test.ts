@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { firstSendable } from '../../shared/cases/recommendation.ts';
-import { chinaToday } from '../../shared/workforce.ts';
+import { firstSendable } from '#shared/cases/recommendation.ts';
+import { chinaToday } from '#shared/workforce.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';

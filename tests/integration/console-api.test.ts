@@ -1,7 +1,7 @@
 import gcoord from 'gcoord';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DuplicatesPreview, CaseView, SquadBoard } from '../../shared/cases/contract.ts';
+import type { DuplicatesPreview, CaseView, SquadBoard } from '#shared/cases/contract.ts';
 import { testApp } from '../support/app.ts';
 import { call, connect, type LiveClient, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';

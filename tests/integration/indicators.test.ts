@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { IndicatorCounts, IndicatorRow, IndicatorsReport } from '../../shared/indicators/contract.ts';
-import { COUNT_KEYS, INDICATOR_KEYS } from '../../shared/indicators/definitions.ts';
+import type { IndicatorCounts, IndicatorRow, IndicatorsReport } from '#shared/indicators/contract.ts';
+import { COUNT_KEYS, INDICATOR_KEYS } from '#shared/indicators/definitions.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';

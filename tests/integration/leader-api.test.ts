@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Escalations, Heatmap, KeyAreaBoard, StatsCategories, StatsTrend } from '../../shared/leader/contract.ts';
+import type { Escalations, Heatmap, KeyAreaBoard, StatsCategories, StatsTrend } from '#shared/leader/contract.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';

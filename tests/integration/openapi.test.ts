@@ -3,7 +3,7 @@
 // ErrorResponse for its errors. (Spectral and Redocly hold it to their rules: `npm run lint:api`.)
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EVENT_TYPES } from '../../shared/cases/events.ts';
+import { EVENT_TYPES } from '#shared/cases/events.ts';
 import { asyncApiDocument } from '../../server/docs/asyncapi.ts';
 import { operationId } from '../../server/docs/operation-id.ts';
 import { testApp } from '../support/app.ts';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_CATALOGUE } from '../../shared/categories/catalogue-demo.ts';
-import { parseGridCode } from '../../shared/grid-code.ts';
-import { ROLES } from '../../shared/roles.ts';
+import { DEMO_CATALOGUE } from '#shared/categories/catalogue-demo.ts';
+import { parseGridCode } from '#shared/grid-code.ts';
+import { ROLES } from '#shared/roles.ts';
 import { seedDemoCity } from '../../server/seed/demo-city.ts';
 import { KEY_AREAS } from '../../server/seed/data/key-areas.gcj02.ts';
 import { testDatabase, seedCounts } from '../support/database.ts';

@@ -5,9 +5,9 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { caseEventSchema } from '../../shared/cases/event-schemas.ts';
-import { EVENT_TYPES } from '../../shared/cases/events.ts';
-import { PositionUpdate } from '../../shared/workforce-schemas.ts';
+import { caseEventSchema } from '#shared/cases/event-schemas.ts';
+import { EVENT_TYPES } from '#shared/cases/events.ts';
+import { PositionUpdate } from '#shared/workforce-schemas.ts';
 import { asyncApiDocument, eventMessageKey, LIVE_MESSAGES } from '../../server/docs/asyncapi.ts';
 
 const doc = asyncApiDocument() as any;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBbox } from '../../shared/bbox.ts';
+import { parseBbox } from '#shared/bbox.ts';
 
 describe('parseBbox', () => {
   it('accepts a well-formed box', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { firstSendable } from '../../shared/cases/recommendation.ts';
-import { mayReport, mayReportAs, sourcesForRole } from '../../shared/cases/sources.ts';
-import { mayTake } from '../../shared/cases/state-machine.ts';
-import { CASE_STATES, FIELD_STATES, FINAL_STATES, TODO_STATES } from '../../shared/cases/states.ts';
-import { chinaToday, isCertified } from '../../shared/workforce.ts';
+import { firstSendable } from '#shared/cases/recommendation.ts';
+import { mayReport, mayReportAs, sourcesForRole } from '#shared/cases/sources.ts';
+import { mayTake } from '#shared/cases/state-machine.ts';
+import { CASE_STATES, FIELD_STATES, FINAL_STATES, TODO_STATES } from '#shared/cases/states.ts';
+import { chinaToday, isCertified } from '#shared/workforce.ts';
 
 describe('certification (执法证)', () => {
   const at = new Date('2026-03-10T17:00:00Z'); // 01:00 on 11 March in Beijing

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeDeadline, isWorkingDay, shanghaiDay, workingMillisBetween } from '../../shared/time/deadlines.ts';
-import { CN_CALENDAR, type HolidayCalendar } from '../../shared/time/holidays-cn.ts';
-import { TIME_TYPES, type TimeType } from '../../shared/categories/time-types.ts';
+import { computeDeadline, isWorkingDay, shanghaiDay, workingMillisBetween } from '#shared/time/deadlines.ts';
+import { CN_CALENDAR, type HolidayCalendar } from '#shared/time/holidays-cn.ts';
+import { TIME_TYPES, type TimeType } from '#shared/categories/time-types.ts';
 
 const HOUR = 3_600_000;
 const d = (iso: string) => new Date(iso);

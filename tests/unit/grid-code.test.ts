@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGridCode, parseGridCode } from '../../shared/grid-code.ts';
+import { formatGridCode, parseGridCode } from '#shared/grid-code.ts';
 
 describe('grid codes (15 digits: district 6, street 3, community 3, sequence 3)', () => {
   it('formats and parses back', () => {

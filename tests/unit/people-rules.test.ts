@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixClockProblem, MAX_FIX_CLOCK_SKEW_MS } from '../../shared/position-fix.ts';
-import { officerLinkProblem, ROLES } from '../../shared/roles.ts';
+import { fixClockProblem, MAX_FIX_CLOCK_SKEW_MS } from '#shared/position-fix.ts';
+import { officerLinkProblem, ROLES } from '#shared/roles.ts';
 
 describe('officerLinkProblem: an officer user names its officer record, no one else does', () => {
   it('wants an officerId for role officer, and only for it', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { byUrgency, emptyFilter, filterOptions, isFiltered, matches, matchesState, type QueueFilter } from '../../client/src/console/cases/queue-filter.ts';
 import type { CaseView } from '../../client/src/common/cases/types.ts';
-import { CASE_STATES } from '../../shared/cases/states.ts';
+import { CASE_STATES } from '#shared/cases/states.ts';
 
 let nextId = 1;
 function incident(over: Partial<CaseView> = {}): CaseView {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   allowedSteps, CASE_ACTIONS, type CaseAction, checkStep, mergedReason, mergeTargetProblem, reassignProblem, STEPS,
-} from '../../shared/cases/state-machine.ts';
-import { CASE_STATES, type CaseState } from '../../shared/cases/states.ts';
-import { ROLES, type Role } from '../../shared/roles.ts';
+} from '#shared/cases/state-machine.ts';
+import { CASE_STATES, type CaseState } from '#shared/cases/states.ts';
+import { ROLES, type Role } from '#shared/roles.ts';
 
 const OPEN: CaseState[] = ['reported', 'registered', 'dispatched', 'accepted', 'on_scene', 'handled', 'suspended'];
 const ACTIVE: CaseState[] = ['registered', 'dispatched', 'accepted', 'on_scene'];

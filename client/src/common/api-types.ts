@@ -9,10 +9,10 @@ import type {
   KeyAreaProperties as KeyAreaProps,
   OfficerProperties as OfficerProps,
   SquadProperties as SquadProps,
-} from '../../../shared/geo-schemas.ts';
-import type { OfficerSelf } from '../../../shared/workforce-schemas.ts';
+} from '#shared/geo-schemas.ts';
+import type { OfficerSelf } from '#shared/workforce-schemas.ts';
 
-export type { ClientConfig, Health } from '../../../shared/system-schemas.ts';
+export type { ClientConfig, Health } from '#shared/system-schemas.ts';
 
 export type LngLatTuple = [number, number];
 

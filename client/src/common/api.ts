@@ -21,8 +21,8 @@ import type {
   StepRequest,
 } from './cases/types.ts';
 import { untrack } from 'svelte';
-import type { DuplicatesPreview, SquadBoard } from '../../../shared/cases/contract.ts';
-import type { CategoryCatalogue } from '../../../shared/categories/catalogue.ts';
+import type { DuplicatesPreview, SquadBoard } from '#shared/cases/contract.ts';
+import type { CategoryCatalogue } from '#shared/categories/catalogue.ts';
 import type { Escalations, Heatmap, IndicatorTable, KeyAreaBoard, StatsCategories, StatsTrend } from './leader-types.ts';
 
 /** a query string of the defined values */

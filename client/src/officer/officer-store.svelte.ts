@@ -4,8 +4,8 @@ import type { ApplyContext } from '../common/live-client.svelte.ts';
 import { session } from '../common/session.svelte.ts';
 import type { DutyStatus } from '../common/api-types.ts';
 import type { CaseView, LiveEvent } from '../common/cases/types.ts';
-import { STEPS } from '../../../shared/cases/state-machine.ts';
-import { isInField } from '../../../shared/cases/states.ts';
+import { STEPS } from '#shared/cases/state-machine.ts';
+import { isInField } from '#shared/cases/states.ts';
 import { outbox } from './outbox.svelte.ts';
 import { playAlert } from '../common/alert-sound.ts';
 

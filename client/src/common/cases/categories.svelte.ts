@@ -1,7 +1,7 @@
 // The category catalogue in force, from GET /api/categories (the server's versioned catalogue), for the
 // pickers of the console, the leader's view and the officer's report. Kept in localStorage so a phone
 // that reloads without network still offers the categories it last saw.
-import type { CatalogueClass, CategoryCatalogue } from '../../../../shared/categories/catalogue.ts';
+import type { CatalogueClass, CategoryCatalogue } from '#shared/categories/catalogue.ts';
 import { api, errorText } from '../api.ts';
 
 const STORAGE_KEY = 'zhihui.categories';

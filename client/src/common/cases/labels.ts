@@ -1,9 +1,9 @@
 // Names and colours of case states, steps, sources and events (Chinese first), and clock formats.
-import { STEPS } from '../../../../shared/cases/state-machine.ts';
-import { CASE_STATE_NAMES } from '../../../../shared/cases/states.ts';
-import { TIME_TYPE_NAMES } from '../../../../shared/categories/time-types.ts';
-import { ROLE_NAMES } from '../../../../shared/roles.ts';
-import type { EventType } from '../../../../shared/cases/events.ts';
+import { STEPS } from '#shared/cases/state-machine.ts';
+import { CASE_STATE_NAMES } from '#shared/cases/states.ts';
+import { TIME_TYPE_NAMES } from '#shared/categories/time-types.ts';
+import { ROLE_NAMES } from '#shared/roles.ts';
+import type { EventType } from '#shared/cases/events.ts';
 import type { Bi } from '../i18n.ts';
 import type { CaseAction, CaseState, Outcome, Role, Source } from './types.ts';
 

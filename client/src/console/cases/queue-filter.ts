@@ -1,6 +1,6 @@
 // The queue's order and filters (state, district, category, source, key area). Options are offered from the
 // open cases themselves, with counts, so a dispatcher never picks a filter that shows nothing.
-import { FIELD_STATES, TODO_STATES } from '../../../../shared/cases/states.ts';
+import { FIELD_STATES, TODO_STATES } from '#shared/cases/states.ts';
 import type { CaseState, CaseView, Source } from '../../common/cases/types.ts';
 
 /** a case state, or one of the groups a dispatcher thinks in */

@@ -10,7 +10,7 @@ import { byUrgency, emptyFilter, isFiltered, matches, type QueueFilter } from '.
 import { playAlert } from '../../common/alert-sound.ts';
 import type { CaseState, CaseView, LiveEvent, PositionUpdate } from '../../common/cases/types.ts';
 import type { CaseMapSink } from '../map/context.ts';
-import { CASE_STATES, isFinal } from '../../../../shared/cases/states.ts';
+import { CASE_STATES, isFinal } from '#shared/cases/states.ts';
 
 const FLASH_MS = 12_000;
 const REFRESH_DELAY_MS = 120;
