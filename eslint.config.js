@@ -1,11 +1,13 @@
 // ESLint (flat config): the recommended sets of ESLint, typescript-eslint and eslint-plugin-svelte,
 // plus two house rules that keep the shape routes.ts → service.ts → repository.ts: only repositories
 // (and the database, seed, backup, bench and test code) send SQL, and route plugins are handed
-// services, never the pool. Formatting is not linted.
+// services, never the pool. Formatting is Prettier's (`npm run format`); eslint-config-prettier, last,
+// turns off the rules that would fight it.
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 const SQL_ONLY_IN_REPOSITORIES = {
   selector: 'CallExpression > MemberExpression.callee[property.name=/^(query|connect)$/]',
@@ -63,4 +65,5 @@ export default tseslint.config(
     files: ['server/**/routes.ts'],
     rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_REPOSITORIES, ROUTES_GET_SERVICES] },
   },
+  prettier,
 );

@@ -31,7 +31,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CASE_RATE = Number(process.env.BENCH_CASE_RATE ?? 5);
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** as the browser tests launch it; BENCH_CHROMIUM_ARGS (space-separated) replaces them to compare GL set-ups */
-const CHROMIUM_ARGS = process.env.BENCH_CHROMIUM_ARGS?.split(/\s+/).filter(Boolean) ?? ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const CHROMIUM_ARGS = process.env.BENCH_CHROMIUM_ARGS?.split(/\s+/).filter(Boolean) ?? [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+];
 const VIEWPORT = { width: 1920, height: 1080 };
 const SHOTS = path.resolve('test-results');
 /** quiet time (no API request, queue count unchanged) after which a first render counts as settled */
@@ -56,13 +61,19 @@ try {
 
   // The demo dispatcher (city-wide) with a known password, as the tests seed it.
   const password = process.env.ZHIHUI_DEMO_PASSWORD || TEST_PASSWORD;
-  const dispatcher = (await db.pool.query<AuthUser>(`
+  const dispatcher = (
+    await db.pool.query<AuthUser>(
+      `
     UPDATE users SET password_hash = $1 WHERE login = 'dispatcher'
-    RETURNING id, login, role, district_adcode AS "districtAdcode", officer_id AS "officerId"`, [await argon2.hash(password)])).rows[0]!;
+    RETURNING id, login, role, district_adcode AS "districtAdcode", officer_id AS "officerId"`,
+      [await argon2.hash(password)],
+    )
+  ).rows[0]!;
 
   progress(`growing the city to ${n(OFFICERS)} officers on duty and ${n(CASES)} open cases…`);
   const city = await growCity(db.pool, { officers: OFFICERS, cases: CASES, dispatcherId: dispatcher.id });
-  const versions = (await db.pool.query<{ pg: string; postgis: string }>(`SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis`)).rows[0]!;
+  const versions = (await db.pool.query<{ pg: string; postgis: string }>(`SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis`))
+    .rows[0]!;
 
   app = await buildApp({
     db,
@@ -168,10 +179,11 @@ try {
 
   const publishedAt: number[] = [];
   app.zhihui.bus.subscribe(() => void publishedAt.push(performance.now()));
-  const readFrames = () => page.evaluate(() => {
-    const b = (window as unknown as { __bench: Probe }).__bench;
-    return { frames: b.frames, mapFrames: b.mapFrames, longTasks: b.longTasks.length, at: performance.now() };
-  });
+  const readFrames = () =>
+    page.evaluate(() => {
+      const b = (window as unknown as { __bench: Probe }).__bench;
+      return { frames: b.frames, mapFrames: b.mapFrames, longTasks: b.longTasks.length, at: performance.now() };
+    });
 
   /**
    * SECONDS of wall time: CDP metric deltas (and each second's TaskDuration), frames, long tasks,
@@ -203,13 +215,22 @@ try {
     const d = Object.fromEntries((Object.keys(m0) as (keyof Metrics)[]).map((k) => [k, prev[k] - m0[k]])) as unknown as Metrics;
     const pageSeconds = (f1.at - f0.at) / 1000;
     return {
-      seconds: d.Timestamp, from, to, d, end: prev, perSecond, cpu: cpuDelta(c1, c0),
+      seconds: d.Timestamp,
+      from,
+      to,
+      d,
+      end: prev,
+      perSecond,
+      cpu: cpuDelta(c1, c0),
       fps: (f1.frames - f0.frames) / pageSeconds,
       mapFps: (f1.mapFrames - f0.mapFrames) / pageSeconds,
       longTasks: all.longTasks.slice(f0.longTasks, f1.longTasks),
       sockets: {
-        positions: s1.positions - s0.positions, positionBytes: s1.positionBytes - s0.positionBytes,
-        positionUpdates: s1.positionUpdates - s0.positionUpdates, events: s1.events - s0.events, lags: s1.lags - s0.lags,
+        positions: s1.positions - s0.positions,
+        positionBytes: s1.positionBytes - s0.positionBytes,
+        positionUpdates: s1.positionUpdates - s0.positionUpdates,
+        events: s1.events - s0.events,
+        lags: s1.lags - s0.lags,
       },
       lag: sockets.positionLag.slice(s0.lags, s1.lags),
       published: publishedAt.filter((t) => t >= from && t < to).length,
@@ -221,9 +242,18 @@ try {
   progress(`idle window (${SECONDS} s)…`);
   const idle = await measureWindow();
 
-  const moving = (await db.pool.query<{ id: number }>(`
-    SELECT id FROM officers WHERE duty_status <> 'off_duty' AND position IS NOT NULL ORDER BY id LIMIT $1`, [OFFICERS])).rows;
-  const positions = new PositionDriver(app, db.pool, moving.map((r) => r.id));
+  const moving = (
+    await db.pool.query<{ id: number }>(
+      `
+    SELECT id FROM officers WHERE duty_status <> 'off_duty' AND position IS NOT NULL ORDER BY id LIMIT $1`,
+      [OFFICERS],
+    )
+  ).rows;
+  const positions = new PositionDriver(
+    app,
+    db.pool,
+    moving.map((r) => r.id),
+  );
   const ids = async (sql: string) => (await db.pool.query<{ id: number }>(sql)).rows.map((r) => r.id);
   const caseDriver = new CaseDriver(app, dispatcher, CASE_RATE, {
     points: await cityPoints(db.pool, 300, 11),
@@ -285,23 +315,42 @@ try {
   // ---- the figures
   const version = browser.version();
   const line = (label: string, value: string) => console.log(`    ${label.padEnd(52)} ${value}`);
-  const states = Object.entries(city.byState).map(([s, k]) => `${s} ${n(k)}`).join(', ');
-  console.log(`console on the ${db.mode} database (PostgreSQL ${versions.pg}, PostGIS ${versions.postgis}); Chromium ${version} headless ${VIEWPORT.width}×${VIEWPORT.height}, ${CHROMIUM_ARGS.join(' ')}`);
-  console.log(`  data: ${n(city.onDuty)} officers on duty with a position (${n(city.onMap)} on the map), ${n(city.open)} open cases (${states}; ${n(city.overdue)} overdue, ${n(city.liveDispatches)} live dispatches), ${n(city.events)} events in the log; written in ${(city.ms / 1000).toFixed(1)} s`);
-  if (db.mode === 'embedded') console.log('  note: embedded PGlite serves one connection for the server, the load and the console, and is several times slower than PostgreSQL: read the render times with that in mind');
+  const states = Object.entries(city.byState)
+    .map(([s, k]) => `${s} ${n(k)}`)
+    .join(', ');
+  console.log(
+    `console on the ${db.mode} database (PostgreSQL ${versions.pg}, PostGIS ${versions.postgis}); Chromium ${version} headless ${VIEWPORT.width}×${VIEWPORT.height}, ${CHROMIUM_ARGS.join(' ')}`,
+  );
+  console.log(
+    `  data: ${n(city.onDuty)} officers on duty with a position (${n(city.onMap)} on the map), ${n(city.open)} open cases (${states}; ${n(city.overdue)} overdue, ${n(city.liveDispatches)} live dispatches), ${n(city.events)} events in the log; written in ${(city.ms / 1000).toFixed(1)} s`,
+  );
+  if (db.mode === 'embedded')
+    console.log(
+      '  note: embedded PGlite serves one connection for the server, the load and the console, and is several times slower than PostgreSQL: read the render times with that in mind',
+    );
 
   const rm = render.probe.milestones;
   const allAt = rm.ready !== undefined && rm.officers !== undefined && rm.queue !== undefined ? Math.max(rm.ready, rm.officers, rm.queue) : undefined;
-  const notReached = (what: string) => `not reached (${what}; ${render.end === 'settled' ? `page settled, waited ${(render.waited / 1000).toFixed(0)} s` : `gave up after ${(render.waited / 1000).toFixed(0)} s`})`;
+  const notReached = (what: string) =>
+    `not reached (${what}; ${render.end === 'settled' ? `page settled, waited ${(render.waited / 1000).toFixed(0)} s` : `gave up after ${(render.waited / 1000).toFixed(0)} s`})`;
   console.log('  first full render: fresh browser context (cold cache) with the remembered dispatcher session, from navigation start');
   line('DOMContentLoaded', ms(nav.domContentLoaded));
   line('map ready (__zhihui.ready)', rm.ready === undefined ? notReached('map never went idle') : ms(rm.ready));
-  line(`officers layer ≥ ${n(targets.officers)} (__zhihui.layers.officers)`, rm.officers === undefined ? notReached(`${n(render.probe.officersShown)} shown`) : ms(rm.officers));
-  line(`queue shows all ${n(targets.openCases)} open cases (queue-open)`, rm.queue === undefined ? notReached(`${render.probe.queueShown ?? 'no count'} shown`) : ms(rm.queue));
+  line(
+    `officers layer ≥ ${n(targets.officers)} (__zhihui.layers.officers)`,
+    rm.officers === undefined ? notReached(`${n(render.probe.officersShown)} shown`) : ms(rm.officers),
+  );
+  line(
+    `queue shows all ${n(targets.openCases)} open cases (queue-open)`,
+    rm.queue === undefined ? notReached(`${render.probe.queueShown ?? 'no count'} shown`) : ms(rm.queue),
+  );
   line('all three', allAt === undefined ? 'not reached' : ms(allAt));
   line('API requests until then', [...firstRenderRequests].map(([k, v]) => `${k} ${v}`).join(', '));
   const lm = afterLogin.probe.milestones;
-  line('(first page: queue complete after the login click)', lm.queue === undefined ? `not reached (${afterLogin.probe.queueShown ?? 'no count'} shown)` : ms(lm.queue - clickAt));
+  line(
+    '(first page: queue complete after the login click)',
+    lm.queue === undefined ? `not reached (${afterLogin.probe.queueShown ?? 'no count'} shown)` : ms(lm.queue - clickAt),
+  );
   if (quietWait > 2500) line('(API requests still running after the render)', `${(quietWait / 1000).toFixed(1)} s until quiet`);
 
   const perSec = (w: Measured, k: keyof Metrics) => (w.d[k] / w.seconds) * 1000;
@@ -310,8 +359,14 @@ try {
   const fmtMs = (x: number) => `${x.toFixed(0)} ms/s`;
   console.log(`  main-thread time per second of wall time (CDP Performance.getMetrics deltas over ${SECONDS} s windows)`);
   row('', 'idle console', `${n(moving.length)} moving + ${CASE_RATE} ops/s`, 'ratio');
-  for (const [label, k] of [['TaskDuration (goal < 100 ms/s)', 'TaskDuration'], ['  ScriptDuration', 'ScriptDuration'], ['  LayoutDuration', 'LayoutDuration'],
-    ['  RecalcStyleDuration', 'RecalcStyleDuration'], ['ThreadTime (main thread CPU)', 'ThreadTime'], ['ProcessTime (renderer CPU, + workers)', 'ProcessTime']] as const) {
+  for (const [label, k] of [
+    ['TaskDuration (goal < 100 ms/s)', 'TaskDuration'],
+    ['  ScriptDuration', 'ScriptDuration'],
+    ['  LayoutDuration', 'LayoutDuration'],
+    ['  RecalcStyleDuration', 'RecalcStyleDuration'],
+    ['ThreadTime (main thread CPU)', 'ThreadTime'],
+    ['ProcessTime (renderer CPU, + workers)', 'ProcessTime'],
+  ] as const) {
     row(label, fmtMs(perSec(idle, k)), fmtMs(perSec(loaded, k)), ratio(perSec(loaded, k), perSec(idle, k)));
   }
   // Task time the main thread spent without the CPU: waiting (a synchronous GL read-back into the
@@ -325,32 +380,57 @@ try {
   const cpu = (w: Measured, k: string) => ((w.cpu[k] ?? 0) / w.seconds) * 1000;
   const allCpu = (w: Measured) => (Object.values(w.cpu).reduce((a, b) => a + b, 0) / w.seconds) * 1000;
   if (Object.keys(loaded.cpu).length) {
-    row('GPU process CPU (software GL)', fmtMs(cpu(idle, 'gpu-process')), fmtMs(cpu(loaded, 'gpu-process')), ratio(cpu(loaded, 'gpu-process'), cpu(idle, 'gpu-process')));
+    row(
+      'GPU process CPU (software GL)',
+      fmtMs(cpu(idle, 'gpu-process')),
+      fmtMs(cpu(loaded, 'gpu-process')),
+      ratio(cpu(loaded, 'gpu-process'), cpu(idle, 'gpu-process')),
+    );
     row('all Chromium processes CPU', fmtMs(allCpu(idle)), fmtMs(allCpu(loaded)), ratio(allCpu(loaded), allCpu(idle)));
   }
   row('frames (requestAnimationFrame)', `${idle.fps.toFixed(1)} fps`, `${loaded.fps.toFixed(1)} fps`);
   row('map frames drawn (MapLibre render)', `${idle.mapFps.toFixed(1)} fps`, `${loaded.mapFps.toFixed(1)} fps`);
   const lt = (w: Measured) => `${w.longTasks.length}${w.longTasks.length ? ` (max ${Math.round(Math.max(...w.longTasks))} ms)` : ''}`;
   row('long tasks > 50 ms', lt(idle), lt(loaded));
-  row('JS heap used / DOM nodes at the end', `${(idle.end.JSHeapUsedSize / 1e6).toFixed(0)} MB / ${n(idle.end.Nodes)}`, `${(loaded.end.JSHeapUsedSize / 1e6).toFixed(0)} MB / ${n(loaded.end.Nodes)}`);
+  row(
+    'JS heap used / DOM nodes at the end',
+    `${(idle.end.JSHeapUsedSize / 1e6).toFixed(0)} MB / ${n(idle.end.Nodes)}`,
+    `${(loaded.end.JSHeapUsedSize / 1e6).toFixed(0)} MB / ${n(loaded.end.Nodes)}`,
+  );
   const traffic = (w: Measured) => [...w.requests].map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   line('API requests, idle window', traffic(idle));
   line('API requests, load window', traffic(loaded));
   const sql = stats(ticksInWindow.map((t) => t.sqlMs));
   const perBatch = loaded.sockets.positions ? loaded.sockets.positionUpdates / loaded.sockets.positions : 0;
   const lag = stats(loaded.lag);
-  line('load taken by the page in the window', `${loaded.sockets.positions} of ${ticksInWindow.length} positions batches (${perBatch.toFixed(0)} officers, ${(loaded.sockets.positionBytes / Math.max(1, loaded.sockets.positions) / 1024).toFixed(0)} kB each), ${loaded.sockets.events} of ${loaded.published} events`);
-  if (loaded.lag.length) line('positions batch age when the page took it', `p50 ${n(Math.round(lag.p50))} ms, max ${n(Math.round(Math.max(...loaded.lag)))} ms`);
-  line('after the load stopped', `the page had taken ${drain.taken} of the ${drain.sent} batches sent, the last ${(drain.ms / 1000).toFixed(1)} s after the stop${drain.taken < drain.sent ? ' (the rest never came)' : ''}`);
+  line(
+    'load taken by the page in the window',
+    `${loaded.sockets.positions} of ${ticksInWindow.length} positions batches (${perBatch.toFixed(0)} officers, ${(loaded.sockets.positionBytes / Math.max(1, loaded.sockets.positions) / 1024).toFixed(0)} kB each), ${loaded.sockets.events} of ${loaded.published} events`,
+  );
+  if (loaded.lag.length)
+    line('positions batch age when the page took it', `p50 ${n(Math.round(lag.p50))} ms, max ${n(Math.round(Math.max(...loaded.lag)))} ms`);
+  line(
+    'after the load stopped',
+    `the page had taken ${drain.taken} of the ${drain.sent} batches sent, the last ${(drain.ms / 1000).toFixed(1)} s after the stop${drain.taken < drain.sent ? ' (the rest never came)' : ''}`,
+  );
   const reconnects = sockets.opened - socketsBeforeLoad;
-  line('live connection', `${reconnects ? `opened ${reconnects} new socket(s) under load: the connection dropped (positions in flight are lost; events are caught up)` : 'held'}; __zhihui.live '${liveAtEnd}' at the end`);
-  line('load generated', `${ticksInWindow.length} position ticks (bulk SQL p50 ${sql.p50.toFixed(0)} ms, max ${Math.max(0, ...ticksInWindow.map((t) => t.sqlMs)).toFixed(0)} ms, late max ${Math.max(0, ...ticksInWindow.map((t) => t.lateMs)).toFixed(0)} ms); ${opsInWindow} case ops (in turn: intake+register, register, intake, dispatch, void), errors ${caseDriver.errors.length}`);
-  if (idle.sockets.positions || idle.sockets.events) line('(idle window was not idle)', `${idle.sockets.positions} positions batches, ${idle.sockets.events} events`);
+  line(
+    'live connection',
+    `${reconnects ? `opened ${reconnects} new socket(s) under load: the connection dropped (positions in flight are lost; events are caught up)` : 'held'}; __zhihui.live '${liveAtEnd}' at the end`,
+  );
+  line(
+    'load generated',
+    `${ticksInWindow.length} position ticks (bulk SQL p50 ${sql.p50.toFixed(0)} ms, max ${Math.max(0, ...ticksInWindow.map((t) => t.sqlMs)).toFixed(0)} ms, late max ${Math.max(0, ...ticksInWindow.map((t) => t.lateMs)).toFixed(0)} ms); ${opsInWindow} case ops (in turn: intake+register, register, intake, dispatch, void), errors ${caseDriver.errors.length}`,
+  );
+  if (idle.sockets.positions || idle.sockets.events)
+    line('(idle window was not idle)', `${idle.sockets.positions} positions batches, ${idle.sockets.events} events`);
   if (caseDriver.errors.length) line('case op errors', caseDriver.errors.slice(0, 3).join(' | '));
   if (pageErrors.length) line('console errors (__zhihui.errors)', `${pageErrors.length}: ${pageErrors.slice(0, 3).join(' | ')}`);
   if (pageProblems.length) line('page console errors', `${pageProblems.length}: ${pageProblems.slice(0, 3).join(' | ')}`);
   if (trace) {
-    console.log(`  trace of ${trace.seconds} s more load: ${path.relative(process.cwd(), trace.file)} (DevTools › Performance › load); inclusive ms/s by event:`);
+    console.log(
+      `  trace of ${trace.seconds} s more load: ${path.relative(process.cwd(), trace.file)} (DevTools › Performance › load); inclusive ms/s by event:`,
+    );
     for (const [thread, top] of Object.entries(trace.summary)) line(thread, top.map((t) => `${t.name} ${t.msPerSecond.toFixed(0)}`).join(', '));
     console.log(`  JavaScript self time under the same load (CDP Profiler, ${trace.seconds} s), ms/s:`);
     for (const f of trace.js) line(f.msPerSecond.toFixed(0).padStart(6), f.name);

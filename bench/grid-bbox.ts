@@ -10,11 +10,19 @@ const app = await benchApp(db);
 const authorization = `Bearer ${await benchToken(db, app, 'dispatcher')}`;
 const center: [number, number] = [104.07, 30.66];
 console.log(`grid-bbox on the ${db.mode} database`);
-for (const [label, zoom, n] of [['city zoom 12', 12, 15], ['district zoom 14', 14, 40], ['street zoom 16', 16, 100]] as const) {
+for (const [label, zoom, n] of [
+  ['city zoom 12', 12, 15],
+  ['district zoom 14', 14, 40],
+  ['street zoom 16', 16, 100],
+] as const) {
   const bbox = viewportBbox(center, zoom);
   const limit = 50_000;
   const sqlBare = await measure(n, () =>
-    db.pool.query(`SELECT id, code, ST_AsGeoJSON(geom, 6) FROM grid_cells WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND valid_to IS NULL LIMIT $5`, [...bbox, limit]));
+    db.pool.query(`SELECT id, code, ST_AsGeoJSON(geom, 6) FROM grid_cells WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND valid_to IS NULL LIMIT $5`, [
+      ...bbox,
+      limit,
+    ]),
+  );
   const repoStats = await measure(n, () => repo.gridCells(bbox, limit));
   let bytes = 0;
   let features = 0;

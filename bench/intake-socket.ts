@@ -27,27 +27,82 @@ const userId = (await db.pool.query<{ id: number }>(`SELECT id FROM users WHERE 
 // Baseline: the same database work without HTTP, auth, validation or sockets.
 const points = await cityPoints(db.pool, 200);
 const category = (await currentCategories(db.pool)).find((c) => c.minorCode === '0102')!;
-const bare = await measure(200, (i) => withTransaction(db.pool, async (c) => {
-  const [lon, lat] = points[i % points.length]!;
-  const location = (await locate(c, lon, lat))!;
-  const { id, code } = await insertNewCase(c, {
-    category, source: 'public', sourceRef: null, description: 'baseline', lon, lat, address: null, location, priority: 20,
-    deadline: new Date(Date.now() + 3_600_000), reporterName: null, reporterContact: null, reportedBy: userId, idempotencyKey: null, registered: false,
-  });
-  await appendEvents(c, [{ incidentId: id, type: 'incident.reported', actorUserId: userId, districtAdcode: location.districtAdcode,
-    payload: { code, category: category.minorCode, source: 'public', sourceRef: null, priority: 20, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: [] } }]);
-}));
+const bare = await measure(200, (i) =>
+  withTransaction(db.pool, async (c) => {
+    const [lon, lat] = points[i % points.length]!;
+    const location = (await locate(c, lon, lat))!;
+    const { id, code } = await insertNewCase(c, {
+      category,
+      source: 'public',
+      sourceRef: null,
+      description: 'baseline',
+      lon,
+      lat,
+      address: null,
+      location,
+      priority: 20,
+      deadline: new Date(Date.now() + 3_600_000),
+      reporterName: null,
+      reporterContact: null,
+      reportedBy: userId,
+      idempotencyKey: null,
+      registered: false,
+    });
+    await appendEvents(c, [
+      {
+        incidentId: id,
+        type: 'incident.reported',
+        actorUserId: userId,
+        districtAdcode: location.districtAdcode,
+        payload: {
+          code,
+          category: category.minorCode,
+          source: 'public',
+          sourceRef: null,
+          priority: 20,
+          gridCode: location.gridCode,
+          keyAreaIds: location.keyAreaIds,
+          duplicates: [],
+        },
+      },
+    ]);
+  }),
+);
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'load', 'intake-client.ts'), base, token, String(SOCKETS), String(RATE), String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    path.join(path.dirname(fileURLToPath(import.meta.url)), 'load', 'intake-client.ts'),
+    base,
+    token,
+    String(SOCKETS),
+    String(RATE),
+    String(SECONDS),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 let out = '';
 child.stdout.on('data', (d) => (out += d));
 await new Promise((r) => child.on('exit', r));
-const result = JSON.parse(out) as { total: number; achievedRate: number; deliveries: number; expected: number; httpErrors: number; every: Stats; first: Stats; http: Stats };
+const result = JSON.parse(out) as {
+  total: number;
+  achievedRate: number;
+  deliveries: number;
+  expected: number;
+  httpErrors: number;
+  every: Stats;
+  first: Stats;
+  http: Stats;
+};
 const all = result.every;
 console.log(`intake-socket on the ${db.mode} database: ${SOCKETS} sockets, ${RATE} cases/s for ${SECONDS} s (achieved ${result.achievedRate.toFixed(0)}/s)`);
 console.log(`  bare SQL: locate + insert + event (1 tx)   ${fmt(bare)}`);
 console.log(`  POST /api/incidents (response)             ${fmt(result.http)}  errors ${result.httpErrors}`);
 console.log(`  intake → first socket                      ${fmt(result.first)}`);
-console.log(`  intake → every socket (${result.deliveries}/${result.expected} deliveries) ${fmt(all)}   p99 ×${(all.p99 / bare.p99).toFixed(1)} of bare SQL p99`);
+console.log(
+  `  intake → every socket (${result.deliveries}/${result.expected} deliveries) ${fmt(all)}   p99 ×${(all.p99 / bare.p99).toFixed(1)} of bare SQL p99`,
+);
 await app.close();
 await db.close();

@@ -22,7 +22,9 @@ await generateCases(db.pool, CASES, log);
 log(`  ${CASES.toLocaleString('en')} cases in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 t = performance.now();
 const events = await generateEvents(db.pool, EVENT_DAYS);
-log(`  ${events.toLocaleString('en')} events for the cases of the last ${EVENT_DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s (older cases have none)`);
+log(
+  `  ${events.toLocaleString('en')} events for the cases of the last ${EVENT_DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s (older cases have none)`,
+);
 t = performance.now();
 await db.pool.query('VACUUM ANALYZE incidents');
 await db.pool.query('VACUUM ANALYZE incident_events');
@@ -33,15 +35,23 @@ log(`  VACUUM ANALYZE in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 type IndicatorRepo = { figures(by: 'district' | 'squad', p: { from: Date; to: Date; district: string | null }): Promise<unknown> };
 let indicators: IndicatorRepo | null = null;
 try {
-  const mod = (await import('../server/indicators/repository.ts')) as { IndicatorRepository?: new (pool: typeof db.pool, dialect: typeof db.dialect) => IndicatorRepo };
+  const mod = (await import('../server/indicators/repository.ts')) as {
+    IndicatorRepository?: new (pool: typeof db.pool, dialect: typeof db.dialect) => IndicatorRepo;
+  };
   if (mod.IndicatorRepository) indicators = new mod.IndicatorRepository(db.pool, db.dialect);
 } catch {
   log('  (server/indicators/repository.ts not loadable: indicators not timed)');
 }
 
 const now = Date.now();
-const windows = [['30 days', 30], ['365 days', 365]] as const;
-const scopes = [['city', null], ['锦江区', '510104']] as const;
+const windows = [
+  ['30 days', 30],
+  ['365 days', 365],
+] as const;
+const scopes = [
+  ['city', null],
+  ['锦江区', '510104'],
+] as const;
 const rows: { query: string; window: string; scope: string; stats: Stats; size: string }[] = [];
 for (const [wLabel, days] of windows) {
   const p = { from: new Date(now - days * DAY), to: new Date(now) };
@@ -51,19 +61,28 @@ for (const [wLabel, days] of windows) {
       rows.push({ query, window: wLabel, scope: sLabel, stats, size });
       log(`  ${query} ${wLabel} ${sLabel}: p50 ${stats.p50.toFixed(1)} ms, p95 ${stats.p95.toFixed(1)} ms`);
     };
-    add('heatmap', await measure(RUNS, async () => {
-      const text = await heatmap(db.pool, p, { district, categoryIds: null, source: null });
-      const h = JSON.parse(text.slice(0, text.indexOf(',"cells"')) + '}') as { total: number };
-      size = `${h.total} cases, ${(text.length / 1e6).toFixed(2)} MB`;
-    }));
-    add('heatmap source=public', await measure(RUNS, async () => {
-      const text = await heatmap(db.pool, p, { district, categoryIds: null, source: 'public' });
-      size = `${(text.length / 1e6).toFixed(2)} MB`;
-    }));
-    add('key-area board', await measure(RUNS, async () => {
-      const b = await keyAreaBoard(db.pool, p, district);
-      size = `${b.areas.length} areas, ${b.areas.reduce((s, a) => s + a.complaints, 0)} complaints`;
-    }));
+    add(
+      'heatmap',
+      await measure(RUNS, async () => {
+        const text = await heatmap(db.pool, p, { district, categoryIds: null, source: null });
+        const h = JSON.parse(text.slice(0, text.indexOf(',"cells"')) + '}') as { total: number };
+        size = `${h.total} cases, ${(text.length / 1e6).toFixed(2)} MB`;
+      }),
+    );
+    add(
+      'heatmap source=public',
+      await measure(RUNS, async () => {
+        const text = await heatmap(db.pool, p, { district, categoryIds: null, source: 'public' });
+        size = `${(text.length / 1e6).toFixed(2)} MB`;
+      }),
+    );
+    add(
+      'key-area board',
+      await measure(RUNS, async () => {
+        const b = await keyAreaBoard(db.pool, p, district);
+        size = `${b.areas.length} areas, ${b.areas.reduce((s, a) => s + a.complaints, 0)} complaints`;
+      }),
+    );
     size = '';
     add('stats/trend', await measure(RUNS, () => statsTrend(db.pool, p, district)));
     add('stats/categories', await measure(RUNS, () => statsCategories(db.pool, p, district)));
@@ -81,7 +100,9 @@ let over = 0;
 for (const r of rows) {
   const ok = r.stats.p95 < GOAL_MS;
   over += ok ? 0 : 1;
-  log(`${pad(r.query, 24)}${pad(r.window, 10)}${pad(r.scope, 8)}${pad(r.stats.p50.toFixed(1), 9)}${pad(r.stats.p95.toFixed(1), 9)}${pad(ok ? 'ok' : 'OVER', 6)}${r.size}`);
+  log(
+    `${pad(r.query, 24)}${pad(r.window, 10)}${pad(r.scope, 8)}${pad(r.stats.p50.toFixed(1), 9)}${pad(r.stats.p95.toFixed(1), 9)}${pad(ok ? 'ok' : 'OVER', 6)}${r.size}`,
+  );
 }
 log(`\n${rows.length} timings (n=${RUNS} each after 3 warm-ups), ${over} over ${GOAL_MS} ms p95 on the ${db.mode} database`);
 await db.close();

@@ -20,7 +20,9 @@ const TOKEN = 'bench-scrape-token';
 
 const db = await benchDatabase();
 const app = await buildApp({
-  db, clocks: true, logger: false,
+  db,
+  clocks: true,
+  logger: false,
   config: { mapStyleUrl: null, rateLimitPerMinute: 10_000_000, loginPerMinute: 1000, logLevel: 'warn', dataDir: db.dataDir, metricsToken: TOKEN },
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
@@ -32,7 +34,20 @@ const token = await benchToken(db, app, 'dispatcher');
 const BASELINE_EVENT = { incidentId: null, type: 'bench.baseline', actorUserId: null, districtAdcode: null, payload: {} } as unknown as NewEvent;
 const bare = await measure(200, () => withTransaction(db.pool, (c) => appendEvents(c, [BASELINE_EVENT])));
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'load', 'intake-client.ts'), base, token, String(SOCKETS), String(RATE), String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    path.join(path.dirname(fileURLToPath(import.meta.url)), 'load', 'intake-client.ts'),
+    base,
+    token,
+    String(SOCKETS),
+    String(RATE),
+    String(SECONDS),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 let out = '';
 child.stdout.on('data', (d) => (out += d));
 await new Promise((r) => child.on('exit', r));
@@ -60,16 +75,28 @@ function quantile(name: string, q: number, labels = ''): number {
   }
   return NaN;
 }
-const line = (name: string) => text.split('\n').filter((l) => l.startsWith(name)).join('  ');
+const line = (name: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .join('  ');
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-console.log(`metrics under load on the ${db.mode} database: ${SOCKETS} sockets, ${RATE} cases/s for ${SECONDS} s (achieved ${load.achievedRate.toFixed(0)}/s, ${load.httpErrors} errors)`);
+console.log(
+  `metrics under load on the ${db.mode} database: ${SOCKETS} sockets, ${RATE} cases/s for ${SECONDS} s (achieved ${load.achievedRate.toFixed(0)}/s, ${load.httpErrors} errors)`,
+);
 console.log(`  baseline: one event appended in its own transaction   p50 ${ms(bare.p50)}  p99 ${ms(bare.p99)}`);
 const post = 'method="POST",route="/api/incidents",status="201"';
-console.log(`  POST /api/incidents (zhihui_http_request_duration_seconds)  p50 ${ms(quantile('zhihui_http_request_duration_seconds', 0.5, post))}  p99 ${ms(quantile('zhihui_http_request_duration_seconds', 0.99, post))}`);
+console.log(
+  `  POST /api/incidents (zhihui_http_request_duration_seconds)  p50 ${ms(quantile('zhihui_http_request_duration_seconds', 0.5, post))}  p99 ${ms(quantile('zhihui_http_request_duration_seconds', 0.99, post))}`,
+);
 const appendP99 = quantile('zhihui_event_append_seconds', 0.99);
-console.log(`  event append, lock wait included (zhihui_event_append_seconds)  p50 ${ms(quantile('zhihui_event_append_seconds', 0.5))}  p99 ${ms(appendP99)}  ×${(appendP99 / bare.p99).toFixed(1)} of the baseline's p99`);
-console.log(`  commit → emit (zhihui_event_emit_lag_seconds)  p50 ${ms(quantile('zhihui_event_emit_lag_seconds', 0.5))}  p99 ${ms(quantile('zhihui_event_emit_lag_seconds', 0.99))}`);
+console.log(
+  `  event append, lock wait included (zhihui_event_append_seconds)  p50 ${ms(quantile('zhihui_event_append_seconds', 0.5))}  p99 ${ms(appendP99)}  ×${(appendP99 / bare.p99).toFixed(1)} of the baseline's p99`,
+);
+console.log(
+  `  commit → emit (zhihui_event_emit_lag_seconds)  p50 ${ms(quantile('zhihui_event_emit_lag_seconds', 0.5))}  p99 ${ms(quantile('zhihui_event_emit_lag_seconds', 0.99))}`,
+);
 console.log(`  ${line('zhihui_db_pool_clients')}`);
 console.log(`  ${line('zhihui_live_room_sockets')}`);
 console.log(`  ${line('zhihui_event_log_delivered_seq')}  ${line('zhihui_events_published_total{type="incident.reported"}')}`);

@@ -32,10 +32,12 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ ms: nu
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => child.on('exit', (code) => {
-    if (code === 0) resolve({ ms: performance.now() - started, out });
-    else reject(new Error(`${args.join(' ')} failed (${code}):\n${out}\n${err}`));
-  }));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => {
+      if (code === 0) resolve({ ms: performance.now() - started, out });
+      else reject(new Error(`${args.join(' ')} failed (${code}):\n${out}\n${err}`));
+    }),
+  );
 }
 
 try {
@@ -47,24 +49,37 @@ try {
   console.log(`backup and restore on the ${db.mode} database: the demo city, ${rows} rows in ${tables.length} tables`);
   console.log(`baseline  count(*) over every table                         ${seconds(scanMs)}`);
   if (db.mode === 'embedded') {
-    const empty = await run(['--input-type=module', '-e', `
+    const empty = await run([
+      '--input-type=module',
+      '-e',
+      `
       import { PGlite } from '@electric-sql/pglite';
       import { postgis } from '@electric-sql/pglite-postgis';
       const db = await PGlite.create({ dataDir: ${JSON.stringify(path.join(work, 'empty'))}, extensions: { postgis } });
       await db.exec('CREATE EXTENSION postgis');
-      await db.close();`]);
+      await db.close();`,
+    ]);
     console.log(`baseline  new process: empty PGlite + CREATE EXTENSION postgis ${seconds(empty.ms)}`);
   }
   // the server's database stays open, as when the server runs: the embedded one is reached on its loopback port
   const env = { DATABASE_URL: db.url, DATA_DIR: db.dataDir };
   const taken = await run(['--import', 'tsx', 'server/backup/cli.ts', 'backup', '--out', path.join(work, 'backups')], env);
   const dir = /backup written to (.+)/.exec(taken.out)![1]!;
-  const size = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+  const size = fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
     .reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
   console.log(`backup    npm run backup                                    ${seconds(taken.ms)}  (${mb(size)})`);
-  const restored = await run(['--import', 'tsx', 'server/backup/cli.ts', 'restore', dir, '--to', target, '--evidence-to', path.join(work, 'restored-evidence')], env);
+  const restored = await run(
+    ['--import', 'tsx', 'server/backup/cli.ts', 'restore', dir, '--to', target, '--evidence-to', path.join(work, 'restored-evidence')],
+    env,
+  );
   console.log(`restore   npm run restore (new ${db.mode === 'external' ? 'database' : 'data directory'}, load, verify)    ${seconds(restored.ms)}`);
-  for (const line of restored.out.trim().split('\n').filter((l) => l.startsWith('[backup]'))) console.log(`          ${line}`);
+  for (const line of restored.out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('[backup]')))
+    console.log(`          ${line}`);
 } finally {
   if (db.mode === 'external') {
     const admin = new pg.Client({ connectionString: db.url });

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
-const all = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !['run-all.ts', 'support.ts'].includes(f)).map((f) => f.replace(/\.ts$/, ''));
+const all = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && !['run-all.ts', 'support.ts'].includes(f))
+  .map((f) => f.replace(/\.ts$/, ''));
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length) {

@@ -33,11 +33,29 @@ export async function benchDatabase(): Promise<Database & { dataDir: string }> {
     const pool = new pg.Pool({ connectionString: u.toString(), max: 10 });
     // Dropping the database at the end ends idle connections; that is expected, not a crash.
     pool.on('error', () => {});
-    db = { pool, mode: 'external', dialect: dialectFor('external'), url: u.toString(), close: async () => { await pool.end(); await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
+    db = {
+      pool,
+      mode: 'external',
+      dialect: dialectFor('external'),
+      url: u.toString(),
+      close: async () => {
+        await pool.end();
+        await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      },
+    };
   } else {
     const embedded = await startEmbeddedPostgis(dataDir);
     const pool = embeddedPool(embedded.url);
-    db = { pool, mode: 'embedded', dialect: dialectFor('embedded'), url: embedded.url, close: async () => { await pool.end(); await embedded.stop(); } };
+    db = {
+      pool,
+      mode: 'embedded',
+      dialect: dialectFor('embedded'),
+      url: embedded.url,
+      close: async () => {
+        await pool.end();
+        await embedded.stop();
+      },
+    };
   }
   await migrate(db.pool);
   await seedDemoCity(db.pool, { password: null });
@@ -52,7 +70,12 @@ export async function benchDatabase(): Promise<Database & { dataDir: string }> {
 }
 
 export async function benchApp(db: Database & { dataDir: string }) {
-  return buildApp({ db, config: { mapStyleUrl: null, rateLimitPerMinute: 10_000_000, loginPerMinute: 1000, logLevel: 'warn', dataDir: db.dataDir }, clocks: false, logger: false });
+  return buildApp({
+    db,
+    config: { mapStyleUrl: null, rateLimitPerMinute: 10_000_000, loginPerMinute: 1000, logLevel: 'warn', dataDir: db.dataDir },
+    clocks: false,
+    logger: false,
+  });
 }
 
 /** A user of `role` with a random password, and its token. */
@@ -102,9 +125,12 @@ export function viewportBbox(center: [number, number], zoom: number, width = 192
 
 /** Random points inside the demo city's grid cells (deterministic by seed). */
 export async function cityPoints(pool: pg.Pool, n: number, seed = 7): Promise<[number, number][]> {
-  const res = await pool.query<{ lon: number; lat: number }>(`
+  const res = await pool.query<{ lon: number; lat: number }>(
+    `
     SELECT ST_X(c) AS lon, ST_Y(c) AS lat FROM (
       SELECT ST_PointOnSurface(geom) AS c FROM grid_cells ORDER BY md5(id::text || $2::text) LIMIT $1
-    ) x`, [n, seed]);
+    ) x`,
+    [n, seed],
+  );
   return res.rows.map((r) => [r.lon, r.lat]);
 }

@@ -35,12 +35,14 @@ async function throughput(fn: (i: number) => Promise<unknown>): Promise<number> 
   let done = 0;
   const until = performance.now() + SECONDS * 1000;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < until) {
-      await fn(next++);
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < until) {
+        await fn(next++);
+        done++;
+      }
+    }),
+  );
   return done / ((performance.now() - started) / 1000);
 }
 
@@ -55,24 +57,31 @@ const headers = { authorization: `Bearer ${await benchToken(db, app, 'dispatcher
 
 function fetchTile([z, x, y]: [number, number, number]): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: `/api/tiles/grid-cells/${z}/${x}/${y}.pbf`, agent, headers }, (res) => {
-      let bytes = 0;
-      res.on('data', (d: Buffer) => (bytes += d.length));
-      res.on('end', () => (res.statusCode === 200 || res.statusCode === 204 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`))));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: `/api/tiles/grid-cells/${z}/${x}/${y}.pbf`, agent, headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (d: Buffer) => (bytes += d.length));
+        res.on('end', () => (res.statusCode === 200 || res.statusCode === 204 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`))));
+      })
+      .on('error', reject);
   });
 }
 
 const bareQuery = (t: [number, number, number]) => db.pool.query({ ...tileQuery('grid-cells', db.dialect, repo.encoder), values: t });
-const bareLabel = repo.encoder === 'postgis'
-  ? 'bare = the ST_AsMVT statement alone'
-  : 'bare = the fallback statement alone (tile-space GeoJSON rows; PostGIS here has no ST_AsMVT, the endpoint encodes in Node)';
+const bareLabel =
+  repo.encoder === 'postgis'
+    ? 'bare = the ST_AsMVT statement alone'
+    : 'bare = the fallback statement alone (tile-space GeoJSON rows; PostGIS here has no ST_AsMVT, the endpoint encodes in Node)';
 console.log(`tiles (grid-cells) on the ${db.mode} database, encoder ${repo.encoder}; ${bareLabel}`);
 console.log(`latency: each tile of the block in turn, one at a time; throughput: ${CONCURRENCY} in flight for ${SECONDS} s; HTTP over keep-alive`);
 
 const ms = (s: Stats) => `${s.p50.toFixed(1).padStart(6)} ${s.p99.toFixed(1).padStart(6)}`;
 const rows: string[] = [];
-for (const [z, side, rounds] of [[13, 3, 3], [14, 4, 3], [16, 4, 5]] as const) {
+for (const [z, side, rounds] of [
+  [13, 3, 3],
+  [14, 4, 3],
+  [16, 4, 5],
+] as const) {
   const tiles = block(z, side);
   const n = tiles.length * rounds;
   let features = 0;
@@ -85,9 +94,11 @@ for (const [z, side, rounds] of [[13, 3, 3], [14, 4, 3], [16, 4, 5]] as const) {
   const endpoint = await measure(n, (i) => fetchTile(tiles[i % tiles.length]!));
   const bareRate = await throughput((i) => bareQuery(tiles[i % tiles.length]!));
   const endpointRate = await throughput((i) => fetchTile(tiles[i % tiles.length]!));
-  rows.push(`z${z}  ${String(tiles.length).padStart(5)} ${String(Math.round(features / tiles.length)).padStart(10)} ${(bytes / tiles.length / 1024).toFixed(1).padStart(7)} `
-    + `${ms(bare)}  ${ms(endpoint)}  ${(endpoint.p50 / bare.p50).toFixed(2).padStart(5)} ${(endpoint.p99 / bare.p99).toFixed(2).padStart(5)}  `
-    + `${bareRate.toFixed(0).padStart(6)} ${endpointRate.toFixed(0).padStart(6)} ${(endpointRate / bareRate).toFixed(2).padStart(5)}`);
+  rows.push(
+    `z${z}  ${String(tiles.length).padStart(5)} ${String(Math.round(features / tiles.length)).padStart(10)} ${(bytes / tiles.length / 1024).toFixed(1).padStart(7)} ` +
+      `${ms(bare)}  ${ms(endpoint)}  ${(endpoint.p50 / bare.p50).toFixed(2).padStart(5)} ${(endpoint.p99 / bare.p99).toFixed(2).padStart(5)}  ` +
+      `${bareRate.toFixed(0).padStart(6)} ${endpointRate.toFixed(0).padStart(6)} ${(endpointRate / bareRate).toFixed(2).padStart(5)}`,
+  );
 }
 console.log('                                   bare ms        HTTP ms       HTTP/bare     tiles/s    HTTP/bare');
 console.log('zoom tiles cells/tile KB/tile    p50    p99     p50    p99    p50   p99     bare   HTTP     ×');

@@ -58,8 +58,9 @@ import { workforceRoutes } from './workforce/routes.ts';
 import { WorkforceService } from './workforce/service.ts';
 
 export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
-  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken'>> &
-  { auth?: Partial<AuthSettings> };
+  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken'>> & {
+    auth?: Partial<AuthSettings>;
+  };
 
 export interface AppOptions {
   db: Database;
@@ -173,9 +174,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(leaderRoutes, { leader: new LeaderService(pool, readPool, app.log) });
   if (opts.serveClient) await registerClientStatic(app);
 
-  const io = attachLive(app, { live: new LiveService(pool, workforce), bus, positions, relay: opts.config.cluster ? relay : null, allowedOrigins: opts.config.allowedOrigins ?? [] });
+  const io = attachLive(app, {
+    live: new LiveService(pool, workforce),
+    bus,
+    positions,
+    relay: opts.config.cluster ? relay : null,
+    allowedOrigins: opts.config.allowedOrigins ?? [],
+  });
   metrics.attachIo(io);
-  const clocks = new ClockWatcher(pool, bus, { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 }, app.log);
+  const clocks = new ClockWatcher(
+    pool,
+    bus,
+    { intervalMs: opts.config.clockIntervalMs ?? 15_000, acceptTimeoutSeconds: opts.config.acceptTimeoutSeconds ?? 900 },
+    app.log,
+  );
   // the bus starts at the log's head before anything can commit (requests, clocks)
   app.addHook('onReady', async () => {
     await bus.start();

@@ -71,16 +71,20 @@ function postgresUrl(value: string | undefined, name: string): string | null {
 
 function origins(value: string | undefined): string[] {
   if (!value) return [];
-  return value.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
-    let url: URL;
-    try {
-      url = new URL(o);
-    } catch {
-      throw new Error(`ALLOWED_ORIGINS: "${o}" is not an origin like https://wall.example.gov.cn:8443`);
-    }
-    if (url.origin !== o.replace(/\/$/, '')) throw new Error(`ALLOWED_ORIGINS: "${o}" must be an origin only (scheme, host, port), e.g. ${url.origin}`);
-    return url.origin;
-  });
+  return value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      let url: URL;
+      try {
+        url = new URL(o);
+      } catch {
+        throw new Error(`ALLOWED_ORIGINS: "${o}" is not an origin like https://wall.example.gov.cn:8443`);
+      }
+      if (url.origin !== o.replace(/\/$/, '')) throw new Error(`ALLOWED_ORIGINS: "${o}" must be an origin only (scheme, host, port), e.g. ${url.origin}`);
+      return url.origin;
+    });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

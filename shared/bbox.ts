@@ -21,10 +21,16 @@ export function parseBbox(text: string, maxSpan = MAX_BBOX_SPAN_DEGREES): ParseR
     if (!Number.isFinite(nums[i])) return { ok: false, message: `bbox ${names[i]} is not a number: "${parts[i]}"` };
   }
   const [minLon, minLat, maxLon, maxLat] = nums as [number, number, number, number];
-  for (const [name, v] of [['minLon', minLon], ['maxLon', maxLon]] as const) {
+  for (const [name, v] of [
+    ['minLon', minLon],
+    ['maxLon', maxLon],
+  ] as const) {
     if (v < -180 || v > 180) return { ok: false, message: `bbox ${name} ${v} is out of range: longitude must be within -180..180` };
   }
-  for (const [name, v] of [['minLat', minLat], ['maxLat', maxLat]] as const) {
+  for (const [name, v] of [
+    ['minLat', minLat],
+    ['maxLat', maxLat],
+  ] as const) {
     if (v < -90 || v > 90) return { ok: false, message: `bbox ${name} ${v} is out of range: latitude must be within -90..90` };
   }
   if (minLon >= maxLon) return { ok: false, message: `bbox minLon ${minLon} must be less than maxLon ${maxLon}` };

@@ -17,43 +17,67 @@ export function featureCollection<P extends ReturnType<typeof Type.Object>, G ex
     {
       type: Type.Literal('FeatureCollection'),
       ...(opts.truncatable ? { truncated: Type.Boolean({ description: 'true when more features matched than `limit`' }) } : {}),
-      features: Type.Array(
-        Type.Object({ type: Type.Literal('Feature'), id: Type.Optional(Type.Union([Type.Number(), Type.String()])), geometry, properties }),
-      ),
+      features: Type.Array(Type.Object({ type: Type.Literal('Feature'), id: Type.Optional(Type.Union([Type.Number(), Type.String()])), geometry, properties })),
     },
     { description: opts.description },
   );
 }
 
 export const DistrictProps = Type.Object({
-  adcode: Type.String(), name: Type.String(), nameEn: Type.String(), areaKm2: Type.Number(), gridCellCount: Type.Integer(),
+  adcode: Type.String(),
+  name: Type.String(),
+  nameEn: Type.String(),
+  areaKm2: Type.Number(),
+  gridCellCount: Type.Integer(),
 });
 export const GridCellProps = Type.Object({
   code: Type.String({ description: '15 digits: district(6) street(3) community(3) sequence(3)' }),
-  districtAdcode: Type.String(), districtName: Type.String(), streetName: Type.String(), communityName: Type.String(),
-  areaM2: Type.Number(), squadName: Type.Union([Type.String(), Type.Null()]),
+  districtAdcode: Type.String(),
+  districtName: Type.String(),
+  streetName: Type.String(),
+  communityName: Type.String(),
+  areaM2: Type.Number(),
+  squadName: Type.Union([Type.String(), Type.Null()]),
 });
 export const IllegalBuildingProps = Type.Object({
-  code: Type.String(), areaM2: Type.Number(), floors: Type.Integer(),
+  code: Type.String(),
+  areaM2: Type.Number(),
+  floors: Type.Integer(),
   kind: Type.Union([Type.Literal('stock'), Type.Literal('new')]),
   stage: Type.Union((['discovered', 'filed', 'ordered', 'demolished', 'closed'] as const).map((s) => Type.Literal(s))),
-  party: Type.Union([Type.String(), Type.Null()]), demolishedAreaM2: Type.Number(), discoveredOn: Type.String({ format: 'date' }),
+  party: Type.Union([Type.String(), Type.Null()]),
+  demolishedAreaM2: Type.Number(),
+  discoveredOn: Type.String({ format: 'date' }),
   districtName: Type.String(),
 });
 export const KeyAreaProps = Type.Object({
-  id: Type.Integer(), name: Type.String(), nameEn: Type.Union([Type.String(), Type.Null()]),
-  level: Type.Union([Type.Literal('city'), Type.Literal('district')]), kind: Type.String(),
-  priorityBoost: Type.Integer(), complaintBaseline: Type.Number(), listedOn: Type.String(), delistedOn: Type.Union([Type.String(), Type.Null()]),
+  id: Type.Integer(),
+  name: Type.String(),
+  nameEn: Type.Union([Type.String(), Type.Null()]),
+  level: Type.Union([Type.Literal('city'), Type.Literal('district')]),
+  kind: Type.String(),
+  priorityBoost: Type.Integer(),
+  complaintBaseline: Type.Number(),
+  listedOn: Type.String(),
+  delistedOn: Type.Union([Type.String(), Type.Null()]),
   active: Type.Boolean(),
 });
 export const SquadProps = Type.Object({
-  id: Type.Integer(), name: Type.String(), districtAdcode: Type.String(), districtName: Type.String(), officerCount: Type.Integer(),
+  id: Type.Integer(),
+  name: Type.String(),
+  districtAdcode: Type.String(),
+  districtName: Type.String(),
+  officerCount: Type.Integer(),
 });
 export const OfficerProps = Type.Object({
-  id: Type.Integer(), name: Type.String(), squadId: Type.Integer(), squadName: Type.String(),
+  id: Type.Integer(),
+  name: Type.String(),
+  squadId: Type.Integer(),
+  squadName: Type.String(),
   kind: Type.Union([Type.Literal('officer'), Type.Literal('auxiliary')]),
   dutyStatus: Type.Union([Type.Literal('off_duty'), Type.Literal('available'), Type.Literal('busy')]),
-  positionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]), equipment: Type.Array(Type.String()),
+  positionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  equipment: Type.Array(Type.String()),
 });
 
 export type DistrictProperties = Static<typeof DistrictProps>;

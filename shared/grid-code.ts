@@ -22,7 +22,10 @@ export function parseGridCode(code: string): GridCodeParts | null {
 export function formatGridCode(parts: GridCodeParts): string {
   const pad = (n: number | string, w: number) => String(n).padStart(w, '0');
   if (!/^\d{6}$/.test(parts.district)) throw new RangeError(`district adcode must be 6 digits: ${parts.district}`);
-  for (const [name, v] of [['street', parts.street], ['community', parts.community]] as const) {
+  for (const [name, v] of [
+    ['street', parts.street],
+    ['community', parts.community],
+  ] as const) {
     if (!/^\d{1,3}$/.test(v) || Number(v) === 0) throw new RangeError(`${name} code must be 001–999: ${v}`);
   }
   if (!Number.isInteger(parts.sequence) || parts.sequence < 1 || parts.sequence > 999) {

@@ -7,15 +7,21 @@ export const Health = Type.Object({
   database: Type.Object({ mode: Type.Union([Type.Literal('embedded'), Type.Literal('external')]), postgres: Type.String(), postgis: Type.String() }),
   migrations: Type.Object({ applied: Type.Integer(), pending: Type.Integer(), latest: Type.Union([Type.String(), Type.Null()]) }),
   demo: Type.Object({ seeded: Type.Boolean() }),
-  replica: Type.Optional(Type.Object({
-    status: Type.Union([Type.Literal('up'), Type.Literal('down')]),
-    lagSeconds: Type.Union([Type.Number(), Type.Null()]),
-    lagBytes: Type.Union([Type.Number(), Type.Null()]),
-  }, {
-    description: 'DATABASE_READ_URL only. Lag against the primary\'s WAL position: 0 when everything is replayed, else bytes behind and '
-      + 'seconds since the last transaction replayed (null: unknown, or not a standby). Down does not make the server unready: '
-      + 'the leader\'s and indicator reads then go to the primary.',
-  })),
+  replica: Type.Optional(
+    Type.Object(
+      {
+        status: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+        lagSeconds: Type.Union([Type.Number(), Type.Null()]),
+        lagBytes: Type.Union([Type.Number(), Type.Null()]),
+      },
+      {
+        description:
+          "DATABASE_READ_URL only. Lag against the primary's WAL position: 0 when everything is replayed, else bytes behind and " +
+          'seconds since the last transaction replayed (null: unknown, or not a standby). Down does not make the server unready: ' +
+          "the leader's and indicator reads then go to the primary.",
+      },
+    ),
+  ),
 });
 export type Health = Static<typeof Health>;
 

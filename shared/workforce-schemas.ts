@@ -5,9 +5,15 @@ import { Type, type Static } from 'typebox';
 const Enum = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 export const OfficerSelf = Type.Object({
-  id: Type.Integer(), name: Type.String(), kind: Enum(['officer', 'auxiliary'] as const), squadId: Type.Integer(), squadName: Type.String(),
-  districtAdcode: Type.String(), dutyStatus: Enum(['off_duty', 'available', 'busy'] as const),
-  positionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]), certified: Type.Boolean(),
+  id: Type.Integer(),
+  name: Type.String(),
+  kind: Enum(['officer', 'auxiliary'] as const),
+  squadId: Type.Integer(),
+  squadName: Type.String(),
+  districtAdcode: Type.String(),
+  dutyStatus: Enum(['off_duty', 'available', 'busy'] as const),
+  positionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  certified: Type.Boolean(),
 });
 export type OfficerSelf = Static<typeof OfficerSelf>;
 
@@ -22,6 +28,6 @@ export const PositionUpdate = Type.Object({
   lat: Type.Number({ minimum: -90, maximum: 90, description: 'WGS84' }),
   at: Type.String({ format: 'date-time', description: 'when the server stored the fix' }),
   dutyStatus: Enum(['off_duty', 'available', 'busy'] as const),
-  districtAdcode: Type.String({ description: 'the district of the officer\'s squad' }),
+  districtAdcode: Type.String({ description: "the district of the officer's squad" }),
 });
 export type PositionUpdate = Static<typeof PositionUpdate>;

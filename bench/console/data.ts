@@ -20,8 +20,26 @@ export interface BenchCity {
 
 /** Cases in open states, per 20: reported 3, registered 6, dispatched 2, accepted 1, on scene 1, handled 4, suspended 3. */
 const STATE_PATTERN = [
-  'reported', 'registered', 'handled', 'registered', 'suspended', 'dispatched', 'registered', 'reported', 'handled', 'accepted',
-  'registered', 'suspended', 'reported', 'handled', 'on_scene', 'registered', 'dispatched', 'registered', 'handled', 'suspended',
+  'reported',
+  'registered',
+  'handled',
+  'registered',
+  'suspended',
+  'dispatched',
+  'registered',
+  'reported',
+  'handled',
+  'accepted',
+  'registered',
+  'suspended',
+  'reported',
+  'handled',
+  'on_scene',
+  'registered',
+  'dispatched',
+  'registered',
+  'handled',
+  'suspended',
 ];
 const LIVE = `('dispatched', 'accepted', 'on_scene')`;
 
@@ -32,7 +50,8 @@ export async function growCity(pool: pg.Pool, opts: { officers: number; cases: n
   // ---- officers: on duty, spread over the city (a prime stride through the grid), in the squad
   // responsible for the cell they stand in; 3 in 5 certified (执法证), the rest auxiliaries.
   const have = await count(`SELECT count(*)::int AS n FROM officers WHERE duty_status <> 'off_duty' AND position IS NOT NULL`);
-  await pool.query(`
+  await pool.query(
+    `
     WITH cells AS (
       SELECT g.geom, g.squad_id, row_number() OVER (ORDER BY g.id) AS rn
       FROM grid_cells g WHERE g.squad_id IS NOT NULL AND g.valid_to IS NULL),
@@ -45,7 +64,8 @@ export async function growCity(pool: pg.Pool, opts: { officers: number; cases: n
            'available', ST_PointOnSurface(c.geom), now() - make_interval(secs => i % 50),
            CASE WHEN i % 5 < 3 THEN ARRAY['执法记录仪', '手持终端'] ELSE ARRAY['对讲机'] END, NULL
     FROM generate_series(1, $1::int) i CROSS JOIN k JOIN cells c ON c.rn = 1 + (i::bigint * 7919) % k.n`,
-  [Math.max(0, opts.officers - have)]);
+    [Math.max(0, opts.officers - have)],
+  );
 
   // Officers a live dispatch can go to (certified, so enforcement categories are allowed too).
   const certified = await count(`SELECT count(*)::int AS n FROM officers WHERE kind = 'officer' AND duty_status = 'available' AND position IS NOT NULL`);
@@ -55,7 +75,8 @@ export async function growCity(pool: pg.Pool, opts: { officers: number; cases: n
   // stay registered. Times are consistent with the state: a pending dispatch is minutes old (within
   // the acceptance time-out), every stamp is in the past, deadlines follow the category's limit and
   // a case past its deadline is marked overdue and escalated as the clock would have done.
-  await pool.query(`
+  await pool.query(
+    `
     WITH cats AS (
       SELECT array_agg(c.id ORDER BY c.minor_code) AS ids
       FROM categories c JOIN category_catalogs v ON v.version = c.catalog_version AND v.is_current),
@@ -115,11 +136,13 @@ export async function growCity(pool: pg.Pool, opts: { officers: number; cases: n
              WHEN 'dispatched' THEN interval '3 minutes' WHEN 'accepted' THEN interval '8 minutes' WHEN 'on_scene' THEN interval '20 minutes'
              WHEN 'handled' THEN interval '45 minutes' ELSE interval '30 minutes' END
     FROM rows r ORDER BY r.i`,
-  [opts.cases, opts.dispatcherId, STATE_PATTERN, certified]);
+    [opts.cases, opts.dispatcherId, STATE_PATTERN, certified],
+  );
 
   // ---- dispatches: one certified officer per dispatched case; live ones (pending/accepted) each
   // hold a distinct officer, who is busy; handled cases keep a finished ('done') dispatch.
-  await pool.query(`
+  await pool.query(
+    `
     WITH c AS (
       SELECT id, state, dispatched_at, accepted_at, handled_at,
              row_number() OVER (PARTITION BY state = 'handled' ORDER BY id) AS rn
@@ -130,13 +153,16 @@ export async function growCity(pool: pg.Pool, opts: { officers: number; cases: n
     INSERT INTO dispatches (incident_id, officer_id, dispatched_by, state, dispatched_at, accepted_at, finished_at)
     SELECT c.id, o.id, $1, CASE c.state WHEN 'dispatched' THEN 'pending' WHEN 'handled' THEN 'done' ELSE 'accepted' END,
            c.dispatched_at, c.accepted_at, c.handled_at
-    FROM c JOIN o ON o.rn = CASE WHEN c.state = 'handled' THEN 1 + (c.rn - 1) % o.n ELSE c.rn END`, [opts.dispatcherId]);
+    FROM c JOIN o ON o.rn = CASE WHEN c.state = 'handled' THEN 1 + (c.rn - 1) % o.n ELSE c.rn END`,
+    [opts.dispatcherId],
+  );
   await pool.query(`UPDATE officers SET duty_status = 'busy' WHERE id IN (SELECT officer_id FROM dispatches WHERE state IN ('pending', 'accepted'))`);
 
   // ---- the record (执法全过程记录): every step each case went through, as the service and the clock
   // append them. The freshest case (as the console judges it: its newest step stamp) gets the last
   // seqs, so a console whose snapshot holds every open case starts at the log's head.
-  await pool.query(`
+  await pool.query(
+    `
     WITH fresh AS (
       SELECT id FROM incidents
       ORDER BY greatest(reported_at, registered_at, dispatched_at, accepted_at, on_scene_at, handled_at) DESC, id DESC LIMIT 1),
@@ -162,16 +188,23 @@ export async function growCity(pool: pg.Pool, opts: { officers: number; cases: n
       (9, x.escalated_at, 'incident.escalated', NULL, jsonb_build_object('code', x.code, 'to', 'leader', 'reason', '超期督办 overdue'), '{}')
     ) AS e(ord, at, type, actor, payload, officers)
     WHERE e.at IS NOT NULL
-    ORDER BY x.id = (SELECT id FROM fresh), e.at, x.id, e.ord`, [opts.dispatcherId]);
+    ORDER BY x.id = (SELECT id FROM fresh), e.at, x.id, e.ord`,
+    [opts.dispatcherId],
+  );
   await pool.query('ANALYZE officers');
   await pool.query('ANALYZE incidents');
   await pool.query('ANALYZE dispatches');
   await pool.query('ANALYZE incident_events');
 
   const byState: Record<string, number> = {};
-  for (const r of (await pool.query<{ state: string; n: number }>(`
+  for (const r of (
+    await pool.query<{ state: string; n: number }>(
+      `
     SELECT state, count(*)::int AS n FROM incidents WHERE state NOT IN ('closed', 'voided') GROUP BY state ORDER BY min(array_position($1::text[], state))`,
-  [['reported', 'registered', 'dispatched', 'accepted', 'on_scene', 'handled', 'suspended']])).rows) byState[r.state] = r.n;
+      [['reported', 'registered', 'dispatched', 'accepted', 'on_scene', 'handled', 'suspended']],
+    )
+  ).rows)
+    byState[r.state] = r.n;
   return {
     onDuty: await count(`SELECT count(*)::int AS n FROM officers WHERE duty_status <> 'off_duty' AND position IS NOT NULL`),
     onMap: await count(`SELECT count(*)::int AS n FROM officers WHERE position IS NOT NULL`),

@@ -20,7 +20,11 @@ export class PositionDriver {
   readonly ticks: { at: number; sqlMs: number; lateMs: number; sent: number }[] = [];
   private stopped = false;
   private loop: Promise<void> | null = null;
-  constructor(private readonly app: FastifyInstance, private readonly pool: pg.Pool, private readonly officerIds: number[]) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly pool: pg.Pool,
+    private readonly officerIds: number[],
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -44,7 +48,9 @@ export class PositionDriver {
 
   private async tick(k: number): Promise<number> {
     // Each officer circles (heading turns 0.35 rad/s, 6 m/s: ≈ 110 m around), in step with the others.
-    const res = await this.pool.query<PositionUpdate>({ name: 'bench-console-move', text: `
+    const res = await this.pool.query<PositionUpdate>({
+      name: 'bench-console-move',
+      text: `
       WITH m AS (SELECT id, $2::float8 * 0.35 + id * 2.39996 AS a FROM unnest($1::int[]) AS id),
       moved AS (
         UPDATE officers o SET
@@ -62,7 +68,9 @@ export class PositionDriver {
       SELECT m.id AS "officerId", ST_X(m.position) AS lon, ST_Y(m.position) AS lat,
              to_char(m.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
              m.duty_status AS "dutyStatus", s.district_adcode AS "districtAdcode"
-      FROM moved m JOIN squads s ON s.id = m.squad_id`, values: [this.officerIds, k] });
+      FROM moved m JOIN squads s ON s.id = m.squad_id`,
+      values: [this.officerIds, k],
+    });
     this.app.zhihui.positions.publish(res.rows);
     this.app.zhihui.positions.flush();
     return res.rows.length;
@@ -130,10 +138,19 @@ export class CaseDriver {
     } else {
       const i = this.n++;
       const [lon, lat] = p.points[i % p.points.length]!;
-      const r = await svc.intake(this.user, {
-        category: p.categories[(i * 7) % p.categories.length]!, source: 'public', sourceRef: `bench-console-live-${i}`,
-        description: `压测实时案件 bench live case ${i}`, lon, lat, register: kind === 'intake+register',
-      }, null);
+      const r = await svc.intake(
+        this.user,
+        {
+          category: p.categories[(i * 7) % p.categories.length]!,
+          source: 'public',
+          sourceRef: `bench-console-live-${i}`,
+          description: `压测实时案件 bench live case ${i}`,
+          lon,
+          lat,
+          register: kind === 'intake+register',
+        },
+        null,
+      );
       (kind === 'intake' ? p.reported : p.registered).unshift(r.incident.id);
     }
     this.done[kind] += 1;

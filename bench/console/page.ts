@@ -70,8 +70,7 @@ export function installProbe(t: ProbeTargets): void {
  * installProbe as an init script. tsx compiles with esbuild's keepNames, which wraps inner functions
  * in a `__name(…)` helper that does not exist in the page: the script brings a stand-in.
  */
-export const probeScript = (t: ProbeTargets): string =>
-  `globalThis.__name ??= (fn) => fn;\n(${installProbe.toString()})(${JSON.stringify(t)});`;
+export const probeScript = (t: ProbeTargets): string => `globalThis.__name ??= (fn) => fn;\n(${installProbe.toString()})(${JSON.stringify(t)});`;
 
 export const readProbe = (page: Page): Promise<Probe> => page.evaluate(() => (window as unknown as { __bench: Probe }).__bench);
 
@@ -93,9 +92,15 @@ export async function metrics(cdp: CDPSession): Promise<Metrics> {
   const { metrics: list } = await cdp.send('Performance.getMetrics');
   const m = Object.fromEntries(list.map((x) => [x.name, x.value])) as Record<string, number>;
   return {
-    Timestamp: m.Timestamp ?? NaN, TaskDuration: m.TaskDuration ?? NaN, ScriptDuration: m.ScriptDuration ?? NaN,
-    LayoutDuration: m.LayoutDuration ?? NaN, RecalcStyleDuration: m.RecalcStyleDuration ?? NaN, ThreadTime: m.ThreadTime ?? NaN,
-    ProcessTime: m.ProcessTime ?? NaN, DevToolsCommandDuration: m.DevToolsCommandDuration ?? NaN, JSHeapUsedSize: m.JSHeapUsedSize ?? NaN,
+    Timestamp: m.Timestamp ?? NaN,
+    TaskDuration: m.TaskDuration ?? NaN,
+    ScriptDuration: m.ScriptDuration ?? NaN,
+    LayoutDuration: m.LayoutDuration ?? NaN,
+    RecalcStyleDuration: m.RecalcStyleDuration ?? NaN,
+    ThreadTime: m.ThreadTime ?? NaN,
+    ProcessTime: m.ProcessTime ?? NaN,
+    DevToolsCommandDuration: m.DevToolsCommandDuration ?? NaN,
+    JSHeapUsedSize: m.JSHeapUsedSize ?? NaN,
     Nodes: m.Nodes ?? NaN,
   };
 }
@@ -139,7 +144,13 @@ export class SocketCounter {
   }
 
   snapshot() {
-    return { positions: this.positions, positionBytes: this.positionBytes, positionUpdates: this.positionUpdates, events: this.events, lags: this.positionLag.length };
+    return {
+      positions: this.positions,
+      positionBytes: this.positionBytes,
+      positionUpdates: this.positionUpdates,
+      events: this.events,
+      lags: this.positionLag.length,
+    };
   }
 }
 

@@ -2,7 +2,16 @@
 // Performance panel) and summarised: where the page's main thread and the GPU process's main thread
 // spend their time, by trace event name (inclusive: nested events count in their parents too).
 export const TRACE_CATEGORIES = [
-  'devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute', 'blink', 'gpu', 'cc', 'viz', 'ipc', 'mojom',
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'toplevel',
+  'v8.execute',
+  'blink',
+  'gpu',
+  'cc',
+  'viz',
+  'ipc',
+  'mojom',
 ];
 
 interface TraceEvent {
@@ -31,7 +40,10 @@ export function summariseTrace(json: Buffer, seconds: number, top = 10): Record<
   }
   const out: Record<string, { name: string; msPerSecond: number }[]> = {};
   for (const [thread, byName] of totals) {
-    out[thread] = [...byName].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, msPerSecond: ms / seconds }));
+    out[thread] = [...byName]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => ({ name, msPerSecond: ms / seconds }));
   }
   return out;
 }
@@ -65,5 +77,8 @@ export function summariseProfile(profile: CpuProfile, top = 12): { name: string;
     self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
   }
   const seconds = (profile.endTime - profile.startTime) / 1e6;
-  return [...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, msPerSecond: ms / seconds }));
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, ms]) => ({ name, msPerSecond: ms / seconds }));
 }

@@ -25,14 +25,18 @@ export async function generateCases(pool: pg.Pool, total: number, log: (s: strin
     CREATE UNIQUE INDEX ON bench_cells (n); CREATE UNIQUE INDEX ON bench_cells (id);
     CREATE UNIQUE INDEX ON bench_area_cells (n); CREATE UNIQUE INDEX ON bench_cats (n);
     ANALYZE bench_cells; ANALYZE bench_area_cells; ANALYZE bench_cats;`);
-  const counts = (await pool.query<{ cells: number; areaCells: number; cats: number }>(
-    `SELECT (SELECT count(*) FROM bench_cells)::int AS cells, (SELECT count(*) FROM bench_area_cells)::int AS "areaCells", (SELECT count(*) FROM bench_cats)::int AS cats`)).rows[0]!;
+  const counts = (
+    await pool.query<{ cells: number; areaCells: number; cats: number }>(
+      `SELECT (SELECT count(*) FROM bench_cells)::int AS cells, (SELECT count(*) FROM bench_area_cells)::int AS "areaCells", (SELECT count(*) FROM bench_cats)::int AS cats`,
+    )
+  ).rows[0]!;
   log(`  ${counts.cells} grid cells (${counts.areaCells} in key areas), ${counts.cats} categories`);
   const chunk = 100_000;
   for (let start = 1; start <= total; start += chunk) {
     const end = Math.min(total, start + chunk - 1);
     const t = performance.now();
-    await pool.query(`
+    await pool.query(
+      `
       INSERT INTO incidents (code, category_id, catalog_version, source, description, position, grid_cell_id, district_adcode, street_code,
                              key_area_ids, priority, state, deadline, reported_at, registered_at, voided_at, dispatched_at, accepted_at,
                              on_scene_at, handled_at, closed_at, overdue_at, escalated_at, outcome, updated_at)
@@ -76,7 +80,9 @@ export async function generateCases(pool: pg.Pool, total: number, log: (s: strin
         JOIN bench_cats k ON k.n = 1 + floor(y.rk * $3)::int
         JOIN bench_area_cells a ON a.n = 1 + floor(y.rc * $4)::int
         JOIN bench_cells c ON c.n = CASE WHEN y.r1 < 0.12 THEN a.cell_n ELSE 1 + floor(y.rc * $5)::int END
-      ) x`, [start, end, counts.cats, counts.areaCells, counts.cells]);
+      ) x`,
+      [start, end, counts.cats, counts.areaCells, counts.cells],
+    );
     log(`  cases ${start}–${end} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   // The clock only stamps reported..closed when they were before now: pull the few that overshot back.
@@ -90,7 +96,8 @@ export async function generateCases(pool: pg.Pool, total: number, log: (s: strin
  * handled, closed / voided, escalated, as their times on the case row say.
  */
 export async function generateEvents(pool: pg.Pool, days: number): Promise<number> {
-  const res = await pool.query(`
+  const res = await pool.query(
+    `
     INSERT INTO incident_events (incident_id, type, payload, occurred_at, district_adcode)
     SELECT i.id, e.type, json_build_object('code', i.code)::jsonb, e.at, i.district_adcode
     FROM incidents i CROSS JOIN LATERAL (VALUES
@@ -99,6 +106,8 @@ export async function generateEvents(pool: pg.Pool, days: number): Promise<numbe
       ('incident.handled', i.handled_at), ('incident.overdue', i.overdue_at), ('incident.escalated', i.escalated_at), ('incident.closed', i.closed_at)
     ) AS e(type, at)
     WHERE i.code LIKE 'BH%' AND i.reported_at >= now() - $1 * interval '1 day' AND e.at IS NOT NULL
-    ORDER BY e.at`, [days]);
+    ORDER BY e.at`,
+    [days],
+  );
   return res.rowCount ?? 0;
 }

@@ -45,65 +45,70 @@ const ENDED = '会话已结束，请重新登录 your session has ended (logged 
  * token names a session; the session row decides, on every request. Every /api route must either
  * require a permission or say why it is public: the server refuses to start otherwise.
  */
-export const authPlugin = fp<{ pool: pg.Pool; users: UserRepository; settings?: Partial<AuthSettings> }>(async (app, { pool, users, settings }) => {
-  await app.register(cookie);
-  await app.register(jwt, {
-    secret: await sharedSecret(pool, 'jwt'),
-    cookie: { cookieName: TOKEN_COOKIE, signed: false },
-    // a token without an expiry or a session is not ours, whatever its signature
-    verify: { requiredClaims: ['exp', 'sid'] },
-  });
-  const service = new AuthService(new SessionRepository(pool), users,
-    (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }), { ...DEFAULT_AUTH, ...settings });
-  app.decorate('auth', service);
+export const authPlugin = fp<{ pool: pg.Pool; users: UserRepository; settings?: Partial<AuthSettings> }>(
+  async (app, { pool, users, settings }) => {
+    await app.register(cookie);
+    await app.register(jwt, {
+      secret: await sharedSecret(pool, 'jwt'),
+      cookie: { cookieName: TOKEN_COOKIE, signed: false },
+      // a token without an expiry or a session is not ours, whatever its signature
+      verify: { requiredClaims: ['exp', 'sid'] },
+    });
+    const service = new AuthService(new SessionRepository(pool), users, (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }), {
+      ...DEFAULT_AUTH,
+      ...settings,
+    });
+    app.decorate('auth', service);
 
-  async function userOf(req: FastifyRequest): Promise<AuthUser | null | 'none'> {
-    if (!req.headers.authorization && !req.cookies[TOKEN_COOKIE]) return 'none';
-    let claims: TokenClaims;
-    try {
-      claims = await req.jwtVerify<TokenClaims>();
-    } catch {
-      return null;
+    async function userOf(req: FastifyRequest): Promise<AuthUser | null | 'none'> {
+      if (!req.headers.authorization && !req.cookies[TOKEN_COOKIE]) return 'none';
+      let claims: TokenClaims;
+      try {
+        claims = await req.jwtVerify<TokenClaims>();
+      } catch {
+        return null;
+      }
+      return service.check(claims);
     }
-    return service.check(claims);
-  }
 
-  app.decorate('authenticate', async (req: FastifyRequest) => {
-    const user = await userOf(req);
-    if (user === null || user === 'none') return null;
-    req.user = user;
-    return user;
-  });
-
-  app.decorate('requires', (permission: Permission, opts: { public?: boolean; roles?: readonly Role[]; what?: string } = {}) => {
-    const guard: Guard = async (req: FastifyRequest) => {
+    app.decorate('authenticate', async (req: FastifyRequest) => {
       const user = await userOf(req);
-      if (user === 'none' || user === null) {
-        if (opts.public) return;
-        throw app.httpErrors.unauthorized(user === 'none' ? UNAUTHORIZED : ENDED);
-      }
+      if (user === null || user === 'none') return null;
       req.user = user;
-      if (!can(user.role, permission) || (opts.roles && !opts.roles.includes(user.role))) {
-        throw app.httpErrors.forbidden(`role ${user.role} may not ${opts.what ?? permission}`);
-      }
-    };
-    guard[ACCESS] = { permission, public: opts.public === true, roles: opts.roles };
-    return guard;
-  });
+      return user;
+    });
 
-  app.addHook('onRoute', (route: RouteOptions) => {
-    if (!route.url.startsWith('/api/')) return;
-    const hooks = [route.onRequest].flat().filter(Boolean) as Guard[];
-    const access = hooks.map((h) => h[ACCESS]).find(Boolean);
-    const why = route.config?.public;
-    if (!access && !why) {
-      throw new Error(`${route.method} ${route.url} has no login check: add onRequest: app.requires(<permission>), or config.public with the reason`);
-    }
-    const allowed = access?.permission ? PERMISSIONS[access.permission] as readonly Role[] : [];
-    const roles = access?.roles ? allowed.filter((r) => access.roles!.includes(r)) : allowed;
-    const schema = (route.schema ??= {}) as Record<string, unknown>;
-    // The OpenAPI document says who may call each route (and tests walk it).
-    schema['x-access'] = { permission: access?.permission ?? null, public: Boolean(why) || access?.public === true, roles: [...roles] };
-    if (access && !access.public) schema.security ??= [{ bearer: [] }];
-  });
-}, { name: 'zhihui-auth' });
+    app.decorate('requires', (permission: Permission, opts: { public?: boolean; roles?: readonly Role[]; what?: string } = {}) => {
+      const guard: Guard = async (req: FastifyRequest) => {
+        const user = await userOf(req);
+        if (user === 'none' || user === null) {
+          if (opts.public) return;
+          throw app.httpErrors.unauthorized(user === 'none' ? UNAUTHORIZED : ENDED);
+        }
+        req.user = user;
+        if (!can(user.role, permission) || (opts.roles && !opts.roles.includes(user.role))) {
+          throw app.httpErrors.forbidden(`role ${user.role} may not ${opts.what ?? permission}`);
+        }
+      };
+      guard[ACCESS] = { permission, public: opts.public === true, roles: opts.roles };
+      return guard;
+    });
+
+    app.addHook('onRoute', (route: RouteOptions) => {
+      if (!route.url.startsWith('/api/')) return;
+      const hooks = [route.onRequest].flat().filter(Boolean) as Guard[];
+      const access = hooks.map((h) => h[ACCESS]).find(Boolean);
+      const why = route.config?.public;
+      if (!access && !why) {
+        throw new Error(`${route.method} ${route.url} has no login check: add onRequest: app.requires(<permission>), or config.public with the reason`);
+      }
+      const allowed = access?.permission ? (PERMISSIONS[access.permission] as readonly Role[]) : [];
+      const roles = access?.roles ? allowed.filter((r) => access.roles!.includes(r)) : allowed;
+      const schema = (route.schema ??= {}) as Record<string, unknown>;
+      // The OpenAPI document says who may call each route (and tests walk it).
+      schema['x-access'] = { permission: access?.permission ?? null, public: Boolean(why) || access?.public === true, roles: [...roles] };
+      if (access && !access.public) schema.security ??= [{ bearer: [] }];
+    });
+  },
+  { name: 'zhihui-auth' },
+);

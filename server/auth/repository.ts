@@ -14,20 +14,25 @@ export class SessionRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async create(userId: number, ttlSeconds: number, meta: { userAgent: string | null; address: string | null }): Promise<{ id: string; expiresAt: Date }> {
-    const res = await this.pool.query<{ id: string; expires_at: Date }>(`
+    const res = await this.pool.query<{ id: string; expires_at: Date }>(
+      `
       INSERT INTO user_sessions (user_id, expires_at, user_agent, address)
       VALUES ($1, now() + make_interval(secs => $2), left($3, 256), $4) RETURNING id, expires_at`,
-      [userId, ttlSeconds, meta.userAgent, meta.address]);
+      [userId, ttlSeconds, meta.userAgent, meta.address],
+    );
     return { id: res.rows[0]!.id, expiresAt: res.rows[0]!.expires_at };
   }
 
   /** The session's user as they are now, if the session is live and the user enabled. */
   async live(sid: string): Promise<LiveSession | null> {
     if (!UUID.test(sid)) return null;
-    const res = await this.pool.query<AuthUser & { expiresAt: Date }>(`
+    const res = await this.pool.query<AuthUser & { expiresAt: Date }>(
+      `
       SELECT u.id, u.login, u.role, u.district_adcode AS "districtAdcode", u.officer_id AS "officerId", s.id AS sid, s.expires_at AS "expiresAt"
       FROM user_sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`, [sid]);
+      WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`,
+      [sid],
+    );
     const row = res.rows[0];
     if (!row) return null;
     const { expiresAt, ...user } = row;
@@ -38,16 +43,22 @@ export class SessionRepository {
   async liveOf(sids: string[]): Promise<Set<string>> {
     const ids = sids.filter((s) => UUID.test(s));
     if (ids.length === 0) return new Set();
-    const res = await this.pool.query<{ id: string }>(`
+    const res = await this.pool.query<{ id: string }>(
+      `
       SELECT s.id FROM user_sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`, [ids]);
+      WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`,
+      [ids],
+    );
     return new Set(res.rows.map((r) => r.id));
   }
 
   async extend(sid: string, ttlSeconds: number): Promise<Date | null> {
-    const res = await this.pool.query<{ expires_at: Date }>(`
+    const res = await this.pool.query<{ expires_at: Date }>(
+      `
       UPDATE user_sessions SET expires_at = now() + make_interval(secs => $2)
-      WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING expires_at`, [sid, ttlSeconds]);
+      WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING expires_at`,
+      [sid, ttlSeconds],
+    );
     return res.rows[0]?.expires_at ?? null;
   }
 
@@ -58,16 +69,22 @@ export class SessionRepository {
 
   /** Ends every session of a user but `keep`; answers how many ended. */
   async revokeUser(userId: number, why: string, keep: string | null = null): Promise<number> {
-    const res = await this.pool.query(`
+    const res = await this.pool.query(
+      `
       UPDATE user_sessions SET revoked_at = now(), revoked_why = $2
-      WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid)`, [userId, why, keep]);
+      WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid)`,
+      [userId, why, keep],
+    );
     return res.rowCount ?? 0;
   }
 
   /** Seconds until `login` may try again, or 0. */
   async lockedFor(login: string): Promise<number> {
-    const res = await this.pool.query<{ s: number }>(`
-      SELECT ceil(extract(epoch FROM locked_until - now()))::int AS s FROM login_failures WHERE login = $1 AND locked_until > now()`, [login]);
+    const res = await this.pool.query<{ s: number }>(
+      `
+      SELECT ceil(extract(epoch FROM locked_until - now()))::int AS s FROM login_failures WHERE login = $1 AND locked_until > now()`,
+      [login],
+    );
     return res.rows[0]?.s ?? 0;
   }
 
@@ -76,7 +93,8 @@ export class SessionRepository {
    * up to `maxLockSeconds`. A quiet hour forgets the count.
    */
   async failed(login: string, freeTries: number, baseLockSeconds: number, maxLockSeconds: number): Promise<void> {
-    await this.pool.query(`
+    await this.pool.query(
+      `
       INSERT INTO login_failures AS f (login, failures, last_at, locked_until)
       VALUES ($1, 1, now(), CASE WHEN $2 <= 1 THEN now() + make_interval(secs => $3) END)
       ON CONFLICT (login) DO UPDATE SET
@@ -85,7 +103,9 @@ export class SessionRepository {
         locked_until = CASE
           WHEN (CASE WHEN f.last_at < now() - interval '1 hour' THEN 1 ELSE f.failures + 1 END) >= $2
           THEN now() + make_interval(secs => least($4::float8, $3 * power(2, (CASE WHEN f.last_at < now() - interval '1 hour' THEN 1 ELSE f.failures + 1 END) - $2)))
-        END`, [login, freeTries, baseLockSeconds, maxLockSeconds]);
+        END`,
+      [login, freeTries, baseLockSeconds, maxLockSeconds],
+    );
   }
 
   async succeeded(login: string): Promise<void> {

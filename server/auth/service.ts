@@ -142,6 +142,8 @@ export class AuthService {
   }
 
   private throttled(seconds: number): Problem {
-    return new Problem(429, `登录失败次数过多，请 ${seconds} 秒后再试 too many failed logins for this login name; try again in ${seconds} s`, { 'retry-after': String(seconds) });
+    return new Problem(429, `登录失败次数过多，请 ${seconds} 秒后再试 too many failed logins for this login name; try again in ${seconds} s`, {
+      'retry-after': String(seconds),
+    });
   }
 }

@@ -6,7 +6,17 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { startEmbeddedPostgis } from '../db/embedded.ts';
 import { archiveEvidence, type EvidenceRow } from './evidence-archive.ts';
-import { BackupError, type BackupMode, ident, literal, type Manifest, type SequenceState, type SnapshotFacts, snapshotFacts, writeManifest } from './manifest.ts';
+import {
+  BackupError,
+  type BackupMode,
+  ident,
+  literal,
+  type Manifest,
+  type SequenceState,
+  type SnapshotFacts,
+  snapshotFacts,
+  writeManifest,
+} from './manifest.ts';
 import { clientTool, connectClient, describeUrl, libpqTarget, runTool } from './postgres-client.ts';
 
 export interface BackupOptions {
@@ -50,20 +60,29 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
     const snapshot = db.mode === 'external' ? (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id : null;
     const facts = await snapshotFacts(client);
     log(`snapshot at ${facts.takenAt}: ${Object.keys(facts.tables).length} tables, ${facts.events.count} events (max seq ${facts.events.maxSeq})`);
-    const evidenceRows = (await client.query<{ sha256: string; bytes: string }>(`SELECT sha256, max(bytes)::text AS bytes FROM evidence GROUP BY sha256 ORDER BY sha256`))
-      .rows.map((r): EvidenceRow => ({ sha256: r.sha256, bytes: Number(r.bytes) }));
+    const evidenceRows = (
+      await client.query<{ sha256: string; bytes: string }>(`SELECT sha256, max(bytes)::text AS bytes FROM evidence GROUP BY sha256 ORDER BY sha256`)
+    ).rows.map((r): EvidenceRow => ({ sha256: r.sha256, bytes: Number(r.bytes) }));
     const database = snapshot ? await pgDump(db.url, client, snapshot, work) : await copyTables(client, facts, work);
     await client.query('COMMIT');
     log(`database written (${database.kind === 'pg_dump' ? 'pg_dump custom format' : 'COPY per table'}, ${mb(dirBytes(work))}) in ${secs(started)}`);
 
     const evidence = { file: 'evidence.tar', ...(await archiveEvidence(evidenceDir, evidenceRows, path.join(work, 'evidence.tar'))) };
-    if (evidence.missing.length) log(`warning: ${evidence.missing.length} photo(s) the database refers to are not in ${evidenceDir} (first ${evidence.missing[0]}); is DATA_DIR the server's?`);
+    if (evidence.missing.length)
+      log(
+        `warning: ${evidence.missing.length} photo(s) the database refers to are not in ${evidenceDir} (first ${evidence.missing[0]}); is DATA_DIR the server's?`,
+      );
     log(`evidence: ${evidence.files} photo(s), ${mb(evidence.bytes)}`);
 
     const manifest: Manifest = {
-      format: 1, mode: db.mode, source: db.source, ...facts,
-      finishedAt: new Date().toISOString(), seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-      database, evidence,
+      format: 1,
+      mode: db.mode,
+      source: db.source,
+      ...facts,
+      finishedAt: new Date().toISOString(),
+      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      database,
+      evidence,
     };
     writeManifest(work, manifest);
     fs.renameSync(work, final);
@@ -93,7 +112,13 @@ async function openSource(opts: BackupOptions): Promise<Source> {
     // but it is PGlite (PostgreSQL 18), which no Debian pg_dump can read.
     const version = (await client.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v;
     const embedded = version.includes('PGlite');
-    return { client, url, mode: embedded ? 'embedded' : 'external', source: `${describeUrl(url)}${embedded ? ' (embedded, server running)' : ''}`, close: () => client.end() };
+    return {
+      client,
+      url,
+      mode: embedded ? 'embedded' : 'external',
+      source: `${describeUrl(url)}${embedded ? ' (embedded, server running)' : ''}`,
+      close: () => client.end(),
+    };
   }
   const dir = path.join(opts.dataDir, 'pglite');
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
@@ -101,9 +126,11 @@ async function openSource(opts: BackupOptions): Promise<Source> {
   }
   // PGlite takes no lock: a second process opening the directory of a running server would corrupt it.
   if (fs.existsSync(path.join(dir, 'postmaster.pid'))) {
-    throw new BackupError(`the embedded database in ${dir} is open (postmaster.pid): the server is running. Back up through its socket instead: ` +
-      `start the server with EMBEDDED_PG_PORT=5433 and run DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres npm run backup; or stop the server. ` +
-      `If no server is running (it was killed), start and stop it once`);
+    throw new BackupError(
+      `the embedded database in ${dir} is open (postmaster.pid): the server is running. Back up through its socket instead: ` +
+        `start the server with EMBEDDED_PG_PORT=5433 and run DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres npm run backup; or stop the server. ` +
+        `If no server is running (it was killed), start and stop it once`,
+    );
   }
   const embedded = await startEmbeddedPostgis(opts.dataDir);
   let client: pg.Client;
@@ -113,7 +140,16 @@ async function openSource(opts: BackupOptions): Promise<Source> {
     await embedded.stop();
     throw err;
   }
-  return { client, url: embedded.url, mode: 'embedded', source: `${dir} (embedded, server stopped)`, close: async () => { await client.end(); await embedded.stop(); } };
+  return {
+    client,
+    url: embedded.url,
+    mode: 'embedded',
+    source: `${dir} (embedded, server stopped)`,
+    close: async () => {
+      await client.end();
+      await embedded.stop();
+    },
+  };
 }
 
 /** pg_dump in the snapshot `snapshot` that `client` holds open, custom format (pg_restore chooses what and how). */
@@ -136,10 +172,12 @@ async function copyTables(client: pg.Client, facts: SnapshotFacts, work: string)
   const columns: Record<string, string[]> = {};
   for (const table of Object.keys(facts.tables)) {
     // generated columns are computed again on load
-    const cols = (await client.query<{ name: string }>(`
+    const cols = (
+      await client.query<{ name: string }>(`
       SELECT attname AS name FROM pg_attribute
       WHERE attrelid = ${literal(`public.${ident(table)}`)}::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
-      ORDER BY attnum`)).rows.map((r) => r.name);
+      ORDER BY attnum`)
+    ).rows.map((r) => r.name);
     columns[table] = cols;
     await pipeline(
       client.query(copyTo(`COPY ${ident(table)} (${cols.map(ident).join(', ')}) TO STDOUT`)),
@@ -147,9 +185,11 @@ async function copyTables(client: pg.Client, facts: SnapshotFacts, work: string)
       fs.createWriteStream(path.join(work, dir, `${table}.copy.gz`)),
     );
   }
-  const seqNames = (await client.query<{ name: string }>(`
+  const seqNames = (
+    await client.query<{ name: string }>(`
     SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'public' AND c.relkind = 'S' ORDER BY c.relname`)).rows.map((r) => r.name);
+    WHERE n.nspname = 'public' AND c.relkind = 'S' ORDER BY c.relname`)
+  ).rows.map((r) => r.name);
   const sequences: SequenceState[] = [];
   for (const name of seqNames) {
     // sequences are not transactional: the value may run ahead of the snapshot's rows, which only leaves a gap
@@ -161,7 +201,10 @@ async function copyTables(client: pg.Client, facts: SnapshotFacts, work: string)
 
 function newBackupDir(outDir: string): { final: string; work: string } {
   fs.mkdirSync(outDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   let final = path.join(outDir, `zhihui-${stamp}`);
   for (let i = 2; fs.existsSync(final) || fs.existsSync(`${final}.partial`); i++) final = path.join(outDir, `zhihui-${stamp}-${i}`);
   // written under .partial and renamed when complete: a directory without the suffix is a whole backup
@@ -172,7 +215,8 @@ function newBackupDir(outDir: string): { final: string; work: string } {
 }
 
 function dirBytes(dir: string): number {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
 }

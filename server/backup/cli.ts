@@ -22,7 +22,13 @@ const say = (msg: string) => console.log(`[backup] ${msg}`);
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { out: { type: 'string' }, to: { type: 'string' }, 'evidence-to': { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' },
+      to: { type: 'string' },
+      'evidence-to': { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, backupDir, extra] = positionals;
   if (values.help) {
@@ -34,14 +40,19 @@ async function main(): Promise<number> {
     const result = await backup({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, outDir: path.resolve(values.out ?? 'backups'), log: say });
     const m = result.manifest;
     console.log(`backup written to ${result.dir}`);
-    console.log(`  ${m.mode} database as of ${m.takenAt}: ${Object.values(m.tables).reduce((a, b) => a + b, 0)} rows in ${Object.keys(m.tables).length} tables, ` +
-      `${m.events.count} events (max seq ${m.events.maxSeq}), ${m.evidence.files} photos; ${m.seconds} s`);
+    console.log(
+      `  ${m.mode} database as of ${m.takenAt}: ${Object.values(m.tables).reduce((a, b) => a + b, 0)} rows in ${Object.keys(m.tables).length} tables, ` +
+        `${m.events.count} events (max seq ${m.events.maxSeq}), ${m.evidence.files} photos; ${m.seconds} s`,
+    );
     return 0;
   }
   if (command === 'restore' && backupDir && !extra) {
     const to = values.to ?? config.databaseUrl ?? config.dataDir;
     const result = await restore({
-      backupDir: path.resolve(backupDir), to: isDatabaseUrl(to) ? to : path.resolve(to), force: values.force ?? false, log: say,
+      backupDir: path.resolve(backupDir),
+      to: isDatabaseUrl(to) ? to : path.resolve(to),
+      force: values.force ?? false,
+      log: say,
       evidenceDir: values['evidence-to'] ? path.resolve(values['evidence-to']) : isDatabaseUrl(to) ? path.join(config.dataDir, 'evidence') : undefined,
     });
     const tables = result.checks.filter((c) => c.what.startsWith('rows in '));
@@ -52,9 +63,11 @@ async function main(): Promise<number> {
     for (const c of shown) {
       console.log(`${c.ok ? 'ok      ' : 'MISMATCH'}  ${c.what}: ${c.ok ? c.found : `backup ${c.expected}, restored ${c.found}`}`);
     }
-    console.log(result.ok
-      ? `restored into ${result.target} (photos in ${result.evidenceDir}) and verified against the backup in ${result.seconds} s`
-      : `restored into ${result.target}, but it does NOT match the backup (above): do not use it`);
+    console.log(
+      result.ok
+        ? `restored into ${result.target} (photos in ${result.evidenceDir}) and verified against the backup in ${result.seconds} s`
+        : `restored into ${result.target}, but it does NOT match the backup (above): do not use it`,
+    );
     return result.ok ? 0 : 1;
   }
   console.error(USAGE);

@@ -28,7 +28,10 @@ export async function archiveEvidence(evidenceDir: string, rows: EvidenceRow[], 
     }
   }
   // GNU tar: one file to copy, byte-exact, restorable by hand with `tar -xf` if need be
-  await tar(['-cf', tarFile, '-C', fs.existsSync(evidenceDir) ? evidenceDir : '/', '--null', '--verbatim-files-from', '--files-from=-'], present.map((p) => `${p}\0`).join(''));
+  await tar(
+    ['-cf', tarFile, '-C', fs.existsSync(evidenceDir) ? evidenceDir : '/', '--null', '--verbatim-files-from', '--files-from=-'],
+    present.map((p) => `${p}\0`).join(''),
+  );
   return { files: present.length, bytes, missing };
 }
 

@@ -36,8 +36,7 @@ export interface Manifest extends SnapshotFacts {
   finishedAt: string;
   seconds: number;
   database:
-    | { kind: 'pg_dump'; file: string; pgDumpVersion: string }
-    | { kind: 'copy'; dir: string; columns: Record<string, string[]>; sequences: SequenceState[] };
+    { kind: 'pg_dump'; file: string; pgDumpVersion: string } | { kind: 'copy'; dir: string; columns: Record<string, string[]>; sequences: SequenceState[] };
   evidence: { file: string; files: number; bytes: number; missing: string[] };
 }
 
@@ -72,12 +71,14 @@ export async function snapshotFacts(db: SqlRunner): Promise<SnapshotFacts> {
   if (!tables.includes('pgmigrations') || !tables.includes('incident_events')) {
     throw new BackupError('this database has no Zhihui schema (no pgmigrations or incident_events table): check DATABASE_URL / DATA_DIR');
   }
-  const meta = (await db.query<{ taken_at: string; version: string }>(
-    `SELECT to_char(transaction_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS taken_at, version() AS version`,
-  )).rows[0]!;
-  const counts = (await db.query<{ name: string; n: string }>(
-    tables.map((t) => `SELECT ${literal(t)} AS name, count(*)::text AS n FROM ${ident(t)}`).join(' UNION ALL '),
-  )).rows;
+  const meta = (
+    await db.query<{ taken_at: string; version: string }>(
+      `SELECT to_char(transaction_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS taken_at, version() AS version`,
+    )
+  ).rows[0]!;
+  const counts = (
+    await db.query<{ name: string; n: string }>(tables.map((t) => `SELECT ${literal(t)} AS name, count(*)::text AS n FROM ${ident(t)}`).join(' UNION ALL '))
+  ).rows;
   const migrations = (await db.query<{ name: string }>(`SELECT name FROM pgmigrations ORDER BY run_on, id`)).rows.map((r) => r.name);
   return {
     takenAt: meta.taken_at,
@@ -109,12 +110,20 @@ export interface Check {
 /** The restored database against the manifest, one line per table plus the event log and migrations. */
 export function compareFacts(expected: SnapshotFacts, found: SnapshotFacts): Check[] {
   const checks: Check[] = Object.entries(expected.tables).map(([table, n]) => ({
-    what: `rows in ${table}`, expected: String(n), found: table in found.tables ? String(found.tables[table]) : 'no such table', ok: found.tables[table] === n,
+    what: `rows in ${table}`,
+    expected: String(n),
+    found: table in found.tables ? String(found.tables[table]) : 'no such table',
+    ok: found.tables[table] === n,
   }));
   const ev = (e: EventLogDigest) => `${e.count} events, max seq ${e.maxSeq}, md5 ${e.md5}`;
   checks.push({ what: 'event log', expected: ev(expected.events), found: ev(found.events), ok: ev(expected.events) === ev(found.events) });
   const last = (m: string[]) => `${m.length} (last ${m.at(-1) ?? 'none'})`;
-  checks.push({ what: 'migrations', expected: last(expected.migrations), found: last(found.migrations), ok: expected.migrations.join() === found.migrations.join() });
+  checks.push({
+    what: 'migrations',
+    expected: last(expected.migrations),
+    found: last(found.migrations),
+    ok: expected.migrations.join() === found.migrations.join(),
+  });
   return checks;
 }
 
@@ -130,9 +139,11 @@ export function readManifest(dir: string): Manifest {
   const file = path.join(dir, MANIFEST_FILE);
   if (!fs.existsSync(dir)) throw new BackupError(`no backup at ${dir}`);
   if (!fs.existsSync(file)) {
-    throw new BackupError(dir.endsWith('.partial')
-      ? `${dir} is a backup that did not finish; take a new one`
-      : `${dir} has no ${MANIFEST_FILE}: name a directory written by npm run backup (backups/zhihui-…)`);
+    throw new BackupError(
+      dir.endsWith('.partial')
+        ? `${dir} is a backup that did not finish; take a new one`
+        : `${dir} has no ${MANIFEST_FILE}: name a directory written by npm run backup (backups/zhihui-…)`,
+    );
   }
   let manifest: Manifest;
   try {

@@ -10,26 +10,30 @@ import { BackupError } from './manifest.ts';
  * PG_BIN if set, else Debian's /usr/lib/postgresql/<major>/bin, else the PATH.
  */
 export function clientTool(name: 'pg_dump' | 'pg_restore', serverMajor: number): { bin: string; version: string } {
-  const candidates = [
-    ...(process.env.PG_BIN ? [path.join(process.env.PG_BIN, name)] : []),
-    ...debianBins().map((dir) => path.join(dir, name)),
-    name,
-  ];
+  const candidates = [...(process.env.PG_BIN ? [path.join(process.env.PG_BIN, name)] : []), ...debianBins().map((dir) => path.join(dir, name)), name];
   for (const bin of candidates) {
     const run = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     if (run.status !== 0) continue;
     const version = run.stdout.trim();
     const major = Number(/(\d+)(\.\d+)?/.exec(version.replace(/^\D+/, ''))?.[1]);
     if (major >= serverMajor) return { bin, version };
-    throw new BackupError(`${version} (${bin}) cannot work with a PostgreSQL ${serverMajor} server: install postgresql-client-${serverMajor} (apt-get install postgresql-client-${serverMajor}) or set PG_BIN to its bin directory`);
+    throw new BackupError(
+      `${version} (${bin}) cannot work with a PostgreSQL ${serverMajor} server: install postgresql-client-${serverMajor} (apt-get install postgresql-client-${serverMajor}) or set PG_BIN to its bin directory`,
+    );
   }
-  throw new BackupError(`${name} not found: install PostgreSQL's client tools (apt-get install postgresql-client) or set PG_BIN to the directory that holds ${name}`);
+  throw new BackupError(
+    `${name} not found: install PostgreSQL's client tools (apt-get install postgresql-client) or set PG_BIN to the directory that holds ${name}`,
+  );
 }
 
 function debianBins(): string[] {
   const root = '/usr/lib/postgresql';
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)).map((v) => path.join(root, v, 'bin'));
+  return fs
+    .readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a))
+    .map((v) => path.join(root, v, 'bin'));
 }
 
 /** Arguments and environment for a libpq tool: the password goes in the environment, never on a command line others can read. */
@@ -87,12 +91,15 @@ export function connectionProblem(err: unknown, url: string): Error {
   const e = err as { code?: string; message?: string; errors?: { code?: string }[] };
   const where = describeUrl(url);
   const code = e.code ?? e.errors?.[0]?.code;
-  if (code === 'ECONNREFUSED') return new BackupError(`nothing answers at ${where}: is the database (or, for the embedded one, the server with EMBEDDED_PG_PORT) running?`);
+  if (code === 'ECONNREFUSED')
+    return new BackupError(`nothing answers at ${where}: is the database (or, for the embedded one, the server with EMBEDDED_PG_PORT) running?`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new BackupError(`cannot resolve the host of ${where}`);
   if (code === '28P01' || code === '28000') return new BackupError(`${where} refused the login: ${e.message}`);
   if (code === '3D000') return new BackupError(`${where}: ${e.message}`);
   if (/Connection terminated/i.test(e.message ?? '')) {
-    return new BackupError(`${where} closed the connection at once; the embedded server takes two connections (the server's and one tool's): close other tools (psql, npm run user) and try again`);
+    return new BackupError(
+      `${where} closed the connection at once; the embedded server takes two connections (the server's and one tool's): close other tools (psql, npm run user) and try again`,
+    );
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -39,10 +39,14 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const manifest = readManifest(opts.backupDir);
   const toUrl = isDatabaseUrl(opts.to);
   if (manifest.mode === 'external' && !toUrl) {
-    throw new BackupError(`this is a backup of an external PostgreSQL (pg_dump): restore it into a PostgreSQL database, --to postgres://user@host/new_database`);
+    throw new BackupError(
+      `this is a backup of an external PostgreSQL (pg_dump): restore it into a PostgreSQL database, --to postgres://user@host/new_database`,
+    );
   }
   if (manifest.mode === 'embedded' && toUrl) {
-    throw new BackupError(`this is a backup of the embedded database: restore it into a new data directory (--to ./data-restored, then start the server with DATA_DIR=./data-restored)`);
+    throw new BackupError(
+      `this is a backup of the embedded database: restore it into a new data directory (--to ./data-restored, then start the server with DATA_DIR=./data-restored)`,
+    );
   }
   if (!opts.evidenceDir && toUrl) throw new BackupError('say where the photos go (the evidence directory of the servers that will use this database)');
   const evidenceDir = opts.evidenceDir ?? path.join(opts.to, 'evidence');
@@ -53,15 +57,20 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     await extractEvidence(path.join(opts.backupDir, manifest.evidence.file), evidenceDir);
 
     const checks = compareFacts(manifest, await snapshotFacts(target.client));
-    const orphans = (await target.client.query<{ n: string }>(`
-      SELECT count(*)::text AS n FROM incident_events e WHERE e.incident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = e.incident_id)`)).rows[0]!.n;
+    const orphans = (
+      await target.client.query<{ n: string }>(`
+      SELECT count(*)::text AS n FROM incident_events e WHERE e.incident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = e.incident_id)`)
+    ).rows[0]!.n;
     checks.push({ what: 'events whose case is missing', expected: '0', found: orphans, ok: orphans === '0' });
-    const rows = (await target.client.query<{ sha256: string; bytes: string }>(`SELECT sha256, max(bytes)::text AS bytes FROM evidence GROUP BY sha256`))
-      .rows.map((r): EvidenceRow => ({ sha256: r.sha256, bytes: Number(r.bytes) }));
+    const rows = (
+      await target.client.query<{ sha256: string; bytes: string }>(`SELECT sha256, max(bytes)::text AS bytes FROM evidence GROUP BY sha256`)
+    ).rows.map((r): EvidenceRow => ({ sha256: r.sha256, bytes: Number(r.bytes) }));
     const problems = await evidenceProblems(evidenceDir, rows, manifest.evidence.missing);
     checks.push({
-      what: 'photos present, byte-exact', expected: `${rows.length - manifest.evidence.missing.length}`,
-      found: problems.length ? `${problems.length} wrong (${problems.slice(0, 3).join(', ')})` : `${rows.length - manifest.evidence.missing.length}`, ok: problems.length === 0,
+      what: 'photos present, byte-exact',
+      expected: `${rows.length - manifest.evidence.missing.length}`,
+      found: problems.length ? `${problems.length} wrong (${problems.slice(0, 3).join(', ')})` : `${rows.length - manifest.evidence.missing.length}`,
+      ok: problems.length === 0,
     });
     return { target: target.name, evidenceDir, checks, ok: checks.every((c) => c.ok), seconds: Number(((performance.now() - started) / 1000).toFixed(1)) };
   } finally {
@@ -84,14 +93,18 @@ async function externalTarget(manifest: Manifest, opts: RestoreOptions, log: (ms
     if ((await client.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v.includes('PGlite')) {
       throw new BackupError(`${describeUrl(url)} is an embedded (PGlite) database: a backup of an external PostgreSQL restores into a PostgreSQL database`);
     }
-    const tables = (await client.query<{ name: string }>(`
+    const tables = (
+      await client.query<{ name: string }>(`
       SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-      ORDER BY 1`)).rows.map((r) => r.name);
+      ORDER BY 1`)
+    ).rows.map((r) => r.name);
     if (tables.length && !opts.force) {
-      throw new BackupError(`${describeUrl(url)} is not empty (${tables.length} tables and sequences, e.g. ${tables.slice(0, 3).join(', ')}): ` +
-        `restore into a new database (name one that does not exist; it is created), or add --force to replace what it holds`);
+      throw new BackupError(
+        `${describeUrl(url)} is not empty (${tables.length} tables and sequences, e.g. ${tables.slice(0, 3).join(', ')}): ` +
+          `restore into a new database (name one that does not exist; it is created), or add --force to replace what it holds`,
+      );
     }
     const major = Math.floor(Number((await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v) / 10000);
     const tool = clientTool('pg_restore', major);
@@ -100,10 +113,20 @@ async function externalTarget(manifest: Manifest, opts: RestoreOptions, log: (ms
     // One transaction: a restore that fails leaves the database as it was. No owners or grants: the
     // restoring role owns what it creates. No comments: only PostGIS's, which a role that did not
     // create the extension may not set.
-    await runTool(tool.bin, [
-      '--no-owner', '--no-acl', '--no-comments', '--exit-on-error', '--single-transaction', ...(opts.force ? ['--clean', '--if-exists'] : []),
-      `--dbname=${dbname}`, path.join(opts.backupDir, manifest.database.file),
-    ], env);
+    await runTool(
+      tool.bin,
+      [
+        '--no-owner',
+        '--no-acl',
+        '--no-comments',
+        '--exit-on-error',
+        '--single-transaction',
+        ...(opts.force ? ['--clean', '--if-exists'] : []),
+        `--dbname=${dbname}`,
+        path.join(opts.backupDir, manifest.database.file),
+      ],
+      env,
+    );
   } catch (err) {
     await client.end();
     throw err;
@@ -148,13 +171,16 @@ async function embeddedTarget(manifest: Manifest, opts: RestoreOptions, log: (ms
     throw new BackupError(`${dir} is open in a running server (postmaster.pid): stop it, or restore into a new directory`);
   }
   if (fs.existsSync(dir) && fs.readdirSync(dir).length) {
-    if (!opts.force) throw new BackupError(`${dir} already holds a database: restore into a new directory (--to ./data-restored), or add --force to replace it`);
+    if (!opts.force)
+      throw new BackupError(`${dir} already holds a database: restore into a new directory (--to ./data-restored), or add --force to replace it`);
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const known = migrationFiles();
   const unknown = manifest.migrations.find((m, i) => known[i] !== m);
   if (unknown) {
-    throw new BackupError(`the backup's schema includes migration ${unknown}, which this copy of Zhihui ${known.includes(unknown) ? 'applies in another order' : 'does not have'}: restore with the version that took the backup`);
+    throw new BackupError(
+      `the backup's schema includes migration ${unknown}, which this copy of Zhihui ${known.includes(unknown) ? 'applies in another order' : 'does not have'}: restore with the version that took the backup`,
+    );
   }
 
   fs.mkdirSync(dir, { recursive: true });
@@ -172,8 +198,14 @@ async function embeddedTarget(manifest: Manifest, opts: RestoreOptions, log: (ms
     client = await connectClient(url);
     const quiet = () => {};
     await runner({
-      dbClient: client, dir: MIGRATIONS_DIR, direction: 'up', migrationsTable: 'pgmigrations', count: manifest.migrations.length,
-      checkOrder: true, log: quiet, logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+      dbClient: client,
+      dir: MIGRATIONS_DIR,
+      direction: 'up',
+      migrationsTable: 'pgmigrations',
+      count: manifest.migrations.length,
+      checkOrder: true,
+      log: quiet,
+      logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     });
     log(`schema: ${manifest.migrations.length} migrations applied; loading rows`);
     await db.exec(`BEGIN; SET LOCAL session_replication_role = replica; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'; SET LOCAL IntervalStyle = 'postgres';

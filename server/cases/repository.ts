@@ -62,14 +62,18 @@ export function viewerParams(v: Viewer): [string | null, number | null, number |
 
 /** Whether `viewer` may see case `id` (the rule of {@link caseVisibleSql}). */
 export async function caseVisible(db: Queryable, viewer: Viewer, id: number): Promise<boolean> {
-  const res = await db.query(`SELECT 1 FROM incidents i WHERE i.id = $1 AND ${caseVisibleSql('i', { district: '$2', officer: '$3', user: '$4' })}`,
-    [id, ...viewerParams(viewer)]);
+  const res = await db.query(`SELECT 1 FROM incidents i WHERE i.id = $1 AND ${caseVisibleSql('i', { district: '$2', officer: '$3', user: '$4' })}`, [
+    id,
+    ...viewerParams(viewer),
+  ]);
   return (res.rowCount ?? 0) > 0;
 }
 
 /** Grid cell, district, street, responsible squad and the key areas listed today at a point. */
 export async function locate(db: Queryable, lon: number, lat: number): Promise<Location | null> {
-  const res = await db.query<Location>({ name: 'incident-locate', text: `
+  const res = await db.query<Location>({
+    name: 'incident-locate',
+    text: `
     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g, (now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
     cell AS (
       SELECT g.id, g.code, g.district_adcode, g.squad_id FROM grid_cells g, p
@@ -88,7 +92,9 @@ export async function locate(db: Queryable, lon: number, lat: number): Promise<L
            (SELECT s.name FROM streets s WHERE s.code = (SELECT left(code, 9) FROM cell)) AS "streetName",
            coalesce((SELECT array_agg(id ORDER BY priority_boost DESC, id) FROM areas), '{}') AS "keyAreaIds",
            coalesce((SELECT max(priority_boost) FROM areas WHERE kind <> 'major_event'), 0) AS "areaBoost",
-           coalesce((SELECT max(priority_boost) FROM areas WHERE kind = 'major_event'), 0) AS "eventBoost"`, values: [lon, lat] });
+           coalesce((SELECT max(priority_boost) FROM areas WHERE kind = 'major_event'), 0) AS "eventBoost"`,
+    values: [lon, lat],
+  });
   const row = res.rows[0]!;
   return row.districtAdcode ? row : null;
 }
@@ -114,23 +120,48 @@ export interface NewCase {
 }
 
 export async function insertNewCase(db: Queryable, n: NewCase): Promise<{ id: number; code: string; reportedAt: string; registeredAt: string | null }> {
-  const res = await db.query<{ id: number; code: string; reportedAt: string; registeredAt: string | null }>({ name: 'incident-insert', text: `
+  const res = await db.query<{ id: number; code: string; reportedAt: string; registeredAt: string | null }>({
+    name: 'incident-insert',
+    text: `
     INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
                            district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
                            reported_by, idempotency_key, registered_at, idempotency_fingerprint)
     VALUES ('ZH' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
             $1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13,
             CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN now() END, $20)
-    RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`, values: [n.category.id, n.category.catalogVersion, n.source, n.sourceRef, n.description, n.lon, n.lat, n.address, n.location.gridCellId,
-      n.location.districtAdcode, n.location.streetCode, n.location.keyAreaIds, n.priority, n.deadline.toISOString(), n.reporterName,
-      n.reporterContact, n.reportedBy, n.idempotencyKey, n.registered, n.idempotencyFingerprint ?? null] });
+    RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`,
+    values: [
+      n.category.id,
+      n.category.catalogVersion,
+      n.source,
+      n.sourceRef,
+      n.description,
+      n.lon,
+      n.lat,
+      n.address,
+      n.location.gridCellId,
+      n.location.districtAdcode,
+      n.location.streetCode,
+      n.location.keyAreaIds,
+      n.priority,
+      n.deadline.toISOString(),
+      n.reporterName,
+      n.reporterContact,
+      n.reportedBy,
+      n.idempotencyKey,
+      n.registered,
+      n.idempotencyFingerprint ?? null,
+    ],
+  });
   return res.rows[0]!;
 }
 
 /** A step taken earlier under this user's idempotency key. */
 export async function findStepRequest(db: Queryable, userId: number, key: string): Promise<{ incidentId: number; action: string } | null> {
   const res = await db.query<{ incidentId: string; action: string }>(
-    `SELECT incident_id AS "incidentId", action FROM step_requests WHERE user_id = $1 AND key = $2`, [userId, key]);
+    `SELECT incident_id AS "incidentId", action FROM step_requests WHERE user_id = $1 AND key = $2`,
+    [userId, key],
+  );
   const row = res.rows[0];
   return row ? { incidentId: Number(row.incidentId), action: row.action } : null;
 }
@@ -142,7 +173,9 @@ export async function insertStepRequest(db: Queryable, userId: number, key: stri
 /** The case reported under this (user-prefixed) idempotency key, and the fingerprint of that report (null before migration 014). */
 export async function findByIdempotencyKey(db: Queryable, key: string): Promise<{ id: number; code: string; fingerprint: string | null } | null> {
   const res = await db.query<{ id: string; code: string; fingerprint: string | null }>(
-    `SELECT id, code, idempotency_fingerprint AS fingerprint FROM incidents WHERE idempotency_key = $1`, [key]);
+    `SELECT id, code, idempotency_fingerprint AS fingerprint FROM incidents WHERE idempotency_key = $1`,
+    [key],
+  );
   const row = res.rows[0];
   return row ? { id: Number(row.id), code: row.code, fingerprint: row.fingerprint } : null;
 }
@@ -165,7 +198,9 @@ export interface DuplicateQuery {
  * category within 50 m and the 24 h before `at`. Intake and the preview before intake both ask this.
  */
 export async function duplicatesNear(db: Queryable, q: DuplicateQuery): Promise<DuplicateCase[]> {
-  const res = await db.query<DuplicateCase>({ name: 'incident-duplicates-near', text: `
+  const res = await db.query<DuplicateCase>({
+    name: 'incident-duplicates-near',
+    text: `
     WITH n AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS position, coalesce($4::timestamptz, now()) AS at)
     SELECT o.id, o.code, o.state, round(ST_Distance(o.position::geography, n.position::geography)::numeric, 1) AS meters,
            ${ts('o.reported_at')} AS "reportedAt", o.description,
@@ -177,14 +212,19 @@ export async function duplicatesNear(db: Queryable, q: DuplicateQuery): Promise<
       -- The box (≈0.001° ≥ 95 m here) lets the GiST index find neighbours; the spheroid test decides.
       AND o.position && ST_Expand(n.position, 0.001)
       AND ST_DWithin(o.position::geography, n.position::geography, 50)
-    ORDER BY meters, o.id LIMIT 20`, values: [q.lon, q.lat, q.categoryId, q.at, q.excludeId, ...viewerParams(q.viewer)] });
+    ORDER BY meters, o.id LIMIT 20`,
+    values: [q.lon, q.lat, q.categoryId, q.at, q.excludeId, ...viewerParams(q.viewer)],
+  });
   return res.rows;
 }
 
 /** The duplicates of an existing case that `viewer` may see, as intake found them (the rule at its report time). */
 export async function possibleDuplicates(db: Queryable, id: number, viewer: Viewer): Promise<DuplicateCase[]> {
-  const res = await db.query<{ lon: number; lat: number; categoryId: number; at: string }>(`
-    SELECT ST_X(position) AS lon, ST_Y(position) AS lat, category_id AS "categoryId", reported_at::text AS at FROM incidents WHERE id = $1`, [id]);
+  const res = await db.query<{ lon: number; lat: number; categoryId: number; at: string }>(
+    `
+    SELECT ST_X(position) AS lon, ST_Y(position) AS lat, category_id AS "categoryId", reported_at::text AS at FROM incidents WHERE id = $1`,
+    [id],
+  );
   const n = res.rows[0];
   return n ? duplicatesNear(db, { ...n, excludeId: id, viewer }) : [];
 }
@@ -202,10 +242,13 @@ export async function gridCellOf(db: Queryable, id: number): Promise<number | nu
 }
 
 export async function lockCase(db: Queryable, id: number): Promise<CaseRow | null> {
-  const res = await db.query<CaseRow>(`
+  const res = await db.query<CaseRow>(
+    `
     SELECT id, code, state, category_id AS "categoryId", district_adcode AS "districtAdcode", deadline, ST_X(position) AS lon,
            ST_Y(position) AS lat, grid_cell_id AS "gridCellId", ${ts('escalated_at')} AS "escalatedAt"
-    FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
+    FROM incidents WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
   return res.rows[0] ?? null;
 }
 
@@ -226,9 +269,12 @@ export async function addRework(db: Queryable, id: number): Promise<void> {
 
 /** Moves the deadline of an extension (延期); a case no longer late stops being overdue. */
 export async function extendDeadline(db: Queryable, id: number, deadline: Date): Promise<void> {
-  await db.query(`
+  await db.query(
+    `
     UPDATE incidents SET deadline = $2, extended_count = extended_count + 1, updated_at = now(),
-      overdue_at = CASE WHEN $2 > now() THEN NULL ELSE overdue_at END WHERE id = $1`, [id, deadline.toISOString()]);
+      overdue_at = CASE WHEN $2 > now() THEN NULL ELSE overdue_at END WHERE id = $1`,
+    [id, deadline.toISOString()],
+  );
 }
 
 /** Which of `evidenceIds` are photos uploaded to case `id`. */
@@ -248,28 +294,47 @@ export async function markEscalated(db: Queryable, id: number): Promise<void> {
 }
 
 const STATE_STAMP: Partial<Record<CaseState, string>> = {
-  registered: 'registered_at', voided: 'voided_at', dispatched: 'dispatched_at', accepted: 'accepted_at', on_scene: 'on_scene_at',
-  handled: 'handled_at', closed: 'closed_at', suspended: 'suspended_at',
+  registered: 'registered_at',
+  voided: 'voided_at',
+  dispatched: 'dispatched_at',
+  accepted: 'accepted_at',
+  on_scene: 'on_scene_at',
+  handled: 'handled_at',
+  closed: 'closed_at',
+  suspended: 'suspended_at',
 };
 
 /** Moves the case to `to`, stamping the time of the stage (the first time for dispatch/accept). */
-export async function setState(db: Queryable, id: number, to: CaseState, extra: { reason?: string | null; outcome?: Outcome; notes?: string | null } = {}): Promise<void> {
+export async function setState(
+  db: Queryable,
+  id: number,
+  to: CaseState,
+  extra: { reason?: string | null; outcome?: Outcome; notes?: string | null } = {},
+): Promise<void> {
   const stamp = STATE_STAMP[to];
   const keepFirst = to === 'dispatched' || to === 'accepted' || to === 'registered';
-  await db.query(`
+  await db.query(
+    `
     UPDATE incidents SET state = $2, updated_at = now(),
       ${stamp ? `${stamp} = ${keepFirst ? `coalesce(${stamp}, now())` : 'now()'},` : ''}
       state_reason = coalesce($3, state_reason),
       outcome = coalesce($4, outcome), feedback_notes = coalesce($5, feedback_notes)
-    WHERE id = $1`, [id, to, extra.reason ?? null, extra.outcome ?? null, extra.notes ?? null]);
+    WHERE id = $1`,
+    [id, to, extra.reason ?? null, extra.outcome ?? null, extra.notes ?? null],
+  );
 }
 
 export type { DuplicateCase, CaseView } from '#shared/cases/contract.ts';
 import type { DuplicateCase, CaseView } from '#shared/cases/contract.ts';
 
 /** Incidents as the API shows them; `scope` limits them to what the user may see. */
-export async function viewCases(db: Queryable, scope: Viewer, filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number }): Promise<CaseView[]> {
-  const res = await db.query<CaseView>(`
+export async function viewCases(
+  db: Queryable,
+  scope: Viewer,
+  filter: { id?: number; open?: boolean; state?: CaseState; limit?: number; afterId?: number },
+): Promise<CaseView[]> {
+  const res = await db.query<CaseView>(
+    `
     SELECT i.id, i.code, i.state,
       json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en, 'timeLimit', c.time_limit,
                         'timeType', c.time_type, 'enforcement', c.involves_enforcement) AS category,
@@ -302,7 +367,16 @@ export async function viewCases(db: Queryable, scope: Viewer, filter: { id?: num
     ORDER BY CASE WHEN $7::bigint IS NULL THEN i.priority END DESC, CASE WHEN $7::bigint IS NULL THEN i.reported_at END DESC,
              CASE WHEN $7::bigint IS NULL THEN -i.id ELSE i.id END
     LIMIT $6`,
-    [filter.id ?? null, viewerParams(scope)[0], viewerParams(scope)[1],
-      filter.open ?? false, filter.state ?? null, filter.limit ?? 200, filter.afterId ?? null, viewerParams(scope)[2]]);
+    [
+      filter.id ?? null,
+      viewerParams(scope)[0],
+      viewerParams(scope)[1],
+      filter.open ?? false,
+      filter.state ?? null,
+      filter.limit ?? 200,
+      filter.afterId ?? null,
+      viewerParams(scope)[2],
+    ],
+  );
   return res.rows;
 }

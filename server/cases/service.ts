@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import gcoord from 'gcoord';
 import type pg from 'pg';
 import { seesDistrict } from '#shared/auth/permissions.ts';
-import {
-  allowedSteps, type CaseAction, checkStep, mayTake, mergedReason, mergeTargetProblem, reassignProblem,
-} from '#shared/cases/state-machine.ts';
+import { allowedSteps, type CaseAction, checkStep, mayTake, mergedReason, mergeTargetProblem, reassignProblem } from '#shared/cases/state-machine.ts';
 import { mayReportAs, sourcesForRole } from '#shared/cases/sources.ts';
 import type { CaseState } from '#shared/cases/states.ts';
 import type { DuplicatesPreview, StepRequest } from '#shared/cases/contract.ts';
@@ -14,7 +12,15 @@ import { computeDeadline } from '#shared/time/deadlines.ts';
 import { isCertified } from '#shared/workforce.ts';
 import type { AuthUser } from '../auth/user.ts';
 import {
-  acceptDispatch, type Candidate, createDispatches, finishDispatches, lastHandlers, liveDispatches, lockOfficers, recommend, responsibleSquad,
+  acceptDispatch,
+  type Candidate,
+  createDispatches,
+  finishDispatches,
+  lastHandlers,
+  liveDispatches,
+  lockOfficers,
+  recommend,
+  responsibleSquad,
 } from '../dispatch/repository.ts';
 import { type Queryable, withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -22,16 +28,40 @@ import { appendEvents, type EventRow, incidentEvents, type NewEvent } from '../e
 import { categoryById, type CategoryRow } from '../categories/repository.ts';
 import { CategoryService } from '../categories/service.ts';
 import {
-  addRework, caseVisible, districtName, type DuplicateCase, duplicatesNear, evidenceOfCase, extendDeadline, findByIdempotencyKey, findStepRequest,
-  gridCellOf, insertNewCase, insertStepRequest, type CaseRow, type CaseView, locate, lockIdempotencyKey, lockCase, lockCasesInOrder,
-  markEscalated, markMerged, possibleDuplicates, setState, viewCases,
+  addRework,
+  caseVisible,
+  districtName,
+  type DuplicateCase,
+  duplicatesNear,
+  evidenceOfCase,
+  extendDeadline,
+  findByIdempotencyKey,
+  findStepRequest,
+  gridCellOf,
+  insertNewCase,
+  insertStepRequest,
+  type CaseRow,
+  type CaseView,
+  locate,
+  lockIdempotencyKey,
+  lockCase,
+  lockCasesInOrder,
+  markEscalated,
+  markMerged,
+  possibleDuplicates,
+  setState,
+  viewCases,
 } from './repository.ts';
 
 export type Crs = (typeof CRS_VALUES)[number];
 
 /** An error the caller can fix: the route answers it with `status` and the message. */
 export class CaseError extends Error {
-  constructor(readonly status: 400 | 403 | 404 | 409 | 422, message: string, readonly allowed?: CaseAction[]) {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 422,
+    message: string,
+    readonly allowed?: CaseAction[],
+  ) {
     super(message);
   }
 }
@@ -56,7 +86,11 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -66,14 +100,24 @@ function canonicalJson(v: unknown): string {
  * defaults filled in (leaving out `crs` means wgs84, leaving out `register` means false).
  */
 export function intakeFingerprint(input: IntakeInput): string {
-  return createHash('sha256').update(canonicalJson({ ...input, crs: input.crs ?? 'wgs84', register: input.register ?? false })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ ...input, crs: input.crs ?? 'wgs84', register: input.register ?? false }))
+    .digest('hex');
 }
 
 export class CaseService {
-  constructor(private readonly pool: pg.Pool, private readonly bus: EventBus, private readonly categories = new CategoryService(pool)) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly bus: EventBus,
+    private readonly categories = new CategoryService(pool),
+  ) {}
 
   /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
-  async intake(user: AuthUser, input: IntakeInput, idempotencyKey: string | null): Promise<{ incident: CaseView; duplicates: DuplicateCase[]; replayed: boolean }> {
+  async intake(
+    user: AuthUser,
+    input: IntakeInput,
+    idempotencyKey: string | null,
+  ): Promise<{ incident: CaseView; duplicates: DuplicateCase[]; replayed: boolean }> {
     if (!mayReportAs(user.role, input.source)) {
       throw new CaseError(422, `role ${user.role} reports with source ${sourcesForRole(user.role).join(' or ') || '(none)'}, not ${input.source}`);
     }
@@ -92,43 +136,113 @@ export class CaseService {
         const existing = await findByIdempotencyKey(db, key);
         // a case reported before fingerprints were kept (null) is taken as the same request
         if (existing && existing.fingerprint !== null && existing.fingerprint !== fingerprint) {
-          throw new CaseError(422, `Idempotency-Key ${idempotencyKey} was already used for another report (case ${existing.code}); use a new key for a new report, or resend exactly the same report`);
+          throw new CaseError(
+            422,
+            `Idempotency-Key ${idempotencyKey} was already used for another report (case ${existing.code}); use a new key for a new report, or resend exactly the same report`,
+          );
         }
         if (existing) return { kind: 'replay' as const, id: existing.id };
       }
       const location = await locate(db, lon, lat);
-      if (!location) throw new CaseError(422, `point ${lon.toFixed(6)},${lat.toFixed(6)} (WGS84) is outside every district this system serves; check the coordinates and their crs`);
+      if (!location)
+        throw new CaseError(
+          422,
+          `point ${lon.toFixed(6)},${lat.toFixed(6)} (WGS84) is outside every district this system serves; check the coordinates and their crs`,
+        );
       // A district-scoped desk reports in its district only; an officer's scope is their cases, not a
       // district (a patrol sent across the line still reports what they find there).
       if (user.role !== 'officer' && !seesDistrict(user, location.districtAdcode)) {
-        throw new CaseError(403, `you report for ${await districtName(db, user.districtAdcode!)} (${user.districtAdcode}) only; this point is in ${location.districtName ?? '?'} (${location.districtAdcode}): ask a city-wide dispatcher or that district to report it`);
+        throw new CaseError(
+          403,
+          `you report for ${await districtName(db, user.districtAdcode!)} (${user.districtAdcode}) only; this point is in ${location.districtName ?? '?'} (${location.districtAdcode}): ask a city-wide dispatcher or that district to report it`,
+        );
       }
       const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
       const registered = input.register === true;
       const deadline = computeDeadline(new Date(), category.timeLimit, category.timeType);
       const row = await insertNewCase(db, {
-        category, source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat,
-        address: input.address ?? null, location, priority, deadline, reporterName: input.reporterName ?? null,
-        reporterContact: input.reporterContact ?? null, reportedBy: user.id, idempotencyKey: key, idempotencyFingerprint: fingerprint, registered,
+        category,
+        source: input.source,
+        sourceRef: input.sourceRef ?? null,
+        description: input.description,
+        lon,
+        lat,
+        address: input.address ?? null,
+        location,
+        priority,
+        deadline,
+        reporterName: input.reporterName ?? null,
+        reporterContact: input.reporterContact ?? null,
+        reportedBy: user.id,
+        idempotencyKey: key,
+        idempotencyFingerprint: fingerprint,
+        registered,
       });
       // Only what the reporter may see: an officer their own cases, a district-scoped user their district.
       const duplicates = await duplicatesNear(db, { lon, lat, categoryId: category.id, at: null, excludeId: row.id, viewer: user });
       const base = { incidentId: row.id, actorUserId: user.id, districtAdcode: location.districtAdcode, position: [lon, lat] as [number, number] };
-      const news: NewEvent[] = [{
-        ...base, type: 'incident.reported',
-        payload: { code: row.code, category: category.minorCode, source: input.source, sourceRef: input.sourceRef ?? null, priority, gridCode: location.gridCode, keyAreaIds: location.keyAreaIds, duplicates: duplicates.map((d) => d.code) },
-      }];
+      const news: NewEvent[] = [
+        {
+          ...base,
+          type: 'incident.reported',
+          payload: {
+            code: row.code,
+            category: category.minorCode,
+            source: input.source,
+            sourceRef: input.sourceRef ?? null,
+            priority,
+            gridCode: location.gridCode,
+            keyAreaIds: location.keyAreaIds,
+            duplicates: duplicates.map((d) => d.code),
+          },
+        },
+      ];
       if (registered) news.push({ ...base, type: 'incident.registered', payload: { code: row.code, from: 'reported', to: 'registered' } });
       events = await appendEvents(db, news);
       // Everything the answer shows is known here: no second read after the commit.
       const incident: CaseView = {
-        id: row.id, code: row.code, state: registered ? 'registered' : 'reported',
-        category: { code: category.minorCode, nameZh: category.nameZh, nameEn: category.nameEn, timeLimit: category.timeLimit, timeType: category.timeType, enforcement: category.enforcement },
-        source: input.source, sourceRef: input.sourceRef ?? null, description: input.description, lon, lat, address: input.address ?? null,
-        gridCode: location.gridCode, districtAdcode: location.districtAdcode, districtName: location.districtName, streetCode: location.streetCode, streetName: location.streetName,
-        keyAreas: location.keyAreas, priority, deadline: deadline.toISOString(), overdue: false, reportedAt: row.reportedAt, registeredAt: row.registeredAt,
-        dispatchedAt: null, acceptedAt: null, onSceneAt: null, handledAt: null, closedAt: null, outcome: null, feedbackNotes: null, stateReason: null,
-        reworkCount: 0, extendedCount: 0, escalatedAt: null, mergedInto: null, officers: [], evidence: [],
+        id: row.id,
+        code: row.code,
+        state: registered ? 'registered' : 'reported',
+        category: {
+          code: category.minorCode,
+          nameZh: category.nameZh,
+          nameEn: category.nameEn,
+          timeLimit: category.timeLimit,
+          timeType: category.timeType,
+          enforcement: category.enforcement,
+        },
+        source: input.source,
+        sourceRef: input.sourceRef ?? null,
+        description: input.description,
+        lon,
+        lat,
+        address: input.address ?? null,
+        gridCode: location.gridCode,
+        districtAdcode: location.districtAdcode,
+        districtName: location.districtName,
+        streetCode: location.streetCode,
+        streetName: location.streetName,
+        keyAreas: location.keyAreas,
+        priority,
+        deadline: deadline.toISOString(),
+        overdue: false,
+        reportedAt: row.reportedAt,
+        registeredAt: row.registeredAt,
+        dispatchedAt: null,
+        acceptedAt: null,
+        onSceneAt: null,
+        handledAt: null,
+        closedAt: null,
+        outcome: null,
+        feedbackNotes: null,
+        stateReason: null,
+        reworkCount: 0,
+        extendedCount: 0,
+        escalatedAt: null,
+        mergedInto: null,
+        officers: [],
+        evidence: [],
       };
       return { kind: 'new' as const, incident, duplicates };
     });
@@ -149,17 +263,24 @@ export class CaseService {
     const location = await locate(this.pool, lon, lat);
     const duplicates = await duplicatesNear(this.pool, { lon, lat, categoryId: category.id, at: null, excludeId: null, viewer: user });
     return {
-      lon, lat, duplicates,
+      lon,
+      lat,
+      duplicates,
       location: location && {
-        districtAdcode: location.districtAdcode!, districtName: location.districtName, streetCode: location.streetCode, streetName: location.streetName,
-        gridCode: location.gridCode, keyAreas: location.keyAreas,
+        districtAdcode: location.districtAdcode!,
+        districtName: location.districtName,
+        streetCode: location.streetCode,
+        streetName: location.streetName,
+        gridCode: location.gridCode,
+        keyAreas: location.keyAreas,
       },
     };
   }
 
   private async category(code: string): Promise<CategoryRow> {
     const category = await this.categories.get(code);
-    if (!category) throw new CaseError(400, `unknown category "${code}"; use a minor code of the current catalogue: ${(await this.categories.codes()).join(', ')}`);
+    if (!category)
+      throw new CaseError(400, `unknown category "${code}"; use a minor code of the current catalogue: ${(await this.categories.codes()).join(', ')}`);
     return category;
   }
 
@@ -178,7 +299,13 @@ export class CaseService {
    * One step of a case. With an idempotency key, a step already taken under that key (a phone
    * resending what it queued offline) is answered with the case as it is now, and `replayed`.
    */
-  async step(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput, idempotencyKey: string | null = null): Promise<CaseView & { replayed?: boolean }> {
+  async step(
+    user: AuthUser,
+    incidentId: number,
+    action: CaseAction,
+    input: StepInput,
+    idempotencyKey: string | null = null,
+  ): Promise<CaseView & { replayed?: boolean }> {
     let events: EventRow[] = [];
     let replayed = false;
     await withTransaction(this.pool, async (db) => {
@@ -191,7 +318,10 @@ export class CaseService {
       // a resend of the user's own step is answered even when that step took the case out of their sight (a decline)
       if (!inc || (!resend && !(await this.visible(db, user, inc)))) throw new CaseError(404, `no case ${incidentId} that you can see`);
       if (prior && !resend) {
-        throw new CaseError(422, `Idempotency-Key ${idempotencyKey} was already used for ${prior.action} of case ${prior.incidentId}; use a new key for a new step`);
+        throw new CaseError(
+          422,
+          `Idempotency-Key ${idempotencyKey} was already used for ${prior.action} of case ${prior.incidentId}; use a new key for a new step`,
+        );
       }
       if (resend) {
         replayed = true;
@@ -231,7 +361,13 @@ export class CaseService {
   async recommendations(user: AuthUser, id: number, limit: number): Promise<Candidate[] | null> {
     const inc = await this.view(user, id);
     if (!inc) return null;
-    return recommend(this.pool, { lon: inc.lon, lat: inc.lat }, await responsibleSquad(this.pool, await gridCellOf(this.pool, inc.id)), limit, user.districtAdcode);
+    return recommend(
+      this.pool,
+      { lon: inc.lon, lat: inc.lat },
+      await responsibleSquad(this.pool, await gridCellOf(this.pool, inc.id)),
+      limit,
+      user.districtAdcode,
+    );
   }
 
   private async apply(db: Queryable, user: AuthUser, inc: CaseRow, action: CaseAction, to: CaseState, input: StepInput): Promise<NewEvent[]> {
@@ -259,7 +395,7 @@ export class CaseService {
       }
       case 'dispatch':
       case 'rework': {
-        const reason = action === 'rework' ? reasonRequired('rework (返工)') : input.reason ?? null;
+        const reason = action === 'rework' ? reasonRequired('rework (返工)') : (input.reason ?? null);
         const officerIds = [...new Set(input.officerIds ?? (action === 'rework' ? await lastHandlers(db, inc.id) : []))];
         if (officerIds.length === 0) throw new CaseError(400, 'name the officers to send in "officerIds"');
         // a rework without officerIds goes back to whoever handled the case: no one chosen, nothing to scope
@@ -286,7 +422,13 @@ export class CaseService {
       case 'arrive': {
         if (!mine || mine.state !== 'accepted') throw new CaseError(409, 'you have not accepted this case');
         await setState(db, inc.id, to);
-        return [event('incident.arrived', { officerId: user.officerId }, live.map((d) => d.officerId))];
+        return [
+          event(
+            'incident.arrived',
+            { officerId: user.officerId },
+            live.map((d) => d.officerId),
+          ),
+        ];
       }
       case 'handle': {
         if (!mine || mine.state !== 'accepted') throw new CaseError(409, 'you have not accepted this case');
@@ -296,7 +438,11 @@ export class CaseService {
           const found = await evidenceOfCase(db, inc.id, evidenceIds);
           if (found.length !== new Set(evidenceIds).size) throw new CaseError(400, 'evidenceIds must be photos uploaded to this case');
         }
-        const officers = await finishDispatches(db, live.map((d) => d.id), 'done');
+        const officers = await finishDispatches(
+          db,
+          live.map((d) => d.id),
+          'done',
+        );
         await setState(db, inc.id, to, { outcome: input.outcome, notes: input.notes ?? null });
         return [event('incident.handled', { officerId: user.officerId, outcome: input.outcome, notes: input.notes ?? null, evidenceIds }, officers)];
       }
@@ -306,7 +452,12 @@ export class CaseService {
       }
       case 'suspend': {
         const reason = reasonRequired('suspending (挂账)');
-        const officers = await finishDispatches(db, live.map((d) => d.id), 'cancelled', reason);
+        const officers = await finishDispatches(
+          db,
+          live.map((d) => d.id),
+          'cancelled',
+          reason,
+        );
         await setState(db, inc.id, to, { reason });
         return [event('incident.suspended', { reason }, officers)];
       }
@@ -320,7 +471,13 @@ export class CaseService {
         const from = inc.deadline ? new Date(inc.deadline) : new Date();
         const deadline = computeDeadline(from, input.extendBy, category.timeType);
         await extendDeadline(db, inc.id, deadline);
-        return [event('incident.extended', { reason, extendBy: input.extendBy, deadline: deadline.toISOString() }, live.map((d) => d.officerId))];
+        return [
+          event(
+            'incident.extended',
+            { reason, extendBy: input.extendBy, deadline: deadline.toISOString() },
+            live.map((d) => d.officerId),
+          ),
+        ];
       }
       case 'merge': {
         if (!input.intoId) throw new CaseError(400, 'merging (合并) needs "intoId": the id of the case this one duplicates');
@@ -337,10 +494,14 @@ export class CaseService {
         const reason = reasonRequired('escalating (督办)');
         await markEscalated(db, inc.id);
         // Like the overdue clock's escalation (to the district's leaders), marked as done by hand; the state stays.
-        return [{
-          ...base, officerIds: live.map((d) => d.officerId), type: 'incident.escalated',
-          payload: { code: inc.code, state: inc.state, to: 'leader', manual: true, reason, by: { userId: user.id, login: user.login, role: user.role } },
-        }];
+        return [
+          {
+            ...base,
+            officerIds: live.map((d) => d.officerId),
+            type: 'incident.escalated',
+            payload: { code: inc.code, state: inc.state, to: 'leader', manual: true, reason, by: { userId: user.id, login: user.login, role: user.role } },
+          },
+        ];
       }
       case 'reassign': {
         const reason = reasonRequired('reassigning (改派)');
@@ -351,7 +512,12 @@ export class CaseService {
         if (problem) throw new CaseError(422, problem);
         // Everyone involved, in id order, before any of them changes: no deadlock with another assignment.
         await lockOfficers(db, [...new Set([...previous, ...officerIds])]);
-        await finishDispatches(db, live.map((d) => d.id), 'cancelled', reason);
+        await finishDispatches(
+          db,
+          live.map((d) => d.id),
+          'cancelled',
+          reason,
+        );
         await this.book(db, inc, officerIds, user, true);
         await setState(db, inc.id, to, { reason });
         // Both the officers taken off and those sent get it on their phones.
@@ -373,8 +539,11 @@ export class CaseService {
     if (missing.length) throw new CaseError(400, `no officer ${missing.join(', ')}`);
     const outside = chosen ? officers.filter((o) => !seesDistrict(user, o.districtAdcode)) : [];
     if (outside.length) {
-      throw new CaseError(403, `you dispatch officers of ${await districtName(db, user.districtAdcode!)} (${user.districtAdcode}) only; `
-        + outside.map((o) => `${o.name} (#${o.id}) is of ${o.districtName} (${o.districtAdcode})`).join('; '));
+      throw new CaseError(
+        403,
+        `you dispatch officers of ${await districtName(db, user.districtAdcode!)} (${user.districtAdcode}) only; ` +
+          outside.map((o) => `${o.name} (#${o.id}) is of ${o.districtName} (${o.districtAdcode})`).join('; '),
+      );
     }
     const unavailable = officers.filter((o) => o.dutyStatus !== 'available');
     if (unavailable.length) {
@@ -382,7 +551,10 @@ export class CaseService {
     }
     const category = (await categoryById(db, inc.categoryId))!;
     if (category.enforcement && !officers.some((o) => isCertified(o))) {
-      throw new CaseError(422, 'this category involves enforcement: include at least one certified officer (执法队员 with a valid 执法证); auxiliaries (协管员) may only assist');
+      throw new CaseError(
+        422,
+        'this category involves enforcement: include at least one certified officer (执法队员 with a valid 执法证); auxiliaries (协管员) may only assist',
+      );
     }
     await createDispatches(db, inc.id, officerIds, user.id);
   }

@@ -42,7 +42,15 @@ export class CategoryService {
     for (const r of this.rows) {
       let cls = classes.at(-1);
       if (cls?.major !== r.majorCode) classes.push((cls = { major: r.majorCode, zh: r.majorNameZh, en: r.majorNameEn, entries: [] }));
-      cls.entries.push({ minor: r.minorCode, zh: r.nameZh, en: r.nameEn, timeLimit: r.timeLimit, timeType: r.timeType, enforcement: r.enforcement, basePriority: r.basePriority });
+      cls.entries.push({
+        minor: r.minorCode,
+        zh: r.nameZh,
+        en: r.nameEn,
+        timeLimit: r.timeLimit,
+        timeType: r.timeType,
+        enforcement: r.enforcement,
+        basePriority: r.basePriority,
+      });
     }
     return { version: this.version?.version ?? null, name: this.version?.name ?? null, effectiveFrom: this.version?.effectiveFrom ?? null, classes };
   }

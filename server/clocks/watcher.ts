@@ -26,7 +26,12 @@ export class ClockWatcher {
   private readonly lagListeners: Array<(clock: 'overdue' | 'accept', seconds: number) => void> = [];
   private running: Promise<void> | null = null;
 
-  constructor(private readonly pool: pg.Pool, private readonly bus: EventBus, private readonly opts: ClockOptions, private readonly log: FastifyBaseLogger) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly bus: EventBus,
+    private readonly opts: ClockOptions,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   /** How late each clock fired: from a case's deadline (or a dispatch's acceptance limit) to its event. */
   onLag(fn: (clock: 'overdue' | 'accept', seconds: number) => void): void {
@@ -41,7 +46,10 @@ export class ClockWatcher {
     this.timer = setInterval(() => {
       if (!this.running) {
         this.running = this.tick()
-          .then(() => undefined, (err) => this.log.error({ err }, 'clock watcher'))
+          .then(
+            () => undefined,
+            (err) => this.log.error({ err }, 'clock watcher'),
+          )
           .finally(() => (this.running = null));
       }
     }, this.opts.intervalMs);
@@ -64,7 +72,10 @@ export class ClockWatcher {
       const due = await lockDueCases(db, OVERDUE_BATCH);
       if (due.length === 0) return [];
       // A case escalated by hand before keeps that time; the leaders still hear that it is now overdue.
-      await markOverdue(db, due.map((r) => r.id));
+      await markOverdue(
+        db,
+        due.map((r) => r.id),
+      );
       const news: NewEvent[] = [];
       for (const r of due) {
         this.lag('overdue', r.lagSeconds);
@@ -94,7 +105,11 @@ export class ClockWatcher {
         const to = remaining.length ? inc.state : 'registered';
         if (to !== inc.state) await setState(db, inc.id, to);
         news.push({
-          incidentId: inc.id, type: 'incident.dispatch_timed_out', actorUserId: null, districtAdcode: inc.districtAdcode, officerIds: officers,
+          incidentId: inc.id,
+          type: 'incident.dispatch_timed_out',
+          actorUserId: null,
+          districtAdcode: inc.districtAdcode,
+          officerIds: officers,
           payload: { code: inc.code, from: inc.state, to, officerIds: officers, alert: true, timeoutSeconds: timeout },
         });
       }

@@ -122,7 +122,9 @@ export function replicaReads(primary: pg.Pool, replica: pg.Pool, log: ReadLog): 
       if (!isDatabaseUnavailable(err)) throw err;
       if (downSince === null) {
         downSince = Date.now();
-        log.warn(`read replica unavailable (${(err as Error).message || (err as { code?: string }).code}): leader and indicator reads go to the primary until it answers`);
+        log.warn(
+          `read replica unavailable (${(err as Error).message || (err as { code?: string }).code}): leader and indicator reads go to the primary until it answers`,
+        );
       }
       retryAt = Date.now() + REPLICA_RETRY_MS;
       return fn(primary);

@@ -15,8 +15,15 @@ export const FRESH_POSITION_MINUTES = 30;
  * `certified` is {@link isCertified} on the row, the rule the dispatch step checks (kind and expiry),
  * so the console never offers as certified an officer the step then refuses.
  */
-export async function recommend(db: Queryable, point: { lon: number; lat: number }, responsibleSquadId: number | null, limit: number, district: string | null = null): Promise<Candidate[]> {
-  const res = await db.query<Omit<Candidate, 'certified'> & { certificateExpires: string | null }>(`
+export async function recommend(
+  db: Queryable,
+  point: { lon: number; lat: number },
+  responsibleSquadId: number | null,
+  limit: number,
+  district: string | null = null,
+): Promise<Candidate[]> {
+  const res = await db.query<Omit<Candidate, 'certified'> & { certificateExpires: string | null }>(
+    `
     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g),
     pool AS (
       (SELECT o.*, true AS responsible FROM officers o
@@ -36,7 +43,9 @@ export async function recommend(db: Queryable, point: { lon: number; lat: number
            to_char(c.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "positionAt",
            c.squad_id = $3 AS "responsibleSquad"
     FROM pool c JOIN squads s ON s.id = c.squad_id
-    ORDER BY c.id, c.responsible DESC`, [point.lon, point.lat, responsibleSquadId, limit, FRESH_POSITION_MINUTES, district]);
+    ORDER BY c.id, c.responsible DESC`,
+    [point.lon, point.lat, responsibleSquadId, limit, FRESH_POSITION_MINUTES, district],
+  );
   return res.rows
     .sort((a, b) => Number(b.responsibleSquad) - Number(a.responsibleSquad) || a.meters - b.meters || a.officerId - b.officerId)
     .slice(0, limit)
@@ -56,11 +65,14 @@ export interface LockedOfficer {
 
 /** Row-locks the officers in id order (so two assignments never deadlock on each other). */
 export async function lockOfficers(db: Queryable, ids: number[]): Promise<LockedOfficer[]> {
-  const res = await db.query<LockedOfficer>(`
+  const res = await db.query<LockedOfficer>(
+    `
     SELECT o.id, o.name, o.kind, o.duty_status AS "dutyStatus", o.certificate_expires AS "certificateExpires",
            s.district_adcode AS "districtAdcode", d.name AS "districtName"
     FROM officers o JOIN squads s ON s.id = o.squad_id JOIN districts d ON d.adcode = s.district_adcode
-    WHERE o.id = ANY($1::int[]) ORDER BY o.id FOR UPDATE OF o`, [ids]);
+    WHERE o.id = ANY($1::int[]) ORDER BY o.id FOR UPDATE OF o`,
+    [ids],
+  );
   return res.rows;
 }
 
@@ -72,16 +84,25 @@ export async function createDispatches(db: Queryable, incidentId: number, office
 /** Live (pending or accepted) dispatches of a case. */
 export async function liveDispatches(db: Queryable, incidentId: number): Promise<{ id: number; officerId: number; state: 'pending' | 'accepted' }[]> {
   const res = await db.query<{ id: number; officerId: number; state: 'pending' | 'accepted' }>(
-    `SELECT id, officer_id AS "officerId", state FROM dispatches WHERE incident_id = $1 AND state IN ('pending', 'accepted') ORDER BY id`, [incidentId]);
+    `SELECT id, officer_id AS "officerId", state FROM dispatches WHERE incident_id = $1 AND state IN ('pending', 'accepted') ORDER BY id`,
+    [incidentId],
+  );
   return res.rows;
 }
 
 /** Ends dispatches and frees their officers (unless they went off duty meanwhile). */
-export async function finishDispatches(db: Queryable, dispatchIds: number[], state: 'done' | 'declined' | 'timed_out' | 'cancelled', reason: string | null = null): Promise<number[]> {
+export async function finishDispatches(
+  db: Queryable,
+  dispatchIds: number[],
+  state: 'done' | 'declined' | 'timed_out' | 'cancelled',
+  reason: string | null = null,
+): Promise<number[]> {
   if (dispatchIds.length === 0) return [];
-  const res = await db.query<{ officerId: number }>(`
+  const res = await db.query<{ officerId: number }>(
+    `
     UPDATE dispatches SET state = $2, finished_at = now(), reason = coalesce($3, reason) WHERE id = ANY($1::bigint[]) RETURNING officer_id AS "officerId"`,
-    [dispatchIds, state, reason]);
+    [dispatchIds, state, reason],
+  );
   const officerIds = res.rows.map((r) => r.officerId);
   await db.query(`UPDATE officers SET duty_status = 'available' WHERE id = ANY($1::int[]) AND duty_status = 'busy'`, [officerIds]);
   return officerIds;
@@ -93,10 +114,13 @@ export async function acceptDispatch(db: Queryable, dispatchId: number): Promise
 
 /** The officers who handled the case last, for a rework that goes back to them. */
 export async function lastHandlers(db: Queryable, incidentId: number): Promise<number[]> {
-  const res = await db.query<{ officerId: number }>(`
+  const res = await db.query<{ officerId: number }>(
+    `
     SELECT officer_id AS "officerId" FROM dispatches
     WHERE incident_id = $1 AND state = 'done' AND finished_at = (SELECT max(finished_at) FROM dispatches WHERE incident_id = $1 AND state = 'done')
-    ORDER BY officer_id`, [incidentId]);
+    ORDER BY officer_id`,
+    [incidentId],
+  );
   return res.rows.map((r) => r.officerId);
 }
 

@@ -31,8 +31,9 @@ const OPTIONS: FastifyDynamicSwaggerOptions = {
     openapi: '3.1.0',
     info: {
       title: 'Zhihui 指挥 API',
-      description: 'City-management enforcement command and dispatch. Every error answers an ErrorResponse: branch on its `code`, show its `message`. '
-        + 'Live updates come over socket.io on the same origin: their AsyncAPI 3.0 document is /docs/asyncapi.json.',
+      description:
+        'City-management enforcement command and dispatch. Every error answers an ErrorResponse: branch on its `code`, show its `message`. ' +
+        'Live updates come over socket.io on the same origin: their AsyncAPI 3.0 document is /docs/asyncapi.json.',
       version: '0.2.0',
       license: { name: 'MIT', identifier: 'MIT' },
       contact: API_CONTACT,
@@ -44,14 +45,19 @@ const OPTIONS: FastifyDynamicSwaggerOptions = {
       { name: 'dispatch', description: 'whom to send: recommendations and the squad board' },
       { name: 'live', description: 'officers in the field: their own record, position and duty; the event log for catching up' },
       { name: 'map', description: 'map layers: GeoJSON (WGS84) and vector tiles' },
-      { name: 'leader', description: 'the leader\'s view: heatmap, key areas, escalations, trends' },
+      { name: 'leader', description: "the leader's view: heatmap, key areas, escalations, trends" },
       { name: 'auth', description: 'login, sessions and users' },
-      { name: 'system', description: 'health, the console\'s configuration, indicators (考核指标) and metrics' },
+      { name: 'system', description: "health, the console's configuration, indicators (考核指标) and metrics" },
     ],
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'the token from POST /api/auth/login' },
-        cookie: { type: 'apiKey', in: 'cookie', name: TOKEN_COOKIE, description: 'the same token, set HTTP-only by POST /api/auth/login (the console uses it)' },
+        cookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: TOKEN_COOKIE,
+          description: 'the same token, set HTTP-only by POST /api/auth/login (the console uses it)',
+        },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for Prometheus' },
       },
     },
@@ -76,7 +82,10 @@ const COMMON_ERRORS = {
 } as const;
 
 const DESCRIPTIONS: Record<string, string> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
   ...Object.fromEntries(Object.entries(COMMON_ERRORS).map(([status, r]) => [status, r.description])),
   404: `no such record that you can see (${codes('NOT_FOUND')})`,
   409: `clashes with the current state (${codes('CONFLICT', 'STEP_NOT_ALLOWED')})`,
@@ -95,14 +104,16 @@ function describeOperation(route: RouteOptions, url: string, schema: Schema): Sc
   const api = url.startsWith('/api/');
   const guarded = api && !route.config?.public && !access?.public;
   // config.public: no login at all; requires(…, { public: true }): a login only narrows what is seen
-  const security: Security | undefined = !api ? OWN_SECURITY[url]
-    : guarded ? [BEARER, COOKIE]
-    : route.config?.public ? []
-    : [{}, BEARER, COOKIE];
-  const common = api ? {
-    400: COMMON_ERRORS[400], ...(guarded ? { 401: COMMON_ERRORS[401], 403: COMMON_ERRORS[403] } : {}),
-    429: COMMON_ERRORS[429], 500: COMMON_ERRORS[500], 503: COMMON_ERRORS[503],
-  } : {};
+  const security: Security | undefined = !api ? OWN_SECURITY[url] : guarded ? [BEARER, COOKIE] : route.config?.public ? [] : [{}, BEARER, COOKIE];
+  const common = api
+    ? {
+        400: COMMON_ERRORS[400],
+        ...(guarded ? { 401: COMMON_ERRORS[401], 403: COMMON_ERRORS[403] } : {}),
+        429: COMMON_ERRORS[429],
+        500: COMMON_ERRORS[500],
+        503: COMMON_ERRORS[503],
+      }
+    : {};
   const responses: Record<string, Schema> = { ...common };
   for (const [status, response] of Object.entries((schema.response ?? {}) as Record<string, Schema>)) {
     responses[status] = response.description || !DESCRIPTIONS[status] ? response : { ...response, description: DESCRIPTIONS[status] };
@@ -120,7 +131,12 @@ function withUsedSchemesOnly<T>(doc: T): T {
   const d = doc as { paths?: Record<string, Record<string, { security?: Security }>>; components?: { securitySchemes?: Record<string, unknown> } };
   const schemes = d.components?.securitySchemes;
   if (!schemes) return doc;
-  const used = new Set(Object.values(d.paths ?? {}).flatMap((item) => Object.values(item)).flatMap((op) => op.security ?? []).flatMap((s) => Object.keys(s)));
+  const used = new Set(
+    Object.values(d.paths ?? {})
+      .flatMap((item) => Object.values(item))
+      .flatMap((op) => op.security ?? [])
+      .flatMap((s) => Object.keys(s)),
+  );
   for (const name of Object.keys(schemes)) if (!used.has(name)) delete schemes[name];
   return doc;
 }

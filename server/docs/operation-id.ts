@@ -44,7 +44,10 @@ const COLLECTION_VERBS: Record<string, string> = { GET: 'list', POST: 'create', 
 export function operationId(method: string, url: string): string {
   const named = NAMED[`${method} ${url}`];
   if (named) return named;
-  const segments = url.replace(/^\/api\//, '').split('/').filter(Boolean);
+  const segments = url
+    .replace(/^\/api\//, '')
+    .split('/')
+    .filter(Boolean);
   const isParam = (s: string) => s.startsWith(':');
   const last = segments.at(-1) ?? '';
   const nouns = segments.filter((s) => !isParam(s));
@@ -58,6 +61,10 @@ export function operationId(method: string, url: string): string {
   return verb + (method === 'POST' ? singular(pascal(nouns)) : pascal(nouns));
 }
 
-const pascal = (words: string[]) => words.flatMap((w) => w.split(/[-_.]/)).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const pascal = (words: string[]) =>
+  words
+    .flatMap((w) => w.split(/[-_.]/))
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 const camel = (word: string) => pascal([word]).replace(/^./, (c) => c.toLowerCase());
 const singular = (word: string) => word.replace(/ies$/, 'y').replace(/([^s])s$/, '$1');

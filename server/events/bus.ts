@@ -33,7 +33,10 @@ export class EventBus {
   /** the seq at which this process began delivering; nothing before it went out from here */
   startSeq = 0;
 
-  constructor(private readonly pool: pg.Pool, private readonly opts: EventBusOptions = {}) {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: EventBusOptions = {},
+  ) {
     this.emitter.setMaxListeners(100);
   }
 

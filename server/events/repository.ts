@@ -35,10 +35,21 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
      FROM ordered, jsonb_to_recordset($1::jsonb) AS e(ord int, incident_id bigint, type text, actor int, payload jsonb, lon float8, lat float8, district text, officers jsonb)
      ORDER BY e.ord
      RETURNING ${COLUMNS}`,
-    values: [JSON.stringify(events.map((e, ord) => ({
-      ord, incident_id: e.incidentId, type: e.type, actor: e.actorUserId, payload: e.payload ?? {},
-      lon: e.position?.[0] ?? null, lat: e.position?.[1] ?? null, district: e.districtAdcode, officers: e.officerIds ?? [],
-    })))],
+    values: [
+      JSON.stringify(
+        events.map((e, ord) => ({
+          ord,
+          incident_id: e.incidentId,
+          type: e.type,
+          actor: e.actorUserId,
+          payload: e.payload ?? {},
+          lon: e.position?.[0] ?? null,
+          lat: e.position?.[1] ?? null,
+          district: e.districtAdcode,
+          officers: e.officerIds ?? [],
+        })),
+      ),
+    ],
   });
   // includes the wait for the log's lock: what other writers cost this one
   probes.emit('event-append', (performance.now() - started) / 1000, events.length);
@@ -74,7 +85,11 @@ export async function eventsAfter(pool: pg.Pool, viewer: Viewer, after: number, 
  * prefix of the log: no smaller seq can commit later behind it.
  */
 export async function eventsSince(pool: pg.Pool, after: number, limit: number): Promise<EventRow[]> {
-  const res = await pool.query<EventRow>({ name: 'events-since', text: `SELECT ${COLUMNS} FROM incident_events WHERE seq > $1 ORDER BY seq LIMIT $2`, values: [after, limit] });
+  const res = await pool.query<EventRow>({
+    name: 'events-since',
+    text: `SELECT ${COLUMNS} FROM incident_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    values: [after, limit],
+  });
   return res.rows;
 }
 

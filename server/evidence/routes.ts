@@ -14,33 +14,55 @@ const EvidenceView = Type.Object({ id: Type.Integer(), sha256: Type.String(), mi
 export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceService }> = async (app, { evidence }) => {
   await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS, fields: 4, parts: MAX_PHOTOS + 4 } });
 
-  app.post('/api/incidents/:id/evidence', {
-    onRequest: app.requires('evidence.upload'),
-    schema: {
-      tags: ['cases'], summary: 'Attach photos (multipart, field "file"; JPEG, PNG or WebP, at most 10 MB each, 6 per request)', description: 'Each photo is stored with its SHA-256 and an `incident.evidence_added` event is appended to the case record; the answer lists the stored photos.',
-      security: [{ bearer: [] }], consumes: ['multipart/form-data'],
-      params: BigIdParams,
-      response: { 201: Type.Array(EvidenceView), 400: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 413: Type.Ref('ErrorResponse'), 415: Type.Ref('ErrorResponse'), 422: Type.Ref('ErrorResponse') },
-    },
-  }, async (req, reply) => reply.status(201).send(await evidence.attach(req.user, req.params.id, () => readUpload(req))));
-
-  app.get('/api/evidence/:id', {
-    onRequest: app.requires('evidence.read'),
-    schema: {
-      tags: ['cases'], summary: 'A photo, to those who may see its case', description: 'The bytes as uploaded, with their media type; cacheable privately for a day, since a stored photo never changes.', security: [{ bearer: [] }],
-      params: BigIdParams,
-      response: {
-        200: {
-          description: 'the photo as uploaded (JPEG, PNG or WebP)',
-          content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+  app.post(
+    '/api/incidents/:id/evidence',
+    {
+      onRequest: app.requires('evidence.upload'),
+      schema: {
+        tags: ['cases'],
+        summary: 'Attach photos (multipart, field "file"; JPEG, PNG or WebP, at most 10 MB each, 6 per request)',
+        description:
+          'Each photo is stored with its SHA-256 and an `incident.evidence_added` event is appended to the case record; the answer lists the stored photos.',
+        security: [{ bearer: [] }],
+        consumes: ['multipart/form-data'],
+        params: BigIdParams,
+        response: {
+          201: Type.Array(EvidenceView),
+          400: Type.Ref('ErrorResponse'),
+          404: Type.Ref('ErrorResponse'),
+          413: Type.Ref('ErrorResponse'),
+          415: Type.Ref('ErrorResponse'),
+          422: Type.Ref('ErrorResponse'),
         },
-        404: Type.Ref('ErrorResponse'),
       },
     },
-  }, async (req, reply) => {
-    const { mime, file } = await evidence.photo(req.user, req.params.id);
-    return reply.type(mime).header('Cache-Control', 'private, max-age=86400, immutable').send(file);
-  });
+    async (req, reply) => reply.status(201).send(await evidence.attach(req.user, req.params.id, () => readUpload(req))),
+  );
+
+  app.get(
+    '/api/evidence/:id',
+    {
+      onRequest: app.requires('evidence.read'),
+      schema: {
+        tags: ['cases'],
+        summary: 'A photo, to those who may see its case',
+        description: 'The bytes as uploaded, with their media type; cacheable privately for a day, since a stored photo never changes.',
+        security: [{ bearer: [] }],
+        params: BigIdParams,
+        response: {
+          200: {
+            description: 'the photo as uploaded (JPEG, PNG or WebP)',
+            content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+          },
+          404: Type.Ref('ErrorResponse'),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { mime, file } = await evidence.photo(req.user, req.params.id);
+      return reply.type(mime).header('Cache-Control', 'private, max-age=86400, immutable').send(file);
+    },
+  );
 };
 
 /** Every "file" part of a multipart upload, read whole (a parser error becomes a 4xx that says what is wrong). */
@@ -66,10 +88,13 @@ function uploadProblem(err: unknown, started: boolean, contentType: string): Err
   const e = err as Error & { code?: string; statusCode?: number; part?: { filename?: string } };
   const fail = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode });
   switch (e.code) {
-    case 'FST_REQ_FILE_TOO_LARGE': return fail(413, `${e.part?.filename || 'a file'} is larger than ${MB} MB; send a smaller photo`);
-    case 'FST_FILES_LIMIT': return fail(413, `at most ${MAX_PHOTOS} photos per upload; send the others in another request`);
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return fail(413, `${e.part?.filename || 'a file'} is larger than ${MB} MB; send a smaller photo`);
+    case 'FST_FILES_LIMIT':
+      return fail(413, `at most ${MAX_PHOTOS} photos per upload; send the others in another request`);
     case 'FST_PARTS_LIMIT':
-    case 'FST_FIELDS_LIMIT': return fail(413, `too many parts: send at most ${MAX_PHOTOS} "file" parts and no more than 4 other fields`);
+    case 'FST_FIELDS_LIMIT':
+      return fail(413, `too many parts: send at most ${MAX_PHOTOS} "file" parts and no more than 4 other fields`);
   }
   const message = e.message ?? '';
   if (/boundary not found/i.test(message)) {
@@ -78,7 +103,10 @@ function uploadProblem(err: unknown, started: boolean, contentType: string): Err
   if (/unexpected end|terminated early/i.test(message) || e.code === 'FST_MP_PREMATURE_CLOSE') {
     if (started) return fail(400, 'the upload ended before the file was complete (the body stops before its closing boundary); send it again');
     const boundary = /boundary=("?)([^";]+)\1/i.exec(contentType)?.[2];
-    return fail(400, `no part of the body starts with the boundary of the Content-Type (${boundary ? `boundary=${boundary}` : 'none'}): the boundary does not match the body, or the body is not multipart`);
+    return fail(
+      400,
+      `no part of the body starts with the boundary of the Content-Type (${boundary ? `boundary=${boundary}` : 'none'}): the boundary does not match the body, or the body is not multipart`,
+    );
   }
   // the plugin's other errors carry their status (4xx); anything else is ours to look at (500)
   return e;

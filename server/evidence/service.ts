@@ -59,10 +59,16 @@ export class EvidenceService {
     const { saved, events } = await withTransaction(this.pool, async (db) => {
       const saved: EvidenceRecord[] = [];
       for (const f of stored) saved.push(await this.repo.insert(db, inc.id, f, user.id));
-      const events = await appendEvents(db, [{
-        incidentId: inc.id, type: 'incident.evidence_added', actorUserId: user.id, districtAdcode: inc.districtAdcode,
-        officerIds: user.officerId ? [user.officerId] : [], payload: { code: inc.code, evidence: saved },
-      }]);
+      const events = await appendEvents(db, [
+        {
+          incidentId: inc.id,
+          type: 'incident.evidence_added',
+          actorUserId: user.id,
+          districtAdcode: inc.districtAdcode,
+          officerIds: user.officerId ? [user.officerId] : [],
+          payload: { code: inc.code, evidence: saved },
+        },
+      ]);
       return { saved, events };
     });
     this.bus.publish(events);

@@ -93,9 +93,18 @@ function nonPixelRanges(b: Buffer, mime: ImageMime): [number, number][] {
     while (p + 1 < b.length) {
       if (b[p] !== 0xff) return whole;
       const m = b[p + 1]!;
-      if (m === 0xff) { p++; continue; } // fill byte
-      if (m === 0xd9) { out.push([p + 2, b.length]); return out; } // EOI: the rest is trailer
-      if (m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { p += 2; continue; }
+      if (m === 0xff) {
+        p++;
+        continue;
+      } // fill byte
+      if (m === 0xd9) {
+        out.push([p + 2, b.length]);
+        return out;
+      } // EOI: the rest is trailer
+      if (m === 0x01 || (m >= 0xd0 && m <= 0xd7)) {
+        p += 2;
+        continue;
+      }
       if (p + 3 >= b.length) return whole;
       const len = b.readUInt16BE(p + 2);
       if (m !== 0xda) out.push([p + 4, Math.min(p + 2 + len, b.length)]);
@@ -116,7 +125,10 @@ function nonPixelRanges(b: Buffer, mime: ImageMime): [number, number][] {
       if (end > b.length) return whole;
       if (type !== 'IDAT') out.push([p + 4, end]);
       p = end;
-      if (type === 'IEND') { out.push([p, b.length]); return out; }
+      if (type === 'IEND') {
+        out.push([p, b.length]);
+        return out;
+      }
     }
     return whole;
   }

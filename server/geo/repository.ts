@@ -23,17 +23,24 @@ export class GeoRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   districts(): Promise<string> {
-    return queryCollection(this.pool, featureCollectionSql(`
+    return queryCollection(
+      this.pool,
+      featureCollectionSql(`
       SELECT d.adcode AS sort_key, geojson_feature(d.adcode::int, d.boundary, json_build_object(
         'adcode', d.adcode, 'name', d.name, 'nameEn', d.name_en,
         'areaKm2', round((ST_Area(d.boundary::geography) / 1e6)::numeric, 2),
         'gridCellCount', (SELECT count(*) FROM grid_cells g WHERE g.district_adcode = d.adcode AND g.valid_to IS NULL))) AS feature
-      FROM districts d`), []);
+      FROM districts d`),
+      [],
+    );
   }
 
   /** Current grid cells whose bounding box meets `bbox`: at most `limit`, those nearest its centre. */
   gridCells(bbox: Bbox, limit: number): Promise<string> {
-    return queryCollection(this.pool, featureCollectionSql(`
+    return queryCollection(
+      this.pool,
+      featureCollectionSql(
+        `
       SELECT h.rn AS sort_key, h.rn,
              geojson_feature(h.id, h.geom, json_build_object('code', h.code, 'districtAdcode', h.district_adcode,
                'districtName', d.name, 'streetName', s.name, 'communityName', c.name,
@@ -49,22 +56,35 @@ export class GeoRepository {
       JOIN districts d ON d.adcode = h.district_adcode
       JOIN communities c ON c.code = h.community_code
       JOIN streets s ON s.code = c.street_code
-      LEFT JOIN squads sq ON sq.id = h.squad_id`, { truncatedAt: '$5' }), [...bbox, limit]);
+      LEFT JOIN squads sq ON sq.id = h.squad_id`,
+        { truncatedAt: '$5' },
+      ),
+      [...bbox, limit],
+    );
   }
 
   illegalBuildings(bbox: Bbox, limit: number): Promise<string> {
-    return queryCollection(this.pool, featureCollectionSql(`
+    return queryCollection(
+      this.pool,
+      featureCollectionSql(
+        `
       SELECT h.id AS sort_key, row_number() OVER (ORDER BY h.id) AS rn,
              geojson_feature(h.id, h.geom, json_build_object('code', h.code, 'areaM2', round(h.area_m2::numeric, 1),
                'floors', h.floors, 'kind', h.kind, 'stage', h.stage, 'party', h.party,
                'demolishedAreaM2', round(h.demolished_area_m2::numeric, 1), 'discoveredOn', h.discovered_on, 'districtName', d.name)) AS feature
       FROM (SELECT * FROM illegal_buildings WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) ORDER BY id LIMIT $5 + 1) h
-      JOIN districts d ON d.adcode = h.district_adcode`, { truncatedAt: '$5' }), [...bbox, limit]);
+      JOIN districts d ON d.adcode = h.district_adcode`,
+        { truncatedAt: '$5' },
+      ),
+      [...bbox, limit],
+    );
   }
 
   /** Key areas listed today (Asia/Shanghai calendar day), or all of them. */
   keyAreas(opts: { includeInactive: boolean }): Promise<string> {
-    return queryCollection(this.pool, featureCollectionSql(`
+    return queryCollection(
+      this.pool,
+      featureCollectionSql(`
       SELECT k.level || lpad(k.id::text, 10, '0') AS sort_key, geojson_feature(k.id, k.geom, json_build_object(
         'id', k.id, 'name', k.name, 'nameEn', k.name_en, 'level', k.level, 'kind', k.kind,
         'priorityBoost', k.priority_boost, 'complaintBaseline', k.complaint_baseline, 'listedOn', k.listed_on,
@@ -74,6 +94,8 @@ export class GeoRepository {
                   AND (delisted_on IS NULL OR delisted_on > (now() AT TIME ZONE 'Asia/Shanghai')::date) AS active
         FROM key_areas
       ) k
-      WHERE $1 OR k.active`), [opts.includeInactive]);
+      WHERE $1 OR k.active`),
+      [opts.includeInactive],
+    );
   }
 }

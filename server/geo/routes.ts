@@ -14,38 +14,63 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ repo: GeoRepository; publicM
     return parsed.value;
   };
 
-  app.get('/api/districts', {
-    onRequest,
-    schema: {
-      tags: ['map'], summary: 'District boundaries (区)', description: 'Every district this system serves as a GeoJSON FeatureCollection in WGS84.',
-      response: { 200: featureCollection(DistrictProps, AreaGeometry) },
+  app.get(
+    '/api/districts',
+    {
+      onRequest,
+      schema: {
+        tags: ['map'],
+        summary: 'District boundaries (区)',
+        description: 'Every district this system serves as a GeoJSON FeatureCollection in WGS84.',
+        response: { 200: featureCollection(DistrictProps, AreaGeometry) },
+      },
     },
-  }, async (_req, reply) => sendJsonText(reply, await repo.districts()));
+    async (_req, reply) => sendJsonText(reply, await repo.districts()),
+  );
 
-  app.get('/api/grid-cells', {
-    onRequest,
-    schema: {
-      tags: ['map'], summary: 'Unit grid cells (单元网格) meeting a bounding box', description: 'Current cells whose geometry meets `bbox` (WGS84), at most `limit`; `truncated` says when more cells met it, so zoom in or raise the limit.',
-      querystring: BboxQuery,
-      response: { 200: featureCollection(GridCellProps, AreaGeometry, { truncatable: true }), ...errorResponses },
+  app.get(
+    '/api/grid-cells',
+    {
+      onRequest,
+      schema: {
+        tags: ['map'],
+        summary: 'Unit grid cells (单元网格) meeting a bounding box',
+        description:
+          'Current cells whose geometry meets `bbox` (WGS84), at most `limit`; `truncated` says when more cells met it, so zoom in or raise the limit.',
+        querystring: BboxQuery,
+        response: { 200: featureCollection(GridCellProps, AreaGeometry, { truncatable: true }), ...errorResponses },
+      },
     },
-  }, async (req, reply) => sendJsonText(reply, await repo.gridCells(bboxOrThrow(req.query.bbox), req.query.limit ?? 5_000)));
+    async (req, reply) => sendJsonText(reply, await repo.gridCells(bboxOrThrow(req.query.bbox), req.query.limit ?? 5_000)),
+  );
 
-  app.get('/api/illegal-buildings', {
-    onRequest,
-    schema: {
-      tags: ['map'], summary: 'Illegal-building footprints (违法建设) meeting a bounding box', description: 'Footprints meeting `bbox` (WGS84) with their stage and party, at most `limit`; `truncated` says when more met it.',
-      querystring: BboxQuery,
-      response: { 200: featureCollection(IllegalBuildingProps, AreaGeometry, { truncatable: true }), ...errorResponses },
+  app.get(
+    '/api/illegal-buildings',
+    {
+      onRequest,
+      schema: {
+        tags: ['map'],
+        summary: 'Illegal-building footprints (违法建设) meeting a bounding box',
+        description: 'Footprints meeting `bbox` (WGS84) with their stage and party, at most `limit`; `truncated` says when more met it.',
+        querystring: BboxQuery,
+        response: { 200: featureCollection(IllegalBuildingProps, AreaGeometry, { truncatable: true }), ...errorResponses },
+      },
     },
-  }, async (req, reply) => sendJsonText(reply, await repo.illegalBuildings(bboxOrThrow(req.query.bbox), req.query.limit ?? 5_000)));
+    async (req, reply) => sendJsonText(reply, await repo.illegalBuildings(bboxOrThrow(req.query.bbox), req.query.limit ?? 5_000)),
+  );
 
-  app.get('/api/key-areas', {
-    onRequest,
-    schema: {
-      tags: ['map'], summary: 'Key areas (重点地区); listed ones unless all=true', description: 'Key-area polygons with their level, kind and complaints baseline; `all=true` adds the areas no longer listed.',
-      querystring: Type.Object({ all: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false }),
-      response: { 200: featureCollection(KeyAreaProps, AreaGeometry), ...errorResponses },
+  app.get(
+    '/api/key-areas',
+    {
+      onRequest,
+      schema: {
+        tags: ['map'],
+        summary: 'Key areas (重点地区); listed ones unless all=true',
+        description: 'Key-area polygons with their level, kind and complaints baseline; `all=true` adds the areas no longer listed.',
+        querystring: Type.Object({ all: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false }),
+        response: { 200: featureCollection(KeyAreaProps, AreaGeometry), ...errorResponses },
+      },
     },
-  }, async (req, reply) => sendJsonText(reply, await repo.keyAreas({ includeInactive: req.query.all ?? false })));
+    async (req, reply) => sendJsonText(reply, await repo.keyAreas({ includeInactive: req.query.all ?? false })),
+  );
 };

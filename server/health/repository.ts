@@ -12,9 +12,12 @@ export class HealthRepository {
   }
 
   async versions(seedName: string): Promise<{ pg: string; postgis: string; seeded: boolean }> {
-    const res = await this.pool.query<{ pg: string; postgis: string; seeded: boolean }>(`
+    const res = await this.pool.query<{ pg: string; postgis: string; seeded: boolean }>(
+      `
       SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis,
-             EXISTS (SELECT 1 FROM seed_runs WHERE name = $1) AS seeded`, [seedName]);
+             EXISTS (SELECT 1 FROM seed_runs WHERE name = $1) AS seeded`,
+      [seedName],
+    );
     return res.rows[0]!;
   }
 
@@ -29,8 +32,13 @@ export class HealthRepository {
 
   /** How far `replica` has replayed behind WAL position `head`: bytes, and seconds since its last replayed transaction. */
   async replayBehind(replica: pg.Pool, head: string): Promise<{ bytes: number | null; seconds: number | null }> {
-    return (await replica.query<{ bytes: number | null; seconds: number | null }>(`
+    return (
+      await replica.query<{ bytes: number | null; seconds: number | null }>(
+        `
       SELECT greatest(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()), 0)::float8 AS bytes,
-             round(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 3)::float8 AS seconds`, [head])).rows[0]!;
+             round(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 3)::float8 AS seconds`,
+        [head],
+      )
+    ).rows[0]!;
   }
 }

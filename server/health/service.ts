@@ -8,7 +8,10 @@ export type ReplicaStatus = { status: 'up' | 'down'; lagSeconds: number | null; 
 export class HealthService {
   private readonly started = Date.now();
 
-  constructor(private readonly repo: HealthRepository, private readonly mode: DatabaseMode) {}
+  constructor(
+    private readonly repo: HealthRepository,
+    private readonly mode: DatabaseMode,
+  ) {}
 
   uptimeSeconds(): number {
     return Math.floor((Date.now() - this.started) / 1000);

@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   CONFLICT: 'the request clashes with the current state of a record (a busy officer, a taken login…)',
   PAYLOAD_TOO_LARGE: 'the body, a file or the number of parts is over its limit',
   URI_TOO_LONG: 'a segment of the URL path is too long',
-  UNSUPPORTED_MEDIA_TYPE: 'the Content-Type (or a file\'s type) is not one this route takes',
+  UNSUPPORTED_MEDIA_TYPE: "the Content-Type (or a file's type) is not one this route takes",
   UNPROCESSABLE: 'understood, but the rules refuse it (outside every district, an officer without a valid certificate…)',
   RATE_LIMITED: 'too many requests: wait for Retry-After seconds',
   INTERNAL_ERROR: 'a fault of the server; it is logged with the request id (X-Request-Id)',
@@ -26,8 +26,17 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 const BY_STATUS: Record<number, ErrorCode> = {
-  400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE',
-  414: 'URI_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE',
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
 };
 
 /** Fastify's own error codes that say more than their status. */

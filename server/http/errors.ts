@@ -28,11 +28,15 @@ export function describeValidationError(context: string, errors: AjvError[]): st
  * (error-codes.ts); `allowed` the steps a case allows now, when a step was refused.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setSchemaErrorFormatter((errors, context) => codedError(400, 'VALIDATION_FAILED', describeValidationError(context, errors as AjvError[])) as FastifyError);
+  app.setSchemaErrorFormatter(
+    (errors, context) => codedError(400, 'VALIDATION_FAILED', describeValidationError(context, errors as AjvError[])) as FastifyError,
+  );
   app.setErrorHandler((err: FastifyError & { status?: number; allowed?: unknown }, request, reply) => {
     if (isDatabaseUnavailable(err)) {
       request.log.warn({ err: err.message }, 'database unavailable');
-      return reply.status(503).header('retry-after', '2')
+      return reply
+        .status(503)
+        .header('retry-after', '2')
         .send(errorBody(503, 'DATABASE_UNAVAILABLE', '数据库暂时不可用 the database is unavailable (restarting or unreachable); retry in a few seconds'));
     }
     // `status` as well: an error of a service (CaseError) or of http-errors may carry only that
@@ -58,7 +62,21 @@ export function errorBody(statusCode: number, code: ErrorCode, message: string, 
 
 export function httpName(status: number): string {
   return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type',
-      422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' } as Record<number, string>
-  )[status] ?? 'Error';
+    (
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        409: 'Conflict',
+        413: 'Payload Too Large',
+        414: 'URI Too Long',
+        415: 'Unsupported Media Type',
+        422: 'Unprocessable Entity',
+        429: 'Too Many Requests',
+        500: 'Internal Server Error',
+        503: 'Service Unavailable',
+      } as Record<number, string>
+    )[status] ?? 'Error'
+  );
 }

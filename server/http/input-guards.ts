@@ -26,10 +26,11 @@ export function registerInputGuards(app: FastifyInstance): void {
   registerJsonParser(app);
   app.addHook('onRoute', closeQueryString);
   app.addHook('preValidation', async (req: FastifyRequest) => {
-    const problem = textProblem('params', req.params)
-      ?? textProblem('querystring', req.query)
-      ?? textProblem('body', req.body)
-      ?? textProblem('headers', declaredHeaders(req));
+    const problem =
+      textProblem('params', req.params) ??
+      textProblem('querystring', req.query) ??
+      textProblem('body', req.body) ??
+      textProblem('headers', declaredHeaders(req));
     if (problem) throw invalid(problem);
   });
 }
@@ -45,7 +46,11 @@ const malformed = (message: string) => codedError(400, 'MALFORMED_REQUEST', mess
 export function frameworkError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
   const answer = (statusCode: number, code: ErrorCode, message: string) => void reply.code(statusCode).send(errorBody(statusCode, code, message));
   if (error.code === 'FST_ERR_BAD_URL') {
-    return answer(400, 'MALFORMED_REQUEST', 'the URL is not valid: a percent-escape in its path is not UTF-8 text (e.g. %FF, or an encoded lone surrogate %ED%A0%80); percent-encode the path as UTF-8');
+    return answer(
+      400,
+      'MALFORMED_REQUEST',
+      'the URL is not valid: a percent-escape in its path is not UTF-8 text (e.g. %FF, or an encoded lone surrogate %ED%A0%80); percent-encode the path as UTF-8',
+    );
   }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return answer(414, 'URI_TOO_LONG', 'a segment of the URL path is longer than 100 characters; no id, code or name in a path is that long');
@@ -94,7 +99,18 @@ function finiteAfterCoercion(validate: ValidateFunction): ValidateFunction {
       return false;
     }
     const at = nonFinite(data);
-    checked.errors = at === null ? null : [{ instancePath: at, schemaPath: '#', keyword: 'type', params: {}, message: 'must be a finite number; this one is too large or too small to be one' }];
+    checked.errors =
+      at === null
+        ? null
+        : [
+            {
+              instancePath: at,
+              schemaPath: '#',
+              keyword: 'type',
+              params: {},
+              message: 'must be a finite number; this one is too large or too small to be one',
+            },
+          ];
     return at === null;
   }) as ValidateFunction;
   return checked;

@@ -6,9 +6,11 @@ import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 export const ErrorResponse = Type.Object(
   {
     statusCode: Type.Integer({ description: 'the HTTP status again', minimum: 400, maximum: 599 }),
-    error: Type.String({ description: 'the status\'s name (Bad Request…)' }),
+    error: Type.String({ description: "the status's name (Bad Request…)" }),
     code: StringEnum(Object.keys(ERROR_CODES) as ErrorCode[], {
-      description: `what went wrong, for programs: stable, unlike the message. ${Object.entries(ERROR_CODES).map(([k, v]) => `\`${k}\`: ${v}`).join('; ')}.`,
+      description: `what went wrong, for programs: stable, unlike the message. ${Object.entries(ERROR_CODES)
+        .map(([k, v]) => `\`${k}\`: ${v}`)
+        .join('; ')}.`,
     }),
     message: Type.String({ description: 'what is wrong and how to fix it, for people' }),
     allowed: Type.Optional(Type.Array(StringEnum(CASE_ACTIONS), { description: 'with STEP_NOT_ALLOWED: the steps of the case you may take now' })),

@@ -32,7 +32,8 @@ function table(report: IndicatorsReport): Value[][] {
 
 function csvField(v: Value): string {
   let s: string;
-  if (v.kind === 'text') s = /^[=+\-@\t\r]/.test(v.text) ? `'${v.text}` : v.text; // no formulas from a cell
+  if (v.kind === 'text')
+    s = /^[=+\-@\t\r]/.test(v.text) ? `'${v.text}` : v.text; // no formulas from a cell
   else if (v.kind === 'int') s = String(v.n);
   else if (v.n === null) s = '';
   else s = v.kind === 'ratio' ? `${(v.n * 100).toFixed(2)}%` : v.n.toFixed(2);
@@ -56,18 +57,50 @@ export async function indicatorsXlsx(report: IndicatorsReport): Promise<Buffer> 
   };
   const figures: SheetData = [header, ...table(report).map((r) => r.map(cell))];
   const period: SheetData = [
-    [{ value: '统计期 (period)', fontWeight: 'bold' }, { value: `[${report.from}, ${report.to})`, type: String }],
-    [{ value: '截至 (as of)', fontWeight: 'bold' }, { value: report.asOf, type: String }],
-    [{ value: '范围 (scope)', fontWeight: 'bold' }, { value: report.scopeDistrict ?? '全市 (city)', type: String }],
+    [
+      { value: '统计期 (period)', fontWeight: 'bold' },
+      { value: `[${report.from}, ${report.to})`, type: String },
+    ],
+    [
+      { value: '截至 (as of)', fontWeight: 'bold' },
+      { value: report.asOf, type: String },
+    ],
+    [
+      { value: '范围 (scope)', fontWeight: 'bold' },
+      { value: report.scopeDistrict ?? '全市 (city)', type: String },
+    ],
     [],
-    ...RULES.map((r): Cell[] => [{ value: r.zh, type: String }, { value: r.en, type: String }]),
+    ...RULES.map((r): Cell[] => [
+      { value: r.zh, type: String },
+      { value: r.en, type: String },
+    ]),
     [],
-    [{ value: '指标 (indicator)', fontWeight: 'bold' }, { value: '口径 (definition)', fontWeight: 'bold' }, { value: 'definition', fontWeight: 'bold' }, { value: 'formula', fontWeight: 'bold' }],
-    ...INDICATOR_DEFINITIONS.map((d): Cell[] => [{ value: `${d.name.zh} (${d.name.en})`, type: String }, { value: d.definition.zh, type: String }, { value: d.definition.en, type: String }, { value: d.formula, type: String }]),
-    ...COUNT_DEFINITIONS.map((c): Cell[] => [{ value: `${c.name.zh} (${c.name.en})`, type: String }, { value: c.definition.zh, type: String }, { value: c.definition.en, type: String }, { value: c.key, type: String }]),
+    [
+      { value: '指标 (indicator)', fontWeight: 'bold' },
+      { value: '口径 (definition)', fontWeight: 'bold' },
+      { value: 'definition', fontWeight: 'bold' },
+      { value: 'formula', fontWeight: 'bold' },
+    ],
+    ...INDICATOR_DEFINITIONS.map((d): Cell[] => [
+      { value: `${d.name.zh} (${d.name.en})`, type: String },
+      { value: d.definition.zh, type: String },
+      { value: d.definition.en, type: String },
+      { value: d.formula, type: String },
+    ]),
+    ...COUNT_DEFINITIONS.map((c): Cell[] => [
+      { value: `${c.name.zh} (${c.name.en})`, type: String },
+      { value: c.definition.zh, type: String },
+      { value: c.definition.en, type: String },
+      { value: c.key, type: String },
+    ]),
   ];
   return writeXlsxFile([
-    { data: figures, sheet: '指标', columns: [{ width: 14 }, { width: 22 }, { width: 12 }, ...Array(figures[0]!.length - 3).fill({ width: 16 })], stickyRowsCount: 1 },
+    {
+      data: figures,
+      sheet: '指标',
+      columns: [{ width: 14 }, { width: 22 }, { width: 12 }, ...Array(figures[0]!.length - 3).fill({ width: 16 })],
+      stickyRowsCount: 1,
+    },
     { data: period, sheet: '口径', columns: [{ width: 30 }, { width: 60 }, { width: 80 }, { width: 40 }] },
   ]).toBuffer();
 }

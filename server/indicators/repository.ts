@@ -165,7 +165,10 @@ type SqlRow = Record<string, unknown> & { key: string | null; name: string; dist
 /** The indicators (考核指标) of a period, per district or per squad, plus the total, in one query. */
 export class IndicatorRepository {
   /** `dialect.jit`: whether to run the statement with JIT off (dialect.ts says why). */
-  constructor(private readonly pool: pg.Pool, private readonly dialect: Pick<Dialect, 'jit'>) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly dialect: Pick<Dialect, 'jit'>,
+  ) {}
 
   async figures(by: IndicatorGrouping, period: IndicatorPeriod): Promise<IndicatorFigures> {
     const asOf = new Date(Math.min(period.to.getTime(), Date.now()));

@@ -15,7 +15,12 @@ import { IndicatorRepository } from './repository.ts';
 export class IndicatorService {
   private readonly reads: Reads;
 
-  constructor(pool: pg.Pool, readPool: pg.Pool, log: ReadLog, private readonly dialect: Dialect) {
+  constructor(
+    pool: pg.Pool,
+    readPool: pg.Pool,
+    log: ReadLog,
+    private readonly dialect: Dialect,
+  ) {
     this.reads = replicaReads(pool, readPool, log);
   }
 
@@ -27,8 +32,14 @@ export class IndicatorService {
     const district = user.districtAdcode ?? null;
     const figures = await this.reads((db) => new IndicatorRepository(db, this.dialect).figures(by, { from: period.from, to: period.to, district }));
     return {
-      from: period.from.toISOString(), to: period.to.toISOString(), asOf: figures.asOf, by, scopeDistrict: district,
-      rows: figures.rows, total: { ...figures.total, key: null }, definitions: DEFINITIONS,
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      asOf: figures.asOf,
+      by,
+      scopeDistrict: district,
+      rows: figures.rows,
+      total: { ...figures.total, key: null },
+      definitions: DEFINITIONS,
     };
   }
 }

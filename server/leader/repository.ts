@@ -1,7 +1,13 @@
 import type { Scope } from '#shared/auth/permissions.ts';
 import type { Source } from '#shared/cases/states.ts';
 import {
-  BASELINE_DAYS, type Escalations, type KeyAreaBoard, type KeyAreaBoardRow, KEY_AREA_TARGET, type StatsCategories, type StatsTrend,
+  BASELINE_DAYS,
+  type Escalations,
+  type KeyAreaBoard,
+  type KeyAreaBoardRow,
+  KEY_AREA_TARGET,
+  type StatsCategories,
+  type StatsTrend,
 } from '#shared/leader/contract.ts';
 import { type Period, trendBuckets } from '#shared/leader/period.ts';
 import type { Queryable } from '../db/transaction.ts';
@@ -33,7 +39,8 @@ export interface HeatmapFilter {
  * JSON text (one Point per cell with cases, at the cell's precomputed point on surface).
  */
 export async function heatmap(db: Queryable, p: Period, f: HeatmapFilter): Promise<string> {
-  const res = await db.query<{ total: number; unlocated: number; max: number; fc: string }>(`
+  const res = await db.query<{ total: number; unlocated: number; max: number; fc: string }>(
+    `
     WITH counts AS (
       SELECT grid_cell_id, count(*)::int AS n FROM incidents
       WHERE reported_at >= $1 AND reported_at < $2
@@ -49,7 +56,8 @@ export async function heatmap(db: Queryable, p: Period, f: HeatmapFilter): Promi
              '{"type":"Feature","geometry":' || g.label_point_json || ',"properties":{"code":"' || g.code || '","count":' || c.n || '}}',
              ',' ORDER BY g.code) FILTER (WHERE g.id IS NOT NULL), '') || ']}' AS fc
     FROM counts c LEFT JOIN grid_cells g ON g.id = c.grid_cell_id`,
-  [p.from.toISOString(), p.to.toISOString(), f.district, f.categoryIds, f.source]);
+    [p.from.toISOString(), p.to.toISOString(), f.district, f.categoryIds, f.source],
+  );
   const r = res.rows[0]!;
   return `{"from":"${p.from.toISOString()}","to":"${p.to.toISOString()}","total":${r.total},"unlocated":${r.unlocated},"max":${r.max},"cells":${r.fc}}`;
 }
@@ -64,7 +72,18 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 export async function keyAreaBoard(db: Queryable, p: Period, district: string | null): Promise<KeyAreaBoard> {
   const days = (p.to.getTime() - p.from.getTime()) / DAY_MS;
   const b = trendBuckets(p);
-  const res = await db.query<{ id: number; name: string; level: 'city' | 'district'; districts: string[]; baseline: number; complaints: number; open: number; overdue: number; trend: number[] }>(`
+  const res = await db.query<{
+    id: number;
+    name: string;
+    level: 'city' | 'district';
+    districts: string[];
+    baseline: number;
+    complaints: number;
+    open: number;
+    overdue: number;
+    trend: number[];
+  }>(
+    `
     WITH p AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t, $3::date AS d0, $4::int AS step, $5::int AS nb,
                       (now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
     areas AS (
@@ -92,15 +111,25 @@ export async function keyAreaBoard(db: Queryable, p: Period, district: string | 
            (SELECT array_agg(coalesce(c.n, 0) ORDER BY x.b) FROM generate_series(0, p.nb - 1) AS x(b)
               LEFT JOIN complaints c ON c.area_id = s.id AND c.b = x.b) AS trend
     FROM scoped s CROSS JOIN p LEFT JOIN open o ON o.area_id = s.id`,
-  [p.from.toISOString(), p.to.toISOString(), b.starts[0], b.stepDays, b.starts.length, district]);
+    [p.from.toISOString(), p.to.toISOString(), b.starts[0], b.stepDays, b.starts.length, district],
+  );
   const areas: KeyAreaBoardRow[] = res.rows.map((r) => {
     const expected = (r.baseline * days) / BASELINE_DAYS;
     const change = expected > 0 ? r.complaints / expected - 1 : null;
     return {
-      id: r.id, name: r.name, level: r.level, districtAdcodes: r.districts, baseline: r.baseline,
-      expected: round(expected, 2), complaints: r.complaints, change: change === null ? null : round(change, 4),
-      target: KEY_AREA_TARGET, met: change !== null && change <= KEY_AREA_TARGET + 1e-12,
-      open: r.open, overdue: r.overdue, trend: b.starts.map((start, i) => ({ start, count: r.trend[i] ?? 0 })),
+      id: r.id,
+      name: r.name,
+      level: r.level,
+      districtAdcodes: r.districts,
+      baseline: r.baseline,
+      expected: round(expected, 2),
+      complaints: r.complaints,
+      change: change === null ? null : round(change, 4),
+      target: KEY_AREA_TARGET,
+      met: change !== null && change <= KEY_AREA_TARGET + 1e-12,
+      open: r.open,
+      overdue: r.overdue,
+      trend: b.starts.map((start, i) => ({ start, count: r.trend[i] ?? 0 })),
     };
   });
   // Worst first: the highest change (no baseline last), then the most overdue, then by id.
@@ -110,7 +139,8 @@ export async function keyAreaBoard(db: Queryable, p: Period, district: string | 
 
 /** Open cases in scope that are overdue or escalated (督办), most urgent first. */
 export async function escalations(db: Queryable, district: string | null, limit: number): Promise<Escalations> {
-  const res = await db.query<Escalations['cases'][number] & { total: number }>(`
+  const res = await db.query<Escalations['cases'][number] & { total: number }>(
+    `
     WITH e AS (
       SELECT i.* FROM incidents i
       WHERE i.${OPEN} AND (i.overdue_at IS NOT NULL OR i.escalated_at IS NOT NULL)
@@ -133,7 +163,9 @@ export async function escalations(db: Queryable, district: string | null, limit:
     FROM ranked r
     JOIN categories c ON c.id = r.category_id
     LEFT JOIN districts d ON d.adcode = r.district_adcode
-    ORDER BY (r.overdue_at IS NOT NULL) DESC, r.priority DESC, coalesce(r.overdue_at, r.escalated_at) ASC, r.id`, [district, limit]);
+    ORDER BY (r.overdue_at IS NOT NULL) DESC, r.priority DESC, coalesce(r.overdue_at, r.escalated_at) ASC, r.id`,
+    [district, limit],
+  );
   const total = res.rows[0]?.total ?? 0;
   return { total, cases: res.rows.map(({ total: _t, ...c }) => c) };
 }
@@ -144,7 +176,8 @@ export async function escalations(db: Queryable, district: string | null, limit:
  * clock (overdue_at) and not yet closed or voided.
  */
 export async function statsTrend(db: Queryable, p: Period, district: string | null): Promise<StatsTrend> {
-  const res = await db.query<{ date: string; reported: number; closed: number; overdue: number }>(`
+  const res = await db.query<{ date: string; reported: number; closed: number; overdue: number }>(
+    `
     WITH days AS (
       SELECT d, greatest($1::timestamptz, d::timestamp AT TIME ZONE 'Asia/Shanghai') AS s,
              least($2::timestamptz, (d + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS e
@@ -170,13 +203,16 @@ export async function statsTrend(db: Queryable, p: Period, district: string | nu
            (SELECT count(*) FROM incidents WHERE closed_at >= days.s AND closed_at < days.e AND ($3::text IS NULL OR district_adcode = $3))::int AS closed,
            ((SELECT n FROM base) + coalesce(sum(delta.n) OVER (ORDER BY days.d), 0))::int AS overdue
     FROM days LEFT JOIN delta ON delta.d = days.d
-    ORDER BY days.d`, [p.from.toISOString(), p.to.toISOString(), district]);
+    ORDER BY days.d`,
+    [p.from.toISOString(), p.to.toISOString(), district],
+  );
   return { from: p.from.toISOString(), to: p.to.toISOString(), days: res.rows };
 }
 
 /** Cases reported in the period per minor category (names from the current catalogue when it has the code). */
 export async function statsCategories(db: Queryable, p: Period, district: string | null): Promise<StatsCategories> {
-  const res = await db.query<{ code: string; nameZh: string; nameEn: string; count: number }>(`
+  const res = await db.query<{ code: string; nameZh: string; nameEn: string; count: number }>(
+    `
     WITH n AS (
       SELECT c.minor_code, count(*)::int AS n FROM incidents i JOIN categories c ON c.id = i.category_id
       WHERE i.reported_at >= $1 AND i.reported_at < $2 AND ($3::text IS NULL OR i.district_adcode = $3)
@@ -187,6 +223,8 @@ export async function statsCategories(db: Queryable, p: Period, district: string
       SELECT c.name_zh, c.name_en FROM categories c LEFT JOIN category_catalogs v ON v.version = c.catalog_version
       WHERE c.minor_code = n.minor_code ORDER BY v.is_current DESC NULLS LAST, v.effective_from DESC NULLS LAST, c.id DESC LIMIT 1
     ) nm
-    ORDER BY n.n DESC, n.minor_code`, [p.from.toISOString(), p.to.toISOString(), district]);
+    ORDER BY n.n DESC, n.minor_code`,
+    [p.from.toISOString(), p.to.toISOString(), district],
+  );
   return { from: p.from.toISOString(), to: p.to.toISOString(), total: res.rows.reduce((s, r) => s + r.count, 0), categories: res.rows };
 }

@@ -38,7 +38,11 @@ export class PgRelay {
   private heartbeat: NodeJS.Timeout | null = null;
   private wasDown = false;
 
-  constructor(private readonly url: string, private readonly pool: pg.Pool, private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }) {}
+  constructor(
+    private readonly url: string,
+    private readonly pool: pg.Pool,
+    private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+  ) {}
 
   /** true while the LISTEN connection is up */
   get listening(): boolean {

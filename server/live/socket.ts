@@ -57,7 +57,10 @@ export type LiveEnvelope = EventRow & { prev: number };
  * `prev` above what it has applied fills the gap from GET /api/events?after= first. Positions and
  * ended sessions reach the other instances through the relay (CLUSTER=true).
  */
-export function attachLive(app: FastifyInstance, deps: { live: LiveService; bus: EventBus; positions: PositionService; relay: PgRelay | null; allowedOrigins: readonly string[] }): Server {
+export function attachLive(
+  app: FastifyInstance,
+  deps: { live: LiveService; bus: EventBus; positions: PositionService; relay: PgRelay | null; allowedOrigins: readonly string[] },
+): Server {
   const io = new Server(app.server, {
     serveClient: false,
     transports: ['websocket', 'polling'],

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import { DEMO_CATALOGUE, DEMO_CATALOGUE_VERSION } from '#shared/categories/catalogue-demo.ts';
 
 export async function insertCategoryCatalogue(client: pg.PoolClient): Promise<number> {
-  await client.query(
-    `INSERT INTO category_catalogs (version, name, effective_from, is_current) VALUES ($1, $2, '2026-01-01', true)`,
-    [DEMO_CATALOGUE_VERSION, '城市管理部件事件分类（CJ/T 214 编号，演示版）'],
-  );
+  await client.query(`INSERT INTO category_catalogs (version, name, effective_from, is_current) VALUES ($1, $2, '2026-01-01', true)`, [
+    DEMO_CATALOGUE_VERSION,
+    '城市管理部件事件分类（CJ/T 214 编号，演示版）',
+  ]);
   let n = 0;
   for (const cls of DEMO_CATALOGUE) {
     for (const e of cls.entries) {

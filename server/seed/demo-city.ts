@@ -20,10 +20,7 @@ export interface SeedResult {
  * Seeds the demo city in one transaction, once: an advisory lock keeps two starting instances from
  * seeding together, and the seed_runs row makes every later start a no-op.
  */
-export async function seedDemoCity(
-  pool: pg.Pool,
-  opts: { password: string | null; log?: (msg: string) => void; now?: Date },
-): Promise<SeedResult> {
+export async function seedDemoCity(pool: pg.Pool, opts: { password: string | null; log?: (msg: string) => void; now?: Date }): Promise<SeedResult> {
   const log = opts.log ?? (() => {});
   const now = opts.now ?? new Date();
   const started = performance.now();

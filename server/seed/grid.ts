@@ -6,10 +6,7 @@ import type pg from 'pg';
  * the parent. Sizes follow central Chengdu (streets ≈ 5 km², communities ≈ 0.6 km²). Names say "演示"
  * so nobody mistakes them for the real ones.
  */
-async function subdivide(
-  client: pg.PoolClient,
-  opts: { parentSql: string; target: string; areaPerChild: number; seed: number },
-): Promise<void> {
+async function subdivide(client: pg.PoolClient, opts: { parentSql: string; target: string; areaPerChild: number; seed: number }): Promise<void> {
   await client.query(`
     CREATE TEMP TABLE ${opts.target} ON COMMIT DROP AS
     WITH parent AS (${opts.parentSql}),
@@ -78,7 +75,8 @@ const SLIVER_M2 = 2_000;
  * the community west→east, north→south.
  */
 export async function insertGridCells(client: pg.PoolClient, validFrom: string): Promise<number> {
-  await client.query(`
+  await client.query(
+    `
     CREATE TEMP TABLE seed_cells ON COMMIT DROP AS
     WITH origin AS (SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0 FROM (SELECT ST_Extent(boundary)::geometry AS e FROM districts) x),
     spans AS (
@@ -100,12 +98,15 @@ export async function insertGridCells(client: pg.PoolClient, validFrom: string):
       FROM lattice WHERE ST_Intersects(env, boundary)
     )
     SELECT row_number() OVER () AS id, code, i, j, ST_Multi(geom) AS geom, ST_Area(geom::geography) AS area
-    FROM clipped WHERE NOT ST_IsEmpty(geom)`, [CELL_DX, CELL_DY]);
+    FROM clipped WHERE NOT ST_IsEmpty(geom)`,
+    [CELL_DX, CELL_DY],
+  );
   await client.query(`CREATE INDEX ON seed_cells USING gist (geom)`);
   await client.query(`ANALYZE seed_cells`);
 
   // Fold each sliver into the larger piece of its community with which it shares the longest border.
-  await client.query(`
+  await client.query(
+    `
     CREATE TEMP TABLE seed_merge ON COMMIT DROP AS
     SELECT s.id AS small_id, t.id AS target_id
     FROM seed_cells s
@@ -115,16 +116,21 @@ export async function insertGridCells(client: pg.PoolClient, validFrom: string):
       ORDER BY ST_Length(ST_CollectionExtract(ST_Intersection(b.geom, s.geom), 2)) DESC, b.id
       LIMIT 1
     ) t
-    WHERE s.area < $1`, [SLIVER_M2]);
+    WHERE s.area < $1`,
+    [SLIVER_M2],
+  );
   await client.query(`
     UPDATE seed_cells c SET geom = ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(c.geom, m.g)), 3))
     FROM (SELECT target_id, ST_Collect(s.geom) AS g FROM seed_merge JOIN seed_cells s ON s.id = small_id GROUP BY target_id) m
     WHERE c.id = m.target_id`);
   await client.query(`DELETE FROM seed_cells WHERE id IN (SELECT small_id FROM seed_merge)`);
 
-  const inserted = await client.query(`
+  const inserted = await client.query(
+    `
     INSERT INTO grid_cells (code, community_code, district_adcode, geom, area_m2, valid_from)
     SELECT code || lpad(seq::text, 3, '0'), code, left(code, 6), geom, ST_Area(geom::geography), $1::date
-    FROM (SELECT code, geom, row_number() OVER (PARTITION BY code ORDER BY j DESC, i) AS seq FROM seed_cells) n`, [validFrom]);
+    FROM (SELECT code, geom, row_number() OVER (PARTITION BY code ORDER BY j DESC, i) AS seq FROM seed_cells) n`,
+    [validFrom],
+  );
   return inserted.rowCount ?? 0;
 }

@@ -11,15 +11,30 @@ const STAGES = ['discovered', 'filed', 'ordered', 'demolished', 'closed'] as con
  */
 export async function insertIllegalBuildings(client: pg.PoolClient, perDistrict: number, today: Date): Promise<number> {
   const rand = seededRandom(510199);
-  const spots = await client.query<{ adcode: string; lon: number; lat: number }>(`
+  const spots = await client.query<{ adcode: string; lon: number; lat: number }>(
+    `
     SELECT d.adcode, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat
     FROM districts d CROSS JOIN LATERAL ST_Dump(ST_GeneratePoints(d.boundary, $1, 4242)) p
-    ORDER BY d.adcode, p.path[1]`, [perDistrict]);
+    ORDER BY d.adcode, p.path[1]`,
+    [perDistrict],
+  );
   const mPerDegLon = 111_320 * Math.cos((30.66 * Math.PI) / 180);
   const mPerDegLat = 110_860;
-  const rows = { code: [] as string[], geom: [] as string[], floors: [] as number[], kind: [] as string[], stage: [] as string[],
-    party: [] as (string | null)[], demolishedShare: [] as number[], adcode: [] as string[], discovered: [] as string[],
-    filed: [] as (string | null)[], rectifyBy: [] as (string | null)[], demolished: [] as (string | null)[], closed: [] as (string | null)[] };
+  const rows = {
+    code: [] as string[],
+    geom: [] as string[],
+    floors: [] as number[],
+    kind: [] as string[],
+    stage: [] as string[],
+    party: [] as (string | null)[],
+    demolishedShare: [] as number[],
+    adcode: [] as string[],
+    discovered: [] as string[],
+    filed: [] as (string | null)[],
+    rectifyBy: [] as (string | null)[],
+    demolished: [] as (string | null)[],
+    closed: [] as (string | null)[],
+  };
   const day = (d: Date, plus: number) => new Date(d.getTime() + plus * 86_400_000).toISOString().slice(0, 10);
   let serial = 0;
   for (const s of spots.rows) {
@@ -27,7 +42,12 @@ export async function insertIllegalBuildings(client: pg.PoolClient, perDistrict:
     const w = between(rand, 6, 40);
     const h = between(rand, 5, 25);
     const angle = rand() * Math.PI;
-    const corners = [[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]].map(([x, y]) => {
+    const corners = [
+      [-w / 2, -h / 2],
+      [w / 2, -h / 2],
+      [w / 2, h / 2],
+      [-w / 2, h / 2],
+    ].map(([x, y]) => {
       const rx = x! * Math.cos(angle) - y! * Math.sin(angle);
       const ry = x! * Math.sin(angle) + y! * Math.cos(angle);
       return [s.lon + rx / mPerDegLon, s.lat + ry / mPerDegLat];
@@ -61,8 +81,21 @@ export async function insertIllegalBuildings(client: pg.PoolClient, perDistrict:
                    $10::text[], $11::text[], $12::text[], $13::text[])
          AS t(code, geom, floors, kind, stage, party, share, adcode, discovered, filed, rectify_by, demolished, closed)
      ) x`,
-    [rows.code, rows.geom, rows.floors, rows.kind, rows.stage, rows.party, rows.demolishedShare, rows.adcode, rows.discovered,
-      rows.filed, rows.rectifyBy, rows.demolished, rows.closed],
+    [
+      rows.code,
+      rows.geom,
+      rows.floors,
+      rows.kind,
+      rows.stage,
+      rows.party,
+      rows.demolishedShare,
+      rows.adcode,
+      rows.discovered,
+      rows.filed,
+      rows.rectifyBy,
+      rows.demolished,
+      rows.closed,
+    ],
   );
   return res.rowCount ?? 0;
 }

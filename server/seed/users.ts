@@ -30,10 +30,14 @@ export async function insertDemoUsers(client: pg.PoolClient, fixedPassword: stri
   const credentials: DemoCredential[] = [];
   for (const u of users) {
     const password = fixedPassword ?? crypto.randomBytes(12).toString('base64url');
-    await client.query(
-      `INSERT INTO users (login, password_hash, display_name, role, district_adcode, officer_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [u.login, await argon2.hash(password), u.name, u.role, u.district, u.officerId],
-    );
+    await client.query(`INSERT INTO users (login, password_hash, display_name, role, district_adcode, officer_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      u.login,
+      await argon2.hash(password),
+      u.name,
+      u.role,
+      u.district,
+      u.officerId,
+    ]);
     credentials.push({ login: u.login, role: u.role, password, scope: u.district ?? 'city' });
   }
   return credentials;

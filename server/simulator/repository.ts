@@ -17,12 +17,15 @@ export class SimulatorRepository {
 
   /** The simulator's own cases (source_ref SIM-…) not yet finished, oldest first. */
   async openCases(limit: number): Promise<SimulatedCase[]> {
-    const res = await this.pool.query<SimulatedCase>(`
+    const res = await this.pool.query<SimulatedCase>(
+      `
       SELECT i.id, i.state, ST_X(i.position) AS lon, ST_Y(i.position) AS lat, c.involves_enforcement AS enforcement,
              coalesce(array_agg(d.officer_id) FILTER (WHERE d.state IN ('pending', 'accepted')), '{}') AS officers
       FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN dispatches d ON d.incident_id = i.id
       WHERE i.source_ref LIKE 'SIM-%' AND i.state NOT IN ('closed', 'voided', 'suspended')
-      GROUP BY i.id, c.involves_enforcement ORDER BY i.id LIMIT $1`, [limit]);
+      GROUP BY i.id, c.involves_enforcement ORDER BY i.id LIMIT $1`,
+      [limit],
+    );
     return res.rows;
   }
 
@@ -37,10 +40,13 @@ export class SimulatorRepository {
 
   /** An officer's last position and their distance in metres to a point; null when they have none. */
   async officerDistance(officerId: number, lon: number, lat: number): Promise<{ lon: number; lat: number; meters: number } | null> {
-    const res = await this.pool.query<{ lon: number; lat: number; meters: number }>(`
+    const res = await this.pool.query<{ lon: number; lat: number; meters: number }>(
+      `
       SELECT ST_X(position) AS lon, ST_Y(position) AS lat,
              ST_Distance(position::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography) AS meters
-      FROM officers WHERE id = $1`, [officerId, lon, lat]);
+      FROM officers WHERE id = $1`,
+      [officerId, lon, lat],
+    );
     return res.rows[0] ?? null;
   }
 }

@@ -12,7 +12,11 @@ import { type SimulatedCase, SimulatorRepository } from './repository.ts';
 const SOURCES: Source[] = ['public', 'public', 'public', 'video', 'video', 'department', 'inspection', 'media'];
 // Street-order and city-appearance problems dominate real case loads; emergencies are rare.
 const WEIGHTED = DEMO_CATALOGUE.flatMap((c) => c.entries.map((e) => ({ code: e.minor, zh: e.zh, weight: c.major === '04' ? 1 : c.major === '05' ? 6 : 3 })));
-const OUTCOMES: [Outcome, number][] = [['service', 0.7], ['management', 0.2], ['enforcement', 0.1]];
+const OUTCOMES: [Outcome, number][] = [
+  ['service', 0.7],
+  ['management', 0.2],
+  ['enforcement', 0.1],
+];
 
 function weighted<T>(items: [T, number][]): T {
   let r = Math.random() * items.reduce((a, [, w]) => a + w, 0);
@@ -46,9 +50,18 @@ export class Simulator {
   }
 
   async start(): Promise<void> {
-    const id = (await this.users.byLogin('simulator'))?.id ?? (await this.users.create({
-      login: 'simulator', password: crypto.randomBytes(24).toString('base64url'), displayName: '模拟器 simulator', role: 'admin', districtAdcode: null, officerId: null,
-    })).id;
+    const id =
+      (await this.users.byLogin('simulator'))?.id ??
+      (
+        await this.users.create({
+          login: 'simulator',
+          password: crypto.randomBytes(24).toString('base64url'),
+          displayName: '模拟器 simulator',
+          role: 'admin',
+          districtAdcode: null,
+          officerId: null,
+        })
+      ).id;
     this.user = { id, login: 'simulator', role: 'admin', districtAdcode: null, officerId: null };
     let sinceNew = Infinity;
     this.timer = setInterval(() => {
@@ -57,9 +70,11 @@ export class Simulator {
       sinceNew += this.opts.tickMs;
       const makeNew = sinceNew >= this.opts.newCaseEveryMs;
       if (makeNew) sinceNew = 0;
-      void this.tick(makeNew).catch((err) => this.log.warn({ err }, 'simulator')).finally(() => {
-        this.busy = false;
-      });
+      void this.tick(makeNew)
+        .catch((err) => this.log.warn({ err }, 'simulator'))
+        .finally(() => {
+          this.busy = false;
+        });
     }, this.opts.tickMs);
     this.log.info('simulator running');
   }
@@ -90,10 +105,19 @@ export class Simulator {
   private async newCase(): Promise<void> {
     const { lon, lat } = await this.repo.randomSpot();
     const category = weighted(WEIGHTED.map((c) => [c, c.weight] as [typeof c, number]));
-    await this.cases.intake(this.as('admin'), {
-      category: category.code, source: SOURCES[Math.floor(Math.random() * SOURCES.length)]!, sourceRef: `SIM-${Date.now()}`,
-      description: `${category.zh}（模拟）`, lon, lat, register: Math.random() < 0.7,
-    }, null);
+    await this.cases.intake(
+      this.as('admin'),
+      {
+        category: category.code,
+        source: SOURCES[Math.floor(Math.random() * SOURCES.length)]!,
+        sourceRef: `SIM-${Date.now()}`,
+        description: `${category.zh}（模拟）`,
+        lon,
+        lat,
+        register: Math.random() < 0.7,
+      },
+      null,
+    );
   }
 
   private async advance(inc: SimulatedCase): Promise<void> {

@@ -99,7 +99,10 @@ export class TileRepository {
   /** The encoder this database supports (dialect.ts: mvtEncoder). */
   readonly encoder: TileEncoder;
 
-  constructor(private readonly pool: pg.Pool, private readonly dialect: Dialect) {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly dialect: Dialect,
+  ) {
     this.encoder = dialect.mvtEncoder;
   }
 

@@ -30,7 +30,13 @@ function usage(message: string): never {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { role: { type: 'string' }, name: { type: 'string' }, district: { type: 'string' }, officer: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    role: { type: 'string' },
+    name: { type: 'string' },
+    district: { type: 'string' },
+    officer: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 const [command, login] = positionals;
 if (values.help || !command) usage(USAGE);
@@ -51,7 +57,18 @@ try {
   switch (command) {
     case 'list':
       for (const u of await users.list()) {
-        console.log([u.id, u.login, u.role, u.districtAdcode ?? 'city', u.officerId ?? '-', u.disabled ? 'disabled' : 'enabled', `${u.activeSessions} sessions`, u.displayName].join('\t'));
+        console.log(
+          [
+            u.id,
+            u.login,
+            u.role,
+            u.districtAdcode ?? 'city',
+            u.officerId ?? '-',
+            u.disabled ? 'disabled' : 'enabled',
+            `${u.activeSessions} sessions`,
+            u.displayName,
+          ].join('\t'),
+        );
       }
       break;
     case 'create': {
@@ -59,7 +76,11 @@ try {
       if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
       const password = newPassword();
       const user = await users.create({
-        login: login!, password, role, displayName: values.name ?? login!, districtAdcode: values.district ?? null,
+        login: login!,
+        password,
+        role,
+        displayName: values.name ?? login!,
+        districtAdcode: values.district ?? null,
         officerId: values.officer ? Number(values.officer) : null,
       });
       console.log(`created ${user.login} (${user.role}, id ${user.id})`);

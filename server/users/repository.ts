@@ -43,7 +43,14 @@ export class UserRepository {
     return row ? argon2.verify(row.hash, password) : false;
   }
 
-  async create(input: { login: string; password: string; displayName: string; role: Role; districtAdcode: string | null; officerId: number | null }): Promise<UserRecord> {
+  async create(input: {
+    login: string;
+    password: string;
+    displayName: string;
+    role: Role;
+    districtAdcode: string | null;
+    officerId: number | null;
+  }): Promise<UserRecord> {
     const res = await this.pool.query<{ id: number }>(
       `INSERT INTO users (login, password_hash, display_name, role, district_adcode, officer_id)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -77,14 +84,24 @@ export class UserRepository {
     return res.rows[0]!.n;
   }
 
-  async update(db: Queryable, id: number, next: { displayName: string; role: Role; districtAdcode: string | null; officerId: number | null; disabled: boolean }): Promise<void> {
-    await db.query(`
+  async update(
+    db: Queryable,
+    id: number,
+    next: { displayName: string; role: Role; districtAdcode: string | null; officerId: number | null; disabled: boolean },
+  ): Promise<void> {
+    await db.query(
+      `
       UPDATE users SET display_name = $2, role = $3, district_adcode = $4, officer_id = $5,
         disabled_at = CASE WHEN $6 THEN coalesce(disabled_at, now()) END, updated_at = now()
-      WHERE id = $1`, [id, next.displayName, next.role, next.districtAdcode, next.officerId, next.disabled]);
+      WHERE id = $1`,
+      [id, next.displayName, next.role, next.districtAdcode, next.officerId, next.disabled],
+    );
   }
 
   async setPassword(id: number, password: string): Promise<void> {
-    await this.pool.query(`UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`, [id, await argon2.hash(password)]);
+    await this.pool.query(`UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`, [
+      id,
+      await argon2.hash(password),
+    ]);
   }
 }

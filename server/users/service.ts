@@ -28,7 +28,11 @@ function constraintProblem(err: unknown, login: string): Problem | null {
  * and enable, reset a password. Whatever changes what a user may do ends their sessions at once.
  */
 export class UserService {
-  constructor(private readonly pool: pg.Pool, private readonly users: UserRepository, private readonly auth: AuthService) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly users: UserRepository,
+    private readonly auth: AuthService,
+  ) {}
 
   list(): Promise<UserRecord[]> {
     return this.users.list();
@@ -55,7 +59,7 @@ export class UserService {
         role: patch.role ?? before.role,
         districtAdcode: patch.districtAdcode !== undefined ? patch.districtAdcode : before.districtAdcode,
         // an officer's link goes when the role does, unless the patch names one
-        officerId: patch.officerId !== undefined ? patch.officerId : (patch.role && patch.role !== 'officer' ? null : before.officerId),
+        officerId: patch.officerId !== undefined ? patch.officerId : patch.role && patch.role !== 'officer' ? null : before.officerId,
         disabled: patch.disabled ?? before.disabled,
       };
       const link = officerLinkProblem(next.role, next.officerId);
@@ -72,8 +76,11 @@ export class UserService {
       }
       return { before, after: next };
     });
-    const rightsChanged = before.role !== after.role || before.districtAdcode !== after.districtAdcode
-      || before.officerId !== after.officerId || (!before.disabled && after.disabled);
+    const rightsChanged =
+      before.role !== after.role ||
+      before.districtAdcode !== after.districtAdcode ||
+      before.officerId !== after.officerId ||
+      (!before.disabled && after.disabled);
     if (rightsChanged) await this.auth.endUserSessions(id, after.disabled ? 'disabled' : 'rights changed');
     return (await this.users.get(id))!;
   }

@@ -36,7 +36,10 @@ export class PositionService {
   /** the served area, read once from the districts (they rarely change; a restart rereads them) */
   private area: Promise<Extent | null> | null = null;
 
-  constructor(private readonly repo: WorkforceRepository, private readonly flushMs = 1000) {}
+  constructor(
+    private readonly repo: WorkforceRepository,
+    private readonly flushMs = 1000,
+  ) {}
 
   /** The districts' extent grown by SERVED_MARGIN_METERS; null (anywhere) while no district is loaded. */
   servedArea(): Promise<Extent | null> {
@@ -61,9 +64,11 @@ export class PositionService {
     const area = await this.servedArea();
     if (area && !(fix.lon >= area[0] && fix.lat >= area[1] && fix.lon <= area[2] && fix.lat <= area[3])) {
       const f = (x: number) => x.toFixed(3);
-      throw new PositionRefused(`position ${fix.lon.toFixed(6)},${fix.lat.toFixed(6)} (WGS84) is outside the area this system serves `
-        + `(lon ${f(area[0])}–${f(area[2])}, lat ${f(area[1])}–${f(area[3])}: the districts and ${SERVED_MARGIN_METERS / 1000} km around them); `
-        + 'check the phone\'s location fix and the crs');
+      throw new PositionRefused(
+        `position ${fix.lon.toFixed(6)},${fix.lat.toFixed(6)} (WGS84) is outside the area this system serves ` +
+          `(lon ${f(area[0])}–${f(area[2])}, lat ${f(area[1])}–${f(area[3])}: the districts and ${SERVED_MARGIN_METERS / 1000} km around them); ` +
+          "check the phone's location fix and the crs",
+      );
     }
     const row = await this.repo.storePosition(officerId, fix);
     if (!row) return false;

@@ -14,12 +14,16 @@ export class WorkforceRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   squads(district: string | null): Promise<string> {
-    return queryCollection(this.pool, featureCollectionSql(`
+    return queryCollection(
+      this.pool,
+      featureCollectionSql(`
       SELECT s.id AS sort_key, geojson_feature(s.id, s.base, json_build_object('id', s.id, 'name', s.name,
         'districtAdcode', s.district_adcode, 'districtName', d.name,
         'officerCount', (SELECT count(*) FROM officers o WHERE o.squad_id = s.id))) AS feature
       FROM squads s JOIN districts d ON d.adcode = s.district_adcode
-      WHERE $1::text IS NULL OR s.district_adcode = $1`), [district]);
+      WHERE $1::text IS NULL OR s.district_adcode = $1`),
+      [district],
+    );
   }
 
   /**
@@ -33,7 +37,8 @@ export class WorkforceRepository {
       'available', count(*) FILTER (WHERE m.kind = '${kind}' AND m.duty_status = 'available'),
       'busy', count(*) FILTER (WHERE m.kind = '${kind}' AND m.duty_status = 'busy'),
       'offDuty', count(*) FILTER (WHERE m.kind = '${kind}' AND m.duty_status = 'off_duty'))`;
-    const res = await this.pool.query<Row>(`
+    const res = await this.pool.query<Row>(
+      `
       WITH m AS MATERIALIZED (
         SELECT o.id, o.name, o.kind, o.squad_id, s.district_adcode, o.duty_status, o.certificate_expires,
                floor(extract(epoch FROM now() - o.position_at))::int AS age, cur.current_case
@@ -58,7 +63,9 @@ export class WorkforceRepository {
       FROM districts d LEFT JOIN m ON m.district_adcode = d.adcode
       WHERE $1::text IS NULL OR d.adcode = $1
       GROUP BY d.adcode, d.name
-      ORDER BY d.adcode`, [district]);
+      ORDER BY d.adcode`,
+      [district],
+    );
     return {
       generatedAt: res.rows[0]?.generatedAt ?? new Date().toISOString(),
       districts: res.rows.map(({ generatedAt: _at, ...d }) => ({
@@ -72,11 +79,23 @@ export class WorkforceRepository {
   }
 
   async self(officerId: number) {
-    const res = await this.pool.query<{ id: number; name: string; kind: 'officer' | 'auxiliary'; squadId: number; squadName: string; districtAdcode: string;
-      dutyStatus: DutyStatus; positionAt: string | null; certificateExpires: string | null }>(`
+    const res = await this.pool.query<{
+      id: number;
+      name: string;
+      kind: 'officer' | 'auxiliary';
+      squadId: number;
+      squadName: string;
+      districtAdcode: string;
+      dutyStatus: DutyStatus;
+      positionAt: string | null;
+      certificateExpires: string | null;
+    }>(
+      `
       SELECT o.id, o.name, o.kind, o.squad_id AS "squadId", s.name AS "squadName", s.district_adcode AS "districtAdcode", o.duty_status AS "dutyStatus",
              to_char(o.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "positionAt", o.certificate_expires AS "certificateExpires"
-      FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1`, [officerId]);
+      FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1`,
+      [officerId],
+    );
     const row = res.rows[0];
     if (!row) return null;
     const { certificateExpires, ...rest } = row;
@@ -85,14 +104,18 @@ export class WorkforceRepository {
 
   /** Officers with a known position; the map cannot place the others. */
   officers(filter: { district: string | null; status: DutyStatus | null }): Promise<string> {
-    return queryCollection(this.pool, featureCollectionSql(`
+    return queryCollection(
+      this.pool,
+      featureCollectionSql(`
       SELECT o.id AS sort_key, geojson_feature(o.id, o.position, json_build_object('id', o.id, 'name', o.name,
         'squadId', o.squad_id, 'squadName', s.name, 'kind', o.kind, 'dutyStatus', o.duty_status,
         'positionAt', to_char(o.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'equipment', o.equipment)) AS feature
       FROM officers o JOIN squads s ON s.id = o.squad_id
       WHERE o.position IS NOT NULL
         AND ($1::text IS NULL OR s.district_adcode = $1)
-        AND ($2::text IS NULL OR o.duty_status = $2)`), [filter.district, filter.status]);
+        AND ($2::text IS NULL OR o.duty_status = $2)`),
+      [filter.district, filter.status],
+    );
   }
 
   /** The extent of every district served, WGS84; null when no district is loaded yet. */
@@ -108,7 +131,8 @@ export class WorkforceRepository {
    * less than a second old (then null). One statement: the check and both writes cannot be torn apart.
    */
   async storePosition(officerId: number, fix: { lon: number; lat: number; accuracy?: number; recordedAt?: Date }): Promise<PositionUpdate | null> {
-    const res = await this.pool.query<PositionUpdate>(`
+    const res = await this.pool.query<PositionUpdate>(
+      `
       WITH moved AS (
         UPDATE officers SET position = ST_SetSRID(ST_MakePoint($2, $3), 4326), position_at = now()
         WHERE id = $1 AND (position_at IS NULL OR position_at <= now() - interval '1 second')
@@ -122,7 +146,8 @@ export class WorkforceRepository {
              to_char(m.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
              m.duty_status AS "dutyStatus", s.district_adcode AS "districtAdcode"
       FROM moved m JOIN squads s ON s.id = m.squad_id`,
-      [officerId, fix.lon, fix.lat, fix.accuracy ?? null, fix.recordedAt?.toISOString() ?? null]);
+      [officerId, fix.lon, fix.lat, fix.accuracy ?? null, fix.recordedAt?.toISOString() ?? null],
+    );
     return res.rows[0] ?? null;
   }
 
@@ -134,9 +159,12 @@ export class WorkforceRepository {
 
   /** Row-locks an officer for a duty change: their status and their squad's district. */
   async lockDuty(db: Queryable, officerId: number): Promise<{ dutyStatus: DutyStatus; districtAdcode: string } | null> {
-    const res = await db.query<{ dutyStatus: DutyStatus; districtAdcode: string }>(`
+    const res = await db.query<{ dutyStatus: DutyStatus; districtAdcode: string }>(
+      `
       SELECT o.duty_status AS "dutyStatus", s.district_adcode AS "districtAdcode"
-      FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1 FOR UPDATE OF o`, [officerId]);
+      FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1 FOR UPDATE OF o`,
+      [officerId],
+    );
     return res.rows[0] ?? null;
   }
 

@@ -9,7 +9,11 @@ import type { DutyStatus, WorkforceRepository } from './repository.ts';
 
 /** Squads and their people: the map layers, the squad board, and an officer's own record and duty. */
 export class WorkforceService {
-  constructor(private readonly pool: pg.Pool, private readonly repo: WorkforceRepository, private readonly bus: EventBus) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly repo: WorkforceRepository,
+    private readonly bus: EventBus,
+  ) {}
 
   squads(district: string | null): Promise<string> {
     return this.repo.squads(district);
@@ -40,8 +44,16 @@ export class WorkforceService {
       if (cur.dutyStatus === 'busy') throw new Problem(409, 'you are on a case: finish or hand it back before changing duty');
       if (cur.dutyStatus === status) return [];
       await this.repo.setDuty(db, officerId, status);
-      return appendEvents(db, [{ incidentId: null, type: 'officer.duty', actorUserId: user.id, districtAdcode: cur.districtAdcode,
-        officerIds: [officerId], payload: { officerId, from: cur.dutyStatus, to: status } }]);
+      return appendEvents(db, [
+        {
+          incidentId: null,
+          type: 'officer.duty',
+          actorUserId: user.id,
+          districtAdcode: cur.districtAdcode,
+          officerIds: [officerId],
+          payload: { officerId, from: cur.dutyStatus, to: status },
+        },
+      ]);
     });
     this.bus.publish(events);
   }

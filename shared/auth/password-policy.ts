@@ -15,11 +15,22 @@ export const PASSWORD_RULES = {
 
 // zxcvbn names what it found by a key; these are the words a user reads.
 const FOUND: Record<string, string> = {
-  simpleRepeat: '重复字符 repeated characters', extendedRepeat: '重复的片段 repeated patterns', sequences: '连续字符 a sequence like abc or 123',
-  topTen: '最常见的密码之一 one of the ten most common passwords', topHundred: '最常见的密码之一 one of the hundred most common passwords',
-  common: '常见密码 a common password', similarToCommon: '与常见密码相似 close to a common password', straightRow: '键盘上的一行 a row of keys',
-  keyPattern: '键盘图案 a keyboard pattern', dates: '日期 a date', recentYears: '近年年份 a recent year', userInputs: '个人信息 personal details',
-  namesByThemselves: '人名 a name', commonNames: '常见人名 a common name', wordByItself: '单个单词 a single word', pwned: '已泄露的密码 a leaked password',
+  simpleRepeat: '重复字符 repeated characters',
+  extendedRepeat: '重复的片段 repeated patterns',
+  sequences: '连续字符 a sequence like abc or 123',
+  topTen: '最常见的密码之一 one of the ten most common passwords',
+  topHundred: '最常见的密码之一 one of the hundred most common passwords',
+  common: '常见密码 a common password',
+  similarToCommon: '与常见密码相似 close to a common password',
+  straightRow: '键盘上的一行 a row of keys',
+  keyPattern: '键盘图案 a keyboard pattern',
+  dates: '日期 a date',
+  recentYears: '近年年份 a recent year',
+  userInputs: '个人信息 personal details',
+  namesByThemselves: '人名 a name',
+  commonNames: '常见人名 a common name',
+  wordByItself: '单个单词 a single word',
+  pwned: '已泄露的密码 a leaked password',
 };
 
 const zxcvbn = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
@@ -30,11 +41,12 @@ export function passwordProblem(password: string, user: { login: string; display
   if (password.length < PASSWORD_RULES.minLength) {
     return `密码至少 ${PASSWORD_RULES.minLength} 个字符 the password must be at least ${PASSWORD_RULES.minLength} characters long`;
   }
-  if (password.length > PASSWORD_RULES.maxLength) return `密码最多 ${PASSWORD_RULES.maxLength} 个字符 the password must be at most ${PASSWORD_RULES.maxLength} characters`;
+  if (password.length > PASSWORD_RULES.maxLength)
+    return `密码最多 ${PASSWORD_RULES.maxLength} 个字符 the password must be at most ${PASSWORD_RULES.maxLength} characters`;
   if (password.trim() === '') return '密码不能全是空格 the password cannot be only spaces';
   const lower = password.toLowerCase();
   const personal = [user.login, user.displayName ?? ''].map((s) => s.trim().toLowerCase()).filter((s) => s.length >= 3);
-  if (personal.some((p) => lower.includes(p))) return '密码不能包含登录名或姓名 the password must not contain the login or the user\'s name';
+  if (personal.some((p) => lower.includes(p))) return "密码不能包含登录名或姓名 the password must not contain the login or the user's name";
   const result = zxcvbn.check(password, [...personal, ...PRODUCT_WORDS]);
   if (result.score < PASSWORD_RULES.minScore) {
     const warning = result.feedback.warning;

@@ -50,7 +50,10 @@ export function seesDistrict(scope: Scope, adcode: string | null): boolean {
  * The district a list is narrowed to: the one asked for, within the user's own scope. A district-scoped
  * user asking for another district is refused (not silently given their own).
  */
-export function listDistrict(scope: Pick<Scope, 'districtAdcode'> | null, requested: string | null): { ok: true; district: string | null } | { ok: false; message: string } {
+export function listDistrict(
+  scope: Pick<Scope, 'districtAdcode'> | null,
+  requested: string | null,
+): { ok: true; district: string | null } | { ok: false; message: string } {
   const own = scope?.districtAdcode ?? null;
   if (own && requested && requested !== own) return { ok: false, message: `you see district ${own} only, not ${requested}` };
   return { ok: true, district: own ?? requested };

@@ -24,11 +24,19 @@ const StoredPhoto = Type.Object({ id: Type.Integer(), sha256: Type.String(), mim
 
 /** Each event type's payload. */
 export const EventPayloadSchemas = {
-  'incident.reported': Type.Object({
-    code: Type.String(), category: Type.String({ description: 'minor category code' }), source: Enum(SOURCES, 'discovery channel (发现渠道)'),
-    sourceRef: Nullable(Type.String()), priority: Type.Integer(),
-    gridCode: Nullable(Type.String()), keyAreaIds: Ids('key areas the point lies in'), duplicates: Type.Array(Type.String(), { description: 'codes of possible duplicates' }),
-  }, { description: 'a case was reported (上报)' }),
+  'incident.reported': Type.Object(
+    {
+      code: Type.String(),
+      category: Type.String({ description: 'minor category code' }),
+      source: Enum(SOURCES, 'discovery channel (发现渠道)'),
+      sourceRef: Nullable(Type.String()),
+      priority: Type.Integer(),
+      gridCode: Nullable(Type.String()),
+      keyAreaIds: Ids('key areas the point lies in'),
+      duplicates: Type.Array(Type.String(), { description: 'codes of possible duplicates' }),
+    },
+    { description: 'a case was reported (上报)' },
+  ),
   'incident.registered': Step({}),
   'incident.voided': Step({ reason: Type.String() }),
   'incident.dispatched': Step({ officerIds: Ids('officers sent'), reason: Nullable(Type.String()) }),
@@ -36,7 +44,12 @@ export const EventPayloadSchemas = {
   'incident.accepted': Step({ officerId: Nullable(Type.Integer()) }),
   'incident.declined': Step({ officerId: Nullable(Type.Integer()), reason: Type.String() }),
   'incident.arrived': Step({ officerId: Nullable(Type.Integer()) }),
-  'incident.handled': Step({ officerId: Nullable(Type.Integer()), outcome: Enum(OUTCOMES, '721 method'), notes: Nullable(Type.String()), evidenceIds: Ids('photos of the handling') }),
+  'incident.handled': Step({
+    officerId: Nullable(Type.Integer()),
+    outcome: Enum(OUTCOMES, '721 method'),
+    notes: Nullable(Type.String()),
+    evidenceIds: Ids('photos of the handling'),
+  }),
   'incident.closed': Step({}),
   'incident.suspended': Step({ reason: Type.String() }),
   'incident.resumed': Step({}),
@@ -44,18 +57,42 @@ export const EventPayloadSchemas = {
   'incident.merged': Step({ intoId: Type.Integer(), intoCode: Type.String(), reason: Nullable(Type.String()) }),
   'incident.reassigned': Step({ officerIds: Ids('officers sent instead'), previousOfficerIds: Ids('officers taken off'), reason: Type.String() }),
   'incident.evidence_added': Type.Object({ code: Type.String(), evidence: Type.Array(StoredPhoto) }),
-  'incident.overdue': Type.Object({ code: Type.String(), state: Type.String(), deadline: Type.String({ format: 'date-time' }) }, { description: 'by the overdue clock' }),
-  'incident.escalated': Type.Union([
-    Type.Object({ code: Type.String(), to: Type.Literal('leader'), reason: Type.String() }, { description: 'by the overdue clock, with incident.overdue' }),
-    Type.Object({
-      code: Type.String(), state: State(), to: Type.Literal('leader'), manual: Type.Literal(true), reason: Type.String(),
-      by: Type.Object({ userId: Type.Integer(), login: Type.String(), role: Enum(ROLES) }),
-    }, { description: 'by hand, with who did it' }),
-  ], { description: '督办' }),
-  'incident.dispatch_timed_out': Type.Object({
-    code: Type.String(), from: Type.String(), to: Type.String(), officerIds: Ids('officers who did not accept'), alert: Type.Literal(true), timeoutSeconds: Type.Integer(),
-  }, { description: 'a dispatch not accepted in time went back to the queue' }),
-  'officer.duty': Type.Object({ officerId: Nullable(Type.Integer()), from: Type.String(), to: Enum(DUTY_STATUSES) }, { description: 'an officer went on or off duty (上岗/下岗)' }),
+  'incident.overdue': Type.Object(
+    { code: Type.String(), state: Type.String(), deadline: Type.String({ format: 'date-time' }) },
+    { description: 'by the overdue clock' },
+  ),
+  'incident.escalated': Type.Union(
+    [
+      Type.Object({ code: Type.String(), to: Type.Literal('leader'), reason: Type.String() }, { description: 'by the overdue clock, with incident.overdue' }),
+      Type.Object(
+        {
+          code: Type.String(),
+          state: State(),
+          to: Type.Literal('leader'),
+          manual: Type.Literal(true),
+          reason: Type.String(),
+          by: Type.Object({ userId: Type.Integer(), login: Type.String(), role: Enum(ROLES) }),
+        },
+        { description: 'by hand, with who did it' },
+      ),
+    ],
+    { description: '督办' },
+  ),
+  'incident.dispatch_timed_out': Type.Object(
+    {
+      code: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+      officerIds: Ids('officers who did not accept'),
+      alert: Type.Literal(true),
+      timeoutSeconds: Type.Integer(),
+    },
+    { description: 'a dispatch not accepted in time went back to the queue' },
+  ),
+  'officer.duty': Type.Object(
+    { officerId: Nullable(Type.Integer()), from: Type.String(), to: Enum(DUTY_STATUSES) },
+    { description: 'an officer went on or off duty (上岗/下岗)' },
+  ),
 };
 
 /** The payload type of each event type: what events.ts calls EventPayloads. */
@@ -81,6 +118,11 @@ export function caseEventSchema<K extends EventType>(type: K) {
  * Every event of the log: one member per event type, told apart by `type`. Typed as CaseEvent
  * (events.ts), the union of the members' Static types, which TypeBox cannot infer from a mapped list.
  */
-export const CaseEventSchema = Type.Unsafe<CaseEvent>(Type.Union(EVENT_TYPES.map((t) => caseEventSchema(t)), {
-  description: 'an event of the log (执法全过程记录): its `type` says which payload it carries',
-}));
+export const CaseEventSchema = Type.Unsafe<CaseEvent>(
+  Type.Union(
+    EVENT_TYPES.map((t) => caseEventSchema(t)),
+    {
+      description: 'an event of the log (执法全过程记录): its `type` says which payload it carries',
+    },
+  ),
+);

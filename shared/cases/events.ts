@@ -13,10 +13,26 @@ export type EventPayloads = EventPayloadTypes;
 export type EventType = keyof EventPayloads;
 
 export const EVENT_TYPES = [
-  'incident.reported', 'incident.registered', 'incident.voided', 'incident.dispatched', 'incident.reworked', 'incident.accepted',
-  'incident.declined', 'incident.arrived', 'incident.handled', 'incident.closed', 'incident.suspended', 'incident.resumed',
-  'incident.extended', 'incident.merged', 'incident.reassigned', 'incident.evidence_added', 'incident.overdue', 'incident.escalated',
-  'incident.dispatch_timed_out', 'officer.duty',
+  'incident.reported',
+  'incident.registered',
+  'incident.voided',
+  'incident.dispatched',
+  'incident.reworked',
+  'incident.accepted',
+  'incident.declined',
+  'incident.arrived',
+  'incident.handled',
+  'incident.closed',
+  'incident.suspended',
+  'incident.resumed',
+  'incident.extended',
+  'incident.merged',
+  'incident.reassigned',
+  'incident.evidence_added',
+  'incident.overdue',
+  'incident.escalated',
+  'incident.dispatch_timed_out',
+  'officer.duty',
 ] as const satisfies readonly EventType[];
 // every type listed once: a type added above and not here fails here
 type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;

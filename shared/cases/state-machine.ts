@@ -6,8 +6,21 @@ import { CASE_STATES, FINAL_STATES, type CaseState } from './states.ts';
  * the server runs the step's side effects (dispatches, officer status) in the same transaction.
  */
 export const CASE_ACTIONS = [
-  'register', 'void', 'dispatch', 'accept', 'decline', 'arrive', 'handle', 'close', 'rework', 'suspend', 'resume', 'extend',
-  'merge', 'escalate', 'reassign',
+  'register',
+  'void',
+  'dispatch',
+  'accept',
+  'decline',
+  'arrive',
+  'handle',
+  'close',
+  'rework',
+  'suspend',
+  'resume',
+  'extend',
+  'merge',
+  'escalate',
+  'reassign',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -65,9 +78,7 @@ function blockedBy(action: CaseAction, facts: CaseFacts): string | null {
   return null;
 }
 
-export type StepCheck =
-  | { ok: true; to: CaseState }
-  | { ok: false; reason: 'state' | 'role'; message: string; allowed: CaseAction[] };
+export type StepCheck = { ok: true; to: CaseState } | { ok: false; reason: 'state' | 'role'; message: string; allowed: CaseAction[] };
 
 /** Steps that `role` may take from `state` (and, given the case's `facts`, may take now). */
 export function allowedSteps(state: CaseState, role: Role, facts: CaseFacts = {}): CaseAction[] {
@@ -90,7 +101,12 @@ export function checkStep(state: CaseState, action: CaseAction, role: Role, fact
   }
   const blocked = blockedBy(action, facts);
   if (blocked) {
-    return { ok: false, reason: 'state', allowed, message: `cannot ${action} (${rule.zh}): ${blocked}; allowed now: ${allowed.length ? allowed.join(', ') : 'none for your role'}` };
+    return {
+      ok: false,
+      reason: 'state',
+      allowed,
+      message: `cannot ${action} (${rule.zh}): ${blocked}; allowed now: ${allowed.length ? allowed.join(', ') : 'none for your role'}`,
+    };
   }
   return { ok: true, to: rule.to ?? state };
 }

@@ -5,26 +5,37 @@ import { COUNT_KEYS, INDICATOR_KEYS } from './definitions.ts';
 const Enum = <const T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
-const Instant = (description: string) => Type.String({
-  maxLength: 40,
-  description: `${description}: ISO 8601, e.g. 2025-03-01T00:00:00+08:00, or a date 2025-03-01 (= 00:00 Asia/Shanghai)`,
-});
+const Instant = (description: string) =>
+  Type.String({
+    maxLength: 40,
+    description: `${description}: ISO 8601, e.g. 2025-03-01T00:00:00+08:00, or a date 2025-03-01 (= 00:00 Asia/Shanghai)`,
+  });
 
-export const IndicatorsQuery = Type.Object({
-  from: Instant('start of the period (included)'),
-  to: Instant('end of the period (excluded); at most 400 days after `from`'),
-  by: Type.Optional(Enum(INDICATOR_GROUPINGS, { description: 'one row per district or per squad (中队)', default: 'district' })),
-}, { additionalProperties: false });
+export const IndicatorsQuery = Type.Object(
+  {
+    from: Instant('start of the period (included)'),
+    to: Instant('end of the period (excluded); at most 400 days after `from`'),
+    by: Type.Optional(Enum(INDICATOR_GROUPINGS, { description: 'one row per district or per squad (中队)', default: 'district' })),
+  },
+  { additionalProperties: false },
+);
 
-export const IndicatorsExportQuery = Type.Object({
-  from: Instant('start of the period (included)'),
-  to: Instant('end of the period (excluded); at most 400 days after `from`'),
-  by: Type.Optional(Enum(INDICATOR_GROUPINGS, { description: 'one row per district or per squad (中队)', default: 'district' })),
-  format: Type.Optional(Enum(EXPORT_FORMATS, { description: 'csv (UTF-8 with BOM) or xlsx', default: 'csv' })),
-}, { additionalProperties: false });
+export const IndicatorsExportQuery = Type.Object(
+  {
+    from: Instant('start of the period (included)'),
+    to: Instant('end of the period (excluded); at most 400 days after `from`'),
+    by: Type.Optional(Enum(INDICATOR_GROUPINGS, { description: 'one row per district or per squad (中队)', default: 'district' })),
+    format: Type.Optional(Enum(EXPORT_FORMATS, { description: 'csv (UTF-8 with BOM) or xlsx', default: 'csv' })),
+  },
+  { additionalProperties: false },
+);
 
-const Counts = Type.Object(Object.fromEntries(COUNT_KEYS.map((k) => [k, Type.Integer({ minimum: 0 })])) as Record<(typeof COUNT_KEYS)[number], ReturnType<typeof Type.Integer>>);
-const Values = Type.Object(Object.fromEntries(INDICATOR_KEYS.map((k) => [k, NullableNumber])) as Record<(typeof INDICATOR_KEYS)[number], typeof NullableNumber>);
+const Counts = Type.Object(
+  Object.fromEntries(COUNT_KEYS.map((k) => [k, Type.Integer({ minimum: 0 })])) as Record<(typeof COUNT_KEYS)[number], ReturnType<typeof Type.Integer>>,
+);
+const Values = Type.Object(
+  Object.fromEntries(INDICATOR_KEYS.map((k) => [k, NullableNumber])) as Record<(typeof INDICATOR_KEYS)[number], typeof NullableNumber>,
+);
 const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
 
 const Row = Type.Object({
@@ -47,9 +58,16 @@ export const IndicatorsReport = Type.Object({
     dispatchLimitMinutes: Type.Integer(),
     rules: Type.Array(Bilingual),
     counts: Type.Array(Type.Object({ key: Enum(COUNT_KEYS), name: Bilingual, definition: Bilingual })),
-    indicators: Type.Array(Type.Object({
-      key: Enum(INDICATOR_KEYS), kind: Enum(['ratio', 'minutes'] as const), name: Bilingual, definition: Bilingual,
-      numerator: Bilingual, denominator: Bilingual, formula: Type.String(),
-    })),
+    indicators: Type.Array(
+      Type.Object({
+        key: Enum(INDICATOR_KEYS),
+        kind: Enum(['ratio', 'minutes'] as const),
+        name: Bilingual,
+        definition: Bilingual,
+        numerator: Bilingual,
+        denominator: Bilingual,
+        formula: Type.String(),
+      }),
+    ),
   }),
 });

@@ -7,7 +7,8 @@ const DAY_MS = 86_400_000;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-const FORMS = 'an ISO 8601 date or date-time with offset (an ISO 8601 instant with a zone, e.g. 2025-03-01T00:00:00+08:00, or a day, e.g. 2025-03-01 = 00:00 Asia/Shanghai)';
+const FORMS =
+  'an ISO 8601 date or date-time with offset (an ISO 8601 instant with a zone, e.g. 2025-03-01T00:00:00+08:00, or a day, e.g. 2025-03-01 = 00:00 Asia/Shanghai)';
 
 /** An instant from a date-time with its offset (Z or ±hh:mm) or a date alone (00:00 Asia/Shanghai); null when neither. */
 export function parseInstant(text: string): Date | null {
@@ -34,7 +35,8 @@ export function parsePeriod(q: { from?: string; to?: string }, now = new Date())
   if (!to) return { ok: false, message: `to "${q.to}" is not ${FORMS}` };
   const from = q.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : parseInstant(q.from);
   if (!from) return { ok: false, message: `from "${q.from}" is not ${FORMS}` };
-  if (from.getTime() >= to.getTime()) return { ok: false, message: `from (${from.toISOString()}) must be before to (${to.toISOString()}); the period is [from, to)` };
+  if (from.getTime() >= to.getTime())
+    return { ok: false, message: `from (${from.toISOString()}) must be before to (${to.toISOString()}); the period is [from, to)` };
   const days = (to.getTime() - from.getTime()) / DAY_MS;
   if (days > MAX_PERIOD_DAYS) return { ok: false, message: `the period is ${Math.ceil(days)} days; at most ${MAX_PERIOD_DAYS} days per request` };
   return { ok: true, value: { from, to } };

@@ -15,18 +15,18 @@ const db = testDatabase();
 const mode = inject('databaseMode');
 const server = consoleServerForFile(db);
 
-
-
 const openConsole = (page: Page, user: string, query = '') => openPage(page, server.base, user, query);
 
 /** A point in the grid of the officer's own squad near 春熙路, so he is the first recommended. */
 async function spotForOfficer(officerId: number): Promise<[number, number]> {
   const near = await keyAreaPoint(server.app, '春熙路·太古里');
-  const r = await db.pool.query<{ lon: number; lat: number }>(`
+  const r = await db.pool.query<{ lon: number; lat: number }>(
+    `
     SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
       SELECT ST_PointOnSurface(g.geom) AS p FROM grid_cells g JOIN officers o ON o.squad_id = g.squad_id
       WHERE o.id = $1 AND g.valid_to IS NULL ORDER BY g.geom <-> ST_SetSRID(ST_MakePoint($2, $3), 4326) LIMIT 1) x`,
-    [officerId, near[0], near[1]]);
+    [officerId, near[0], near[1]],
+  );
   return [r.rows[0]!.lon, r.rows[0]!.lat];
 }
 
@@ -76,7 +76,10 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     await wall.selectOption('[data-testid="filter-state"]', 'todo');
 
     // keyboard: ↓ selects the first row, Enter sends the best candidate
-    await wall.locator('body').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await wall
+      .locator('body')
+      .click({ position: { x: 5, y: 5 } })
+      .catch(() => undefined);
     await wall.keyboard.press('ArrowDown');
     await wall.waitForSelector(`[data-testid="case-detail"]:has-text("${code}")`);
     const best = wall.locator('[data-testid="recommendations"] li.best');
@@ -109,13 +112,24 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
     await sup.waitForSelector('[data-testid="case-state"]:has-text("结案")', { timeout: 5_000 });
     await wall.locator(`[data-testid="queue-row"][data-code="${code}"]`).waitFor({ state: 'detached', timeout: 5_000 });
     const record = (await call(server.app, dispatcher, { url: `/api/incidents/${id}/events` })).json.map((e: { type: string }) => e.type);
-    expect(record).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled', 'incident.closed']);
+    expect(record).toEqual([
+      'incident.reported',
+      'incident.registered',
+      'incident.dispatched',
+      'incident.accepted',
+      'incident.arrived',
+      'incident.handled',
+      'incident.closed',
+    ]);
     expect(pageErrors).toEqual([]);
     await supCtx.close();
     await wall.close();
   }, 120_000);
 
-  for (const [width, height] of [[1920, 1080], [3840, 1080]] as const) {
+  for (const [width, height] of [
+    [1920, 1080],
+    [3840, 1080],
+  ] as const) {
     it(`holds its layout in wall-screen mode at ${width}×${height}`, async () => {
       // a case to open beside the queue
       const dispatcher = await login(server.app, 'dispatcher');
@@ -146,11 +160,14 @@ describe(`the dispatcher's wall console (${mode} database)`, () => {
           return r ? { left: r.left, right: r.right, top: r.top, bottom: r.bottom } : null;
         };
         return {
-          queue: pick('[data-testid="case-queue"]'), detail: pick('[data-testid="case-detail"]'),
-          board: pick('[data-testid="squad-board"]'), status: pick('[data-testid="status-bar"]'),
+          queue: pick('[data-testid="case-queue"]'),
+          detail: pick('[data-testid="case-detail"]'),
+          board: pick('[data-testid="squad-board"]'),
+          status: pick('[data-testid="status-bar"]'),
           // text in the panels that does not fit its box
           clipped: [...document.querySelectorAll('[data-testid="case-queue"] h2, [data-testid="case-detail"] h2, [data-testid="squad-board"] h2')]
-            .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent),
+            .filter((el) => el.scrollWidth > el.clientWidth + 1)
+            .map((el) => el.textContent),
         };
       });
       for (const [name, b] of Object.entries(boxes)) {

@@ -11,7 +11,6 @@ import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 const db = testDatabase();
 const server = consoleServerForFile(db);
 
-
 async function logIn(page: Page, name: string) {
   await page.fill('[data-testid="login-name"]', name);
   await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
@@ -23,11 +22,15 @@ describe(`the loop in two browsers: wall screen and officer phone (${inject('dat
     const officerApi: Session = await login(server.app, 'officer');
     // A spot in the grid of the officer's own squad (属地), so he comes first among the recommended.
     const near = await keyAreaPoint(server.app, '春熙路·太古里');
-    const spot = (await db.pool.query<{ lon: number; lat: number }>(`
+    const spot = (
+      await db.pool.query<{ lon: number; lat: number }>(
+        `
       SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
         SELECT ST_PointOnSurface(g.geom) AS p FROM grid_cells g JOIN officers o ON o.squad_id = g.squad_id
         WHERE o.id = $1 ORDER BY g.geom <-> ST_SetSRID(ST_MakePoint($2, $3), 4326) LIMIT 1) x`,
-      [officerApi.user.officerId, near[0], near[1]])).rows.map((r) => [r.lon, r.lat] as [number, number])[0]!;
+        [officerApi.user.officerId, near[0], near[1]],
+      )
+    ).rows.map((r) => [r.lon, r.lat] as [number, number])[0]!;
     const dispatcherApi: Session = await login(server.app, 'dispatcher');
 
     const wall = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -46,7 +49,10 @@ describe(`the loop in two browsers: wall screen and officer phone (${inject('dat
     // The phone's GPS: a fix right next to the case.
     expect((await call(server.app, officerApi, { url: '/api/officers/me/position', body: { lon: east(spot, 5)[0], lat: spot[1] } })).status).toBe(202);
 
-    const intake = await call(server.app, dispatcherApi, { url: '/api/incidents', body: { category: '0504', source: 'public', description: '浏览器测试：店外经营', lon: spot[0], lat: spot[1], register: true } });
+    const intake = await call(server.app, dispatcherApi, {
+      url: '/api/incidents',
+      body: { category: '0504', source: 'public', description: '浏览器测试：店外经营', lon: spot[0], lat: spot[1], register: true },
+    });
     const code = intake.json.incident.code as string;
     await searchQueue(wall, code);
     const row = wall.locator('[data-testid="queue-row"]', { hasText: code });
@@ -69,7 +75,9 @@ describe(`the loop in two browsers: wall screen and officer phone (${inject('dat
     await phone.click('[data-testid="primary-action"]');
 
     await wall.waitForSelector('[data-testid="case-state"]:has-text("已处置")', { timeout: 5_000 });
-    const record = (await call(server.app, dispatcherApi, { url: `/api/incidents/${intake.json.incident.id}/events` })).json.map((e: { type: string }) => e.type);
+    const record = (await call(server.app, dispatcherApi, { url: `/api/incidents/${intake.json.incident.id}/events` })).json.map(
+      (e: { type: string }) => e.type,
+    );
     expect(record).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled']);
     await wall.screenshot({ path: path.join(SHOTS, `live-wall-handled-${inject('databaseMode')}.png`) });
     await wall.close();

@@ -30,10 +30,12 @@ beforeAll(async () => {
 describe(`the console's panels (${mode} database)`, () => {
   it('shows place and duplicates before saving a phoned-in complaint, and merges the duplicate', async () => {
     const spot = await keyAreaPoint(server.app, '锦里');
-    const first = (await call(server.app, dispatcher, {
-      url: '/api/incidents',
-      body: { category: '0503', source: 'public', description: '占道经营，水果摊', lon: spot[0], lat: spot[1], register: true },
-    })).json.incident as { id: number; code: string };
+    const first = (
+      await call(server.app, dispatcher, {
+        url: '/api/incidents',
+        body: { category: '0503', source: 'public', description: '占道经营，水果摊', lon: spot[0], lat: spot[1], register: true },
+      })
+    ).json.incident as { id: number; code: string };
 
     await searchQueue(page, '水果摊');
     await page.click('[data-testid="new-case"]');
@@ -59,7 +61,9 @@ describe(`the console's panels (${mode} database)`, () => {
     await page.locator(`[data-testid="duplicate-row"][data-code="${first.code}"] [data-testid="merge-into"]`).click();
     await page.waitForSelector(`[data-testid="case-code"][data-code="${first.code}"]`, { timeout: 5_000 });
     await page.locator(`[data-testid="queue-row"][data-code="${newCode}"]`).waitFor({ state: 'detached', timeout: 5_000 });
-    const merged = (await db.pool.query(`SELECT i.state, t.code AS into FROM incidents i JOIN incidents t ON t.id = i.merged_into WHERE i.code = $1`, [newCode])).rows[0];
+    const merged = (
+      await db.pool.query(`SELECT i.state, t.code AS into FROM incidents i JOIN incidents t ON t.id = i.merged_into WHERE i.code = $1`, [newCode])
+    ).rows[0];
     expect(merged).toEqual({ state: 'voided', into: first.code });
   });
 
@@ -67,19 +71,26 @@ describe(`the console's panels (${mode} database)`, () => {
     const admin = await login(server.app, 'admin');
     const spot = await keyAreaPoint(server.app, '宽窄巷子');
     // two certified officers of the squad responsible for the spot: recommended first
-    const [idA, idB] = (await db.pool.query<{ id: number }>(`
+    const [idA, idB] = (
+      await db.pool.query<{ id: number }>(
+        `
       SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
       WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
         AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
-      ORDER BY o.id LIMIT 2`, spot)).rows.map((r) => r.id);
+      ORDER BY o.id LIMIT 2`,
+        spot,
+      )
+    ).rows.map((r) => r.id);
     const a = await officerSession(server.app, admin, idA!);
     const b = await officerSession(server.app, admin, idB!);
     await onDutyAt(server.app, a, east(spot, 10));
     await onDutyAt(server.app, b, east(spot, 30));
-    const inc = (await call(server.app, dispatcher, {
-      url: '/api/incidents',
-      body: { category: '0504', source: 'dispatcher', description: '店外经营，堵塞通道', lon: spot[0], lat: spot[1], register: true },
-    })).json.incident as { id: number; code: string };
+    const inc = (
+      await call(server.app, dispatcher, {
+        url: '/api/incidents',
+        body: { category: '0504', source: 'dispatcher', description: '店外经营，堵塞通道', lon: spot[0], lat: spot[1], register: true },
+      })
+    ).json.incident as { id: number; code: string };
     expect((await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [idA] } })).status).toBe(200);
 
     await searchQueue(page, inc.code);
@@ -103,7 +114,9 @@ describe(`the console's panels (${mode} database)`, () => {
     await page.screenshot({ path: path.join(SHOTS, `console-reassigned-${mode}.png`) });
     const record = (await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/events` })).json.map((e: { type: string }) => e.type);
     expect(record.slice(-2)).toEqual(['incident.escalated', 'incident.reassigned']);
-    const live = (await db.pool.query(`SELECT officer_id FROM dispatches WHERE incident_id = $1 AND state IN ('pending', 'accepted')`, [inc.id])).rows.map((r) => r.officer_id);
+    const live = (await db.pool.query(`SELECT officer_id FROM dispatches WHERE incident_id = $1 AND state IN ('pending', 'accepted')`, [inc.id])).rows.map(
+      (r) => r.officer_id,
+    );
     expect(live).toEqual([idB]);
   });
 

@@ -14,8 +14,6 @@ const db = testDatabase();
 const mode = inject('databaseMode');
 const server = consoleServerForFile(db);
 
-
-
 describe(`the wall console after a network drop (${mode} database)`, () => {
   it('says it is reconnecting, then catches up with every event it missed', async () => {
     const dispatcher: Session = await login(server.app, 'dispatcher');
@@ -53,10 +51,14 @@ describe(`the wall console after a network drop (${mode} database)`, () => {
 
     // the network is back
     await page.context().setOffline(false);
-    await page.waitForFunction((h) => {
-      const z = (window as unknown as { __zhihui: ConsoleHook }).__zhihui;
-      return z.live === 'live' && z.lastSeq >= h;
-    }, head, { timeout: 30_000 });
+    await page.waitForFunction(
+      (h) => {
+        const z = (window as unknown as { __zhihui: ConsoleHook }).__zhihui;
+        return z.live === 'live' && z.lastSeq >= h;
+      },
+      head,
+      { timeout: 30_000 },
+    );
     const banner = page.locator('[data-testid="connection-banner"][data-state="done"]');
     await banner.waitFor({ timeout: 5_000 });
     expect(Number(await page.textContent('[data-testid="caught-up-count"]'))).toBeGreaterThanOrEqual(missed);

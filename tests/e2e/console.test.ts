@@ -16,12 +16,15 @@ const db = testDatabase();
 const mode = inject('databaseMode');
 const server = consoleServerForFile(db);
 
-
 const waitReadyLive = (page: Page) =>
-  page.waitForFunction(() => {
-    const h = (window as unknown as { __zhihui: ConsoleHook }).__zhihui;
-    return h.live === 'live' && h.ready;
-  }, null, { timeout: 90_000 });
+  page.waitForFunction(
+    () => {
+      const h = (window as unknown as { __zhihui: ConsoleHook }).__zhihui;
+      return h.live === 'live' && h.ready;
+    },
+    null,
+    { timeout: 90_000 },
+  );
 
 async function logIn(page: Page, user: string, password = TEST_PASSWORD): Promise<void> {
   await page.fill('[data-testid="login-name"]', user);

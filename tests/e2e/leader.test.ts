@@ -14,7 +14,6 @@ const db = testDatabase();
 const mode = inject('databaseMode');
 const server = consoleServerForFile(db);
 
-
 interface LeaderHook {
   loadedAt: number;
   heatTotal: number | null;
@@ -36,10 +35,14 @@ describe(`the leader's view (${mode} database)`, () => {
     await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
     await page.click('[data-testid="login-submit"]');
     await page.waitForURL(/#\/leader/, { timeout: 10_000 });
-    await page.waitForFunction(() => {
-      const h = (window as unknown as { __zhihuiLeader?: LeaderHook }).__zhihuiLeader;
-      return !!h && h.loadedAt > 0 && h.board !== null && h.indicatorRows !== null;
-    }, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const h = (window as unknown as { __zhihuiLeader?: LeaderHook }).__zhihuiLeader;
+        return !!h && h.loadedAt > 0 && h.board !== null && h.indicatorRows !== null;
+      },
+      null,
+      { timeout: 30_000 },
+    );
     const before = (await hook(page))!;
     expect(before.errors).toEqual({});
     // the demo leader is 锦江区's: one district in the table
@@ -51,7 +54,10 @@ describe(`the leader's view (${mode} database)`, () => {
     // a public complaint in 春熙路·太古里 (锦江区), then a manual escalation
     const dispatcher = await login(server.app, 'dispatcher');
     const at = await keyAreaPoint(server.app, '春熙路·太古里');
-    const r = await call(server.app, dispatcher, { url: '/api/incidents', body: { category: '0503', source: 'public', description: '领导视图测试：占道经营', lon: east(at, 10)[0], lat: at[1], register: true } });
+    const r = await call(server.app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0503', source: 'public', description: '领导视图测试：占道经营', lon: east(at, 10)[0], lat: at[1], register: true },
+    });
     expect(r.status).toBe(201);
     await expect.poll(async () => (await hook(page))!.heatTotal, { timeout: 10_000 }).toBe((before.heatTotal ?? 0) + 1);
     await expect.poll(async () => (await hook(page))!.board!.find((x) => x.id === chunxi!.id)!.complaints, { timeout: 10_000 }).toBe(chunxi!.complaints + 1);
@@ -59,7 +65,8 @@ describe(`the leader's view (${mode} database)`, () => {
     await page.waitForSelector(`[data-testid="escalation"][data-code="${r.json.incident.code}"]`, { timeout: 10_000 });
 
     // charts drew on their canvases, the definitions are on the headers
-    for (const id of ['chart-trend', 'chart-ranking', 'chart-categories']) expect(await page.locator(`[data-testid="${id}"] canvas`).count()).toBeGreaterThan(0);
+    for (const id of ['chart-trend', 'chart-ranking', 'chart-categories'])
+      expect(await page.locator(`[data-testid="${id}"] canvas`).count()).toBeGreaterThan(0);
     expect(await page.getAttribute('[data-testid="indicators"] th[data-key="closeRate"]', 'title')).toMatch(/结案率/);
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SHOTS, `leader-1920x1080-${mode}.png`), fullPage: false });
@@ -69,7 +76,10 @@ describe(`the leader's view (${mode} database)`, () => {
 
   it('lets a city leader compare the five districts', async () => {
     const admin = await login(server.app, 'admin');
-    const made = await call(server.app, admin, { url: '/api/users', body: { login: `cityleader${process.pid}`, password: 'Lantern-Civic-Orbit-93', displayName: '市领导', role: 'leader', districtAdcode: null } });
+    const made = await call(server.app, admin, {
+      url: '/api/users',
+      body: { login: `cityleader${process.pid}`, password: 'Lantern-Civic-Orbit-93', displayName: '市领导', role: 'leader', districtAdcode: null },
+    });
     expect(made.status, made.body).toBe(201);
     const page = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`${server.base}/`);

@@ -14,7 +14,6 @@ import { judge, logAfter, logHead, runWriters, describeOneAndTwoInstances, type 
 const WRITERS = 50;
 const ROUNDS = 6;
 
-
 /** What the test reaches of the page's LiveClient (window.__zhihuiLive); `socket` and `buffer` are private there. */
 interface PageLive {
   status: string;
@@ -70,7 +69,18 @@ async function tracedConsole(base: string): Promise<{ page: Page; start: number 
   // in one turn of the page's loop: from here on every applied seq is recorded, and it must be above this
   const start = await page.evaluate(() => {
     const l = (window as unknown as { __zhihuiLive: PageLive }).__zhihuiLive;
-    const probe: Probe = { on: false, drops: 0, dropsWhileLive: 0, skipped: 0, connects: 0, received: 0, receivedLive: 0, gaps: [], beforeConnect: [], disconnects: {} };
+    const probe: Probe = {
+      on: false,
+      drops: 0,
+      dropsWhileLive: 0,
+      skipped: 0,
+      connects: 0,
+      received: 0,
+      receivedLive: 0,
+      gaps: [],
+      beforeConnect: [],
+      disconnects: {},
+    };
     let away = false;
     (window as unknown as { __probe: Probe }).__probe = probe;
     // onAny runs before the client's own handlers: it sees the state the client decides on
@@ -114,24 +124,28 @@ async function scenario(instances: Instance[], tag: string) {
     // page, every 300–1000 ms after the first 3 s, drops a live connection, and now and then one still catching up. Not one
     // that is reconnecting: that only fails socket.io's attempt and lengthens its backoff, and the console
     // would spend the run offline instead of live, where the order of the feed matters.
-    await Promise.all(consoles.map((c) => c.page.evaluate(() => {
-      const l = (window as unknown as { __zhihuiLive: PageLive }).__zhihuiLive;
-      const probe = (window as unknown as { __probe: Probe }).__probe;
-      probe.on = true;
-      const tick = () => {
-        if (!probe.on) return;
-        // a live connection always; one still catching up now and then (its catch-up is abandoned)
-        if (l.status === 'live' || (l.status === 'catching-up' && Math.random() < 0.25)) {
-          probe.drops += 1;
-          if (l.status === 'live') probe.dropsWhileLive += 1;
-          l.simulateDrop();
-        } else probe.skipped += 1;
-        setTimeout(tick, 300 + Math.random() * 700);
-      };
-      // the first few seconds without drops: the console takes that part of the writing live, where the
-      // order of the feed is what it applies (a catch-up reads the log, already in order)
-      setTimeout(tick, 3_000);
-    })));
+    await Promise.all(
+      consoles.map((c) =>
+        c.page.evaluate(() => {
+          const l = (window as unknown as { __zhihuiLive: PageLive }).__zhihuiLive;
+          const probe = (window as unknown as { __probe: Probe }).__probe;
+          probe.on = true;
+          const tick = () => {
+            if (!probe.on) return;
+            // a live connection always; one still catching up now and then (its catch-up is abandoned)
+            if (l.status === 'live' || (l.status === 'catching-up' && Math.random() < 0.25)) {
+              probe.drops += 1;
+              if (l.status === 'live') probe.dropsWhileLive += 1;
+              l.simulateDrop();
+            } else probe.skipped += 1;
+            setTimeout(tick, 300 + Math.random() * 700);
+          };
+          // the first few seconds without drops: the console takes that part of the writing live, where the
+          // order of the feed is what it applies (a catch-up reads the log, already in order)
+          setTimeout(tick, 3_000);
+        }),
+      ),
+    );
     let stats;
     try {
       // a sustained rate (each writer pauses up to 1.5 s before each request), not one burst
@@ -145,15 +159,20 @@ async function scenario(instances: Instance[], tag: string) {
     // everything delivered: each console live again and at the log's head
     const head = await logHead(pool);
     for (const c of consoles) {
-      await c.page.waitForFunction((h) => {
-        const z = (window as unknown as { __zhihui: Hook }).__zhihui;
-        return z.live === 'live' && z.lastSeq >= h;
-      }, head, { timeout: 45_000 });
+      await c.page.waitForFunction(
+        (h) => {
+          const z = (window as unknown as { __zhihui: Hook }).__zhihui;
+          return z.live === 'live' && z.lastSeq >= h;
+        },
+        head,
+        { timeout: 45_000 },
+      );
     }
     mark('consoles at the head');
     await sleep(300); // anything still on its way would show up as an extra
     const log = await logAfter(pool, Math.min(...consoles.map((c) => c.start)));
-    const results: { c: (typeof consoles)[number]; trace: number[]; expected: number[]; gapFills: number; probe: Probe; report: ReturnType<typeof judge> }[] = [];
+    const results: { c: (typeof consoles)[number]; trace: number[]; expected: number[]; gapFills: number; probe: Probe; report: ReturnType<typeof judge> }[] =
+      [];
     for (const c of consoles) {
       const { trace, gapFills, probe } = await c.page.evaluate(() => {
         const l = (window as unknown as { __zhihuiLive: PageLive }).__zhihuiLive;
@@ -164,17 +183,34 @@ async function scenario(instances: Instance[], tag: string) {
     }
     const written = log.filter((r) => r.seq > Math.max(...consoles.map((c) => c.start))).length;
     const sum = (f: (r: (typeof results)[number]) => number) => results.reduce((n, r) => n + f(r), 0);
-    console.log(`[live-order e2e] ${tag}: ${written} events from ${WRITERS} writers (${stats.requests} requests) in ${(stats.ms / 1000).toFixed(1)} s on ${instances.length} instance(s); `
-      + `drops ${sum((r) => r.probe.drops)} (${sum((r) => r.probe.dropsWhileLive)} while live), reconnects ${sum((r) => r.probe.connects)}, gap fills ${sum((r) => r.gapFills)}, `
-      + `out of order ${sum((r) => r.report.outOfOrder)}, missed ${sum((r) => r.report.missed)} (${phases.join(', ')})`);
-    console.table(results.map(({ c, report, gapFills, probe }) => ({
-      console: `instance ${c.inst.label}`, expected: report.expected, applied: report.applied, drops: probe.drops, dropsWhileLive: probe.dropsWhileLive,
-      reconnects: probe.connects, received: probe.received, receivedLive: probe.receivedLive, gapFills, outOfOrder: report.outOfOrder, missed: report.missed, duplicates: report.duplicates, extra: report.extra,
-    })));
+    console.log(
+      `[live-order e2e] ${tag}: ${written} events from ${WRITERS} writers (${stats.requests} requests) in ${(stats.ms / 1000).toFixed(1)} s on ${instances.length} instance(s); ` +
+        `drops ${sum((r) => r.probe.drops)} (${sum((r) => r.probe.dropsWhileLive)} while live), reconnects ${sum((r) => r.probe.connects)}, gap fills ${sum((r) => r.gapFills)}, ` +
+        `out of order ${sum((r) => r.report.outOfOrder)}, missed ${sum((r) => r.report.missed)} (${phases.join(', ')})`,
+    );
+    console.table(
+      results.map(({ c, report, gapFills, probe }) => ({
+        console: `instance ${c.inst.label}`,
+        expected: report.expected,
+        applied: report.applied,
+        drops: probe.drops,
+        dropsWhileLive: probe.dropsWhileLive,
+        reconnects: probe.connects,
+        received: probe.received,
+        receivedLive: probe.receivedLive,
+        gapFills,
+        outOfOrder: report.outOfOrder,
+        missed: report.missed,
+        duplicates: report.duplicates,
+        extra: report.extra,
+      })),
+    );
     for (const r of results) {
       const p = r.probe;
-      console.log(`[live-order e2e] ${tag}: instance ${r.c.inst.label}: disconnects ${JSON.stringify(p.disconnects)}; gaps [seq, prev, lastSeq] ${JSON.stringify(p.gaps.slice(0, 10))}; `
-        + `events handed over between a disconnect and the next connect ${p.beforeConnect.length} ${JSON.stringify(p.beforeConnect.slice(0, 10))}`);
+      console.log(
+        `[live-order e2e] ${tag}: instance ${r.c.inst.label}: disconnects ${JSON.stringify(p.disconnects)}; gaps [seq, prev, lastSeq] ${JSON.stringify(p.gaps.slice(0, 10))}; ` +
+          `events handed over between a disconnect and the next connect ${p.beforeConnect.length} ${JSON.stringify(p.beforeConnect.slice(0, 10))}`,
+      );
     }
 
     expect(written).toBeGreaterThanOrEqual(450);
@@ -191,4 +227,13 @@ async function scenario(instances: Instance[], tag: string) {
   }
 }
 
-describeOneAndTwoInstances('the wall console keeps live order under 50 writers and random drops', { serveClient: true, timeoutMs: 110_000, one: 'one instance: the trace is every seq of the log, in order', two: 'two instances with CLUSTER=true, a console on each' }, scenario);
+describeOneAndTwoInstances(
+  'the wall console keeps live order under 50 writers and random drops',
+  {
+    serveClient: true,
+    timeoutMs: 110_000,
+    one: 'one instance: the trace is every seq of the log, in order',
+    two: 'two instances with CLUSTER=true, a console on each',
+  },
+  scenario,
+);

@@ -25,20 +25,32 @@ beforeAll(async () => {
   const admin = await login(server.app, 'admin');
   // a certified officer of the squad responsible for 锦里, with a phone account of their own
   spot = await keyAreaPoint(server.app, '锦里');
-  officerId = (await db.pool.query<{ id: number }>(`
+  officerId = (
+    await db.pool.query<{ id: number }>(
+      `
     SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
     WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
       AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
-    ORDER BY o.id DESC LIMIT 1`, spot)).rows[0]!.id;
+    ORDER BY o.id DESC LIMIT 1`,
+      spot,
+    )
+  ).rows[0]!.id;
   loginName = `phone${officerId}-${process.pid}`;
-  const made = await call(server.app, admin, { url: '/api/users', body: { login: loginName, password: PASSWORD, displayName: '手机测试', role: 'officer', officerId } });
+  const made = await call(server.app, admin, {
+    url: '/api/users',
+    body: { login: loginName, password: PASSWORD, displayName: '手机测试', role: 'officer', officerId },
+  });
   expect(made.status).toBe(201);
 });
 
 async function phone(): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await server.browser.newContext({
-    viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
-    geolocation: { longitude: east(spot, 15)[0], latitude: spot[1], accuracy: 8 }, permissions: ['geolocation'],
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+    geolocation: { longitude: east(spot, 15)[0], latitude: spot[1], accuracy: 8 },
+    permissions: ['geolocation'],
   });
   const page = await ctx.newPage();
   await page.goto(`${server.base}/#/officer`);
@@ -53,7 +65,10 @@ async function logInPhone(page: Page): Promise<void> {
 }
 
 async function newCase(description: string): Promise<{ id: number; code: string }> {
-  const r = await call(server.app, dispatcher, { url: '/api/incidents', body: { category: '0507', source: 'public', description, lon: spot[0], lat: spot[1], register: true } });
+  const r = await call(server.app, dispatcher, {
+    url: '/api/incidents',
+    body: { category: '0507', source: 'public', description, lon: spot[0], lat: spot[1], register: true },
+  });
   expect(r.status).toBe(201);
   return r.json.incident;
 }
@@ -69,7 +84,12 @@ describe(`the officer's phone (${mode} database)`, () => {
     await page.waitForSelector('[data-testid="duty-toggle"][data-duty="available"]');
     // the phone shares its position, and says so
     await page.waitForSelector('[data-testid="sharing"]', { timeout: 15_000 });
-    await expect.poll(async () => (await db.pool.query(`SELECT position_at > now() - interval '1 minute' AS fresh FROM officers WHERE id = $1`, [officerId])).rows[0].fresh, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => (await db.pool.query(`SELECT position_at > now() - interval '1 minute' AS fresh FROM officers WHERE id = $1`, [officerId])).rows[0].fresh,
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     await page.screenshot({ path: path.join(SHOTS, `officer-360x740-on-duty-${mode}.png`) });
 
     const wallCtx = await server.browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -108,8 +128,20 @@ describe(`the officer's phone (${mode} database)`, () => {
     await wall.waitForSelector(`[data-testid="queue-row"][data-code="${inc.code}"][data-state="handled"]`, { timeout: 5_000 });
     await page.waitForSelector('[data-testid="outbox"]', { state: 'detached', timeout: 5_000 });
 
-    expect(await eventsOf(inc.id)).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.evidence_added', 'incident.handled']);
-    const handled = (await db.pool.query(`SELECT outcome, (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id)::int AS photos FROM incidents i WHERE id = $1`, [inc.id])).rows[0];
+    expect(await eventsOf(inc.id)).toEqual([
+      'incident.reported',
+      'incident.registered',
+      'incident.dispatched',
+      'incident.accepted',
+      'incident.arrived',
+      'incident.evidence_added',
+      'incident.handled',
+    ]);
+    const handled = (
+      await db.pool.query(`SELECT outcome, (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id)::int AS photos FROM incidents i WHERE id = $1`, [
+        inc.id,
+      ])
+    ).rows[0];
     expect(handled).toEqual({ outcome: 'service', photos: 1 });
     await wallCtx.close();
     await ctx.close();
@@ -127,10 +159,15 @@ describe(`the officer's phone (${mode} database)`, () => {
     await page.screenshot({ path: path.join(SHOTS, `officer-360x740-report-${mode}.png`) });
     await page.tap('[data-testid="report-submit"]');
     const code = (await page.textContent('[data-testid="report-done"] b', { timeout: 10_000 }))!.trim();
-    const row = (await db.pool.query(`
+    const row = (
+      await db.pool.query(
+        `
       SELECT i.source, c.minor_code AS category, ST_Distance(i.position::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography) < 5 AS here,
              (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id)::int AS photos, u.login
-      FROM incidents i JOIN categories c ON c.id = i.category_id JOIN users u ON u.id = i.reported_by WHERE i.code = $1`, [code, east(spot, 15)[0], spot[1]])).rows[0];
+      FROM incidents i JOIN categories c ON c.id = i.category_id JOIN users u ON u.id = i.reported_by WHERE i.code = $1`,
+        [code, east(spot, 15)[0], spot[1]],
+      )
+    ).rows[0];
     expect(row).toEqual({ source: 'patrol', category: '0510', here: true, photos: 1, login: loginName });
     await ctx.close();
   });
@@ -161,9 +198,9 @@ describe(`the officer's phone (${mode} database)`, () => {
 
     await ctx.setOffline(false);
     await page.waitForSelector('[data-testid="outbox"]', { state: 'detached', timeout: 20_000 });
-    await expect.poll(() => eventsOf(inc.id), { timeout: 5_000 }).toEqual([
-      'incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled',
-    ]);
+    await expect
+      .poll(() => eventsOf(inc.id), { timeout: 5_000 })
+      .toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled']);
     const steps = (await db.pool.query(`SELECT action FROM step_requests WHERE incident_id = $1 ORDER BY taken_at`, [inc.id])).rows.map((r) => r.action);
     expect(steps).toEqual(['accept', 'arrive', 'handle']);
     await ctx.close();

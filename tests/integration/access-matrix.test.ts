@@ -68,7 +68,10 @@ function url(path: string): string {
   return path
     .replace('/api/users/{id}', `/api/users/${spareUserId}`)
     .replace('{id}', String(caseId))
-    .replace('{layer}', 'grid-cells').replace('{z}', '14').replace('{x}', '13100').replace('{y}', '6783');
+    .replace('{layer}', 'grid-cells')
+    .replace('{z}', '14')
+    .replace('{x}', '13100')
+    .replace('{y}', '6783');
 }
 
 async function send(method: string, path: string, session: Session | null) {
@@ -82,7 +85,10 @@ describe(`role × route, from the permission table and the OpenAPI document, on 
   it('every /api route says who may call it, and only a short named list is public', () => {
     const ops = operations();
     expect(ops.length).toBeGreaterThan(40);
-    const open = ops.filter((o) => o.access.public).map((o) => `${o.method} ${o.path}`).sort();
+    const open = ops
+      .filter((o) => o.access.public)
+      .map((o) => `${o.method} ${o.path}`)
+      .sort();
     expect(open).toEqual(['GET /api/config', 'GET /api/health', 'GET /api/health/live', 'POST /api/auth/login', 'POST /api/auth/logout']);
     for (const o of ops) if (o.access.permission) expect(PERMISSIONS).toHaveProperty(o.access.permission);
   });
@@ -152,13 +158,27 @@ describe('out of scope: district-scoped users and officers see only their own, o
       const list = await call(app, s, { url: '/api/incidents?limit=1000' });
       expect(list.status).toBe(200);
       const cases = list.json as { code: string; districtAdcode: string }[];
-      expect(cases.map((c) => c.code), role).not.toContain(caseCode);
-      if (role !== 'officer') expect(cases.every((c) => c.districtAdcode === AWAY), role).toBe(true);
+      expect(
+        cases.map((c) => c.code),
+        role,
+      ).not.toContain(caseCode);
+      if (role !== 'officer')
+        expect(
+          cases.every((c) => c.districtAdcode === AWAY),
+          role,
+        ).toBe(true);
       const events = await call(app, s, { url: '/api/events?after=0&limit=5000' });
       expect(events.status).toBe(200);
       const evs = events.json.events as { incidentId: number | null; districtAdcode: string | null }[];
-      expect(evs.some((e) => e.incidentId === caseId), role).toBe(false);
-      if (role !== 'officer') expect(evs.every((e) => e.districtAdcode === AWAY || e.districtAdcode === null), role).toBe(true);
+      expect(
+        evs.some((e) => e.incidentId === caseId),
+        role,
+      ).toBe(false);
+      if (role !== 'officer')
+        expect(
+          evs.every((e) => e.districtAdcode === AWAY || e.districtAdcode === null),
+          role,
+        ).toBe(true);
     }
     for (const role of ['dispatcher', 'supervisor', 'leader']) {
       const s = away.get(role)!;
@@ -167,7 +187,10 @@ describe('out of scope: district-scoped users and officers see only their own, o
       const squadIds = new Set((squads.json.features as { properties: { id: number } }[]).map((f) => f.properties.id));
       const officers = await call(app, s, { url: '/api/officers' });
       expect(officers.status).toBe(200);
-      expect((officers.json.features as { properties: { squadId: number } }[]).every((f) => squadIds.has(f.properties.squadId)), role).toBe(true);
+      expect(
+        (officers.json.features as { properties: { squadId: number } }[]).every((f) => squadIds.has(f.properties.squadId)),
+        role,
+      ).toBe(true);
       for (const u of [`/api/officers?district=${HOME}`, `/api/squads?district=${HOME}`]) {
         const refused = await call(app, s, { url: u });
         expect(refused.status, `${role} ${u}`).toBe(403);
@@ -193,12 +216,28 @@ describe('out of scope: district-scoped users and officers see only their own, o
       expect(escalated.status, escalated.body).toBe(200);
       await city.waitFor((e) => e.incidentId === caseId && e.type === 'incident.escalated');
       await home.waitFor((e) => e.incidentId === caseId && e.type === 'incident.escalated');
-      app.zhihui.positions.publish([{ officerId: sessions.get('officer')!.user.officerId!, lon: POINT[0], lat: POINT[1], at: new Date().toISOString(), dutyStatus: 'available', districtAdcode: HOME }]);
+      app.zhihui.positions.publish([
+        {
+          officerId: sessions.get('officer')!.user.officerId!,
+          lon: POINT[0],
+          lat: POINT[1],
+          at: new Date().toISOString(),
+          dutyStatus: 'available',
+          districtAdcode: HOME,
+        },
+      ]);
       await sleep(1500);
       expect(city.positions.flat().some((p) => p.officerId === sessions.get('officer')!.user.officerId)).toBe(true);
       for (const [who, w] of watchers) {
-        expect(w.events.filter((e) => e.incidentId === caseId), who).toEqual([]);
-        if (!who.startsWith('officer')) expect(w.positions.flat().filter((p) => p.officerId === sessions.get('officer')!.user.officerId), who).toEqual([]);
+        expect(
+          w.events.filter((e) => e.incidentId === caseId),
+          who,
+        ).toEqual([]);
+        if (!who.startsWith('officer'))
+          expect(
+            w.positions.flat().filter((p) => p.officerId === sessions.get('officer')!.user.officerId),
+            who,
+          ).toEqual([]);
       }
       city.close();
       home.close();
@@ -207,19 +246,26 @@ describe('out of scope: district-scoped users and officers see only their own, o
     }
   });
 
-  it('socket.io refuses browsers from another origin, and takes the server\'s own', async () => {
+  it("socket.io refuses browsers from another origin, and takes the server's own", async () => {
     const { io } = await import('socket.io-client');
-    const attempt = (origin: string) => new Promise<string>((resolve) => {
-      const sock = io(base, { auth: { token: sessions.get('dispatcher')!.token }, transports: ['polling'], reconnection: false, forceNew: true, extraHeaders: { origin } });
-      sock.once('ready', () => {
-        sock.close();
-        resolve('ready');
+    const attempt = (origin: string) =>
+      new Promise<string>((resolve) => {
+        const sock = io(base, {
+          auth: { token: sessions.get('dispatcher')!.token },
+          transports: ['polling'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { origin },
+        });
+        sock.once('ready', () => {
+          sock.close();
+          resolve('ready');
+        });
+        sock.once('connect_error', (err) => {
+          sock.close();
+          resolve(`refused: ${err.message}`);
+        });
       });
-      sock.once('connect_error', (err) => {
-        sock.close();
-        resolve(`refused: ${err.message}`);
-      });
-    });
     expect(await attempt('http://evil.example')).toMatch(/^refused/);
     expect(await attempt(base)).toBe('ready');
   });

@@ -52,7 +52,9 @@ function databaseNamed(url: string, name: string): string {
 
 /** A photo no other test uploads: a few pixels in colours of its own. */
 function photo(n: number): Promise<Buffer> {
-  return sharp({ create: { width: 3, height: 2, channels: 3, background: { r: n % 256, g: (n >> 8) % 256, b: 97 } } }).png().toBuffer();
+  return sharp({ create: { width: 3, height: 2, channels: 3, background: { r: n % 256, g: (n >> 8) % 256, b: 97 } } })
+    .png()
+    .toBuffer();
 }
 
 interface Call {
@@ -74,7 +76,12 @@ async function intakeWorker(w: number, stop: () => boolean, calls: Call[], after
     calls.push({ status: r.status, started, ended: performance.now() });
     if (r.status !== 201 || i % 3 !== 0) continue;
     const { body, contentType } = multipart([{ name: `p${w}-${i}.png`, type: 'image/png', bytes: await photo(w * 1000 + i) }]);
-    const u = await app.inject({ method: 'POST', url: `/api/incidents/${r.json.incident.id}/evidence`, payload: body, headers: { authorization: `Bearer ${admin.token}`, 'content-type': contentType } });
+    const u = await app.inject({
+      method: 'POST',
+      url: `/api/incidents/${r.json.incident.id}/evidence`,
+      payload: body,
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': contentType },
+    });
     calls.push({ status: u.statusCode, started, ended: performance.now() });
   }
 }
@@ -93,7 +100,13 @@ async function openRestored(): Promise<{ client: pg.Client; close(): Promise<voi
   const embedded = await startEmbeddedPostgis(target);
   const client = new pg.Client({ connectionString: embedded.url });
   await client.connect();
-  return { client, close: async () => { await client.end(); await embedded.stop(); } };
+  return {
+    client,
+    close: async () => {
+      await client.end();
+      await embedded.stop();
+    },
+  };
 }
 
 describe(`backup and restore (${mode} database)`, () => {
@@ -105,11 +118,19 @@ describe(`backup and restore (${mode} database)`, () => {
 
   it('takes a consistent backup while cases and photos keep arriving', async () => {
     // a few photos before the load, so the archive is never empty
-    const first = await call(app, admin, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '备份前的案件', lon: 104.0807, lat: 30.6561 } });
+    const first = await call(app, admin, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: '备份前的案件', lon: 104.0807, lat: 30.6561 },
+    });
     expect(first.status, first.body).toBe(201);
     for (let n = 0; n < 2; n++) {
       const { body, contentType } = multipart([{ name: 'before.png', type: 'image/png', bytes: await photo(90_000 + n) }]);
-      const u = await app.inject({ method: 'POST', url: `/api/incidents/${first.json.incident.id}/evidence`, payload: body, headers: { authorization: `Bearer ${admin.token}`, 'content-type': contentType } });
+      const u = await app.inject({
+        method: 'POST',
+        url: `/api/incidents/${first.json.incident.id}/evidence`,
+        payload: body,
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': contentType },
+      });
       expect(u.statusCode, u.body).toBe(201);
     }
     incidentsBefore = await count(db.pool, 'incidents');
@@ -135,11 +156,13 @@ describe(`backup and restore (${mode} database)`, () => {
     expect(m.evidence.files).toBeGreaterThanOrEqual(2);
     expect(m.evidence.missing).toEqual([]);
     expect(fs.existsSync(`${taken.dir}.partial`)).toBe(false);
-    console.log(`[backup] ${mode}: ${m.seconds} s while ${calls.length} writes ran (${calls.filter((c) => c.started < backupWindow[1] && c.ended > backupWindow[0]).length} overlapping it); ` +
-      `snapshot ${m.tables.incidents} cases (before ${incidentsBefore}, after ${incidentsAfter}), ${m.events.count} events, ${m.evidence.files} photos`);
+    console.log(
+      `[backup] ${mode}: ${m.seconds} s while ${calls.length} writes ran (${calls.filter((c) => c.started < backupWindow[1] && c.ended > backupWindow[0]).length} overlapping it); ` +
+        `snapshot ${m.tables.incidents} cases (before ${incidentsBefore}, after ${incidentsAfter}), ${m.events.count} events, ${m.evidence.files} photos`,
+    );
   }, 300_000);
 
-  it('restores into a new database with the snapshot\'s counts, event log and photos', async () => {
+  it("restores into a new database with the snapshot's counts, event log and photos", async () => {
     expect(taken, 'the backup test ran').toBeDefined();
     restored = await restore({ backupDir: taken.dir, to: target, evidenceDir: restoredEvidence, log: () => {} });
     expect(restored.checks.filter((c) => !c.ok)).toEqual([]);
@@ -158,7 +181,12 @@ describe(`backup and restore (${mode} database)`, () => {
       const events = (await client.query(`SELECT seq::int, type, incident_id::int AS "incidentId", payload FROM incident_events ORDER BY seq`)).rows;
       expect(events.length).toBe(m.events.count);
       expect(events.at(-1)?.seq).toBe(m.events.maxSeq);
-      const source = (await db.pool.query(`SELECT seq::int, type, incident_id::int AS "incidentId", payload FROM incident_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`, [events.map((e) => e.seq)])).rows;
+      const source = (
+        await db.pool.query(
+          `SELECT seq::int, type, incident_id::int AS "incidentId", payload FROM incident_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
+          [events.map((e) => e.seq)],
+        )
+      ).rows;
       expect(events).toEqual(source);
       if (mode === 'embedded') {
         // one session serialises every transaction there: the snapshot is exactly the log up to its last seq
@@ -166,14 +194,20 @@ describe(`backup and restore (${mode} database)`, () => {
       }
 
       // a snapshot of one instant: every event's case, every case's report, every photo's case are in it
-      const orphans = (await client.query(`
+      const orphans = (
+        await client.query(`
         SELECT (SELECT count(*)::int FROM incident_events e WHERE e.incident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = e.incident_id)) AS events,
                (SELECT count(*)::int FROM incidents i WHERE NOT EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = i.id AND e.type = 'incident.reported')) AS unreported,
-               (SELECT count(*)::int FROM evidence v WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = v.incident_id)) AS photos`)).rows[0];
+               (SELECT count(*)::int FROM evidence v WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = v.incident_id)) AS photos`)
+      ).rows[0];
       expect(orphans).toEqual({ events: 0, unreported: 0, photos: 0 });
 
       // new rows continue after the restored ones
-      const next = (await client.query(`SELECT nextval(pg_get_serial_sequence('incident_events', 'seq'))::int AS seq, nextval(pg_get_serial_sequence('incidents', 'id'))::int AS id, (SELECT max(id)::int FROM incidents) AS max_id`)).rows[0];
+      const next = (
+        await client.query(
+          `SELECT nextval(pg_get_serial_sequence('incident_events', 'seq'))::int AS seq, nextval(pg_get_serial_sequence('incidents', 'id'))::int AS id, (SELECT max(id)::int FROM incidents) AS max_id`,
+        )
+      ).rows[0];
       expect(next.seq).toBeGreaterThan(m.events.maxSeq);
       expect(next.id).toBeGreaterThan(next.max_id);
 
@@ -200,16 +234,24 @@ describe(`backup and restore (${mode} database)`, () => {
     await expect(refused).rejects.toThrow(mode === 'external' ? /is not empty .*--force/ : /already holds a database.*--force/);
 
     // the command line says the same in one line, without a stack trace, and fails
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'server/backup/cli.ts', 'restore', taken.dir, '--to', target, '--evidence-to', restoredEvidence], {
-      encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', DATABASE_READ_URL: '', DATA_DIR: dataDir }, timeout: 120_000,
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'server/backup/cli.ts', 'restore', taken.dir, '--to', target, '--evidence-to', restoredEvidence],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: '', DATABASE_READ_URL: '', DATA_DIR: dataDir },
+        timeout: 120_000,
+      },
+    );
     expect(cli.status, cli.stderr).toBe(2);
     expect(cli.stderr).toMatch(/^error: .*(not empty|already holds a database).*--force/);
     expect(cli.stderr).not.toMatch(/\n\s+at /);
 
     // and a directory that is no backup is named as such
     const wrong = spawnSync(process.execPath, ['--import', 'tsx', 'server/backup/cli.ts', 'restore', tmp, '--to', path.join(tmp, 'nowhere')], {
-      encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', DATABASE_READ_URL: '', DATA_DIR: dataDir }, timeout: 120_000,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: '', DATABASE_READ_URL: '', DATA_DIR: dataDir },
+      timeout: 120_000,
     });
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/^error: .* has no manifest\.json/);

@@ -17,9 +17,12 @@ import { freePort, type ServerProcess, startServerProcess } from '../support/ser
 
 const mode = inject('databaseMode');
 const url = testDatabaseUrl();
-const skipWhy = mode !== 'external'
-  ? 'needs DATABASE_URL: instances share one PostgreSQL (the embedded database serves one process)'
-  : !fs.existsSync(HAPROXY) ? `needs HAProxy at ${HAPROXY} (Debian package haproxy)` : null;
+const skipWhy =
+  mode !== 'external'
+    ? 'needs DATABASE_URL: instances share one PostgreSQL (the embedded database serves one process)'
+    : !fs.existsSync(HAPROXY)
+      ? `needs HAProxy at ${HAPROXY} (Debian package haproxy)`
+      : null;
 
 if (skipWhy) console.log(`[balancer] skipped: ${skipWhy}`);
 
@@ -49,13 +52,19 @@ describe.skipIf(skipWhy)(`two instances behind HAProxy (deploy/haproxy.cfg)${ski
   const writers: { stop(): Promise<void> }[] = [];
 
   const env = () => ({
-    DATABASE_URL: url, CLUSTER: 'true', SEED_DEMO: 'false', ZHIHUI_DEMO_PASSWORD: TEST_PASSWORD,
+    DATABASE_URL: url,
+    CLUSTER: 'true',
+    SEED_DEMO: 'false',
+    ZHIHUI_DEMO_PASSWORD: TEST_PASSWORD,
     // the shared path: evidence files written by one instance are read by the other
     DATA_DIR: dataDir,
-    METRICS_TOKEN, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'warn',
+    METRICS_TOKEN,
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    LOG_LEVEL: 'warn',
     // every client reaches the instances from the balancer's address (see the report on trustProxy):
     // the per-address limits would count the whole test as one client
-    RATE_LIMIT_PER_MINUTE: '100000', LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
   });
   const start = async (name: Name) => (instances[name] = await startServerProcess(env(), { port: ports[name], timeoutMs: 120_000 }));
 
@@ -72,7 +81,8 @@ describe.skipIf(skipWhy)(`two instances behind HAProxy (deploy/haproxy.cfg)${ski
   /** Two consoles per transport on each instance, as browsers that loaded the page from it. */
   const openListeners = async (): Promise<LogListener[]> => {
     const opened: LogListener[] = [];
-    for (const name of NAMES) for (const transport of ['websocket', 'polling'] as const) for (let i = 0; i < 2; i++) opened.push(new LogListener(lb.base, token, transport, name));
+    for (const name of NAMES)
+      for (const transport of ['websocket', 'polling'] as const) for (let i = 0; i < 2; i++) opened.push(new LogListener(lb.base, token, transport, name));
     listeners.push(...opened);
     await Promise.all(opened.map((l) => l.ready()));
     return opened;
@@ -108,18 +118,24 @@ describe.skipIf(skipWhy)(`two instances behind HAProxy (deploy/haproxy.cfg)${ski
     const byStatus = new Map<string, number>();
     for (const f of stats.failures) byStatus.set(String(f.status), (byStatus.get(String(f.status)) ?? 0) + 1);
     const resent = stats.acknowledged.filter((a) => a.attempts > 1).length;
-    return `${stats.acknowledged.length} acknowledged (${resent} after a resend, ${stats.acknowledged.filter((a) => a.replayed).length} answered as a replay), ` +
-      `${stats.failures.length} failed attempts seen by writers${byStatus.size ? ` ${JSON.stringify(Object.fromEntries(byStatus))}` : ''}, ${stats.unrecovered.length} unrecovered`;
+    return (
+      `${stats.acknowledged.length} acknowledged (${resent} after a resend, ${stats.acknowledged.filter((a) => a.replayed).length} answered as a replay), ` +
+      `${stats.failures.length} failed attempts seen by writers${byStatus.size ? ` ${JSON.stringify(Object.fromEntries(byStatus))}` : ''}, ${stats.unrecovered.length} unrecovered`
+    );
   };
   const haproxyRetries = async () => {
     const s = await lb.servers();
-    return NAMES.reduce((acc, n) => ({ retries: acc.retries + (s[n]?.retries ?? 0), redispatches: acc.redispatches + (s[n]?.redispatches ?? 0) }), { retries: 0, redispatches: 0 });
+    return NAMES.reduce((acc, n) => ({ retries: acc.retries + (s[n]?.retries ?? 0), redispatches: acc.redispatches + (s[n]?.redispatches ?? 0) }), {
+      retries: 0,
+      redispatches: 0,
+    });
   };
 
-  const dumpOnFailure = () => onTestFailed(() => {
-    for (const n of NAMES) console.log(`---- ${n} output (tail) ----\n${instances[n]?.output().slice(-4000)}`);
-    console.log(`---- haproxy (tail) ----\n${lb?.output().slice(-6000)}`);
-  });
+  const dumpOnFailure = () =>
+    onTestFailed(() => {
+      for (const n of NAMES) console.log(`---- ${n} output (tail) ----\n${instances[n]?.output().slice(-4000)}`);
+      console.log(`---- haproxy (tail) ----\n${lb?.output().slice(-6000)}`);
+    });
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-balancer-'));
@@ -166,13 +182,18 @@ describe.skipIf(skipWhy)(`two instances behind HAProxy (deploy/haproxy.cfg)${ski
     const pinned = (n: Name) => ({ ...auth, cookie: `${STICKY_COOKIE}=${n}` });
     const [lon, lat] = point();
     const made = await fetch(`${lb.base}/api/incidents`, {
-      method: 'POST', headers: { ...pinned('app1'), 'content-type': 'application/json', 'idempotency-key': `evidence-${process.pid}` },
+      method: 'POST',
+      headers: { ...pinned('app1'), 'content-type': 'application/json', 'idempotency-key': `evidence-${process.pid}` },
       body: JSON.stringify({ category: '0102', source: 'dispatcher', description: 'balancer evidence case', lon, lat }),
     });
     expect(made.status).toBe(201);
     const caseId = ((await made.json()) as { incident: { id: number } }).incident.id;
     const { body, contentType } = multipart([{ name: 'p.png', type: 'image/png', bytes: TINY_PNG }]);
-    const up = await fetch(`${lb.base}/api/incidents/${caseId}/evidence`, { method: 'POST', headers: { ...pinned('app1'), 'content-type': contentType }, body: new Uint8Array(body) });
+    const up = await fetch(`${lb.base}/api/incidents/${caseId}/evidence`, {
+      method: 'POST',
+      headers: { ...pinned('app1'), 'content-type': contentType },
+      body: new Uint8Array(body),
+    });
     expect(up.status, await up.clone().text()).toBe(201);
     const [photo] = (await up.json()) as { id: number }[];
     const down = await fetch(`${lb.base}/api/evidence/${photo!.id}`, { headers: pinned('app2') });
@@ -227,19 +248,23 @@ describe.skipIf(skipWhy)(`two instances behind HAProxy (deploy/haproxy.cfg)${ski
     const reconnectMs = moved.map((l) => l.readies.find((t) => t > killedAt)! - killedAt);
     const caughtUpMs = moved.map((l) => l.caughtUpAt.find((t) => t > killedAt)! - killedAt);
     const after = await haproxyRetries();
-    console.log(`[balancer] kill -9 app1 under load: ${summary(w.stats)}; HAProxy retried ${after.retries - before.retries} connections ` +
-      `(${after.redispatches - before.redispatches} redispatched); app1 out of rotation after ${fmt(downMs)}; ` +
-      `${moved.length} consoles reconnected to app2 (ready after ${fmt(median(reconnectMs))} median, ${fmt(Math.max(...reconnectMs))} max; ` +
-      `caught up after ${fmt(Math.max(...caughtUpMs))} max, ${moved.reduce((n, l) => n + l.fromLog, 0)} events from the log), ` +
-      `${stayed.length} on app2 untouched; each of ${ls.length} consoles applied every event of the log after its start ` +
-      `(${Math.min(...ls.map((l) => l.applied.length))}–${Math.max(...ls.map((l) => l.applied.length))}, up to seq ${target}) once, in order: 0 gaps, 0 duplicates ` +
-      `(${ls.reduce((n, l) => n + l.duplicatesDropped, 0)} live copies of caught-up events dropped, ${ls.reduce((n, l) => n + l.gapFills, 0)} gaps filled from the log)`);
+    console.log(
+      `[balancer] kill -9 app1 under load: ${summary(w.stats)}; HAProxy retried ${after.retries - before.retries} connections ` +
+        `(${after.redispatches - before.redispatches} redispatched); app1 out of rotation after ${fmt(downMs)}; ` +
+        `${moved.length} consoles reconnected to app2 (ready after ${fmt(median(reconnectMs))} median, ${fmt(Math.max(...reconnectMs))} max; ` +
+        `caught up after ${fmt(Math.max(...caughtUpMs))} max, ${moved.reduce((n, l) => n + l.fromLog, 0)} events from the log), ` +
+        `${stayed.length} on app2 untouched; each of ${ls.length} consoles applied every event of the log after its start ` +
+        `(${Math.min(...ls.map((l) => l.applied.length))}–${Math.max(...ls.map((l) => l.applied.length))}, up to seq ${target}) once, in order: 0 gaps, 0 duplicates ` +
+        `(${ls.reduce((n, l) => n + l.duplicatesDropped, 0)} live copies of caught-up events dropped, ${ls.reduce((n, l) => n + l.gapFills, 0)} gaps filled from the log)`,
+    );
 
     // back: the same address, and HAProxy's checks put it in the rotation again
     const restartAt = performance.now();
     await start('app1');
     const upMs = await lb.waitFor('app1', 'UP');
-    console.log(`[balancer] app1 restarted in ${fmt(instances.app1.readyMs)}, back in rotation ${fmt(performance.now() - restartAt)} after the start (${fmt(upMs)} after ready)`);
+    console.log(
+      `[balancer] app1 restarted in ${fmt(instances.app1.readyMs)}, back in rotation ${fmt(performance.now() - restartAt)} after the start (${fmt(upMs)} after ready)`,
+    );
     for (const l of ls) l.close();
   }, 180_000);
 
@@ -271,16 +296,29 @@ describe.skipIf(skipWhy)(`two instances behind HAProxy (deploy/haproxy.cfg)${ski
       await start(n);
       const upMs = await lb.waitFor(n, 'UP');
       // writes the closing instance had in flight at the SIGTERM and still answered (2xx) before it exited
-      const finished = lb.log().filter((l) => l.server === n && l.request.startsWith('POST /api/incidents ') && l.status < 300 &&
-        l.acceptedAt <= sentWall && l.acceptedAt + l.totalMs >= sentWall).length;
+      const finished = lb
+        .log()
+        .filter(
+          (l) =>
+            l.server === n &&
+            l.request.startsWith('POST /api/incidents ') &&
+            l.status < 300 &&
+            l.acceptedAt <= sentWall &&
+            l.acceptedAt + l.totalMs >= sentWall,
+        ).length;
       const held = ls.filter((l) => l.disconnects.some((d) => d.at > sent));
       expect(held.length, `the consoles ${n} held lost it`).toBe(holding);
       for (let i = 0; i < 300 && !held.every((l) => l.caughtUpAt.some((t) => t > sent)); i++) await sleep(100);
       const back = held.map((l) => (l.caughtUpAt.find((t) => t > sent) ?? NaN) - sent);
-      expect(back.every((ms) => ms >= 0), `every console ${n} held is live elsewhere`).toBe(true);
-      steps.push(`${n}: exit 0 ${fmt(closeMs)} after SIGTERM (${finished} writes in flight finished on it), ${held.length} consoles it held live elsewhere and caught up ` +
-        `within ${fmt(Math.max(...back))}; restarted in ${fmt(instances[n].readyMs)}, in rotation ${fmt(performance.now() - startAt)} after the start ` +
-        `(${fmt(upMs)} after ready); ${w.stats.acknowledged.length - acksBefore} writes acknowledged meanwhile`);
+      expect(
+        back.every((ms) => ms >= 0),
+        `every console ${n} held is live elsewhere`,
+      ).toBe(true);
+      steps.push(
+        `${n}: exit 0 ${fmt(closeMs)} after SIGTERM (${finished} writes in flight finished on it), ${held.length} consoles it held live elsewhere and caught up ` +
+          `within ${fmt(Math.max(...back))}; restarted in ${fmt(instances[n].readyMs)}, in rotation ${fmt(performance.now() - startAt)} after the start ` +
+          `(${fmt(upMs)} after ready); ${w.stats.acknowledged.length - acksBefore} writes acknowledged meanwhile`,
+      );
       // load on both before the next one goes
       await sleep(1500);
     }
@@ -293,14 +331,20 @@ describe.skipIf(skipWhy)(`two instances behind HAProxy (deploy/haproxy.cfg)${ski
     const failed5xx = lb.log().filter((l) => l.request.startsWith('POST /api/incidents ') && l.status >= 500);
     const after = await haproxyRetries();
     console.log(`[balancer] rolling restart: ${steps.join('; ')}`);
-    console.log(`[balancer] rolling restart under load: ${summary(w.stats)}; HAProxy retried ${after.retries - before.retries} connections ` +
-      `(${after.redispatches - before.redispatches} redispatched), ${failed5xx.length} intake 5xx passed to clients; ` +
-      `${ls.length} consoles: ${ls.reduce((n, l) => n + l.disconnects.length, 0)} reconnects, server_closing notices received: ${(['websocket', 'polling'] as const).map((t) => {
-        const of = ls.filter((l) => l.transport === t);
-        return `${t} ${of.reduce((n, l) => n + l.serverClosing, 0)} of ${of.reduce((n, l) => n + l.disconnects.length, 0)}`;
-      }).join(', ')}, ` +
-      `${ls.reduce((n, l) => n + l.fromLog, 0)} events caught up from the log, ${ls.reduce((n, l) => n + l.gapFills, 0)} gaps filled; ` +
-      `each applied every event up to seq ${target} once, in order`);
+    console.log(
+      `[balancer] rolling restart under load: ${summary(w.stats)}; HAProxy retried ${after.retries - before.retries} connections ` +
+        `(${after.redispatches - before.redispatches} redispatched), ${failed5xx.length} intake 5xx passed to clients; ` +
+        `${ls.length} consoles: ${ls.reduce((n, l) => n + l.disconnects.length, 0)} reconnects, server_closing notices received: ${(
+          ['websocket', 'polling'] as const
+        )
+          .map((t) => {
+            const of = ls.filter((l) => l.transport === t);
+            return `${t} ${of.reduce((n, l) => n + l.serverClosing, 0)} of ${of.reduce((n, l) => n + l.disconnects.length, 0)}`;
+          })
+          .join(', ')}, ` +
+        `${ls.reduce((n, l) => n + l.fromLog, 0)} events caught up from the log, ${ls.reduce((n, l) => n + l.gapFills, 0)} gaps filled; ` +
+        `each applied every event up to seq ${target} once, in order`,
+    );
     for (const l of ls) l.close();
   }, 240_000);
 });

@@ -35,9 +35,11 @@ describe(`GET /api/categories: the catalogue in force (${mode} database)`, () =>
   });
 
   it('answers the current version from the database, by class, to every role', async () => {
-    const current = (await db.pool.query<{ version: string; n: number }>(`
+    const current = (
+      await db.pool.query<{ version: string; n: number }>(`
       SELECT v.version, (SELECT count(*)::int FROM categories c WHERE c.catalog_version = v.version) AS n
-      FROM category_catalogs v WHERE v.is_current`)).rows[0]!;
+      FROM category_catalogs v WHERE v.is_current`)
+    ).rows[0]!;
     for (const role of ['officer', 'leader', 'dispatcher']) {
       const res = await call(app, await login(app, role), { url: '/api/categories' });
       expect(res.status, res.body).toBe(200);
@@ -63,8 +65,14 @@ describe(`GET /api/categories: the catalogue in force (${mode} database)`, () =>
       try {
         const cat = (await call(fresh, await login(fresh, 'dispatcher'), { url: '/api/categories' })).json as Catalogue;
         expect(cat).toMatchObject({ version: 'test-v2', name: '测试目录', effectiveFrom: '2026-01-01' });
-        expect(cat.classes).toEqual([{ major: '09', zh: '测试大类', en: 'Test class',
-          entries: [{ minor: '0901', zh: '测试小类', en: 'Test category', timeLimit: 2, timeType: 'natural_days', enforcement: false, basePriority: 10 }] }]);
+        expect(cat.classes).toEqual([
+          {
+            major: '09',
+            zh: '测试大类',
+            en: 'Test class',
+            entries: [{ minor: '0901', zh: '测试小类', en: 'Test category', timeLimit: 2, timeType: 'natural_days', enforcement: false, basePriority: 10 }],
+          },
+        ]);
       } finally {
         await fresh.close();
       }

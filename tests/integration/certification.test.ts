@@ -23,25 +23,32 @@ afterAll(async () => {
   await db.close();
 });
 
-interface Candidate { officerId: number; certified: boolean; kind: string }
+interface Candidate {
+  officerId: number;
+  certified: boolean;
+  kind: string;
+}
 
 /**
  * Certified officers (by kind) of the squad responsible for the grid cell at `at`, free and without a
  * user: the recommendation ranks that squad first, nearest first.
  */
 async function responsibleOfficers(at: [number, number], count: number): Promise<number[]> {
-  const res = await db.pool.query<{ id: number }>(`
+  const res = await db.pool.query<{ id: number }>(
+    `
     SELECT o.id FROM officers o
     WHERE o.kind = 'officer' AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
       AND o.squad_id = (SELECT g.squad_id FROM grid_cells g WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL LIMIT 1)
-    ORDER BY o.id LIMIT $3`, [at[0], at[1], count]);
+    ORDER BY o.id LIMIT $3`,
+    [at[0], at[1], count],
+  );
   if (res.rows.length < count) throw new Error(`only ${res.rows.length} free certified officers in the responsible squad`);
   return res.rows.map((r) => r.id);
 }
 
 describe(`certification: a valid 执法证 on the day (${mode} database)`, () => {
   it('does not recommend an officer whose certificate expired yesterday for an enforcement case; Enter sends the next certified one', async () => {
-    const [expired, valid] = await responsibleOfficers(spot, 2) as [number, number];
+    const [expired, valid] = (await responsibleOfficers(spot, 2)) as [number, number];
     const yesterday = chinaToday(new Date(Date.now() - 86_400_000));
     await db.pool.query(`UPDATE officers SET certificate_expires = $2 WHERE id = $1`, [expired, yesterday]);
     await db.pool.query(`UPDATE officers SET certificate_expires = $2 WHERE id = $1`, [valid, chinaToday()]); // valid to the end of today
@@ -49,7 +56,10 @@ describe(`certification: a valid 执法证 on the day (${mode} database)`, () =>
     await onDutyAt(app, await officerSession(app, admin, expired), spot);
     await onDutyAt(app, await officerSession(app, admin, valid), east(spot, 3));
 
-    const reported = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0501', source: 'dispatcher', description: '无照游商 (证件过期)', lon: spot[0], lat: spot[1], register: true } });
+    const reported = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0501', source: 'dispatcher', description: '无照游商 (证件过期)', lon: spot[0], lat: spot[1], register: true },
+    });
     expect(reported.status, reported.body).toBe(201);
     const inc = reported.json.incident as { id: number; category: { enforcement: boolean } };
     expect(inc.category.enforcement).toBe(true);

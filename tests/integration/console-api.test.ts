@@ -18,7 +18,12 @@ beforeAll(async () => {
   app = await testApp(db);
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  [admin, dispatcher, supervisor, leader] = (await Promise.all(['admin', 'dispatcher', 'supervisor', 'leader'].map((l) => login(app, l)))) as [Session, Session, Session, Session];
+  [admin, dispatcher, supervisor, leader] = (await Promise.all(['admin', 'dispatcher', 'supervisor', 'leader'].map((l) => login(app, l)))) as [
+    Session,
+    Session,
+    Session,
+    Session,
+  ];
   spot = await keyAreaPoint(app, '春熙路·太古里'); // 锦江区 510104, the seeded leader's district
   [consoleLive, leaderLive] = (await Promise.all([dispatcher, leader].map((s) => connect(base, s)))) as [LiveClient, LiveClient];
 });
@@ -40,11 +45,15 @@ const step = (s: Session, id: number, action: string, body: unknown = {}) => cal
 const view = async (s: Session, id: number): Promise<CaseView> => (await call(app, s, { url: `/api/incidents/${id}` })).json;
 const preview = (s: Session | null, q: Record<string, string | number>) =>
   call(app, s, { url: `/api/incidents/duplicates?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}` });
-const caseEvents = async (id: number) => (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1`, [id])).rows[0]!.n;
+const caseEvents = async (id: number) =>
+  (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1`, [id])).rows[0]!.n;
 const dutyOf = async (officerId: number) => (await db.pool.query<{ d: string }>(`SELECT duty_status AS d FROM officers WHERE id = $1`, [officerId])).rows[0]!.d;
 /** Puts a case straight into a final state (the loop to get there is tested elsewhere). */
 const finish = (id: number, state: 'closed' | 'voided') =>
-  db.pool.query(`UPDATE incidents SET state = $2, outcome = CASE WHEN $2 = 'closed' THEN 'service' END, closed_at = CASE WHEN $2 = 'closed' THEN now() END WHERE id = $1`, [id, state]);
+  db.pool.query(
+    `UPDATE incidents SET state = $2, outcome = CASE WHEN $2 = 'closed' THEN 'service' END, closed_at = CASE WHEN $2 = 'closed' THEN now() END WHERE id = $1`,
+    [id, state],
+  );
 
 describe(`the dispatcher's wall console API (${inject('databaseMode')} database)`, () => {
   describe('duplicates preview before saving', () => {
@@ -66,7 +75,12 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       expect(p.duplicates.map((d) => d.id)).toEqual([first.id, second.id]); // nearest first; not voided, closed, other category or far
       const [d1, d2] = p.duplicates;
       expect(d1).toEqual({
-        id: first.id, code: first.code, state: 'reported', meters: expect.any(Number), reportedAt: first.reportedAt, description: '垃圾分类不规范 一',
+        id: first.id,
+        code: first.code,
+        state: 'reported',
+        meters: expect.any(Number),
+        reportedAt: first.reportedAt,
+        description: '垃圾分类不规范 一',
         category: { code: '0605', nameZh: '垃圾分类不规范', nameEn: 'Garbage sorting violations' },
       });
       expect(Math.abs(d1!.meters - 10)).toBeLessThan(1);
@@ -79,8 +93,12 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       expect(saved.json.possibleDuplicates.map((d: { id: number }) => d.id)).toEqual([first.id, second.id]);
       const inc = saved.json.incident as CaseView;
       expect(p.location).toEqual({
-        districtAdcode: inc.districtAdcode, districtName: inc.districtName, streetCode: inc.streetCode, streetName: expect.any(String),
-        gridCode: inc.gridCode, keyAreas: inc.keyAreas,
+        districtAdcode: inc.districtAdcode,
+        districtName: inc.districtName,
+        streetCode: inc.streetCode,
+        streetName: expect.any(String),
+        gridCode: inc.gridCode,
+        keyAreas: inc.keyAreas,
       });
       expect(p.location!.districtAdcode).toBe('510104');
       expect(p.location!.gridCode).toMatch(/^510104\d{9}$/);
@@ -110,7 +128,9 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       expect(scoped.status).toBe(200);
       expect(scoped.json.duplicates.map((d: { id: number }) => d.id)).not.toContain(mine.id);
       expect((await preview(leader, { lon: mine.lon, lat: mine.lat, categoryCode: '0201' })).status).toBe(403);
-      expect((await preview(supervisor, { lon: mine.lon, lat: mine.lat, categoryCode: '0201' })).json.duplicates.map((d: { id: number }) => d.id)).toContain(mine.id);
+      expect((await preview(supervisor, { lon: mine.lon, lat: mine.lat, categoryCode: '0201' })).json.duplicates.map((d: { id: number }) => d.id)).toContain(
+        mine.id,
+      );
 
       const bad: [Record<string, string | number>, number, RegExp][] = [
         [{ lon: spot[0], lat: spot[1] }, 400, /"categoryCode" is required/],
@@ -187,7 +207,8 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
 
       // A dispatcher of 青羊区 cannot merge a case of theirs into one of 锦江区 (nor see the 锦江 one).
       const qingyang = await userSession(app, admin, 'dispatcher', '510105');
-      const theirs = (await intake(qingyang, { category: '0103', description: '青羊 渣土', ...pointOf(await keyAreaPoint(app, '宽窄巷子')) })).json.incident as CaseView;
+      const theirs = (await intake(qingyang, { category: '0103', description: '青羊 渣土', ...pointOf(await keyAreaPoint(app, '宽窄巷子')) })).json
+        .incident as CaseView;
       expect(theirs.districtAdcode).toBe('510105');
       const unseen = await step(qingyang, theirs.id, 'merge', { intoId: target.id });
       expect(unseen.status).toBe(404);
@@ -242,7 +263,11 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       expect(r.json.allowedSteps).toContain('dispatch');
       const heard = await leaderLive.waitFor((e) => e.type === 'incident.escalated' && e.incidentId === inc.id, 2000);
       expect(heard.payload).toEqual({
-        code: inc.code, state: 'registered', to: 'leader', manual: true, reason: '群众多次来电',
+        code: inc.code,
+        state: 'registered',
+        to: 'leader',
+        manual: true,
+        reason: '群众多次来电',
         by: { userId: dispatcher.user.id, login: 'dispatcher', role: 'dispatcher' },
       });
       await consoleLive.waitFor((e) => e.type === 'incident.escalated' && e.incidentId === inc.id, 2000);
@@ -282,7 +307,9 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       const blank = await step(dispatcher, open.id, 'escalate', { reason: '   ' });
       expect(blank.status).toBe(400);
       expect(blank.json.message).toMatch(/escalating \(督办\) needs a "reason"/);
-      expect((await step(dispatcher, open.id, 'escalate', { reason: 'x'.repeat(501) })).json.message).toMatch(/body\.reason must NOT have more than 500 characters/);
+      expect((await step(dispatcher, open.id, 'escalate', { reason: 'x'.repeat(501) })).json.message).toMatch(
+        /body\.reason must NOT have more than 500 characters/,
+      );
       expect((await view(dispatcher, open.id)).escalatedAt).toBeNull();
       // A supervisor may escalate a case not yet registered.
       expect((await step(supervisor, open.id, 'escalate', { reason: '督办' })).status).toBe(200);
@@ -352,8 +379,16 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       await step(officerB, inc.id, 'handle', { outcome: 'enforcement', notes: '已处理' });
       expect(await dutyOf(b())).toBe('available');
       const types = ((await call(app, dispatcher, { url: `/api/incidents/${inc.id}/events` })).json as { type: string }[]).map((e) => e.type);
-      expect(types).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.reassigned',
-        'incident.accepted', 'incident.arrived', 'incident.handled']);
+      expect(types).toEqual([
+        'incident.reported',
+        'incident.registered',
+        'incident.dispatched',
+        'incident.accepted',
+        'incident.reassigned',
+        'incident.accepted',
+        'incident.arrived',
+        'incident.handled',
+      ]);
     });
 
     it('refuses a busy officer (409), only auxiliaries on an enforcement case (422), the same officers, other roles and states, and bad bodies; nothing changes', async () => {
@@ -421,14 +456,31 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
 
   describe('squad board', () => {
     type Count = { district: string; kind: string; duty: string; n: number };
-    const sqlCounts = async (district: string | null) => (await db.pool.query<Count>(`
+    const sqlCounts = async (district: string | null) =>
+      (
+        await db.pool.query<Count>(
+          `
       SELECT s.district_adcode AS district, o.kind, o.duty_status AS duty, count(*)::int AS n
       FROM officers o JOIN squads s ON s.id = o.squad_id WHERE $1::text IS NULL OR s.district_adcode = $1
-      GROUP BY 1, 2, 3`, [district])).rows;
-    const boardCounts = (board: SquadBoard) => board.districts.flatMap((d) => (['officer', 'auxiliary'] as const).flatMap((kind) => {
-      const c = kind === 'officer' ? d.officers : d.auxiliaries;
-      return ([['available', c.available], ['busy', c.busy], ['off_duty', c.offDuty]] as const).map(([duty, n]) => ({ district: d.adcode, kind, duty, n }));
-    })).filter((c) => c.n > 0);
+      GROUP BY 1, 2, 3`,
+          [district],
+        )
+      ).rows;
+    const boardCounts = (board: SquadBoard) =>
+      board.districts
+        .flatMap((d) =>
+          (['officer', 'auxiliary'] as const).flatMap((kind) => {
+            const c = kind === 'officer' ? d.officers : d.auxiliaries;
+            return (
+              [
+                ['available', c.available],
+                ['busy', c.busy],
+                ['off_duty', c.offDuty],
+              ] as const
+            ).map(([duty, n]) => ({ district: d.adcode, kind, duty, n }));
+          }),
+        )
+        .filter((c) => c.n > 0);
     const byKey = (rows: Count[]) => Object.fromEntries(rows.map((r) => [`${r.district}/${r.kind}/${r.duty}`, r.n]));
 
     it('shows a city dispatcher every district, with counts that match the database and each person’s live case', async () => {
@@ -447,10 +499,12 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       expect(board.districts.flatMap((d) => d.squads.map((s) => s.id)).sort((x, y) => x - y)).toEqual(squads.map((s) => s.id));
       for (const d of board.districts) for (const s of d.squads) expect(s.districtAdcode).toBe(d.adcode);
       const members = board.districts.flatMap((d) => d.squads.flatMap((s) => s.members.map((m) => ({ ...m, squadId: s.id }))));
-      const people = (await db.pool.query<{ id: number; squad_id: number; certified: boolean; age: number | null }>(`
+      const people = (
+        await db.pool.query<{ id: number; squad_id: number; certified: boolean; age: number | null }>(`
         SELECT id, squad_id, kind = 'officer' AND (certificate_expires IS NULL OR certificate_expires >= (now() AT TIME ZONE 'Asia/Shanghai')::date) AS certified,
                extract(epoch FROM now() - position_at)::float8 AS age
-        FROM officers ORDER BY id`)).rows;
+        FROM officers ORDER BY id`)
+      ).rows;
       expect(members.map((m) => m.id).sort((x, y) => x - y)).toEqual(people.map((p) => p.id));
       for (const p of people) {
         const m = members.find((x) => x.id === p.id)!;
@@ -461,7 +515,13 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
       }
       const mine = members.find((m) => m.id === o)!;
       expect(mine.dutyStatus).toBe('busy');
-      expect(mine.currentCase).toEqual({ id: inc.id, code: inc.code, state: 'dispatched', dispatchState: 'pending', category: { code: '0102', nameZh: '暴露垃圾', nameEn: 'Exposed rubbish' } });
+      expect(mine.currentCase).toEqual({
+        id: inc.id,
+        code: inc.code,
+        state: 'dispatched',
+        dispatchState: 'pending',
+        category: { code: '0102', nameZh: '暴露垃圾', nameEn: 'Exposed rubbish' },
+      });
       const liveCases = (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM dispatches WHERE state IN ('pending', 'accepted')`)).rows[0]!.n;
       expect(members.filter((m) => m.currentCase !== null)).toHaveLength(liveCases);
       expect(members.filter((m) => m.currentCase === null).every((m) => m.dutyStatus !== 'busy')).toBe(true);
@@ -490,7 +550,13 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
 
   it('documents the console routes in the OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, unknown> };
-    for (const p of ['/api/incidents/duplicates', '/api/incidents/{id}/merge', '/api/incidents/{id}/escalate', '/api/incidents/{id}/reassign', '/api/squads/board']) {
+    for (const p of [
+      '/api/incidents/duplicates',
+      '/api/incidents/{id}/merge',
+      '/api/incidents/{id}/escalate',
+      '/api/incidents/{id}/reassign',
+      '/api/squads/board',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
   });

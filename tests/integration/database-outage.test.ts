@@ -67,7 +67,10 @@ describe.skipIf(mode === 'embedded')('when the database goes away and comes back
       // a transaction holding a connection when it is cut: its client must not take the process down
       const held = await db.pool.connect();
       await held.query('BEGIN');
-      const heldDone = held.query('SELECT pg_sleep(30)').then(() => 'finished', (err: Error) => err.message);
+      const heldDone = held.query('SELECT pg_sleep(30)').then(
+        () => 'finished',
+        (err: Error) => err.message,
+      );
       await outage(dbName);
       expect(await heldDone).toMatch(/terminat|Connection/);
       held.release(true);
@@ -78,7 +81,10 @@ describe.skipIf(mode === 'embedded')('when the database goes away and comes back
       const raw = await app.inject({ method: 'GET', url: '/api/health', headers: { authorization: `Bearer ${dispatcher.token}` } });
       expect(raw.statusCode).toBe(503);
       expect(raw.headers['retry-after']).toBe('2');
-      const intake = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'public', description: `outage ${round}`, lon: 104.0835, lat: 30.6545 } });
+      const intake = await call(app, dispatcher, {
+        url: '/api/incidents',
+        body: { category: '0102', source: 'public', description: `outage ${round}`, lon: 104.0835, lat: 30.6545 },
+      });
       expect(intake.status).toBe(503);
       expect((await app.inject({ method: 'GET', url: '/api/health/live' })).statusCode).toBe(200);
       expect(await liveDuringOutage(base, dispatcher.token)).toMatch(/unavailable|io server disconnect/);
@@ -93,7 +99,10 @@ describe.skipIf(mode === 'embedded')('when the database goes away and comes back
         if (performance.now() - back > 10_000) throw new Error('not ready 10 s after the database came back');
       }
       expect(ready).toBeLessThan(5000);
-      const made = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'public', description: `after outage ${round}`, lon: 104.0835, lat: 30.6545 } });
+      const made = await call(app, dispatcher, {
+        url: '/api/incidents',
+        body: { category: '0102', source: 'public', description: `after outage ${round}`, lon: 104.0835, lat: 30.6545 },
+      });
       expect(made.status, made.body).toBe(201);
       written.push(made.json.incident.code);
       const live = await connect(base, dispatcher);
@@ -147,7 +156,8 @@ describe.skipIf(mode === 'embedded')('five outages under load, with CLUSTER=true
         const key = `outage-load-${process.pid}-${w}-${i}`;
         for (;;) {
           const res = await app.inject({
-            method: 'POST', url: '/api/incidents',
+            method: 'POST',
+            url: '/api/incidents',
             headers: { authorization: `Bearer ${dispatcher.token}`, 'idempotency-key': key },
             payload: { category: '0102', source: 'public', description: `负载 ${w}-${i}`, lon: 104.0835 + w * 0.0005, lat: 30.6545, register: true },
           });
@@ -192,7 +202,10 @@ describe.skipIf(mode === 'embedded')('five outages under load, with CLUSTER=true
     const overdueBy = performance.now() + 10_000;
     let overdueSeq = 0;
     while (!overdueSeq && performance.now() < overdueBy) {
-      const r = await db.pool.query<{ seq: number }>(`SELECT e.seq FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.code = $1 AND e.type = 'incident.overdue'`, [late]);
+      const r = await db.pool.query<{ seq: number }>(
+        `SELECT e.seq FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.code = $1 AND e.type = 'incident.overdue'`,
+        [late],
+      );
       overdueSeq = r.rows[0]?.seq ?? 0;
       if (!overdueSeq) await sleep(100);
     }
@@ -203,7 +216,9 @@ describe.skipIf(mode === 'embedded')('five outages under load, with CLUSTER=true
     const until = performance.now() + 15_000;
     while (!seen.has(head) && performance.now() < until) await sleep(50);
     await catchUp();
-    const log = (await db.pool.query<{ seq: number }>(`SELECT seq FROM incident_events WHERE seq > $1 AND seq <= $2 ORDER BY seq`, [startSeq, head])).rows.map((r) => r.seq);
+    const log = (await db.pool.query<{ seq: number }>(`SELECT seq FROM incident_events WHERE seq > $1 AND seq <= $2 ORDER BY seq`, [startSeq, head])).rows.map(
+      (r) => r.seq,
+    );
     const missed = log.filter((s) => !seen.has(s));
     expect(missed, 'events the console never got').toEqual([]);
     sock.close();
@@ -216,8 +231,10 @@ describe.skipIf(mode === 'embedded')('five outages under load, with CLUSTER=true
     expect(db.pool.waitingCount).toBe(0);
     expect(db.pool.totalCount).toBeLessThanOrEqual(8);
     await db.pool.query('SELECT 1');
-    console.log(`[outage] 5 outages under 8 writers: ${acknowledged.length} reports acknowledged and stored, ${refused} answered 503 and retried; `
-      + `ready again after ${readyAfter.join(', ')} ms; console got all ${log.length} events; overdue clock fired after the outages`);
+    console.log(
+      `[outage] 5 outages under 8 writers: ${acknowledged.length} reports acknowledged and stored, ${refused} answered 503 and retried; ` +
+        `ready again after ${readyAfter.join(', ')} ms; console got all ${log.length} events; overdue clock fired after the outages`,
+    );
   }, 120_000);
 });
 

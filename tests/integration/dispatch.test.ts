@@ -23,7 +23,12 @@ beforeAll(async () => {
   // A second server instance on the same database (its own pool where the database allows it).
   otherPool = mode === 'external' ? new pg.Pool({ connectionString: testDatabaseUrl(), max: 8 }) : null;
   other = await testApp(otherPool ? { ...db, pool: otherPool } : db);
-  [admin, dispatcher, supervisor, leader] = (await Promise.all(['admin', 'dispatcher', 'supervisor', 'leader'].map((l) => login(app, l)))) as [Session, Session, Session, Session];
+  [admin, dispatcher, supervisor, leader] = (await Promise.all(['admin', 'dispatcher', 'supervisor', 'leader'].map((l) => login(app, l)))) as [
+    Session,
+    Session,
+    Session,
+    Session,
+  ];
   spot = await keyAreaPoint(app, '春熙路·太古里'); // inside 锦江区 (510104), the seeded leader's district
 });
 afterAll(async () => {
@@ -34,7 +39,11 @@ afterAll(async () => {
 });
 
 const intake = (s: Session, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  call(app, s, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '测试案件', lon: spot[0], lat: spot[1], ...body }, headers });
+  call(app, s, {
+    url: '/api/incidents',
+    body: { category: '0102', source: 'dispatcher', description: '测试案件', lon: spot[0], lat: spot[1], ...body },
+    headers,
+  });
 const step = (s: Session, id: number, action: string, body: unknown = {}, on = app) => call(on, s, { url: `/api/incidents/${id}/${action}`, body });
 const count = async (table: string) => (await db.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
@@ -53,7 +62,10 @@ describe(`dispatch rules (${mode} database)`, () => {
     const live = await db.pool.query(`SELECT count(*)::int AS n FROM dispatches WHERE officer_id = $1 AND state IN ('pending', 'accepted')`, [officerId]);
     expect(live.rows[0].n).toBe(1);
     const states = await db.pool.query(`SELECT state, count(*)::int AS n FROM incidents WHERE id = ANY($1) GROUP BY state ORDER BY state`, [ids]);
-    expect(states.rows).toEqual([{ state: 'dispatched', n: 1 }, { state: 'registered', n: 19 }]);
+    expect(states.rows).toEqual([
+      { state: 'dispatched', n: 1 },
+      { state: 'registered', n: 19 },
+    ]);
   });
 
   it('refuses to send only auxiliaries to an enforcement case (422), and accepts them with a certified officer', async () => {
@@ -75,7 +87,9 @@ describe(`dispatch rules (${mode} database)`, () => {
     const id = (await intake(dispatcher, { register: true })).json.incident.id;
     const rec = (await call(app, dispatcher, { url: `/api/incidents/${id}/recommendations?limit=50` })).json as { officerId: number }[];
     const ids = rec.map((r) => r.officerId);
-    const excluded = await db.pool.query<{ id: number }>(`SELECT id FROM officers WHERE duty_status <> 'available' OR position_at < now() - interval '30 minutes'`);
+    const excluded = await db.pool.query<{ id: number }>(
+      `SELECT id FROM officers WHERE duty_status <> 'available' OR position_at < now() - interval '30 minutes'`,
+    );
     expect(excluded.rows.length).toBeGreaterThan(0);
     for (const { id: x } of excluded.rows) expect(ids).not.toContain(x);
   });
@@ -119,7 +133,10 @@ describe(`dispatch rules (${mode} database)`, () => {
     const created: number[] = [];
     for (let i = 0; i < 25; i++) created.push((await intake(dispatcher, { register: true, description: `离线期间 ${i}` })).json.incident.id);
     const back = await connect(base, dispatcher);
-    const missed = (await call(app, dispatcher, { url: `/api/events?after=${seen.seq}` })).json as { events: { seq: number; type: string; incidentId: number }[]; more: boolean };
+    const missed = (await call(app, dispatcher, { url: `/api/events?after=${seen.seq}` })).json as {
+      events: { seq: number; type: string; incidentId: number }[];
+      more: boolean;
+    };
     expect(missed.more).toBe(false);
     expect(missed.events).toHaveLength(50);
     const seqs = missed.events.map((e) => e.seq);
@@ -154,7 +171,10 @@ describe(`dispatch rules (${mode} database)`, () => {
     // A leader of another district cannot see the case, its events or its record.
     expect((await call(app, qingyangLeader, { url: `/api/incidents/${id}` })).status).toBe(404);
     expect((await call(app, qingyangLeader, { url: '/api/incidents?open=true' })).json.map((i: { id: number }) => i.id)).not.toContain(id);
-    const theirEvents = (await call(app, qingyangLeader, { url: '/api/events?after=0&limit=5000' })).json.events as { incidentId: number; districtAdcode: string }[];
+    const theirEvents = (await call(app, qingyangLeader, { url: '/api/events?after=0&limit=5000' })).json.events as {
+      incidentId: number;
+      districtAdcode: string;
+    }[];
     expect(theirEvents.some((e) => e.incidentId === id)).toBe(false);
     expect(theirEvents.every((e) => e.districtAdcode === '510105')).toBe(true);
     expect((await call(app, leader, { url: `/api/incidents/${id}` })).status).toBe(200);
@@ -164,12 +184,24 @@ describe(`dispatch rules (${mode} database)`, () => {
     expect((await call(app, offA, { url: `/api/incidents/${id}/recommendations` })).status).toBe(403);
     expect((await call(app, dispatcher, { url: '/api/users' })).status).toBe(403);
     // No token: 401 everywhere that needs one, with a message saying how to log in.
-    for (const url of ['/api/incidents', `/api/incidents/${id}`, `/api/incidents/${id}/events`, '/api/events?after=0', `/api/incidents/${id}/recommendations`, '/api/users', '/api/auth/me']) {
+    for (const url of [
+      '/api/incidents',
+      `/api/incidents/${id}`,
+      `/api/incidents/${id}/events`,
+      '/api/events?after=0',
+      `/api/incidents/${id}/recommendations`,
+      '/api/users',
+      '/api/auth/me',
+    ]) {
       const r = await call(app, null, { url });
       expect(r.status, url).toBe(401);
       expect(r.json.message).toMatch(/log in/);
     }
-    for (const [url, body] of [['/api/incidents', {}], [`/api/incidents/${id}/accept`, {}], ['/api/officers/me/position', { lon: 104, lat: 30 }]] as const) {
+    for (const [url, body] of [
+      ['/api/incidents', {}],
+      [`/api/incidents/${id}/accept`, {}],
+      ['/api/officers/me/position', { lon: 104, lat: 30 }],
+    ] as const) {
       expect((await call(app, null, { url, body })).status, url).toBe(401);
     }
     // Sockets need the token too.
@@ -196,7 +228,12 @@ describe(`dispatch rules (${mode} database)`, () => {
       expect(r.status, JSON.stringify(body)).toBe(status);
       expect(r.json.message, JSON.stringify(body)).toMatch(message);
     }
-    const notJson = await app.inject({ method: 'POST', url: '/api/incidents', payload: 'lon=1', headers: { authorization: `Bearer ${dispatcher.token}`, 'content-type': 'text/plain' } });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      payload: 'lon=1',
+      headers: { authorization: `Bearer ${dispatcher.token}`, 'content-type': 'text/plain' },
+    });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().message).toMatch(/body must be object/);
 
@@ -209,15 +246,25 @@ describe(`dispatch rules (${mode} database)`, () => {
     await step(officer, id, 'accept');
     const upload = (files: { name: string; type: string; bytes: Buffer }[]) => {
       const { body, contentType } = multipart(files);
-      return app.inject({ method: 'POST', url: `/api/incidents/${id}/evidence`, payload: body, headers: { 'content-type': contentType, authorization: `Bearer ${officer.token}` } });
+      return app.inject({
+        method: 'POST',
+        url: `/api/incidents/${id}/evidence`,
+        payload: body,
+        headers: { 'content-type': contentType, authorization: `Bearer ${officer.token}` },
+      });
     };
     const evidenceBefore = await count('evidence');
     const text = await upload([{ name: 'x.png', type: 'image/png', bytes: Buffer.from('this is not a picture') }]);
     expect(text.statusCode).toBe(415);
     expect(text.json().message).toMatch(/not a JPEG, PNG or WebP/);
-    const mixed = await upload([{ name: 'ok.png', type: 'image/png', bytes: TINY_PNG }, { name: 'bad.txt', type: 'text/plain', bytes: Buffer.from('hello') }]);
+    const mixed = await upload([
+      { name: 'ok.png', type: 'image/png', bytes: TINY_PNG },
+      { name: 'bad.txt', type: 'text/plain', bytes: Buffer.from('hello') },
+    ]);
     expect(mixed.statusCode).toBe(415);
-    const huge = await upload([{ name: 'big.jpg', type: 'image/jpeg', bytes: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(11 * 1024 * 1024)]) }]);
+    const huge = await upload([
+      { name: 'big.jpg', type: 'image/jpeg', bytes: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(11 * 1024 * 1024)]) },
+    ]);
     expect(huge.statusCode).toBe(413);
     expect(huge.json().message).toMatch(/larger than 10 MB/);
     expect(await count('evidence')).toBe(evidenceBefore);

@@ -30,10 +30,11 @@ async function relay(target: URL) {
   url.port = String((server.address() as net.AddressInfo).port);
   return {
     url: url.toString(),
-    cut: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    cut: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -46,7 +47,8 @@ beforeAll(async () => {
   const link = await relay(new URL(testDatabaseUrl()));
   cut = link.cut;
   // the embedded server takes one connection at a time: this file's only pool goes through the relay
-  const pool = inject('databaseMode') === 'embedded' ? embeddedPool(link.url) : new pg.Pool({ connectionString: link.url, max: 4, connectionTimeoutMillis: 2_000 });
+  const pool =
+    inject('databaseMode') === 'embedded' ? embeddedPool(link.url) : new pg.Pool({ connectionString: link.url, max: 4, connectionTimeoutMillis: 2_000 });
   pool.on('error', () => {});
   db = { pool, mode: inject('databaseMode'), dialect: dialectFor(inject('databaseMode')), url: link.url, close: () => pool.end() };
   app = await testApp(db);
@@ -60,18 +62,29 @@ afterAll(async () => {
 const codeOf = (r: { json: { code?: unknown } }) => r.json?.code;
 
 describe(`error bodies carry a stable code (${inject('databaseMode')} database)`, () => {
-  it('400: VALIDATION_FAILED for a field the schema refuses or text with NUL, MALFORMED_REQUEST for a body that is not JSON, BAD_REQUEST for a route\'s own check', async () => {
-    const wrongType = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: 'x', lon: 'east', lat: 30.6 } });
+  it("400: VALIDATION_FAILED for a field the schema refuses or text with NUL, MALFORMED_REQUEST for a body that is not JSON, BAD_REQUEST for a route's own check", async () => {
+    const wrongType = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: 'x', lon: 'east', lat: 30.6 },
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.json).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', message: expect.stringMatching(/body\.lon/) });
 
     const unknownQuery = await call(app, dispatcher, { url: '/api/incidents?colour=red' });
     expect([unknownQuery.status, codeOf(unknownQuery)]).toEqual([400, 'VALIDATION_FAILED']);
 
-    const nul = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: 'a\u0000b', lon: 104.08, lat: 30.65 } });
+    const nul = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: 'a\u0000b', lon: 104.08, lat: 30.65 },
+    });
     expect([nul.status, codeOf(nul)]).toEqual([400, 'VALIDATION_FAILED']);
 
-    const notJson = await app.inject({ method: 'POST', url: '/api/incidents', headers: { authorization: `Bearer ${dispatcher.token}`, 'content-type': 'application/json' }, payload: '{"category":' });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      headers: { authorization: `Bearer ${dispatcher.token}`, 'content-type': 'application/json' },
+      payload: '{"category":',
+    });
     expect([notJson.statusCode, notJson.json().code]).toEqual([400, 'MALFORMED_REQUEST']);
 
     const backwards = await call(app, leader, { url: '/api/indicators?from=2025-03-02T00:00:00%2B08:00&to=2025-03-01T00:00:00%2B08:00' });
@@ -95,7 +108,10 @@ describe(`error bodies carry a stable code (${inject('databaseMode')} database)`
   });
 
   it('409 STEP_NOT_ALLOWED with the steps allowed now, the same the case itself lists', async () => {
-    const made = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '错误码测试', lon: 104.0835, lat: 30.6545 } });
+    const made = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: '错误码测试', lon: 104.0835, lat: 30.6545 },
+    });
     expect(made.status, made.body).toBe(201);
     const id = made.json.incident.id as number;
     // reported, not registered (立案): nobody can be sent yet
@@ -119,6 +135,8 @@ describe(`error bodies carry a stable code (${inject('databaseMode')} database)`
     const during = await call(app, dispatcher, { url: '/api/incidents?limit=1' });
     expect(during.status, during.body).toBe(503);
     expect(during.json).toMatchObject({ statusCode: 503, error: 'Service Unavailable', code: 'DATABASE_UNAVAILABLE' });
-    expect((await app.inject({ method: 'GET', url: '/api/incidents?limit=1', headers: { authorization: `Bearer ${dispatcher.token}` } })).headers['retry-after']).toBe('2');
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/incidents?limit=1', headers: { authorization: `Bearer ${dispatcher.token}` } })).headers['retry-after'],
+    ).toBe('2');
   });
 });

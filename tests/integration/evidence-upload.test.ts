@@ -18,7 +18,10 @@ beforeAll(async () => {
   app = await testApp(db);
   admin = await login(app, 'admin');
   // 锦江区, near 春熙路
-  const r = await call(app, admin, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '照片上传测试', lon: 104.0817, lat: 30.6571 } });
+  const r = await call(app, admin, {
+    url: '/api/incidents',
+    body: { category: '0102', source: 'dispatcher', description: '照片上传测试', lon: 104.0817, lat: 30.6571 },
+  });
   expect(r.status, r.body).toBe(201);
   caseId = r.json.incident.id;
 });
@@ -31,18 +34,22 @@ const BOUNDARY = 'zhihui-upload-test-boundary';
 
 function multipartBody(files: { name: string; type: string; bytes: Buffer }[], boundary = BOUNDARY): Buffer {
   return Buffer.concat([
-    ...files.map((f) => Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`),
-      f.bytes,
-      Buffer.from('\r\n'),
-    ])),
+    ...files.map((f) =>
+      Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`),
+        f.bytes,
+        Buffer.from('\r\n'),
+      ]),
+    ),
     Buffer.from(`--${boundary}--\r\n`),
   ]);
 }
 
 async function upload(body: Buffer, contentType = `multipart/form-data; boundary=${BOUNDARY}`) {
   const res = await app.inject({
-    method: 'POST', url: `/api/incidents/${caseId}/evidence`, payload: body,
+    method: 'POST',
+    url: `/api/incidents/${caseId}/evidence`,
+    payload: body,
     headers: { authorization: `Bearer ${admin.token}`, 'content-type': contentType },
   });
   let json: any = null;
@@ -56,9 +63,12 @@ async function upload(body: Buffer, contentType = `multipart/form-data; boundary
 
 /** Evidence rows and events of the case: a refused upload changes neither. */
 async function stored(): Promise<{ photos: number; events: number }> {
-  const r = await db.pool.query<{ photos: number; events: number }>(`
+  const r = await db.pool.query<{ photos: number; events: number }>(
+    `
     SELECT (SELECT count(*)::int FROM evidence WHERE incident_id = $1) AS photos,
-           (SELECT count(*)::int FROM incident_events WHERE incident_id = $1) AS events`, [caseId]);
+           (SELECT count(*)::int FROM incident_events WHERE incident_id = $1) AS events`,
+    [caseId],
+  );
   return r.rows[0]!;
 }
 
@@ -84,14 +94,20 @@ describe(`photo uploads from a hostile client (${inject('databaseMode')} databas
   it('keeps a real phone JPEG (EXIF, data after EOI) byte-exact, and PNG and WebP', async () => {
     const jpeg = await phoneJpeg();
     expect((await sharp(jpeg).metadata()).exif).toBeDefined();
-    const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c03' } }).png().toBuffer();
-    const webp = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#03c' } }).webp().toBuffer();
-    const r = await upload(multipartBody([
-      { name: 'phone.jpg', type: 'image/jpeg', bytes: jpeg },
-      { name: 'shot.png', type: 'image/png', bytes: png },
-      // the declared type is not trusted: the bytes say what it is
-      { name: 'shot.webp', type: 'application/octet-stream', bytes: webp },
-    ]));
+    const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c03' } })
+      .png()
+      .toBuffer();
+    const webp = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#03c' } })
+      .webp()
+      .toBuffer();
+    const r = await upload(
+      multipartBody([
+        { name: 'phone.jpg', type: 'image/jpeg', bytes: jpeg },
+        { name: 'shot.png', type: 'image/png', bytes: png },
+        // the declared type is not trusted: the bytes say what it is
+        { name: 'shot.webp', type: 'application/octet-stream', bytes: webp },
+      ]),
+    );
     expect(r.status, r.body).toBe(201);
     expect(r.json.map((p: { mime: string }) => p.mime)).toEqual(['image/jpeg', 'image/png', 'image/webp']);
     expect(r.json[0]).toMatchObject({ bytes: jpeg.length, sha256: sha256(jpeg) });
@@ -103,7 +119,18 @@ describe(`photo uploads from a hostile client (${inject('databaseMode')} databas
 
   it('answers a multipart body without a boundary 400, saying so', async () => {
     const before = await stored();
-    const r = await upload(multipartBody([{ name: 'a.png', type: 'image/png', bytes: await sharp({ create: { width: 4, height: 4, channels: 3, background: '#fff' } }).png().toBuffer() }]), 'multipart/form-data');
+    const r = await upload(
+      multipartBody([
+        {
+          name: 'a.png',
+          type: 'image/png',
+          bytes: await sharp({ create: { width: 4, height: 4, channels: 3, background: '#fff' } })
+            .png()
+            .toBuffer(),
+        },
+      ]),
+      'multipart/form-data',
+    );
     expect(r.status, r.body).toBe(400);
     expect(r.json.message).toMatch(/no boundary/);
     expect(await stored()).toEqual(before);
@@ -166,14 +193,21 @@ describe(`photo uploads from a hostile client (${inject('databaseMode')} databas
     expect(r.status, r.body).toBe(415);
 
     // one bad file in a batch: none of it is kept
-    r = await upload(multipartBody([{ name: 'good.jpg', type: 'image/jpeg', bytes: jpeg }, { name: 'evil.jpg', type: 'image/jpeg', bytes: headerThenHtml }]));
+    r = await upload(
+      multipartBody([
+        { name: 'good.jpg', type: 'image/jpeg', bytes: jpeg },
+        { name: 'evil.jpg', type: 'image/jpeg', bytes: headerThenHtml },
+      ]),
+    );
     expect(r.status, r.body).toBe(422);
     expect(await stored()).toEqual(before);
   });
 
   it('refuses a PNG cut short and a truncated JPEG that still sniffs as one', async () => {
     const before = await stored();
-    const png = await sharp(Buffer.alloc(300 * 200 * 3, 0x7f), { raw: { width: 300, height: 200, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    const png = await sharp(Buffer.alloc(300 * 200 * 3, 0x7f), { raw: { width: 300, height: 200, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     let r = await upload(multipartBody([{ name: 'half.png', type: 'image/png', bytes: png.subarray(0, Math.floor(png.length / 2)) }]));
     expect(r.status, r.body).toBe(422);
     expect(r.json.message).toMatch(/half\.png does not decode as a PNG image/);

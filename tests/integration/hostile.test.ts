@@ -74,7 +74,9 @@ function operations(doc: Schema): Operation[] {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       // the document keeps a parameter's description and example beside its schema
       const params = (op.parameters ?? []).map((p: Schema) => ({
-        in: p.in, name: p.name, required: Boolean(p.required),
+        in: p.in,
+        name: p.name,
+        required: Boolean(p.required),
         schema: { ...p.schema, ...(p.example !== undefined ? { examples: [p.example] } : {}), description: p.description ?? p.schema?.description },
       }));
       const body = op.requestBody?.content?.['application/json']?.schema ?? null;
@@ -84,14 +86,20 @@ function operations(doc: Schema): Operation[] {
         const ps = params.filter((p: { in: string }) => p.in === loc);
         // query and path are closed: a parameter the route does not declare is refused
         return ajvText.compile({
-          type: 'object', additionalProperties: loc === 'header',
+          type: 'object',
+          additionalProperties: loc === 'header',
           properties: Object.fromEntries(ps.map((p: { name: string; schema: Schema }) => [p.name, p.schema])),
           required: ps.filter((p: { required: boolean }) => p.required).map((p: { name: string }) => p.name),
         });
       };
       ops.push({
-        method: method.toUpperCase(), path, name: `${method.toUpperCase()} ${path}`, params, body,
-        role: roles.includes('admin') ? 'admin' : roles[0]!, open: !access || access.public === true,
+        method: method.toUpperCase(),
+        path,
+        name: `${method.toUpperCase()} ${path}`,
+        params,
+        body,
+        role: roles.includes('admin') ? 'admin' : roles[0]!,
+        open: !access || access.public === true,
         validate: { path: part('path'), query: part('query'), header: part('header'), body: body ? ajvBody.compile(body) : null },
       });
     }
@@ -121,7 +129,8 @@ function schemaValid(op: Operation, shape: Shape): boolean | null {
     pairs.set(key, pairs.has(key) ? [pairs.get(key), value].flat() : value);
   }
   const query = Object.fromEntries(pairs); // own keys, __proto__ and constructor included
-  if (!op.validate.path!(structuredClone(path)) || !op.validate.query!(structuredClone(query)) || !op.validate.header!(structuredClone(shape.headers))) return false;
+  if (!op.validate.path!(structuredClone(path)) || !op.validate.query!(structuredClone(query)) || !op.validate.header!(structuredClone(shape.headers)))
+    return false;
   if (op.validate.body && shape.body !== null) {
     if (Buffer.isBuffer(shape.body)) return null;
     let parsed: unknown;
@@ -159,7 +168,8 @@ function sample(s: Schema, name = ''): unknown {
       if (s.format === 'date') return today();
       const fits = (c: string) => c.length >= (s.minLength ?? 0) && c.length <= (s.maxLength ?? Infinity) && (!s.pattern || new RegExp(s.pattern, 'u').test(c));
       // a period bound described in words (ISO 8601): a week ago to now
-      if (!s.pattern && /ISO 8601/.test(s.description ?? '')) return name === 'to' ? new Date().toISOString() : new Date(Date.now() - 7 * 86_400_000).toISOString();
+      if (!s.pattern && /ISO 8601/.test(s.description ?? ''))
+        return name === 'to' ? new Date().toISOString() : new Date(Date.now() - 7 * 86_400_000).toISOString();
       return PATTERN_SAMPLES.find(fits) ?? 'x'.repeat(Math.max(1, s.minLength ?? 1));
     }
     case 'integer':
@@ -210,13 +220,28 @@ const URL_LONG = 'a'.repeat(15_000);
 
 /** The corruptions: a label, the value (a JS value, or Raw JSON text), and whether it must be refused whatever the schema. */
 const VALUES: [string, unknown, boolean][] = [
-  ['2^31', 2 ** 31, false], ['2^63', 2 ** 63, false], ['1e20', 1e20, false], ['1e308', 1e308, false],
-  ['-1', -1, false], ['1.5', 1.5, false], ['0', 0, false],
-  ['1e400 (Infinity)', new Raw('1e400'), false], ['-1e400', new Raw('-1e400'), false],
-  ['string', 'abc', false], ['numeric string', '12', false], ['empty string', '', false],
-  ['object', { a: 1 }, false], ['array', [1, 2], false], ['empty array', [], false], ['null', null, false], ['boolean', true, false],
-  ['NUL', 'a\u0000b', true], ['lone high surrogate', '\ud800x', true], ['lone low surrogate', 'x\udc00', true],
-  ['1 MB string (15 KB in a URL or header)', MEGA, false], [`${DEEP}-deep array`, new Raw(`${'['.repeat(DEEP)}${']'.repeat(DEEP)}`), false],
+  ['2^31', 2 ** 31, false],
+  ['2^63', 2 ** 63, false],
+  ['1e20', 1e20, false],
+  ['1e308', 1e308, false],
+  ['-1', -1, false],
+  ['1.5', 1.5, false],
+  ['0', 0, false],
+  ['1e400 (Infinity)', new Raw('1e400'), false],
+  ['-1e400', new Raw('-1e400'), false],
+  ['string', 'abc', false],
+  ['numeric string', '12', false],
+  ['empty string', '', false],
+  ['object', { a: 1 }, false],
+  ['array', [1, 2], false],
+  ['empty array', [], false],
+  ['null', null, false],
+  ['boolean', true, false],
+  ['NUL', 'a\u0000b', true],
+  ['lone high surrogate', '\ud800x', true],
+  ['lone low surrogate', 'x\udc00', true],
+  ['1 MB string (15 KB in a URL or header)', MEGA, false],
+  [`${DEEP}-deep array`, new Raw(`${'['.repeat(DEEP)}${']'.repeat(DEEP)}`), false],
 ];
 
 function bodyText(value: unknown): string {
@@ -277,7 +302,13 @@ function probes(op: Operation): { base: Shape; list: Probe[] } {
         const text = texts.join(',');
         // a lone surrogate travels as bytes that are not UTF-8: the URL is refused before it is routed, so before any field is named
         const routed = !/surrogate/.test(label);
-        add(`path ${p.name} = ${label}`, (s) => void (s.path[p.name] = encode(text)), forced, typeof value === 'number' && value > 2 ** 31 - 1, routed ? p.name : null);
+        add(
+          `path ${p.name} = ${label}`,
+          (s) => void (s.path[p.name] = encode(text)),
+          forced,
+          typeof value === 'number' && value > 2 ** 31 - 1,
+          routed ? p.name : null,
+        );
         if (label === 'lone high surrogate') add(`path ${p.name} = invalid UTF-8`, (s) => void (s.path[p.name] = '%FF%FE'), true);
       } else if (p.in === 'query') {
         if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Raw)) {
@@ -286,7 +317,13 @@ function probes(op: Operation): { base: Shape; list: Probe[] } {
         }
         const texts = asText(value);
         if (value instanceof Raw && texts.length === 0) continue;
-        add(`query ${p.name} = ${label}`, (s) => void (s.query = [...s.query.filter(([k]) => k !== p.name), ...texts.map((t): [string, string] => [p.name, encode(t)])]), forced, false, p.name);
+        add(
+          `query ${p.name} = ${label}`,
+          (s) => void (s.query = [...s.query.filter(([k]) => k !== p.name), ...texts.map((t): [string, string] => [p.name, encode(t)])]),
+          forced,
+          false,
+          p.name,
+        );
       } else if (p.in === 'header') {
         if (typeof value !== 'string' && typeof value !== 'number') continue;
         add(`header ${p.name} = ${label}`, (s) => void (s.headers[p.name] = value === MEGA ? URL_LONG : String(value)), forced, false, p.name);
@@ -303,7 +340,13 @@ function probes(op: Operation): { base: Shape; list: Probe[] } {
       for (const [label, value, forced] of VALUES) {
         const body = structuredClone(baseBody) as Record<string, unknown>;
         setAt(body, f.at, value);
-        add(`body.${f.at.join('.')} = ${label}`, (s) => void (s.body = bodyText(body)), forced, false, String(f.at.filter((k) => typeof k === 'string').at(-1)));
+        add(
+          `body.${f.at.join('.')} = ${label}`,
+          (s) => void (s.body = bodyText(body)),
+          forced,
+          false,
+          String(f.at.filter((k) => typeof k === 'string').at(-1)),
+        );
       }
     }
     const obj = baseBody && typeof baseBody === 'object' && !Array.isArray(baseBody) ? (baseBody as Record<string, unknown>) : {};
@@ -318,7 +361,13 @@ function probes(op: Operation): { base: Shape; list: Probe[] } {
     add('body: not valid UTF-8', (s) => void (s.body = Buffer.concat([Buffer.from('{"x":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])), true);
     add('body: not JSON', (s) => void (s.body = '{"a":'), true);
     add('body: empty', (s) => void (s.body = ''), true);
-    for (const [label, v] of [['null', 'null'], ['array', '[]'], ['string', '"x"'], ['number', '1'], ['deep array', `${'['.repeat(DEEP)}${']'.repeat(DEEP)}`]] as const) {
+    for (const [label, v] of [
+      ['null', 'null'],
+      ['array', '[]'],
+      ['string', '"x"'],
+      ['number', '1'],
+      ['deep array', `${'['.repeat(DEEP)}${']'.repeat(DEEP)}`],
+    ] as const) {
       add(`body: top-level ${label}`, (s) => void (s.body = v), false);
     }
     add('body: over the body limit (1.1 MB)', (s) => void (s.body = bodyText({ ...obj, hostileUnknown: 'a'.repeat(1_100_000) })), false);
@@ -334,8 +383,10 @@ function urlOf(op: Operation, shape: Shape): string {
 // ---------------------------------------------------------------------------------------------------
 
 async function snapshot(): Promise<Map<string, string>> {
-  const tables = (await db.pool.query<{ t: string }>(`
-    SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)).rows.map((r) => r.t);
+  const tables = (
+    await db.pool.query<{ t: string }>(`
+    SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)
+  ).rows.map((r) => r.t);
   const out = new Map<string, string>();
   for (const t of tables) {
     const r = await db.pool.query<{ n: string; h: string | null }>(`SELECT count(*) AS n, sum(hashtext(t::text)) AS h FROM "${t}" t`);
@@ -355,8 +406,10 @@ describe(`a hostile client walking the OpenAPI document (${inject('databaseMode'
     const walk = (s: Schema | undefined, where: string) => {
       if (!s || typeof s !== 'object') return;
       const types = [s.type].flat();
-      if (types.includes('string') && s.maxLength === undefined && s.enum === undefined && s.const === undefined) loose.push(`${where}: string without maxLength`);
-      if ((types.includes('integer') || types.includes('number')) && s.maximum === undefined && s.exclusiveMaximum === undefined && s.enum === undefined) loose.push(`${where}: number without maximum`);
+      if (types.includes('string') && s.maxLength === undefined && s.enum === undefined && s.const === undefined)
+        loose.push(`${where}: string without maxLength`);
+      if ((types.includes('integer') || types.includes('number')) && s.maximum === undefined && s.exclusiveMaximum === undefined && s.enum === undefined)
+        loose.push(`${where}: number without maximum`);
       for (const k of ['anyOf', 'oneOf', 'allOf']) (s[k] ?? []).forEach((x: Schema) => walk(x, where));
       for (const [k, v] of Object.entries<Schema>(s.properties ?? {})) walk(v, `${where}.${k}`);
       if (s.items) walk(s.items, `${where}[]`);
@@ -408,20 +461,30 @@ describe(`a hostile client walking the OpenAPI document (${inject('databaseMode'
             message = undefined;
           }
           if (res.statusCode >= 500) failures.push(`${op.name} [${probe.label}] as ${who}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-          else if (res.statusCode >= 400 && (typeof message !== 'string' || message.length === 0)) failures.push(`${op.name} [${probe.label}] as ${who}: ${res.statusCode} without a JSON message: ${res.body.slice(0, 200)}`);
-          else if (res.statusCode === 400 && probe.field && !String(message).includes(probe.field)) failures.push(`${op.name} [${probe.label}] as ${who}: the 400 does not name ${probe.field}: ${String(message).slice(0, 200)}`);
-          else if (res.statusCode < 400 && valid !== true) failures.push(`${op.name} [${probe.label}] as ${who}: accepted (${res.statusCode}) although invalid`);
-          else if (res.statusCode < 400 && op.method !== 'GET' && !probe.unknownId) failures.push(`${op.name} [${probe.label}] as ${who}: a write accepted (${res.statusCode})`);
+          else if (res.statusCode >= 400 && (typeof message !== 'string' || message.length === 0))
+            failures.push(`${op.name} [${probe.label}] as ${who}: ${res.statusCode} without a JSON message: ${res.body.slice(0, 200)}`);
+          else if (res.statusCode === 400 && probe.field && !String(message).includes(probe.field))
+            failures.push(`${op.name} [${probe.label}] as ${who}: the 400 does not name ${probe.field}: ${String(message).slice(0, 200)}`);
+          else if (res.statusCode < 400 && valid !== true)
+            failures.push(`${op.name} [${probe.label}] as ${who}: accepted (${res.statusCode}) although invalid`);
+          else if (res.statusCode < 400 && op.method !== 'GET' && !probe.unknownId)
+            failures.push(`${op.name} [${probe.label}] as ${who}: a write accepted (${res.statusCode})`);
         }
       }
       if (sent === 0) failures.push(`${op.name}: no request sent`);
     }
     const after = await snapshot();
     const changed = [...before.keys()].filter((t) => before.get(t) !== after.get(t));
-    const statuses = (m: Map<number, number>) => [...m.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(', ');
-    console.log(`[hostile] ${inject('databaseMode')}: ${tried} requests over ${ops.length} operations in ${((performance.now() - started) / 1000).toFixed(1)} s `
-      + `(${skipped} corruptions still valid for a write were not sent); answers by status, as a role allowed to call the route: ${statuses(byStatus.role)}; `
-      + `anonymous: ${statuses(byStatus.anonymous)}; 5xx: ${failures.filter((f) => / 5\d\d /.test(f)).length}; tables changed: ${changed.length ? changed.join(', ') : 'none'} of ${before.size}`);
+    const statuses = (m: Map<number, number>) =>
+      [...m.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(', ');
+    console.log(
+      `[hostile] ${inject('databaseMode')}: ${tried} requests over ${ops.length} operations in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+        `(${skipped} corruptions still valid for a write were not sent); answers by status, as a role allowed to call the route: ${statuses(byStatus.role)}; ` +
+        `anonymous: ${statuses(byStatus.anonymous)}; 5xx: ${failures.filter((f) => / 5\d\d /.test(f)).length}; tables changed: ${changed.length ? changed.join(', ') : 'none'} of ${before.size}`,
+    );
     expect(failures.slice(0, 40)).toEqual([]);
     expect(changed).toEqual([]);
   });
@@ -429,23 +492,63 @@ describe(`a hostile client walking the OpenAPI document (${inject('databaseMode'
   it('says which field is wrong and what to do about it', async () => {
     const as = (role: string | null) => (role ? { authorization: `Bearer ${sessions.get(role)!.token}` } : {});
     const send = async (role: string | null, method: 'GET' | 'POST', url: string, body?: string) => {
-      const res = await app.inject({ method, url, headers: { ...as(role), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, payload: body });
+      const res = await app.inject({
+        method,
+        url,
+        headers: { ...as(role), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        payload: body,
+      });
       return { status: res.statusCode, message: String(res.json().message) };
     };
     const intake = { category: '0102', source: 'dispatcher', description: '敌对客户端', lon: 104.0817, lat: 30.6571 };
     const cases: [string | null, 'GET' | 'POST', string, string | undefined, number, RegExp][] = [
       // reachable without logging in
-      [null, 'POST', '/api/auth/login', JSON.stringify({ login: 'admin\u0000', password: 'x' }), 400, /^body\.login contains a NUL character \(\\u0000\); remove it$/],
+      [
+        null,
+        'POST',
+        '/api/auth/login',
+        JSON.stringify({ login: 'admin\u0000', password: 'x' }),
+        400,
+        /^body\.login contains a NUL character \(\\u0000\); remove it$/,
+      ],
       [null, 'POST', '/api/auth/login', '{"login":"\\ud800x","password":"x"}', 400, /^body\.login contains an unpaired UTF-16 surrogate/],
-      [null, 'POST', '/api/auth/login', '{"__proto__":{"admin":true},"login":"admin","password":"x"}', 400, /key "__proto__": keys "__proto__" and "constructor" are not allowed in a JSON body; remove it/],
+      [
+        null,
+        'POST',
+        '/api/auth/login',
+        '{"__proto__":{"admin":true},"login":"admin","password":"x"}',
+        400,
+        /key "__proto__": keys "__proto__" and "constructor" are not allowed in a JSON body; remove it/,
+      ],
       ['admin', 'POST', '/api/incidents', JSON.stringify({ ...intake, lon: null }), 400, /^body\.lon must be number$/],
       ['admin', 'POST', '/api/incidents', JSON.stringify({ ...intake, lat: '30.6571' }), 400, /^body\.lat must be number$/],
-      ['admin', 'POST', '/api/incidents', JSON.stringify({ ...intake, description: 'x\udc00' }), 400, /^body\.description contains an unpaired UTF-16 surrogate/],
-      ['admin', 'POST', '/api/incidents', JSON.stringify({ ...intake, description: 'x'.repeat(1_000_000) }), 400, /^body\.description must NOT have more than 2000 characters$/],
+      [
+        'admin',
+        'POST',
+        '/api/incidents',
+        JSON.stringify({ ...intake, description: 'x\udc00' }),
+        400,
+        /^body\.description contains an unpaired UTF-16 surrogate/,
+      ],
+      [
+        'admin',
+        'POST',
+        '/api/incidents',
+        JSON.stringify({ ...intake, description: 'x'.repeat(1_000_000) }),
+        400,
+        /^body\.description must NOT have more than 2000 characters$/,
+      ],
       ['admin', 'POST', '/api/incidents/1/merge', JSON.stringify({ intoId: 2 ** 63 }), 400, /^body\.intoId must be <= 9007199254740991$/],
       ['admin', 'POST', '/api/incidents/1/dispatch', JSON.stringify({ officerIds: [2 ** 31] }), 400, /^body\.officerIds\.0 must be <= 2147483647$/],
       ['officer', 'POST', '/api/incidents/1/handle', JSON.stringify({ evidenceIds: [1e20] }), 400, /^body\.evidenceIds\.0 must be <= 9007199254740991$/],
-      ['admin', 'POST', '/api/users', JSON.stringify({ login: 'hostile', password: 'long enough password 1', displayName: 'x', role: 'officer', officerId: 1e308 }), 400, /^body\.officerId must be <= 2147483647/],
+      [
+        'admin',
+        'POST',
+        '/api/users',
+        JSON.stringify({ login: 'hostile', password: 'long enough password 1', displayName: 'x', role: 'officer', officerId: 1e308 }),
+        400,
+        /^body\.officerId must be <= 2147483647/,
+      ],
       ['admin', 'GET', '/api/incidents/9223372036854775808', undefined, 400, /^params\.id must be <= 9007199254740991$/],
       ['admin', 'GET', '/api/incidents/2147483648', undefined, 404, /no case 2147483648/],
       ['admin', 'GET', '/api/evidence/1e20', undefined, 400, /^params\.id must be <= 9007199254740991$/],
@@ -465,18 +568,30 @@ describe(`a hostile client walking the OpenAPI document (${inject('databaseMode'
     const admin = sessions.get('admin')!;
     const tricky = 'A😀 e\u0301 \ufeffBOM \u2028\u2029 \ufffd \u{10FFFF} \u0001\t\r\n 汉字 \\u0000 "quoted" \'\'';
     const res = await app.inject({
-      method: 'POST', url: '/api/incidents', headers: { authorization: `Bearer ${admin.token}` },
+      method: 'POST',
+      url: '/api/incidents',
+      headers: { authorization: `Bearer ${admin.token}` },
       payload: { category: '0102', source: 'dispatcher', description: tricky, address: tricky.slice(0, 200), lon: 104.0817, lat: 30.6571 },
     });
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().incident.id as number;
     expect(res.json().incident.description).toBe(tricky);
-    const esc = await app.inject({ method: 'POST', url: `/api/incidents/${id}/escalate`, headers: { authorization: `Bearer ${admin.token}` }, payload: { reason: tricky.slice(0, 120) } });
+    const esc = await app.inject({
+      method: 'POST',
+      url: `/api/incidents/${id}/escalate`,
+      headers: { authorization: `Bearer ${admin.token}` },
+      payload: { reason: tricky.slice(0, 120) },
+    });
     expect(esc.statusCode, esc.body).toBe(200);
-    const row = (await db.pool.query<{ d: string; a: string; hex: string; reason: string }>(`
+    const row = (
+      await db.pool.query<{ d: string; a: string; hex: string; reason: string }>(
+        `
       SELECT i.description AS d, i.address AS a, encode(convert_to(i.description, 'UTF8'), 'hex') AS hex,
              (SELECT e.payload->>'reason' FROM incident_events e WHERE e.incident_id = i.id AND e.type = 'incident.escalated' ORDER BY seq DESC LIMIT 1) AS reason
-      FROM incidents i WHERE i.id = $1`, [id])).rows[0]!;
+      FROM incidents i WHERE i.id = $1`,
+        [id],
+      )
+    ).rows[0]!;
     expect(row.d).toBe(tricky);
     expect(row.hex).toBe(Buffer.from(tricky, 'utf8').toString('hex'));
     expect(row.a).toBe(tricky.slice(0, 200));

@@ -26,7 +26,10 @@ const PERIOD = 'from=2025-03-01&to=2025-04-01'; // = [2025-02-28T16:00Z, 2025-03
 const t = (month: number, day: number, h: number, m = 0) => new Date(Date.UTC(2025, month - 1, day, h, m));
 const plus = (d: Date, minutes: number) => new Date(d.getTime() + minutes * 60_000);
 
-interface Dispatch { officer: number; at: Date }
+interface Dispatch {
+  officer: number;
+  at: Date;
+}
 interface CaseSpec {
   name: string;
   district: string;
@@ -43,21 +46,39 @@ interface CaseSpec {
 
 async function insertCase(c: CaseSpec, categoryId: number): Promise<number> {
   const handled = c.handled ?? [];
-  const res = await db.pool.query<{ id: number }>(`
+  const res = await db.pool.query<{ id: number }>(
+    `
     INSERT INTO incidents (code, category_id, source, description, position, district_adcode, state, deadline, reported_at, registered_at,
                            dispatched_at, on_scene_at, handled_at, closed_at, voided_at, rework_count, outcome)
     VALUES ($1, $2, 'dispatcher', $3, ST_SetSRID(ST_MakePoint(104.07, 30.66), 4326), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-    RETURNING id`, [
-    `IND-${process.pid}-${c.name}`, categoryId, `考核测试 ${c.name}`, c.district, c.state, c.deadline,
-    plus(c.registered ?? c.deadline, -5), c.registered, c.dispatches?.[0]?.at ?? null, c.arrived?.at(-1) ?? null,
-    handled.at(-1) ?? null, c.closed ?? null, c.voided ?? null, c.reworked?.length ?? 0,
-    ['handled', 'closed'].includes(c.state) ? 'service' : null,
-  ]);
+    RETURNING id`,
+    [
+      `IND-${process.pid}-${c.name}`,
+      categoryId,
+      `考核测试 ${c.name}`,
+      c.district,
+      c.state,
+      c.deadline,
+      plus(c.registered ?? c.deadline, -5),
+      c.registered,
+      c.dispatches?.[0]?.at ?? null,
+      c.arrived?.at(-1) ?? null,
+      handled.at(-1) ?? null,
+      c.closed ?? null,
+      c.voided ?? null,
+      c.reworked?.length ?? 0,
+      ['handled', 'closed'].includes(c.state) ? 'service' : null,
+    ],
+  );
   const id = res.rows[0]!.id;
   const events: [string, Date, number[]][] = [];
   if (c.registered) events.push(['incident.registered', c.registered, []]);
   for (const d of c.dispatches ?? []) {
-    await db.pool.query(`INSERT INTO dispatches (incident_id, officer_id, state, dispatched_at, finished_at) VALUES ($1, $2, 'done', $3, $3)`, [id, d.officer, d.at]);
+    await db.pool.query(`INSERT INTO dispatches (incident_id, officer_id, state, dispatched_at, finished_at) VALUES ($1, $2, 'done', $3, $3)`, [
+      id,
+      d.officer,
+      d.at,
+    ]);
   }
   (c.dispatches ?? []).forEach((d, i) => events.push([i > 0 && c.reworked?.length ? 'incident.reworked' : 'incident.dispatched', d.at, [d.officer]]));
   for (const at of c.arrived ?? []) events.push(['incident.arrived', at, []]);
@@ -66,8 +87,14 @@ async function insertCase(c: CaseSpec, categoryId: number): Promise<number> {
   if (c.voided) events.push(['incident.voided', c.voided, []]);
   events.sort((x, y) => x[1].getTime() - y[1].getTime());
   for (const [type, at, officerIds] of events) {
-    await db.pool.query(`INSERT INTO incident_events (incident_id, type, payload, occurred_at, district_adcode, officer_ids) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, type, { code: `IND-${c.name}`, test: true }, at, c.district, officerIds]);
+    await db.pool.query(`INSERT INTO incident_events (incident_id, type, payload, occurred_at, district_adcode, officer_ids) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      id,
+      type,
+      { code: `IND-${c.name}`, test: true },
+      at,
+      c.district,
+      officerIds,
+    ]);
   }
   return id;
 }
@@ -76,9 +103,12 @@ beforeAll(async () => {
   app = await testApp(db);
   [admin, leader] = (await Promise.all(['admin', 'leader'].map((l) => login(app, l)))) as [Session, Session];
   officer = await login(app, 'officer');
-  const sq = await db.pool.query<{ id: number; district: string; officer: number }>(`
+  const sq = await db.pool.query<{ id: number; district: string; officer: number }>(
+    `
     SELECT s.id, s.district_adcode AS district, (SELECT min(o.id) FROM officers o WHERE o.squad_id = s.id) AS officer
-    FROM squads s WHERE s.district_adcode IN ($1, $2) ORDER BY s.id`, [A, B]);
+    FROM squads s WHERE s.district_adcode IN ($1, $2) ORDER BY s.id`,
+    [A, B],
+  );
   const inA = sq.rows.filter((r) => r.district === A);
   const inB = sq.rows.filter((r) => r.district === B);
   [squads.SA1, squads.SA2, squads.SB1] = [inA[0]!.id, inA[1]!.id, inB[0]!.id];
@@ -88,32 +118,96 @@ beforeAll(async () => {
 
   const cases: CaseSpec[] = [
     // A1: dispatched in 30 min, on scene 30 min later, handled after 240 min, closed; all before the deadline.
-    { name: 'A1', district: A, state: 'closed', registered: t(3, 5, 2), deadline: t(3, 6, 2), dispatches: [{ officer: a1, at: t(3, 5, 2, 30) }],
-      arrived: [t(3, 5, 3)], handled: [t(3, 5, 6)], closed: t(3, 5, 8) },
+    {
+      name: 'A1',
+      district: A,
+      state: 'closed',
+      registered: t(3, 5, 2),
+      deadline: t(3, 6, 2),
+      dispatches: [{ officer: a1, at: t(3, 5, 2, 30) }],
+      arrived: [t(3, 5, 3)],
+      handled: [t(3, 5, 6)],
+      closed: t(3, 5, 8),
+    },
     // A2: dispatched late (120 min); first handled on time, reworked (to a1), handled again, closed after the deadline.
-    { name: 'A2', district: A, state: 'closed', registered: t(3, 10, 2), deadline: t(3, 11, 2),
-      dispatches: [{ officer: a2, at: t(3, 10, 4) }, { officer: a1, at: t(3, 10, 9) }], reworked: [t(3, 10, 9)],
-      arrived: [t(3, 10, 5), t(3, 10, 10)], handled: [t(3, 10, 8), t(3, 11, 3)], closed: t(3, 11, 5) },
+    {
+      name: 'A2',
+      district: A,
+      state: 'closed',
+      registered: t(3, 10, 2),
+      deadline: t(3, 11, 2),
+      dispatches: [
+        { officer: a2, at: t(3, 10, 4) },
+        { officer: a1, at: t(3, 10, 9) },
+      ],
+      reworked: [t(3, 10, 9)],
+      arrived: [t(3, 10, 5), t(3, 10, 10)],
+      handled: [t(3, 10, 8), t(3, 11, 3)],
+      closed: t(3, 11, 5),
+    },
     // A3: dispatched in 10 min, on scene, never handled: overdue at the end of March.
-    { name: 'A3', district: A, state: 'on_scene', registered: t(3, 20, 2), deadline: t(3, 21, 2), dispatches: [{ officer: a1, at: t(3, 20, 2, 10) }],
-      arrived: [t(3, 20, 2, 40)] },
+    {
+      name: 'A3',
+      district: A,
+      state: 'on_scene',
+      registered: t(3, 20, 2),
+      deadline: t(3, 21, 2),
+      dispatches: [{ officer: a1, at: t(3, 20, 2, 10) }],
+      arrived: [t(3, 20, 2, 40)],
+    },
     // A4: registered 30 minutes before the period ends (23:30 on 31 March, Shanghai), dispatched on 1 April: not yet due to
     // dispatch at the end of March, and no squad then.
     { name: 'A4', district: A, state: 'dispatched', registered: t(3, 31, 15, 30), deadline: t(4, 2, 2), dispatches: [{ officer: a2, at: t(4, 1, 1) }] },
     // A5: registered and handled in February, closed on 2 March ahead of its deadline (3 March): due to close in March, not to handle.
-    { name: 'A5', district: A, state: 'closed', registered: t(2, 20, 2), deadline: t(3, 3, 2), dispatches: [{ officer: a2, at: t(2, 20, 2, 20) }],
-      arrived: [t(2, 20, 3)], handled: [t(2, 21, 2)], closed: t(3, 2, 2) },
+    {
+      name: 'A5',
+      district: A,
+      state: 'closed',
+      registered: t(2, 20, 2),
+      deadline: t(3, 3, 2),
+      dispatches: [{ officer: a2, at: t(2, 20, 2, 20) }],
+      arrived: [t(2, 20, 3)],
+      handled: [t(2, 21, 2)],
+      closed: t(3, 2, 2),
+    },
     // A6: voided: counts nowhere.
     { name: 'A6', district: A, state: 'voided', registered: t(3, 15, 2), deadline: t(3, 16, 2), voided: t(3, 15, 3) },
     // A7: deadline extended (延期) to 20 March; handled 18 March (8,640 min after registration): on time.
-    { name: 'A7', district: A, state: 'closed', registered: t(3, 12, 2), deadline: t(3, 20, 2), dispatches: [{ officer: a2, at: t(3, 12, 2, 5) }],
-      arrived: [t(3, 12, 2, 35)], handled: [t(3, 18, 2)], closed: t(3, 18, 4) },
+    {
+      name: 'A7',
+      district: A,
+      state: 'closed',
+      registered: t(3, 12, 2),
+      deadline: t(3, 20, 2),
+      dispatches: [{ officer: a2, at: t(3, 12, 2, 5) }],
+      arrived: [t(3, 12, 2, 35)],
+      handled: [t(3, 18, 2)],
+      closed: t(3, 18, 4),
+    },
     // B1: dispatched in 45 min, on scene 60 min later, handled after the deadline, closed late.
-    { name: 'B1', district: B, state: 'closed', registered: t(3, 8, 2), deadline: t(3, 8, 6), dispatches: [{ officer: b1, at: t(3, 8, 2, 45) }],
-      arrived: [t(3, 8, 3, 45)], handled: [t(3, 8, 10)], closed: t(3, 9, 2) },
+    {
+      name: 'B1',
+      district: B,
+      state: 'closed',
+      registered: t(3, 8, 2),
+      deadline: t(3, 8, 6),
+      dispatches: [{ officer: b1, at: t(3, 8, 2, 45) }],
+      arrived: [t(3, 8, 3, 45)],
+      handled: [t(3, 8, 10)],
+      closed: t(3, 9, 2),
+    },
     // B2: deadline 10 April, handled (1,440 min) and closed in March: due in March, on time.
-    { name: 'B2', district: B, state: 'closed', registered: t(3, 25, 2), deadline: t(4, 10, 2), dispatches: [{ officer: b1, at: t(3, 25, 2, 20) }],
-      arrived: [t(3, 25, 3, 20)], handled: [t(3, 26, 2)], closed: t(3, 27, 2) },
+    {
+      name: 'B2',
+      district: B,
+      state: 'closed',
+      registered: t(3, 25, 2),
+      deadline: t(4, 10, 2),
+      dispatches: [{ officer: b1, at: t(3, 25, 2, 20) }],
+      arrived: [t(3, 25, 3, 20)],
+      handled: [t(3, 26, 2)],
+      closed: t(3, 27, 2),
+    },
     // B3: in 青羊 but sent (90 min: late) to a 锦江 squad, then suspended (挂账): overdue and open.
     { name: 'B3', district: B, state: 'suspended', registered: t(3, 28, 2), deadline: t(3, 29, 2), dispatches: [{ officer: a1, at: t(3, 28, 3, 30) }] },
     // R1: reported, never registered, deadline in March: counts nowhere.
@@ -151,13 +245,39 @@ function expectRow(row: IndicatorRow | undefined, c: IndicatorCounts, avg: Avg) 
 }
 
 const DISTRICT_A = counts({
-  registered: 5, registeredClosed: 3, dueToClose: 5, closedOnTime: 3, reworked: 1, dueToHandle: 4, handled: 3, handledOnTime: 3, overdueOpen: 1,
-  dueToDispatch: 4, dispatched: 4, dispatchedOnTime: 3, dispatchedReworked: 1, arrived: 4, registeredHandled: 3,
+  registered: 5,
+  registeredClosed: 3,
+  dueToClose: 5,
+  closedOnTime: 3,
+  reworked: 1,
+  dueToHandle: 4,
+  handled: 3,
+  handledOnTime: 3,
+  overdueOpen: 1,
+  dueToDispatch: 4,
+  dispatched: 4,
+  dispatchedOnTime: 3,
+  dispatchedReworked: 1,
+  arrived: 4,
+  registeredHandled: 3,
 });
 const AVG_A = { avgDispatchMinutes: 41.25, avgArriveMinutes: 37.5, avgHandleMinutes: 3080 };
 const DISTRICT_B = counts({
-  registered: 3, registeredClosed: 2, dueToClose: 3, closedOnTime: 1, reworked: 0, dueToHandle: 3, handled: 2, handledOnTime: 1, overdueOpen: 1,
-  dueToDispatch: 3, dispatched: 3, dispatchedOnTime: 2, dispatchedReworked: 0, arrived: 2, registeredHandled: 2,
+  registered: 3,
+  registeredClosed: 2,
+  dueToClose: 3,
+  closedOnTime: 1,
+  reworked: 0,
+  dueToHandle: 3,
+  handled: 2,
+  handledOnTime: 1,
+  overdueOpen: 1,
+  dueToDispatch: 3,
+  dispatched: 3,
+  dispatchedOnTime: 2,
+  dispatchedReworked: 0,
+  arrived: 2,
+  registeredHandled: 2,
 });
 const AVG_B = { avgDispatchMinutes: 51.67, avgArriveMinutes: 60, avgHandleMinutes: 960 };
 const TOTAL = counts(Object.fromEntries(COUNT_KEYS.map((k) => [k, DISTRICT_A[k] + DISTRICT_B[k]])));
@@ -174,7 +294,13 @@ const rowOf = (r: IndicatorsReport, key: string | null) => r.rows.find((x) => x.
 describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => {
   it('per district: every count and indicator of the hand-built March, and the total', async () => {
     const r = await report(admin, `${PERIOD}&by=district`);
-    expect(r).toMatchObject({ from: '2025-02-28T16:00:00.000Z', to: '2025-03-31T16:00:00.000Z', asOf: '2025-03-31T16:00:00.000Z', by: 'district', scopeDistrict: null });
+    expect(r).toMatchObject({
+      from: '2025-02-28T16:00:00.000Z',
+      to: '2025-03-31T16:00:00.000Z',
+      asOf: '2025-03-31T16:00:00.000Z',
+      by: 'district',
+      scopeDistrict: null,
+    });
     expectRow(rowOf(r, A), DISTRICT_A, AVG_A);
     expectRow(rowOf(r, B), DISTRICT_B, AVG_B);
     expect(rowOf(r, A)!.name).toBe('锦江区');
@@ -193,18 +319,63 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
 
   it('per squad: the squad of the first dispatch (A2 reworked to another squad stays with the first; B3 of 青羊 with the 锦江 squad sent)', async () => {
     const r = await report(admin, `${PERIOD}&by=squad`);
-    expectRow(rowOf(r, String(squads.SA1)), counts({
-      registered: 3, registeredClosed: 1, dueToClose: 3, closedOnTime: 1, dueToHandle: 3, handled: 1, handledOnTime: 1, overdueOpen: 2,
-      dueToDispatch: 3, dispatched: 3, dispatchedOnTime: 2, arrived: 2, registeredHandled: 1,
-    }), { avgDispatchMinutes: 43.33, avgArriveMinutes: 30, avgHandleMinutes: 240 });
-    expectRow(rowOf(r, String(squads.SA2)), counts({
-      registered: 2, registeredClosed: 2, dueToClose: 3, closedOnTime: 2, reworked: 1, dueToHandle: 2, handled: 2, handledOnTime: 2,
-      dueToDispatch: 2, dispatched: 2, dispatchedOnTime: 1, dispatchedReworked: 1, arrived: 2, registeredHandled: 2,
-    }), { avgDispatchMinutes: 62.5, avgArriveMinutes: 45, avgHandleMinutes: 4500 });
-    expectRow(rowOf(r, String(squads.SB1)), counts({
-      registered: 2, registeredClosed: 2, dueToClose: 2, closedOnTime: 1, dueToHandle: 2, handled: 2, handledOnTime: 1,
-      dueToDispatch: 2, dispatched: 2, dispatchedOnTime: 2, arrived: 2, registeredHandled: 2,
-    }), { avgDispatchMinutes: 32.5, avgArriveMinutes: 60, avgHandleMinutes: 960 });
+    expectRow(
+      rowOf(r, String(squads.SA1)),
+      counts({
+        registered: 3,
+        registeredClosed: 1,
+        dueToClose: 3,
+        closedOnTime: 1,
+        dueToHandle: 3,
+        handled: 1,
+        handledOnTime: 1,
+        overdueOpen: 2,
+        dueToDispatch: 3,
+        dispatched: 3,
+        dispatchedOnTime: 2,
+        arrived: 2,
+        registeredHandled: 1,
+      }),
+      { avgDispatchMinutes: 43.33, avgArriveMinutes: 30, avgHandleMinutes: 240 },
+    );
+    expectRow(
+      rowOf(r, String(squads.SA2)),
+      counts({
+        registered: 2,
+        registeredClosed: 2,
+        dueToClose: 3,
+        closedOnTime: 2,
+        reworked: 1,
+        dueToHandle: 2,
+        handled: 2,
+        handledOnTime: 2,
+        dueToDispatch: 2,
+        dispatched: 2,
+        dispatchedOnTime: 1,
+        dispatchedReworked: 1,
+        arrived: 2,
+        registeredHandled: 2,
+      }),
+      { avgDispatchMinutes: 62.5, avgArriveMinutes: 45, avgHandleMinutes: 4500 },
+    );
+    expectRow(
+      rowOf(r, String(squads.SB1)),
+      counts({
+        registered: 2,
+        registeredClosed: 2,
+        dueToClose: 2,
+        closedOnTime: 1,
+        dueToHandle: 2,
+        handled: 2,
+        handledOnTime: 1,
+        dueToDispatch: 2,
+        dispatched: 2,
+        dispatchedOnTime: 2,
+        arrived: 2,
+        registeredHandled: 2,
+      }),
+      { avgDispatchMinutes: 32.5, avgArriveMinutes: 60, avgHandleMinutes: 960 },
+    );
     // A4 was first dispatched after the period: not dispatched as of its end.
     const none = rowOf(r, null);
     expect(none?.name).toBe('未派遣');
@@ -214,7 +385,11 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
     // Every squad of the city has a row; the rows add up to the total.
     const allSquads = (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM squads`)).rows[0]!.n;
     expect(r.rows.filter((x) => x.key !== null)).toHaveLength(allSquads);
-    for (const k of COUNT_KEYS) expect(r.rows.reduce((s, x) => s + x.counts[k], 0), k).toBe(TOTAL[k]);
+    for (const k of COUNT_KEYS)
+      expect(
+        r.rows.reduce((s, x) => s + x.counts[k], 0),
+        k,
+      ).toBe(TOTAL[k]);
   });
 
   it('a district leader sees their district only, by district and by squad', async () => {
@@ -228,10 +403,25 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
     expect(bySquad.rows.every((x) => x.districtAdcode === A || x.key === null)).toBe(true);
     expect(rowOf(bySquad, String(squads.SB1))).toBeUndefined();
     // SA1 without B3 (青羊, outside the leader's district).
-    expectRow(rowOf(bySquad, String(squads.SA1)), counts({
-      registered: 2, registeredClosed: 1, dueToClose: 2, closedOnTime: 1, dueToHandle: 2, handled: 1, handledOnTime: 1, overdueOpen: 1,
-      dueToDispatch: 2, dispatched: 2, dispatchedOnTime: 2, arrived: 2, registeredHandled: 1,
-    }), { avgDispatchMinutes: 20, avgArriveMinutes: 30, avgHandleMinutes: 240 });
+    expectRow(
+      rowOf(bySquad, String(squads.SA1)),
+      counts({
+        registered: 2,
+        registeredClosed: 1,
+        dueToClose: 2,
+        closedOnTime: 1,
+        dueToHandle: 2,
+        handled: 1,
+        handledOnTime: 1,
+        overdueOpen: 1,
+        dueToDispatch: 2,
+        dispatched: 2,
+        dispatchedOnTime: 2,
+        arrived: 2,
+        registeredHandled: 1,
+      }),
+      { avgDispatchMinutes: 20, avgArriveMinutes: 30, avgHandleMinutes: 240 },
+    );
     expectRow(bySquad.total, DISTRICT_A, AVG_A);
 
     const otherLeader = await userSession(app, admin, 'leader', B);
@@ -247,7 +437,16 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
     expect(r.asOf).toBe('2025-03-10T08:30:00.000Z');
     const a = rowOf(r, A)!;
     // Registered: A1, A2. Due to close: A1 (closed), A5 (closed 2 March); A2 (deadline 11 March) not yet.
-    expect(a.counts).toMatchObject({ registered: 2, registeredClosed: 1, dueToClose: 2, closedOnTime: 2, reworked: 0, dueToHandle: 2, handled: 2, dispatchedReworked: 0 });
+    expect(a.counts).toMatchObject({
+      registered: 2,
+      registeredClosed: 1,
+      dueToClose: 2,
+      closedOnTime: 2,
+      reworked: 0,
+      dueToHandle: 2,
+      handled: 2,
+      dispatchedReworked: 0,
+    });
     expect(a.indicators.avgHandleMinutes).toBe(300); // A1 240, A2 360
     // The same period again, an hour later in the event log's terms: with A2's rework it would differ; as of 08:30 it does not.
     const later = await report(admin, 'from=2025-03-01&to=2025-03-10T17:30:00%2B08:00&by=district');
@@ -282,7 +481,11 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
   });
 
   it('exports CSV with a BOM, Chinese + English headers, a row per group and the total', async () => {
-    const res = await app.inject({ method: 'GET', url: `/api/indicators/export?${PERIOD}&by=district&format=csv`, headers: { authorization: `Bearer ${admin.token}` } });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/indicators/export?${PERIOD}&by=district&format=csv`,
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
     expect(res.headers['content-disposition']).toBe('attachment; filename="indicators-district-city-2025-03-01_2025-04-01.csv"');
@@ -309,7 +512,11 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
   });
 
   it('exports XLSX that reads back: the same header and figures, ratios as numbers', async () => {
-    const res = await app.inject({ method: 'GET', url: `/api/indicators/export?${PERIOD}&by=squad&format=xlsx`, headers: { authorization: `Bearer ${leader.token}` } });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/indicators/export?${PERIOD}&by=squad&format=xlsx`,
+      headers: { authorization: `Bearer ${leader.token}` },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="indicators-squad-${A}-2025-03-01_2025-04-01.xlsx"`);

@@ -34,7 +34,8 @@ interface CaseSpec {
 
 async function insertCase(name: string, s: CaseSpec): Promise<number> {
   const state = s.state ?? (s.closedAt ? 'closed' : 'registered');
-  const res = await db.pool.query<{ id: number }>(`
+  const res = await db.pool.query<{ id: number }>(
+    `
     INSERT INTO incidents (code, category_id, catalog_version, source, description, position, grid_cell_id, district_adcode, street_code,
                            key_area_ids, priority, state, deadline, reported_at, registered_at, overdue_at, escalated_at, closed_at, outcome)
     SELECT $1, c.id, c.catalog_version, $3, '领导视图测试 ' || $1, g.label_point, g.id, g.district_adcode, left(g.code, 9),
@@ -43,8 +44,21 @@ async function insertCase(name: string, s: CaseSpec): Promise<number> {
     FROM grid_cells g, categories c JOIN category_catalogs v ON v.version = c.catalog_version AND v.is_current
     WHERE g.id = $2 AND c.minor_code = $12
     RETURNING id`,
-  [`LT${process.pid}-${++serial}`, s.cell.id, s.source ?? 'supervisor', s.keyAreas ?? [], s.priority ?? 40, state, s.deadline ?? null, s.at,
-    s.overdueAt ?? null, s.escalatedAt ?? null, s.closedAt ?? null, s.category]);
+    [
+      `LT${process.pid}-${++serial}`,
+      s.cell.id,
+      s.source ?? 'supervisor',
+      s.keyAreas ?? [],
+      s.priority ?? 40,
+      state,
+      s.deadline ?? null,
+      s.at,
+      s.overdueAt ?? null,
+      s.escalatedAt ?? null,
+      s.closedAt ?? null,
+      s.category,
+    ],
+  );
   ids[name] = res.rows[0]!.id;
   return ids[name]!;
 }
@@ -58,7 +72,9 @@ beforeAll(async () => {
   chunxi = (await db.pool.query<{ id: number }>(`SELECT id FROM key_areas WHERE name = '春熙路·太古里'`)).rows[0]!.id;
   const cell = async (where: string, params: unknown[]) => {
     const r = await db.pool.query<{ id: number; code: string; street: string }>(
-      `SELECT g.id, g.code, left(g.code, 9) AS street FROM grid_cells g WHERE g.valid_to IS NULL AND ${where} ORDER BY g.code LIMIT 1`, params);
+      `SELECT g.id, g.code, left(g.code, 9) AS street FROM grid_cells g WHERE g.valid_to IS NULL AND ${where} ORDER BY g.code LIMIT 1`,
+      params,
+    );
     return r.rows[0]!;
   };
   cellA = await cell(`g.district_adcode = '510104' AND EXISTS (SELECT 1 FROM key_areas k WHERE k.id = $1 AND ST_Covers(k.geom, g.label_point))`, [chunxi]);
@@ -66,31 +82,115 @@ beforeAll(async () => {
   cellC = await cell(`g.district_adcode = '510105' AND NOT EXISTS (SELECT 1 FROM key_areas k WHERE ST_Intersects(k.geom, g.geom))`, []);
 
   // 2025-04-10 (Asia/Shanghai): three public complaints in 春熙路 (one of them 0501), one patrol case there, one case in B, two in 青羊.
-  await insertCase('c1', { cell: cellA, at: '2025-04-10T09:00:00+08:00', category: '0501', source: 'public', keyAreas: [chunxi], closedAt: '2025-04-10T15:00:00+08:00' });
-  await insertCase('c2', { cell: cellA, at: '2025-04-10T10:00:00+08:00', category: '0102', source: 'public', keyAreas: [chunxi], closedAt: '2025-04-11T09:00:00+08:00' });
-  await insertCase('c3', { cell: cellA, at: '2025-04-10T23:30:00+08:00', category: '0102', source: 'public', keyAreas: [chunxi], closedAt: '2025-04-11T10:00:00+08:00' });
-  await insertCase('p1', { cell: cellA, at: '2025-04-10T11:00:00+08:00', category: '0102', source: 'patrol', keyAreas: [chunxi], closedAt: '2025-04-10T18:00:00+08:00' });
+  await insertCase('c1', {
+    cell: cellA,
+    at: '2025-04-10T09:00:00+08:00',
+    category: '0501',
+    source: 'public',
+    keyAreas: [chunxi],
+    closedAt: '2025-04-10T15:00:00+08:00',
+  });
+  await insertCase('c2', {
+    cell: cellA,
+    at: '2025-04-10T10:00:00+08:00',
+    category: '0102',
+    source: 'public',
+    keyAreas: [chunxi],
+    closedAt: '2025-04-11T09:00:00+08:00',
+  });
+  await insertCase('c3', {
+    cell: cellA,
+    at: '2025-04-10T23:30:00+08:00',
+    category: '0102',
+    source: 'public',
+    keyAreas: [chunxi],
+    closedAt: '2025-04-11T10:00:00+08:00',
+  });
+  await insertCase('p1', {
+    cell: cellA,
+    at: '2025-04-10T11:00:00+08:00',
+    category: '0102',
+    source: 'patrol',
+    keyAreas: [chunxi],
+    closedAt: '2025-04-10T18:00:00+08:00',
+  });
   // Overdue on 04-10 at noon, closed on 04-11: overdue at the end of 04-10 only.
-  await insertCase('b1', { cell: cellB, at: '2025-04-09T08:00:00+08:00', category: '0501', source: 'video', deadline: '2025-04-10T12:00:00+08:00',
-    overdueAt: '2025-04-10T12:00:00+08:00', escalatedAt: '2025-04-10T12:00:00+08:00', closedAt: '2025-04-11T20:00:00+08:00' });
+  await insertCase('b1', {
+    cell: cellB,
+    at: '2025-04-09T08:00:00+08:00',
+    category: '0501',
+    source: 'video',
+    deadline: '2025-04-10T12:00:00+08:00',
+    overdueAt: '2025-04-10T12:00:00+08:00',
+    escalatedAt: '2025-04-10T12:00:00+08:00',
+    closedAt: '2025-04-11T20:00:00+08:00',
+  });
   await insertCase('q1', { cell: cellC, at: '2025-04-10T12:00:00+08:00', category: '0102', source: 'public', closedAt: '2025-04-10T20:00:00+08:00' });
   await insertCase('q2', { cell: cellC, at: '2025-04-11T12:00:00+08:00', category: '0102', source: 'public', closedAt: '2025-04-12T20:00:00+08:00' });
   // A public complaint in 春熙路 in March: outside the day, inside the 90-day board.
-  await insertCase('m1', { cell: cellA, at: '2025-03-05T12:00:00+08:00', category: '0102', source: 'public', keyAreas: [chunxi], closedAt: '2025-03-05T20:00:00+08:00' });
+  await insertCase('m1', {
+    cell: cellA,
+    at: '2025-03-05T12:00:00+08:00',
+    category: '0102',
+    source: 'public',
+    keyAreas: [chunxi],
+    closedAt: '2025-03-05T20:00:00+08:00',
+  });
 
   // Open escalations (reported 2025-04-20): two overdue in 锦江区, one escalated by hand in 锦江区, one overdue in 青羊区, one closed.
-  await insertCase('e1', { cell: cellA, at: '2025-04-20T08:00:00+08:00', category: '0501', state: 'dispatched', priority: 90, keyAreas: [chunxi],
-    deadline: '2025-04-20T12:00:00+08:00', overdueAt: '2025-04-20T12:00:10+08:00', escalatedAt: '2025-04-20T12:00:10+08:00' });
-  await insertCase('e2', { cell: cellB, at: '2025-04-20T08:00:00+08:00', category: '0102', state: 'registered', priority: 50,
-    deadline: '2025-04-20T10:00:00+08:00', overdueAt: '2025-04-20T10:00:10+08:00', escalatedAt: '2025-04-20T10:00:10+08:00' });
-  await insertCase('e3', { cell: cellB, at: '2025-04-20T08:00:00+08:00', category: '0102', state: 'accepted', priority: 95,
-    deadline: '2099-01-01T00:00:00Z', escalatedAt: '2025-04-20T09:00:00+08:00' });
-  await db.pool.query(`INSERT INTO incident_events (incident_id, type, payload, occurred_at, district_adcode) VALUES ($1, 'incident.escalated', $2, '2025-04-20T09:00:00+08:00', '510104')`,
-    [ids.e3, { code: 'x', to: 'leader', manual: true, reason: '群众反映强烈' }]);
-  await insertCase('e4', { cell: cellC, at: '2025-04-20T08:00:00+08:00', category: '0102', state: 'registered', priority: 60,
-    deadline: '2025-04-20T10:00:00+08:00', overdueAt: '2025-04-20T10:00:10+08:00', escalatedAt: '2025-04-20T10:00:10+08:00' });
-  await insertCase('e5', { cell: cellA, at: '2025-04-20T08:00:00+08:00', category: '0102', priority: 99,
-    overdueAt: '2025-04-20T10:00:10+08:00', escalatedAt: '2025-04-20T10:00:10+08:00', closedAt: '2025-04-21T10:00:00+08:00' });
+  await insertCase('e1', {
+    cell: cellA,
+    at: '2025-04-20T08:00:00+08:00',
+    category: '0501',
+    state: 'dispatched',
+    priority: 90,
+    keyAreas: [chunxi],
+    deadline: '2025-04-20T12:00:00+08:00',
+    overdueAt: '2025-04-20T12:00:10+08:00',
+    escalatedAt: '2025-04-20T12:00:10+08:00',
+  });
+  await insertCase('e2', {
+    cell: cellB,
+    at: '2025-04-20T08:00:00+08:00',
+    category: '0102',
+    state: 'registered',
+    priority: 50,
+    deadline: '2025-04-20T10:00:00+08:00',
+    overdueAt: '2025-04-20T10:00:10+08:00',
+    escalatedAt: '2025-04-20T10:00:10+08:00',
+  });
+  await insertCase('e3', {
+    cell: cellB,
+    at: '2025-04-20T08:00:00+08:00',
+    category: '0102',
+    state: 'accepted',
+    priority: 95,
+    deadline: '2099-01-01T00:00:00Z',
+    escalatedAt: '2025-04-20T09:00:00+08:00',
+  });
+  await db.pool.query(
+    `INSERT INTO incident_events (incident_id, type, payload, occurred_at, district_adcode) VALUES ($1, 'incident.escalated', $2, '2025-04-20T09:00:00+08:00', '510104')`,
+    [ids.e3, { code: 'x', to: 'leader', manual: true, reason: '群众反映强烈' }],
+  );
+  await insertCase('e4', {
+    cell: cellC,
+    at: '2025-04-20T08:00:00+08:00',
+    category: '0102',
+    state: 'registered',
+    priority: 60,
+    deadline: '2025-04-20T10:00:00+08:00',
+    overdueAt: '2025-04-20T10:00:10+08:00',
+    escalatedAt: '2025-04-20T10:00:10+08:00',
+  });
+  await insertCase('e5', {
+    cell: cellA,
+    at: '2025-04-20T08:00:00+08:00',
+    category: '0102',
+    priority: 99,
+    overdueAt: '2025-04-20T10:00:10+08:00',
+    escalatedAt: '2025-04-20T10:00:10+08:00',
+    closedAt: '2025-04-21T10:00:00+08:00',
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -100,7 +200,7 @@ afterAll(async () => {
 const DAY = 'from=2025-04-10&to=2025-04-11';
 
 describe(`what district leaders watch (${inject('databaseMode')} database)`, () => {
-  it('heatmap: counts per grid cell at the cell\'s point on surface, filtered by category and source, scoped', async () => {
+  it("heatmap: counts per grid cell at the cell's point on surface, filtered by category and source, scoped", async () => {
     const r = await get(admin, `/api/heatmap?${DAY}`);
     expect(r.status, r.body).toBe(200);
     const h = r.json as Heatmap;
@@ -113,12 +213,19 @@ describe(`what district leaders watch (${inject('databaseMode')} database)`, () 
     expect(h.unlocated).toBe(0);
     const fa = h.cells.features.find((f) => f.properties.code === cellA.code)!;
     expect(fa.geometry.type).toBe('Point');
-    const inside = await db.pool.query<{ ok: boolean }>(`SELECT ST_Covers(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AS ok FROM grid_cells WHERE id = $3`,
-      [fa.geometry.coordinates[0], fa.geometry.coordinates[1], cellA.id]);
+    const inside = await db.pool.query<{ ok: boolean }>(`SELECT ST_Covers(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AS ok FROM grid_cells WHERE id = $3`, [
+      fa.geometry.coordinates[0],
+      fa.geometry.coordinates[1],
+      cellA.id,
+    ]);
     expect(inside.rows[0]!.ok).toBe(true);
 
     const twoDays = (await get(admin, '/api/heatmap?from=2025-04-09T00:00:00%2B08:00&to=2025-04-12T00:00:00Z')).json as Heatmap;
-    expect(Object.fromEntries(twoDays.cells.features.map((f) => [f.properties.code, f.properties.count]))).toEqual({ [cellA.code]: 4, [cellB.code]: 1, [cellC.code]: 2 });
+    expect(Object.fromEntries(twoDays.cells.features.map((f) => [f.properties.code, f.properties.count]))).toEqual({
+      [cellA.code]: 4,
+      [cellB.code]: 1,
+      [cellC.code]: 2,
+    });
 
     const cat = (await get(admin, `/api/heatmap?${DAY}&category=0501`)).json as Heatmap;
     expect(cat.cells.features.map((f) => [f.properties.code, f.properties.count])).toEqual([[cellA.code, 1]]);
@@ -143,9 +250,12 @@ describe(`what district leaders watch (${inject('databaseMode')} database)`, () 
     expect(a).toMatchObject({ name: '春熙路·太古里', level: 'city', baseline: 120, expected: 4, complaints: 3, change: -0.25, target: -0.15, met: true });
     expect(a.districtAdcodes).toContain('510104');
     expect(a.trend).toEqual([{ start: '2025-04-10', count: 3 }]);
-    const now = await db.pool.query<{ open: number; overdue: number }>(`
+    const now = await db.pool.query<{ open: number; overdue: number }>(
+      `
       SELECT count(*)::int AS open, (count(*) FILTER (WHERE overdue_at IS NOT NULL))::int AS overdue FROM incidents
-      WHERE $1 = ANY(key_area_ids) AND state NOT IN ('closed', 'voided')`, [chunxi]);
+      WHERE $1 = ANY(key_area_ids) AND state NOT IN ('closed', 'voided')`,
+      [chunxi],
+    );
     expect({ open: a.open, overdue: a.overdue }).toEqual(now.rows[0]);
     expect({ open: a.open, overdue: a.overdue }).toEqual({ open: 1, overdue: 1 }); // e1
     // No complaints in the other areas that day: −100%, met; ranked worst first (highest change).
@@ -189,9 +299,17 @@ describe(`what district leaders watch (${inject('databaseMode')} database)`, () 
     expect(e.total).toBe(4);
     const e1 = e.cases.find((c) => c.id === ids.e1)!;
     expect(e1).toMatchObject({
-      category: { code: '0501' }, districtAdcode: '510104', districtName: '锦江区', state: 'dispatched', priority: 90,
-      deadline: '2025-04-20T04:00:00.000Z', overdueSince: '2025-04-20T04:00:10.000Z', escalatedAt: '2025-04-20T04:00:10.000Z',
-      manual: false, reason: null, keyAreas: [{ id: chunxi, name: '春熙路·太古里' }],
+      category: { code: '0501' },
+      districtAdcode: '510104',
+      districtName: '锦江区',
+      state: 'dispatched',
+      priority: 90,
+      deadline: '2025-04-20T04:00:00.000Z',
+      overdueSince: '2025-04-20T04:00:10.000Z',
+      escalatedAt: '2025-04-20T04:00:10.000Z',
+      manual: false,
+      reason: null,
+      keyAreas: [{ id: chunxi, name: '春熙路·太古里' }],
     });
     expect(e.cases.find((c) => c.id === ids.e3)).toMatchObject({ manual: true, reason: '群众反映强烈', overdueSince: null, keyAreas: [] });
 
@@ -223,10 +341,16 @@ describe(`what district leaders watch (${inject('databaseMode')} database)`, () 
     expect(c.status, c.body).toBe(200);
     expect(c.json as StatsCategories).toMatchObject({
       total: 5,
-      categories: [{ code: '0102', nameZh: expect.any(String), count: 4 }, { code: '0501', count: 1 }],
+      categories: [
+        { code: '0102', nameZh: expect.any(String), count: 4 },
+        { code: '0501', count: 1 },
+      ],
     });
     const cm = (await get(leader, `/api/stats/categories?${DAY}`)).json as StatsCategories;
-    expect(cm.categories.map((x) => [x.code, x.count])).toEqual([['0102', 3], ['0501', 1]]);
+    expect(cm.categories.map((x) => [x.code, x.count])).toEqual([
+      ['0102', 3],
+      ['0501', 1],
+    ]);
   });
 
   it('refuses bad input with a 400 that says what is wrong, and other roles', async () => {

@@ -17,14 +17,24 @@ beforeAll(async () => {
   app = await testApp(db);
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  [admin, dispatcher, supervisor, leader] = (await Promise.all(['admin', 'dispatcher', 'supervisor', 'leader'].map((l) => login(app, l)))) as [Session, Session, Session, Session];
+  [admin, dispatcher, supervisor, leader] = (await Promise.all(['admin', 'dispatcher', 'supervisor', 'leader'].map((l) => login(app, l)))) as [
+    Session,
+    Session,
+    Session,
+    Session,
+  ];
   spot = await keyAreaPoint(app, '春熙路·太古里');
   const [a, b] = await freeOfficers(db.pool, { district: '510104', kind: 'officer', count: 2 });
   officerA = await officerSession(app, admin, a!);
   officerB = await officerSession(app, admin, b!);
   await onDutyAt(app, officerA, east(spot, 120));
   await onDutyAt(app, officerB, east(spot, 400));
-  [consoleLive, leaderLive, liveA, liveB] = (await Promise.all([dispatcher, leader, officerA, officerB].map((s) => connect(base, s)))) as [LiveClient, LiveClient, LiveClient, LiveClient];
+  [consoleLive, leaderLive, liveA, liveB] = (await Promise.all([dispatcher, leader, officerA, officerB].map((s) => connect(base, s)))) as [
+    LiveClient,
+    LiveClient,
+    LiveClient,
+    LiveClient,
+  ];
 });
 afterAll(async () => {
   for (const c of [consoleLive, leaderLive, liveA, liveB]) c?.close();
@@ -36,7 +46,12 @@ const step = (s: Session, id: number, action: string, body: unknown = {}) => cal
 
 async function photo(s: Session, id: number) {
   const { body, contentType } = multipart([{ name: 'scene.png', type: 'image/png', bytes: TINY_PNG }]);
-  const res = await app.inject({ method: 'POST', url: `/api/incidents/${id}/evidence`, payload: body, headers: { 'content-type': contentType, authorization: `Bearer ${s.token}` } });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/incidents/${id}/evidence`,
+    payload: body,
+    headers: { 'content-type': contentType, authorization: `Bearer ${s.token}` },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return (res.json() as { id: number }[])[0]!.id;
 }
@@ -46,7 +61,16 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
     const posted = performance.now();
     const intake = await call(app, dispatcher, {
       url: '/api/incidents',
-      body: { category: '0504', source: 'public', sourceRef: '12345-20261130-0001', description: '春熙路商铺店外经营占道', lon: spot[0], lat: spot[1], register: true, reporterContact: '138****0000' },
+      body: {
+        category: '0504',
+        source: 'public',
+        sourceRef: '12345-20261130-0001',
+        description: '春熙路商铺店外经营占道',
+        lon: spot[0],
+        lat: spot[1],
+        register: true,
+        reporterContact: '138****0000',
+      },
     });
     expect(intake.status, intake.body).toBe(201);
     const inc = intake.json.incident;
@@ -69,7 +93,10 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
     expect(rec.status).toBe(200);
     const candidates = rec.json as { officerId: number; meters: number; responsibleSquad: boolean; certified: boolean; dutyStatus: string }[];
     expect(candidates.length).toBeGreaterThanOrEqual(2);
-    const officers = (await call(app, admin, { url: '/api/officers' })).json.features as { properties: { id: number }; geometry: { coordinates: [number, number] } }[];
+    const officers = (await call(app, admin, { url: '/api/officers' })).json.features as {
+      properties: { id: number };
+      geometry: { coordinates: [number, number] };
+    }[];
     for (const c of candidates) {
       const o = officers.find((f) => f.properties.id === c.officerId)!;
       const turfMeters = distance(point(spot), point(o.geometry.coordinates), { units: 'meters' });
@@ -115,19 +142,37 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
 
     const log = (await call(app, supervisor, { url: `/api/incidents/${inc.id}/events` })).json as { seq: number; type: string; actorUserId: number }[];
     expect(log.map((e) => e.type)).toEqual([
-      'incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived',
-      'incident.evidence_added', 'incident.handled', 'incident.closed',
+      'incident.reported',
+      'incident.registered',
+      'incident.dispatched',
+      'incident.accepted',
+      'incident.arrived',
+      'incident.evidence_added',
+      'incident.handled',
+      'incident.closed',
     ]);
     expect(log.map((e) => e.actorUserId)).toEqual([
-      dispatcher.user.id, dispatcher.user.id, dispatcher.user.id, officerA.user.id, officerA.user.id, officerA.user.id, officerA.user.id, supervisor.user.id,
+      dispatcher.user.id,
+      dispatcher.user.id,
+      dispatcher.user.id,
+      officerA.user.id,
+      officerA.user.id,
+      officerA.user.id,
+      officerA.user.id,
+      supervisor.user.id,
     ]);
     for (let i = 1; i < log.length; i++) expect(log[i]!.seq).toBeGreaterThan(log[i - 1]!.seq);
-    const row = (await db.pool.query(`SELECT registered_at, dispatched_at, accepted_at, on_scene_at, handled_at, closed_at FROM incidents WHERE id = $1`, [inc.id])).rows[0];
+    const row = (
+      await db.pool.query(`SELECT registered_at, dispatched_at, accepted_at, on_scene_at, handled_at, closed_at FROM incidents WHERE id = $1`, [inc.id])
+    ).rows[0];
     for (const [k, v] of Object.entries(row)) expect(v, k).not.toBeNull();
   });
 
   it('sends a failed result back (返工) to the officer, then closes it', async () => {
-    const intake = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '暴露垃圾', lon: east(spot, 60)[0], lat: spot[1], register: true } });
+    const intake = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: '暴露垃圾', lon: east(spot, 60)[0], lat: spot[1], register: true },
+    });
     const id = intake.json.incident.id as number;
     await step(dispatcher, id, 'dispatch', { officerIds: [officerB.user.officerId] });
     await step(officerB, id, 'accept');
@@ -150,13 +195,25 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
     expect((await step(supervisor, id, 'close')).json.state).toBe('closed');
     const types = ((await call(app, supervisor, { url: `/api/incidents/${id}/events` })).json as { type: string }[]).map((e) => e.type);
     expect(types).toEqual([
-      'incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled',
-      'incident.reworked', 'incident.accepted', 'incident.arrived', 'incident.handled', 'incident.closed',
+      'incident.reported',
+      'incident.registered',
+      'incident.dispatched',
+      'incident.accepted',
+      'incident.arrived',
+      'incident.handled',
+      'incident.reworked',
+      'incident.accepted',
+      'incident.arrived',
+      'incident.handled',
+      'incident.closed',
     ]);
   });
 
   it('answers a step out of order with 409 naming the allowed steps, and changes nothing', async () => {
-    const intake = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0201', source: 'dispatcher', description: '小广告', lon: spot[0], lat: spot[1] } });
+    const intake = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0201', source: 'dispatcher', description: '小广告', lon: spot[0], lat: spot[1] },
+    });
     const id = intake.json.incident.id as number;
     const before = (await call(app, dispatcher, { url: `/api/incidents/${id}/events` })).json.length;
     const early = await step(supervisor, id, 'close');
@@ -186,7 +243,10 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
   });
 
   it('notifies only on-duty officers', async () => {
-    const intake = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '垃圾', lon: spot[0], lat: spot[1], register: true } });
+    const intake = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: '垃圾', lon: spot[0], lat: spot[1], register: true },
+    });
     const id = intake.json.incident.id as number;
     await step(dispatcher, id, 'dispatch', { officerIds: [officerB.user.officerId] });
     await step(officerB, id, 'accept');
@@ -198,7 +258,10 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
     await consoleLive.waitFor((e) => e.type === 'incident.closed' && e.incidentId === id, 1000);
     await sleep(200);
     expect(liveB.events.some((e) => e.type === 'incident.closed' && e.incidentId === id)).toBe(false);
-    const intake2 = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'dispatcher', description: '垃圾', lon: spot[0], lat: spot[1], register: true } });
+    const intake2 = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: '垃圾', lon: spot[0], lat: spot[1], register: true },
+    });
     const busy = await step(dispatcher, intake2.json.incident.id, 'dispatch', { officerIds: [officerB.user.officerId] });
     expect(busy.status).toBe(409);
     expect(busy.json.message).toMatch(/off duty/);

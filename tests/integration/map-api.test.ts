@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-type FC = { type: string; truncated?: boolean; features: { id: number; geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[] };
+type FC = {
+  type: string;
+  truncated?: boolean;
+  features: { id: number; geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[];
+};
 const TIANFU = '104.055,30.650,104.075,30.668';
 
 describe(`map read API on the ${inject('databaseMode')} database`, () => {
@@ -112,13 +116,29 @@ describe(`map read API on the ${inject('databaseMode')} database`, () => {
 
   it('documents every route in the OpenAPI document', async () => {
     const doc = (await get('/docs/json')).json() as { paths: Record<string, unknown> };
-    for (const p of ['/api/health', '/api/districts', '/api/grid-cells', '/api/illegal-buildings', '/api/key-areas', '/api/squads', '/api/officers', '/api/config']) {
+    for (const p of [
+      '/api/health',
+      '/api/districts',
+      '/api/grid-cells',
+      '/api/illegal-buildings',
+      '/api/key-areas',
+      '/api/squads',
+      '/api/officers',
+      '/api/config',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
   });
 
   it('answers map layers and officers only to a login; PUBLIC_MAP_LAYERS opens the layers, never the officers', async () => {
-    const layers = ['/api/districts', '/api/key-areas', '/api/squads', `/api/grid-cells?bbox=${TIANFU}`, `/api/illegal-buildings?bbox=${TIANFU}`, '/api/tiles/grid-cells/14/13100/6783.pbf'];
+    const layers = [
+      '/api/districts',
+      '/api/key-areas',
+      '/api/squads',
+      `/api/grid-cells?bbox=${TIANFU}`,
+      `/api/illegal-buildings?bbox=${TIANFU}`,
+      '/api/tiles/grid-cells/14/13100/6783.pbf',
+    ];
     for (const url of [...layers, '/api/officers']) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(401);

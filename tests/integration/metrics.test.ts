@@ -36,7 +36,10 @@ describe(`GET /metrics on the ${inject('databaseMode')} database`, () => {
       expect(res.body).toMatch(/zhihui_live_room_sockets\{room="scope:city"\} 1/);
 
       // a case reported: its events are appended (timed) and reach the socket from the log (commit → emit lag)
-      const made = await call(app, dispatcher, { url: '/api/incidents', body: { category: '0102', source: 'public', description: '指标测试', lon: 104.0835, lat: 30.6545 } });
+      const made = await call(app, dispatcher, {
+        url: '/api/incidents',
+        body: { category: '0102', source: 'public', description: '指标测试', lon: 104.0835, lat: 30.6545 },
+      });
       expect(made.status).toBe(201);
       await live.waitFor((e) => e.incidentId === made.json.incident.id);
       const after = (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer scrape-token-for-tests' } })).body;

@@ -51,13 +51,19 @@ describe(`migrations on the ${inject('databaseMode')} database`, () => {
   it('keeps bad rows out', async () => {
     const bad: [string, RegExp][] = [
       [`INSERT INTO districts (adcode, name, name_en, boundary, source) VALUES ('51', 'x', 'x', ST_Multi(ST_MakeEnvelope(0,0,1,1,4326)), 'test')`, /check/i],
-      [`INSERT INTO grid_cells (code, community_code, district_adcode, geom, area_m2)
-          SELECT '51010400100100', left(code, 12), left(code, 6), geom, area_m2 FROM grid_cells LIMIT 1`, /check|value too long/i],
+      [
+        `INSERT INTO grid_cells (code, community_code, district_adcode, geom, area_m2)
+          SELECT '51010400100100', left(code, 12), left(code, 6), geom, area_m2 FROM grid_cells LIMIT 1`,
+        /check|value too long/i,
+      ],
       [`INSERT INTO officers (name, squad_id, kind) SELECT 'x', id, 'officer' FROM squads LIMIT 1`, /check/i],
       [`INSERT INTO users (login, password_hash, display_name, role) VALUES ('plain', 'secret', 'x', 'admin')`, /check/i],
     ];
-    bad.push([`INSERT INTO districts (adcode, name, name_en, boundary, source) VALUES ('999999', 'x', 'x',
-        ST_Multi(ST_GeomFromText('POLYGON((0 0, 1 1, 1 0, 0 1, 0 0))', 4326)), 'test')`, /districts_boundary_check/]);
+    bad.push([
+      `INSERT INTO districts (adcode, name, name_en, boundary, source) VALUES ('999999', 'x', 'x',
+        ST_Multi(ST_GeomFromText('POLYGON((0 0, 1 1, 1 0, 0 1, 0 0))', 4326)), 'test')`,
+      /districts_boundary_check/,
+    ]);
     for (const [sql, error] of bad) await expect(db.pool.query(sql), sql).rejects.toThrow(error);
     // Refusals leave the connection usable (on the embedded server too).
     expect((await db.pool.query('SELECT 1 AS ok')).rows[0].ok).toBe(1);
@@ -85,11 +91,14 @@ describe(`migrations on the ${inject('databaseMode')} database`, () => {
       const cat = await client.query<{ id: number }>(`SELECT id FROM categories LIMIT 1`);
       const inc = await client.query<{ id: number }>(
         `INSERT INTO incidents (code, category_id, source, description, position)
-         VALUES ('T-1', $1, 'dispatcher', 'test', ST_SetSRID(ST_MakePoint(104.06, 30.66), 4326)) RETURNING id`, [cat.rows[0]!.id]);
+         VALUES ('T-1', $1, 'dispatcher', 'test', ST_SetSRID(ST_MakePoint(104.06, 30.66), 4326)) RETURNING id`,
+        [cat.rows[0]!.id],
+      );
       const off = await client.query<{ id: number }>(`SELECT id FROM officers LIMIT 1`);
       await client.query(`INSERT INTO dispatches (incident_id, officer_id) VALUES ($1, $2)`, [inc.rows[0]!.id, off.rows[0]!.id]);
-      await expect(client.query(`INSERT INTO dispatches (incident_id, officer_id) VALUES ($1, $2)`, [inc.rows[0]!.id, off.rows[0]!.id]))
-        .rejects.toThrow(/dispatches_one_live_per_officer/);
+      await expect(client.query(`INSERT INTO dispatches (incident_id, officer_id) VALUES ($1, $2)`, [inc.rows[0]!.id, off.rows[0]!.id])).rejects.toThrow(
+        /dispatches_one_live_per_officer/,
+      );
     } finally {
       await client.query('ROLLBACK');
       client.release();

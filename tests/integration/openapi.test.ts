@@ -10,11 +10,21 @@ import { testApp } from '../support/app.ts';
 import { testDatabase } from '../support/database.ts';
 
 type Op = {
-  operationId?: string; description?: string; tags?: string[]; security?: Record<string, string[]>[];
+  operationId?: string;
+  description?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
   responses: Record<string, { description: string; content?: Record<string, { schema: Record<string, unknown> }> }>;
   'x-access'?: { public: boolean; permission: string | null };
 };
-type Doc = { openapi: string; info: { contact?: unknown; description?: string }; servers?: unknown[]; tags: { name: string; description?: string }[]; paths: Record<string, Record<string, Op>>; components: Record<string, any> };
+type Doc = {
+  openapi: string;
+  info: { contact?: unknown; description?: string };
+  servers?: unknown[];
+  tags: { name: string; description?: string }[];
+  paths: Record<string, Record<string, Op>>;
+  components: Record<string, any>;
+};
 
 const db = testDatabase();
 let app: FastifyInstance;
@@ -71,7 +81,7 @@ describe(`the API document (${inject('databaseMode')} database)`, () => {
     for (const [method, path, id] of named) expect(operation(method, path).operationId).toBe(id);
   });
 
-  it('derives a new route\'s name by the same rule', () => {
+  it("derives a new route's name by the same rule", () => {
     const derived: [method: string, url: string, id: string][] = [
       ['GET', '/api/categories', 'listCategories'],
       ['POST', '/api/categories', 'createCategory'],
@@ -97,7 +107,10 @@ describe(`the API document (${inject('databaseMode')} database)`, () => {
   it('documents a success answer and the shared ErrorResponse for the errors of every operation', () => {
     eachOperation((where, op) => {
       const statuses = Object.keys(op.responses);
-      expect(statuses.some((s) => s.startsWith('2')), `${where}: no success answer`).toBe(true);
+      expect(
+        statuses.some((s) => s.startsWith('2')),
+        `${where}: no success answer`,
+      ).toBe(true);
       for (const s of ['400', '429', '500', '503']) expect(statuses, where).toContain(s);
       if (op.security?.length && !op.security.some((x) => Object.keys(x).length === 0)) expect(statuses, where).toEqual(expect.arrayContaining(['401', '403']));
       for (const s of statuses.filter((x) => x.startsWith('4'))) expect(refOf(op.responses[s]!), `${where} ${s}`).toBe(errorRef);

@@ -18,8 +18,11 @@ import { startServerProcess } from '../support/server-process.ts';
 const READ_URL = process.env.DATABASE_READ_URL;
 const mode = inject('databaseMode');
 const url = testDatabaseUrl();
-const skip = !READ_URL ? 'DATABASE_READ_URL is not set (a streaming replica of the DATABASE_URL server)'
-  : mode === 'embedded' ? 'DATABASE_READ_URL needs DATABASE_URL: the embedded database has no replica' : null;
+const skip = !READ_URL
+  ? 'DATABASE_READ_URL is not set (a streaming replica of the DATABASE_URL server)'
+  : mode === 'embedded'
+    ? 'DATABASE_READ_URL needs DATABASE_URL: the embedded database has no replica'
+    : null;
 
 /** The run's database on another host and port. */
 function runDatabaseAt(hostUrl: string): string {
@@ -33,7 +36,10 @@ class Hop {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
-  constructor(private readonly host: string, private readonly targetPort: number) {}
+  constructor(
+    private readonly host: string,
+    private readonly targetPort: number,
+  ) {}
   async open(): Promise<void> {
     const server = net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.host);
@@ -108,15 +114,27 @@ describe.skipIf(skip !== null)(`leader and indicator reads on a streaming replic
     const { admin, leader } = sessions.get(app)!;
     const p = `from=${new Date(to.getTime() - 2 * 86_400_000).toISOString()}&to=${to.toISOString()}`;
     const urls = [
-      `/api/heatmap?${p}`, `/api/heatmap?${p}&category=0504&source=public`, `/api/key-areas/board?${p}`, '/api/escalations',
-      `/api/stats/trend?${p}`, `/api/stats/categories?${p}`,
-      `/api/indicators?${p}&by=district`, `/api/indicators?${p}&by=squad`, `/api/indicators/export?${p}&by=district&format=csv`,
+      `/api/heatmap?${p}`,
+      `/api/heatmap?${p}&category=0504&source=public`,
+      `/api/key-areas/board?${p}`,
+      '/api/escalations',
+      `/api/stats/trend?${p}`,
+      `/api/stats/categories?${p}`,
+      `/api/indicators?${p}&by=district`,
+      `/api/indicators?${p}&by=squad`,
+      `/api/indicators/export?${p}&by=district&format=csv`,
     ];
     const out: Record<string, { status: number; body: string }> = {};
-    for (const [who, s] of [['city', admin], ['district', leader]] as const) {
+    for (const [who, s] of [
+      ['city', admin],
+      ['district', leader],
+    ] as const) {
       for (const u of urls) {
         const r = await call(app, s, { url: u });
-        out[`${who} ${u.split('?')[0]}${u.includes('category=') ? ' (filtered)' : ''}${u.includes('by=squad') ? ' by squad' : ''}`] = { status: r.status, body: r.body };
+        out[`${who} ${u.split('?')[0]}${u.includes('category=') ? ' (filtered)' : ''}${u.includes('by=squad') ? ' by squad' : ''}`] = {
+          status: r.status,
+          body: r.body,
+        };
       }
     }
     return out;
@@ -184,7 +202,7 @@ describe.skipIf(skip !== null)(`leader and indicator reads on a streaming replic
     expect(JSON.parse(fromReplica['city /api/heatmap (filtered)']!.body).total).toBeGreaterThanOrEqual(2);
   });
 
-  it('shows figures as old as the replica\'s lag, and catches up when it replays', async () => {
+  it("shows figures as old as the replica's lag, and catches up when it replays", async () => {
     await replayed();
     const before = await counted(onPrimary);
     await replicaAdmin.query('SELECT pg_wal_replay_pause()');

@@ -33,7 +33,8 @@ const step = (s: Session, id: number, action: string, body: Body = {}) => call(a
 const ids = (list: { id: number }[]) => list.map((d) => d.id);
 const districtOf = async (p: [number, number]) => (await locate(db.pool, p[0], p[1]))?.districtAdcode ?? null;
 const squadDistrict = async (officerId: number) =>
-  (await db.pool.query<{ d: string }>(`SELECT s.district_adcode AS d FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1`, [officerId])).rows[0]!.d;
+  (await db.pool.query<{ d: string }>(`SELECT s.district_adcode AS d FROM officers o JOIN squads s ON s.id = o.squad_id WHERE o.id = $1`, [officerId])).rows[0]!
+    .d;
 
 /** Two points at most ~30 m apart, the first located in 510104, the second in 510105 (their common border). */
 async function acrossTheBorder(): Promise<[[number, number], [number, number]]> {
@@ -114,7 +115,7 @@ describe(`scope (${inject('databaseMode')} database)`, () => {
     expect((await report(dispatcher, qingyang, { description: '全市' })).status).toBe(201);
   });
 
-  it('offers and lets a district-scoped dispatcher send only their district\'s officers; city-wide ones send anyone', async () => {
+  it("offers and lets a district-scoped dispatcher send only their district's officers; city-wide ones send anyone", async () => {
     const place = east(jinjiang, 300);
     expect(await districtOf(place)).toBe('510104');
     const [j1, j2, j3] = (await freeOfficers(db.pool, { district: '510104', kind: 'officer', count: 3 })) as [number, number, number];
@@ -172,7 +173,12 @@ describe(`scope (${inject('databaseMode')} database)`, () => {
     expect((await step(dispatcher, inc.id, 'dispatch', { officerIds: [a] })).status).toBe(200);
     expect((await step(offA!, inc.id, 'accept')).status).toBe(200);
     const { body, contentType } = multipart([{ name: 'a.png', type: 'image/png', bytes: TINY_PNG }]);
-    const up = await app.inject({ method: 'POST', url: `/api/incidents/${inc.id}/evidence`, payload: body, headers: { authorization: `Bearer ${offA!.token}`, 'content-type': contentType } });
+    const up = await app.inject({
+      method: 'POST',
+      url: `/api/incidents/${inc.id}/evidence`,
+      payload: body,
+      headers: { authorization: `Bearer ${offA!.token}`, 'content-type': contentType },
+    });
     expect(up.statusCode, up.body).toBe(201);
     const photo = up.json()[0].id as number;
     expect((await call(app, offA!, { url: `/api/evidence/${photo}` })).status).toBe(200);
@@ -192,13 +198,15 @@ describe(`scope (${inject('databaseMode')} database)`, () => {
     await gone(offA!);
     // the feed: the reassignment that took A off reaches A, nothing after it
     const feedA = ((await call(app, offA!, { url: `/api/events?after=${seqBefore}&limit=5000` })).json.events as { type: string; incidentId: number }[])
-      .filter((e) => e.incidentId === inc.id).map((e) => e.type);
+      .filter((e) => e.incidentId === inc.id)
+      .map((e) => e.type);
     expect(feedA).toEqual(['incident.reassigned']);
     // the officer working it sees all of it, history included
     expect((await call(app, offB!, { url: `/api/incidents/${inc.id}` })).status).toBe(200);
     expect((await call(app, offB!, { url: `/api/evidence/${photo}` })).status).toBe(200);
     const feedB = ((await call(app, offB!, { url: `/api/events?after=${seqBefore - 10}&limit=5000` })).json.events as { type: string; incidentId: number }[])
-      .filter((e) => e.incidentId === inc.id).map((e) => e.type);
+      .filter((e) => e.incidentId === inc.id)
+      .map((e) => e.type);
     expect(feedB).toEqual(expect.arrayContaining(['incident.reassigned', 'incident.accepted', 'incident.escalated']));
 
     // declined: the same
@@ -206,7 +214,13 @@ describe(`scope (${inject('databaseMode')} database)`, () => {
     expect((await step(dispatcher, second.id, 'dispatch', { officerIds: [c] })).status).toBe(200);
     expect((await call(app, offC!, { url: `/api/incidents/${second.id}` })).status).toBe(200);
     // the answer to the decline (and to its resend) is the case as it is, with nothing left to do
-    const decline = () => app.inject({ method: 'POST', url: `/api/incidents/${second.id}/decline`, payload: { reason: '不在辖区' }, headers: { authorization: `Bearer ${offC!.token}`, 'idempotency-key': 'decline-c-1' } });
+    const decline = () =>
+      app.inject({
+        method: 'POST',
+        url: `/api/incidents/${second.id}/decline`,
+        payload: { reason: '不在辖区' },
+        headers: { authorization: `Bearer ${offC!.token}`, 'idempotency-key': 'decline-c-1' },
+      });
     const declined = await decline();
     expect(declined.statusCode, declined.body).toBe(200);
     expect(declined.json()).toMatchObject({ state: 'registered', allowedSteps: [] });
@@ -228,7 +242,8 @@ describe(`scope (${inject('databaseMode')} database)`, () => {
     const inc = (await report(officer, east(qingyang, 120), { category: '0201', source: 'patrol', description: '上报问题' })).json.incident;
     expect((await step(dispatcher, inc.id, 'register')).status).toBe(200);
     const feed = ((await call(app, officer, { url: `/api/events?after=${seqBefore}` })).json.events as { type: string; incidentId: number }[])
-      .filter((e) => e.incidentId === inc.id).map((e) => e.type);
+      .filter((e) => e.incidentId === inc.id)
+      .map((e) => e.type);
     expect(feed).toEqual(['incident.reported', 'incident.registered']);
   });
 
@@ -239,7 +254,11 @@ describe(`scope (${inject('databaseMode')} database)`, () => {
     const count = async () => (await db.pool.query(`SELECT count(*)::int AS n FROM incidents`)).rows[0].n as number;
     const before = await count();
     // the same report, its members in another order and the default crs spelled out: a replay
-    const same = await call(app, dispatcher, { url: '/api/incidents', body: { crs: 'wgs84', ...Object.fromEntries(Object.entries(body).reverse()) }, headers: { 'idempotency-key': 'intake-fp-1' } });
+    const same = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { crs: 'wgs84', ...Object.fromEntries(Object.entries(body).reverse()) },
+      headers: { 'idempotency-key': 'intake-fp-1' },
+    });
     expect(same.status, same.body).toBe(200);
     expect(same.json.replayed).toBe(true);
     expect(same.json.incident.id).toBe(first.json.incident.id);
@@ -252,21 +271,31 @@ describe(`scope (${inject('databaseMode')} database)`, () => {
     expect(await count()).toBe(before);
     // keys are per user: another user's same key is their own
     const supervisor = await login(app, 'supervisor');
-    expect((await call(app, supervisor, { url: '/api/incidents', body: { ...body, source: 'supervisor' }, headers: { 'idempotency-key': 'intake-fp-1' } })).status).toBe(201);
+    expect(
+      (await call(app, supervisor, { url: '/api/incidents', body: { ...body, source: 'supervisor' }, headers: { 'idempotency-key': 'intake-fp-1' } })).status,
+    ).toBe(201);
   });
 
   it('refuses positions outside the area served (422) and keeps the last good one', async () => {
     const [o] = await freeOfficers(db.pool, { district: '510106', kind: 'auxiliary', count: 1 });
     const officer = await officerSession(app, admin, o!);
-    const post = (lon: number, lat: number, crs?: string) => call(app, officer, { url: '/api/officers/me/position', body: { lon, lat, ...(crs ? { crs } : {}) } });
-    const extent = (await db.pool.query<{ w: number; s: number; e: number; n: number }>(`
-      SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (SELECT ST_Extent(boundary)::box2d AS x FROM districts) d`)).rows[0]!;
+    const post = (lon: number, lat: number, crs?: string) =>
+      call(app, officer, { url: '/api/officers/me/position', body: { lon, lat, ...(crs ? { crs } : {}) } });
+    const extent = (
+      await db.pool.query<{ w: number; s: number; e: number; n: number }>(`
+      SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (SELECT ST_Extent(boundary)::box2d AS x FROM districts) d`)
+    ).rows[0]!;
     const mid = (extent.s + extent.n) / 2;
     const kmLon = 1 / (111.32 * Math.cos((mid * Math.PI) / 180));
     const kept = async () => (await db.pool.query(`SELECT count(*)::int AS n FROM officer_positions WHERE officer_id = $1`, [o])).rows[0].n as number;
     const before = await kept();
     // 0,0 (a GPS cold start), Beijing, 30 km east and 30 km north of the districts
-    for (const [lon, lat] of [[0, 0], [116.397, 39.909], [extent.e + 30 * kmLon, mid], [(extent.w + extent.e) / 2, extent.n + 30 / 111.32]]) {
+    for (const [lon, lat] of [
+      [0, 0],
+      [116.397, 39.909],
+      [extent.e + 30 * kmLon, mid],
+      [(extent.w + extent.e) / 2, extent.n + 30 / 111.32],
+    ]) {
       const r = await post(lon!, lat!);
       expect(r.status, `${lon},${lat}: ${r.body}`).toBe(422);
       expect(r.json.message).toMatch(/outside the area this system serves/);

@@ -46,7 +46,16 @@ describe(`the demo city on the ${inject('databaseMode')} database`, () => {
     expect(counts.illegalBuildings).toBe(300);
     expect(counts.keyAreas).toBe(KEY_AREAS.length);
     expect(counts.categories).toBe(DEMO_CATALOGUE.flatMap((c) => c.entries).length);
-    const tables = { districts: 'districts', gridCells: 'grid_cells', streets: 'streets', communities: 'communities', squads: 'squads', illegalBuildings: 'illegal_buildings', keyAreas: 'key_areas', categories: 'categories' };
+    const tables = {
+      districts: 'districts',
+      gridCells: 'grid_cells',
+      streets: 'streets',
+      communities: 'communities',
+      squads: 'squads',
+      illegalBuildings: 'illegal_buildings',
+      keyAreas: 'key_areas',
+      categories: 'categories',
+    };
     for (const [key, table] of Object.entries(tables)) expect(await one(`SELECT count(*) FROM ${table}`), table).toBe(counts[key]);
     expect(await one(`SELECT count(*) FROM officers`)).toBe(counts.officers! + counts.auxiliaries!);
     expect(await one(`SELECT count(*) FROM users WHERE login = ANY($1)`, [SEEDED_LOGINS])).toBe(counts.users);
@@ -77,12 +86,16 @@ describe(`the demo city on the ${inject('databaseMode')} database`, () => {
   });
 
   it('has every key area named in the issue, inside the city', async () => {
-    const names = (await q<{ name: string }>(`SELECT k.name FROM key_areas k JOIN districts d ON ST_Intersects(d.boundary, k.geom) GROUP BY k.name`)).map((r) => r.name);
+    const names = (await q<{ name: string }>(`SELECT k.name FROM key_areas k JOIN districts d ON ST_Intersects(d.boundary, k.geom) GROUP BY k.name`)).map(
+      (r) => r.name,
+    );
     for (const n of ['天府广场', '春熙路·太古里', '宽窄巷子', '锦里', '成都东站', '成都站']) expect(names).toContain(n);
   });
 
   it('has one user per role, with argon2 hashes only', async () => {
-    const users = await q<{ role: string; password_hash: string }>(`SELECT role, password_hash FROM users WHERE login = ANY($1) ORDER BY role`, [SEEDED_LOGINS]);
+    const users = await q<{ role: string; password_hash: string }>(`SELECT role, password_hash FROM users WHERE login = ANY($1) ORDER BY role`, [
+      SEEDED_LOGINS,
+    ]);
     expect(users.map((u) => u.role).sort()).toEqual([...ROLES].sort());
     for (const u of users) expect(u.password_hash).toMatch(/^\$argon2id\$/);
   });
@@ -90,7 +103,10 @@ describe(`the demo city on the ${inject('databaseMode')} database`, () => {
   it('stores only valid, non-empty WGS84 geometries', async () => {
     const cols = await q<{ t: string; c: string }>(`SELECT f_table_name AS t, f_geometry_column AS c FROM geometry_columns WHERE f_table_schema = 'public'`);
     for (const { t, c } of cols) {
-      expect(await one(`SELECT count(*) FROM ${t} WHERE ${c} IS NOT NULL AND (NOT ST_IsValid(${c}) OR ST_IsEmpty(${c}) OR ST_SRID(${c}) <> 4326)`), `${t}.${c}`).toBe(0);
+      expect(
+        await one(`SELECT count(*) FROM ${t} WHERE ${c} IS NOT NULL AND (NOT ST_IsValid(${c}) OR ST_IsEmpty(${c}) OR ST_SRID(${c}) <> 4326)`),
+        `${t}.${c}`,
+      ).toBe(0);
     }
   });
 

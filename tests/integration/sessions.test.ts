@@ -74,7 +74,9 @@ describe(`sessions end when an admin says so, on the ${inject('databaseMode')} d
       const answered = performance.now() - started;
       expect(res.status, res.body).toBeLessThan(300);
       const ms = await gone;
-      console.log(`[sessions] ${inject('databaseMode')}: ${what}: answered in ${answered.toFixed(0)} ms, socket disconnected at ${ms.toFixed(0)} ms, HTTP refused next`);
+      console.log(
+        `[sessions] ${inject('databaseMode')}: ${what}: answered in ${answered.toFixed(0)} ms, socket disconnected at ${ms.toFixed(0)} ms, HTTP refused next`,
+      );
       expect(ms - answered).toBeLessThan(1000);
       const after = await me(s);
       expect(after.status).toBe(401);
@@ -122,7 +124,7 @@ describe(`sessions end when an admin says so, on the ${inject('databaseMode')} d
     expect((await me(await login(app, u.login, u.password))).status).toBe(200);
   });
 
-  it('refresh extends the same session; a token without an expiry, a forged one or a deleted user\'s is refused', async () => {
+  it("refresh extends the same session; a token without an expiry, a forged one or a deleted user's is refused", async () => {
     const u = await makeUser('dispatcher');
     const s = await login(app, u.login, u.password);
     await sleep(1100); // a token is signed to the second
@@ -176,7 +178,9 @@ describe(`sessions end when an admin says so, on the ${inject('databaseMode')} d
     const self = await call(app, admin, { method: 'PATCH', url: `/api/users/${admin.user.id}`, body: { disabled: true } });
     expect(self.status).toBe(409);
     const others = await call(app, admin, { url: '/api/users' });
-    const otherAdmins = (others.json as { role: string; disabled: boolean; id: number }[]).filter((x) => x.role === 'admin' && !x.disabled && x.id !== admin.user.id);
+    const otherAdmins = (others.json as { role: string; disabled: boolean; id: number }[]).filter(
+      (x) => x.role === 'admin' && !x.disabled && x.id !== admin.user.id,
+    );
     if (otherAdmins.length === 0) {
       const demote = await call(app, admin, { method: 'PATCH', url: `/api/users/${admin.user.id}`, body: { role: 'dispatcher' } });
       expect(demote.status).toBe(409);
@@ -188,8 +192,11 @@ describe(`sessions end when an admin says so, on the ${inject('databaseMode')} d
 describe('passwords and logins', () => {
   it('refuses weak passwords with a message that says why', async () => {
     const refused: [string, RegExp][] = [
-      ['aaaaaaaaaa', /too easy to guess/], ['1234567890', /too easy to guess/], ['password12', /too easy to guess/],
-      ['          ', /only spaces|too easy/], ['short1!', /at least 10 characters/],
+      ['aaaaaaaaaa', /too easy to guess/],
+      ['1234567890', /too easy to guess/],
+      ['password12', /too easy to guess/],
+      ['          ', /only spaces|too easy/],
+      ['short1!', /at least 10 characters/],
     ];
     for (const [password, why] of refused) {
       const res = await call(app, admin, { url: '/api/users', body: { login: `weak${++serial}`, password, displayName: 'x', role: 'dispatcher' } });
@@ -207,7 +214,14 @@ describe('passwords and logins', () => {
     for (const name of [`ghost${process.pid}${++serial}`, u.login]) {
       const tries = [];
       for (let i = 0; i < 7; i++) {
-        tries.push(await app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: `10.9.0.${i + 1}`, payload: { login: name, password: `wrong-${i}-Harbor` } }));
+        tries.push(
+          await app.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            remoteAddress: `10.9.0.${i + 1}`,
+            payload: { login: name, password: `wrong-${i}-Harbor` },
+          }),
+        );
       }
       expect(tries.slice(0, 5).map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401]);
       expect(tries[5]!.statusCode).toBe(429);

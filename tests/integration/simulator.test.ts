@@ -34,9 +34,12 @@ describe(`the simulator (${inject('databaseMode')} database)`, () => {
       SELECT count(*)::int AS cases, count(DISTINCT source)::int AS sources, count(DISTINCT category_id)::int AS categories
       FROM incidents WHERE source_ref LIKE 'SIM-%'`);
     expect(sim1.rows[0].cases).toBeGreaterThan(3);
-    const types = (await db.pool.query<{ type: string }>(`
-      SELECT DISTINCT e.type FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.source_ref LIKE 'SIM-%'`)).rows.map((r) => r.type);
-    for (const t of ['incident.reported', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled', 'incident.closed']) expect(types).toContain(t);
+    const types = (
+      await db.pool.query<{ type: string }>(`
+      SELECT DISTINCT e.type FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.source_ref LIKE 'SIM-%'`)
+    ).rows.map((r) => r.type);
+    for (const t of ['incident.reported', 'incident.dispatched', 'incident.accepted', 'incident.arrived', 'incident.handled', 'incident.closed'])
+      expect(types).toContain(t);
     // Officers drove there: positions were reported on the way.
     const moved = await db.pool.query(`SELECT count(*)::int AS n FROM officer_positions WHERE received_at > now() - interval '2 minutes'`);
     expect(moved.rows[0].n).toBeGreaterThan(0);

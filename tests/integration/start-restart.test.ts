@@ -47,9 +47,13 @@ async function patiently(request: () => Promise<Response>): Promise<Response> {
 
 async function snapshot(base: string) {
   const health = await (await patiently(() => fetch(`${base}/api/health`))).json();
-  const login = await patiently(() => fetch(`${base}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'dispatcher', password: TEST_PASSWORD }),
-  }));
+  const login = await patiently(() =>
+    fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'dispatcher', password: TEST_PASSWORD }),
+    }),
+  );
   expect(login.status).toBe(200);
   const headers = { authorization: `Bearer ${(await login.json()).token}` };
   const districts = await (await fetch(`${base}/api/districts`, { headers })).json();

@@ -29,13 +29,23 @@ afterAll(async () => {
 });
 
 const step = (id: number, action: string, body: object, key?: string) =>
-  app.inject({ method: 'POST', url: `/api/incidents/${id}/${action}`, payload: body, headers: { authorization: `Bearer ${officer.token}`, ...(key ? { 'idempotency-key': key } : {}) } });
+  app.inject({
+    method: 'POST',
+    url: `/api/incidents/${id}/${action}`,
+    payload: body,
+    headers: { authorization: `Bearer ${officer.token}`, ...(key ? { 'idempotency-key': key } : {}) },
+  });
 const events = async (id: number) =>
   (await db.pool.query<{ type: string }>(`SELECT type FROM incident_events WHERE incident_id = $1 ORDER BY seq`, [id])).rows.map((r) => r.type);
 
 describe(`idempotent steps (${inject('databaseMode')} database)`, () => {
   it('takes a resent step once and answers the resend with the case as it is', async () => {
-    const inc = (await call(app, dispatcher, { url: '/api/incidents', body: { category: '0507', source: 'public', description: '重发测试', lon: spot[0], lat: spot[1], register: true } })).json.incident;
+    const inc = (
+      await call(app, dispatcher, {
+        url: '/api/incidents',
+        body: { category: '0507', source: 'public', description: '重发测试', lon: spot[0], lat: spot[1], register: true },
+      })
+    ).json.incident;
     expect((await call(app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [officerId] } })).status).toBe(200);
 
     const first = await step(inc.id, 'accept', {}, 'k-accept-1');
@@ -49,7 +59,10 @@ describe(`idempotent steps (${inject('databaseMode')} database)`, () => {
     expect((await step(inc.id, 'accept', {})).statusCode).toBe(409);
 
     // two sends of the same arrive at once: one step
-    const [a, b] = await Promise.all([step(inc.id, 'arrive', { lon: spot[0], lat: spot[1] }, 'k-arrive'), step(inc.id, 'arrive', { lon: spot[0], lat: spot[1] }, 'k-arrive')]);
+    const [a, b] = await Promise.all([
+      step(inc.id, 'arrive', { lon: spot[0], lat: spot[1] }, 'k-arrive'),
+      step(inc.id, 'arrive', { lon: spot[0], lat: spot[1] }, 'k-arrive'),
+    ]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect([a.headers['idempotent-replayed'], b.headers['idempotent-replayed']].filter(Boolean)).toEqual(['true']);
 
@@ -64,7 +77,11 @@ describe(`idempotent steps (${inject('databaseMode')} database)`, () => {
   });
 
   it('lets an officer see and add photos to a problem they reported (上报问题)', async () => {
-    const r = await call(app, officer, { url: '/api/incidents', headers: { 'idempotency-key': 'patrol-1' }, body: { category: '0507', source: 'patrol', description: '巡查发现：乱堆物料', lon: spot[0], lat: spot[1] } });
+    const r = await call(app, officer, {
+      url: '/api/incidents',
+      headers: { 'idempotency-key': 'patrol-1' },
+      body: { category: '0507', source: 'patrol', description: '巡查发现：乱堆物料', lon: spot[0], lat: spot[1] },
+    });
     expect(r.status, r.body).toBe(201);
     const id = r.json.incident.id as number;
     expect((await call(app, officer, { url: `/api/incidents/${id}` })).status).toBe(200);

@@ -44,7 +44,8 @@ function tileBbox(z: number, x: number, y: number, units = 0): [number, number, 
   return [lon(x - g), lat(y + 1 + g), lon(x + 1 + g), lat(y - g)];
 }
 
-const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, ...headers } });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, ...headers } });
 const decode = (bytes: Buffer) => new VectorTile(new PbfReader(bytes));
 
 /** Shoelace area of a ring in tile units, positive for an exterior ring (MVT 2.1 §4.3.4.4). */
@@ -58,7 +59,12 @@ function ringArea(ring: { x: number; y: number }[]): number {
   return a / 2;
 }
 
-interface Shape { area: number; vertices: number; firstRingArea: number; props: Record<string, unknown> }
+interface Shape {
+  area: number;
+  vertices: number;
+  firstRingArea: number;
+  props: Record<string, unknown>;
+}
 function shapes(layer: VectorTileLayer): Map<number, Shape> {
   const out = new Map<number, Shape>();
   for (let i = 0; i < layer.length; i++) {
@@ -76,7 +82,10 @@ function shapes(layer: VectorTileLayer): Map<number, Shape> {
 
 /** The properties of the GeoJSON endpoint for the features meeting a tile (and its buffer), without nulls (MVT has no null). */
 async function geojsonProps(path: string, z: number, x: number, y: number): Promise<Map<number, Record<string, unknown>>> {
-  const fc = (await get(`${path}?bbox=${tileBbox(z, x, y, BUFFER).join(',')}&limit=50000`)).json() as { truncated: boolean; features: { id: number; properties: Record<string, unknown> }[] };
+  const fc = (await get(`${path}?bbox=${tileBbox(z, x, y, BUFFER).join(',')}&limit=50000`)).json() as {
+    truncated: boolean;
+    features: { id: number; properties: Record<string, unknown> }[];
+  };
   expect(fc.truncated).toBe(false);
   return new Map(fc.features.map((f) => [f.id, Object.fromEntries(Object.entries(f.properties).filter(([, v]) => v !== null))]));
 }
@@ -116,7 +125,10 @@ describe(`vector tiles on the ${MODE} database`, () => {
     const known = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM grid_cells WHERE id = ANY($1) AND valid_to IS NULL', [ids]);
     expect(known.rows[0]!.n).toBe(ids.length);
     // The cell under the square, decoded back to lon/lat, still holds the square's point.
-    const under = await db.pool.query<{ id: number }>('SELECT id FROM grid_cells WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND valid_to IS NULL', TIANFU);
+    const under = await db.pool.query<{ id: number }>(
+      'SELECT id FROM grid_cells WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND valid_to IS NULL',
+      TIANFU,
+    );
     expect(square?.id).toBe(under.rows[0]!.id);
   });
 
@@ -124,12 +136,15 @@ describe(`vector tiles on the ${MODE} database`, () => {
     const [z, x, y] = tileAt(TIANFU, 16);
     const layer = decode((await get(`/api/tiles/grid-cells/${z}/${x}/${y}.pbf`)).rawPayload).layers.grid_cells!;
     const inTile = new Set(Array.from({ length: layer.length }, (_, i) => layer.feature(i).id!));
-    const res = await db.pool.query<{ id: number; core: boolean; units2: number }>(`
+    const res = await db.pool.query<{ id: number; core: boolean; units2: number }>(
+      `
       WITH t AS (SELECT ST_TileEnvelope($1, $2, $3) AS env, ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}) AS buffered),
       c AS (SELECT g.id, ST_Transform(g.geom, 3857) AS geom FROM grid_cells g WHERE g.valid_to IS NULL)
       SELECT c.id, ST_Intersects(c.geom, t.env) AND NOT ST_Touches(c.geom, t.env) AS core,
              ST_Area(ST_Intersection(c.geom, t.buffered)) * (${EXTENT} / (ST_XMax(t.env) - ST_XMin(t.env)))^2 AS units2
-      FROM t, c WHERE ST_Intersects(c.geom, t.buffered) AND NOT ST_Touches(c.geom, t.buffered)`, [z, x, y]);
+      FROM t, c WHERE ST_Intersects(c.geom, t.buffered) AND NOT ST_Touches(c.geom, t.buffered)`,
+      [z, x, y],
+    );
     const core = res.rows.filter((r) => r.core);
     expect(core.length).toBeGreaterThan(30);
     for (const r of core) expect(inTile.has(r.id), `cell ${r.id} meets the tile`).toBe(true);
@@ -142,8 +157,11 @@ describe(`vector tiles on the ${MODE} database`, () => {
   });
 
   it('serves illegal buildings at z14 where there are some, with the GeoJSON properties', async () => {
-    const b = (await db.pool.query<{ id: number; lon: number; lat: number }>(
-      'SELECT id, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM illegal_buildings ORDER BY id LIMIT 1')).rows[0]!;
+    const b = (
+      await db.pool.query<{ id: number; lon: number; lat: number }>(
+        'SELECT id, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM illegal_buildings ORDER BY id LIMIT 1',
+      )
+    ).rows[0]!;
     const [z, x, y] = tileAt([b.lon, b.lat], 14);
     const res = await get(`/api/tiles/illegal-buildings/${z}/${x}/${y}.pbf`);
     expect(res.statusCode).toBe(200);
@@ -153,7 +171,8 @@ describe(`vector tiles on the ${MODE} database`, () => {
     expect(got.has(b.id)).toBe(true);
     for (const [id, s] of got) expect(s.props, `building ${id}`).toEqual(expected.get(id));
     expect(Object.keys(got.get(b.id)!.props).sort()).toEqual(
-      expect.arrayContaining(['areaM2', 'code', 'demolishedAreaM2', 'discoveredOn', 'districtName', 'floors', 'kind', 'stage']));
+      expect.arrayContaining(['areaM2', 'code', 'demolishedAreaM2', 'discoveredOn', 'districtName', 'floors', 'kind', 'stage']),
+    );
     // z10 is the first zoom served for buildings.
     const [z10, x10, y10] = tileAt([b.lon, b.lat], 10);
     expect((await get(`/api/tiles/illegal-buildings/${z10}/${x10}/${y10}.pbf`)).statusCode).toBe(200);
@@ -195,10 +214,15 @@ describe(`vector tiles on the ${MODE} database`, () => {
   });
 
   it.skipIf(repo.encoder !== 'postgis')('writes the same tiles with ST_AsMVT and with the Node fallback (needs ST_AsMVT: external PostGIS only)', async () => {
-    const building = (await db.pool.query<{ lon: number; lat: number }>(
-      'SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM illegal_buildings ORDER BY id LIMIT 1')).rows[0]!;
+    const building = (
+      await db.pool.query<{ lon: number; lat: number }>(
+        'SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM illegal_buildings ORDER BY id LIMIT 1',
+      )
+    ).rows[0]!;
     const cases = [
-      ['grid-cells', ...tileAt(TIANFU, 13)], ['grid-cells', ...tileAt(TIANFU, 14)], ['grid-cells', ...tileAt(TIANFU, 16)],
+      ['grid-cells', ...tileAt(TIANFU, 13)],
+      ['grid-cells', ...tileAt(TIANFU, 14)],
+      ['grid-cells', ...tileAt(TIANFU, 16)],
       ['illegal-buildings', ...tileAt([building.lon, building.lat], 14)],
     ] as const;
     for (const [name, z, x, y] of cases) {

@@ -45,7 +45,10 @@ export async function postgresTemplate(serverUrl: string, run: string): Promise<
     const client = new pg.Client({ connectionString: serverUrl });
     await client.connect();
     try {
-      const left = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2`, [`${prefix}\\_%`, template]);
+      const left = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2`, [
+        `${prefix}\\_%`,
+        template,
+      ]);
       for (const { datname } of left.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     } finally {
       await client.end();

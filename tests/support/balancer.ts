@@ -84,20 +84,23 @@ export async function startBalancer(servers: { app1: number; app2: number }, dir
   let alive = true;
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => {
-    alive = false;
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      alive = false;
+      resolve();
+    }),
+  );
 
-  const admin = (command: string) => new Promise<string>((resolve, reject) => {
-    const conn = net.createConnection(socketPath);
-    let answer = '';
-    conn.setEncoding('utf8');
-    conn.on('connect', () => conn.write(`${command}\n`));
-    conn.on('data', (d) => (answer += d));
-    conn.on('end', () => resolve(answer));
-    conn.on('error', reject);
-  });
+  const admin = (command: string) =>
+    new Promise<string>((resolve, reject) => {
+      const conn = net.createConnection(socketPath);
+      let answer = '';
+      conn.setEncoding('utf8');
+      conn.on('connect', () => conn.write(`${command}\n`));
+      conn.on('data', (d) => (answer += d));
+      conn.on('end', () => resolve(answer));
+      conn.on('error', reject);
+    });
 
   const servers_ = async (): Promise<Record<string, ServerStat>> => {
     const csv = (await admin('show stat')).trim().split('\n');
@@ -108,8 +111,10 @@ export async function startBalancer(servers: { app1: number; app2: number }, dir
       const row = line.split(',');
       if (col(row, 'pxname') !== 'zhihui' || ['FRONTEND', 'BACKEND'].includes(col(row, 'svname'))) continue;
       result[col(row, 'svname')] = {
-        name: col(row, 'svname'), status: col(row, 'status'),
-        retries: Number(col(row, 'wretr')) || 0, redispatches: Number(col(row, 'wredis')) || 0,
+        name: col(row, 'svname'),
+        status: col(row, 'status'),
+        retries: Number(col(row, 'wretr')) || 0,
+        redispatches: Number(col(row, 'wredis')) || 0,
       };
     }
     return result;
@@ -151,7 +156,15 @@ export async function startBalancer(servers: { app1: number; app2: number }, dir
         if (!m) continue;
         // HAProxy logs local time, as this process reads it
         const acceptedAt = new Date(`${m[2]} ${m[1]}, ${m[3]} ${m[4]}`).getTime();
-        lines.push({ acceptedAt, totalMs: Number(m[6]), server: m[5]!, status: Number(m[7]), redispatched: m[8] === '+', retries: Number(m[9]), request: m[10]! });
+        lines.push({
+          acceptedAt,
+          totalMs: Number(m[6]),
+          server: m[5]!,
+          status: Number(m[7]),
+          redispatched: m[8] === '+',
+          retries: Number(m[9]),
+          request: m[10]!,
+        });
       }
       return lines;
     },
@@ -164,9 +177,17 @@ export async function startBalancer(servers: { app1: number; app2: number }, dir
   };
 }
 
-export async function loginThrough(base: string, loginName: string, password: string): Promise<{ token: string; user: { id: number; districtAdcode: string | null } }> {
+export async function loginThrough(
+  base: string,
+  loginName: string,
+  password: string,
+): Promise<{ token: string; user: { id: number; districtAdcode: string | null } }> {
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: loginName, password }) });
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: loginName, password }),
+    });
     if (res.status === 200) return res.json();
     if (attempt === 5) throw new Error(`login ${loginName}: ${res.status} ${await res.text()}`);
     await sleep(1000);
@@ -208,7 +229,12 @@ export class LogListener {
   private generation = 0;
   private stopped = false;
 
-  constructor(private readonly base: string, private readonly token: string, readonly transport: 'websocket' | 'polling', readonly pinnedTo: string) {
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+    readonly transport: 'websocket' | 'polling',
+    readonly pinnedTo: string,
+  ) {
     this.socket = io(base, {
       auth: { token },
       transports: [transport],
@@ -278,7 +304,9 @@ export class LogListener {
     const began = performance.now();
     while (!pred()) {
       if (performance.now() - began > timeoutMs) {
-        throw new Error(`${this.transport} listener (${this.pinnedTo}): no ${what} after ${timeoutMs} ms (last applied ${this.lastApplied}, connected ${this.socket.connected})`);
+        throw new Error(
+          `${this.transport} listener (${this.pinnedTo}): no ${what} after ${timeoutMs} ms (last applied ${this.lastApplied}, connected ${this.socket.connected})`,
+        );
       }
       await sleep(20);
     }
@@ -347,7 +375,11 @@ export interface WriteStats {
  * between cases, each case with its own Idempotency-Key and resent with the same key until acknowledged
  * (2xx), as the console's intake form does.
  */
-export function startWriters(base: string, token: string, opts: { count: number; pauseMs: number; point: () => [number, number]; tag: string }): { stats: WriteStats; stop(): Promise<void> } {
+export function startWriters(
+  base: string,
+  token: string,
+  opts: { count: number; pauseMs: number; point: () => [number, number]; tag: string },
+): { stats: WriteStats; stop(): Promise<void> } {
   const { count, pauseMs, point, tag } = opts;
   const stats: WriteStats = { acknowledged: [], failures: [], unrecovered: [] };
   let stopping = false;

@@ -28,7 +28,9 @@ export async function consoleServer(db: Database): Promise<ConsoleServer> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   fs.mkdirSync(SHOTS, { recursive: true });
   return {
-    app, base, browser,
+    app,
+    base,
+    browser,
     async close() {
       await browser.close();
       await app.close();

@@ -17,10 +17,14 @@ export async function openConsole(page: Page, base: string, user: string, query 
   await page.fill('[data-testid="login-name"]', user);
   await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
   await page.click('[data-testid="login-submit"]');
-  await page.waitForFunction(() => {
-    const h = (window as unknown as { __zhihui: { live: string; ready: boolean } }).__zhihui;
-    return h.live === 'live' && h.ready;
-  }, null, { timeout: 90_000 });
+  await page.waitForFunction(
+    () => {
+      const h = (window as unknown as { __zhihui: { live: string; ready: boolean } }).__zhihui;
+      return h.live === 'live' && h.ready;
+    },
+    null,
+    { timeout: 90_000 },
+  );
 }
 
 /**

@@ -13,10 +13,13 @@ function broker(method: 'POST' | 'DELETE', path: string): Promise<string> {
     // node:http rather than fetch: the first file may wait minutes while the template is seeded
     const req = http.request(`${inject('databaseBroker')}${path}`, { method }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => {
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`database broker: ${method} ${path} → ${res.statusCode} ${body}`));
-        else resolve(body);
-      });
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => {
+          if ((res.statusCode ?? 500) >= 300) reject(new Error(`database broker: ${method} ${path} → ${res.statusCode} ${body}`));
+          else resolve(body);
+        });
     });
     req.on('error', reject).end();
   });

@@ -15,7 +15,10 @@ export function strongPassword(): string {
 export async function officerSession(app: FastifyInstance, admin: Session, officerId: number): Promise<Session> {
   const loginName = `off${officerId}-${process.pid}-${++serial}`;
   const password = strongPassword();
-  const res = await call(app, admin, { url: '/api/users', body: { login: loginName, password, displayName: `officer ${officerId}`, role: 'officer', officerId } });
+  const res = await call(app, admin, {
+    url: '/api/users',
+    body: { login: loginName, password, displayName: `officer ${officerId}`, role: 'officer', officerId },
+  });
   if (res.status !== 201) throw new Error(`create officer user: ${res.status} ${res.body}`);
   return login(app, loginName, password);
 }
@@ -31,7 +34,9 @@ export async function userSession(app: FastifyInstance, admin: Session, role: st
 /** A point inside a named key area (its centroid), WGS84. */
 export async function keyAreaPoint(app: FastifyInstance, name: string): Promise<[number, number]> {
   const admin = await login(app, 'admin');
-  const fc = (await app.inject({ method: 'GET', url: '/api/key-areas', headers: { authorization: `Bearer ${admin.token}` } })).json() as { features: { properties: { name: string } }[] };
+  const fc = (await app.inject({ method: 'GET', url: '/api/key-areas', headers: { authorization: `Bearer ${admin.token}` } })).json() as {
+    features: { properties: { name: string } }[];
+  };
   const f = fc.features.find((x) => x.properties.name === name);
   if (!f) throw new Error(`no key area ${name}`);
   return centroid(f as never).geometry.coordinates as [number, number];
@@ -42,12 +47,18 @@ export async function keyAreaPoint(app: FastifyInstance, name: string): Promise<
  * through the AVL endpoint like a phone would). Picks certified or auxiliary officers of a district
  * that have no user yet.
  */
-export async function freeOfficers(pool: pg.Pool, opts: { district: string; kind: 'officer' | 'auxiliary'; count: number; exclude?: number[] }): Promise<number[]> {
-  const res = await pool.query<{ id: number }>(`
+export async function freeOfficers(
+  pool: pg.Pool,
+  opts: { district: string; kind: 'officer' | 'auxiliary'; count: number; exclude?: number[] },
+): Promise<number[]> {
+  const res = await pool.query<{ id: number }>(
+    `
     SELECT o.id FROM officers o JOIN squads s ON s.id = o.squad_id
     WHERE s.district_adcode = $1 AND o.kind = $2 AND o.duty_status <> 'busy'
       AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id) AND NOT (o.id = ANY($4::int[]))
-    ORDER BY o.id LIMIT $3`, [opts.district, opts.kind, opts.count, opts.exclude ?? []]);
+    ORDER BY o.id LIMIT $3`,
+    [opts.district, opts.kind, opts.count, opts.exclude ?? []],
+  );
   if (res.rows.length < opts.count) throw new Error(`only ${res.rows.length} free ${opts.kind}s in ${opts.district}`);
   return res.rows.map((r) => r.id);
 }

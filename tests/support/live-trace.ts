@@ -99,7 +99,8 @@ export class OrderedListener {
       if (gen !== this.gen) return;
       if (last !== null) {
         if (e.seq <= last) this.feedViolations.push(`${this.name} conn ${conn}: seq ${e.seq} after ${last}`);
-        if (e.prev !== last) this.feedViolations.push(`${this.name} conn ${conn}: seq ${e.seq} has prev ${e.prev}, the event before it on this connection was ${last}`);
+        if (e.prev !== last)
+          this.feedViolations.push(`${this.name} conn ${conn}: seq ${e.seq} has prev ${e.prev}, the event before it on this connection was ${last}`);
       } else if (!(typeof e.prev === 'number' && e.prev < e.seq)) {
         this.feedViolations.push(`${this.name} conn ${conn}: first event ${e.seq} has prev ${e.prev}`);
       }
@@ -279,7 +280,10 @@ export interface LogRow {
 
 /** The log after `after`, in seq order. */
 export async function logAfter(pool: pg.Pool, after: number): Promise<LogRow[]> {
-  const res = await pool.query<LogRow>(`SELECT seq, type, incident_id AS "incidentId", district_adcode AS "districtAdcode" FROM incident_events WHERE seq > $1 ORDER BY seq`, [after]);
+  const res = await pool.query<LogRow>(
+    `SELECT seq, type, incident_id AS "incidentId", district_adcode AS "districtAdcode" FROM incident_events WHERE seq > $1 ORDER BY seq`,
+    [after],
+  );
   return res.rows.map((r) => ({ ...r, seq: Number(r.seq), incidentId: r.incidentId === null ? null : Number(r.incidentId) }));
 }
 
@@ -291,7 +295,12 @@ export async function logHead(pool: pg.Pool): Promise<number> {
  * What the server must have sent as `prev` with each event of a room: the seq of the room's event
  * before it, or the instance's start when the room had none since (EventBus.startSeq).
  */
-export function prevMismatches(received: OrderedListener['received'], roomSeqs: readonly number[], instanceStart: number, byLog: Map<number, LogRow>): string[] {
+export function prevMismatches(
+  received: OrderedListener['received'],
+  roomSeqs: readonly number[],
+  instanceStart: number,
+  byLog: Map<number, LogRow>,
+): string[] {
   const out: string[] = [];
   const sorted = [...roomSeqs].sort((a, b) => a - b);
   const index = new Map(sorted.map((s, i) => [s, i]));
@@ -306,7 +315,8 @@ export function prevMismatches(received: OrderedListener['received'], roomSeqs: 
     const want = before > instanceStart ? before : instanceStart;
     if (r.prev !== want) out.push(`seq ${r.seq}: prev ${r.prev}, the room's event before it is ${want}`);
     const row = byLog.get(r.seq);
-    if (row && (row.type !== r.type || row.incidentId !== r.incidentId)) out.push(`seq ${r.seq}: sent as ${r.type}/${r.incidentId}, the log has ${row.type}/${row.incidentId}`);
+    if (row && (row.type !== r.type || row.incidentId !== r.incidentId))
+      out.push(`seq ${r.seq}: sent as ${r.type}/${r.incidentId}, the log has ${row.type}/${row.incidentId}`);
   }
   return out;
 }
@@ -324,7 +334,15 @@ export interface WriterStats {
  * and taking a step on most of the others (register or void), spread over `apps` round robin; with
  * `pauseMs`, each writer waits that long (at random) before each request: a sustained rate, not a burst.
  */
-export async function runWriters(opts: { apps: FastifyInstance[]; session: Session; points: [number, number][]; writers: number; rounds: number; tag: string; pauseMs?: [number, number] }): Promise<WriterStats> {
+export async function runWriters(opts: {
+  apps: FastifyInstance[];
+  session: Session;
+  points: [number, number][];
+  writers: number;
+  rounds: number;
+  tag: string;
+  pauseMs?: [number, number];
+}): Promise<WriterStats> {
   const stats: WriterStats = { requests: 0, intakes: 0, steps: 0, failures: [], ms: 0 };
   const started = performance.now();
   const pause = () => (opts.pauseMs ? sleep(rand(...opts.pauseMs)) : Promise.resolve());
@@ -383,7 +401,11 @@ export interface Instance {
  * The live-order scenario on one instance, and on PostgreSQL on two (CLUSTER=true, each on its own
  * pool of the file's database); the instances are closed after each test.
  */
-export function describeOneAndTwoInstances(title: string, opts: { serveClient?: boolean; timeoutMs: number; one: string; two: string }, scenario: (instances: Instance[], tag: string) => Promise<void>): void {
+export function describeOneAndTwoInstances(
+  title: string,
+  opts: { serveClient?: boolean; timeoutMs: number; one: string; two: string },
+  scenario: (instances: Instance[], tag: string) => Promise<void>,
+): void {
   const mode = inject('databaseMode');
   const open: Instance[] = [];
   afterEach(async () => {
@@ -405,11 +427,19 @@ export function describeOneAndTwoInstances(title: string, opts: { serveClient?: 
     return { pool, mode: 'external', dialect: dialectFor('external'), url, close: () => pool.end() };
   };
   describe(`${title} (${mode} database)`, () => {
-    it(opts.one, async () => {
-      await scenario([await instance('A', testDatabase())], 'one instance');
-    }, opts.timeoutMs);
-    it.skipIf(mode !== 'external')(`${opts.two} (external PostgreSQL only: the embedded database serves one instance)`, async () => {
-      await scenario([await instance('A', testDatabase()), await instance('B', secondPool())], 'two instances');
-    }, opts.timeoutMs);
+    it(
+      opts.one,
+      async () => {
+        await scenario([await instance('A', testDatabase())], 'one instance');
+      },
+      opts.timeoutMs,
+    );
+    it.skipIf(mode !== 'external')(
+      `${opts.two} (external PostgreSQL only: the embedded database serves one instance)`,
+      async () => {
+        await scenario([await instance('A', testDatabase()), await instance('B', secondPool())], 'two instances');
+      },
+      opts.timeoutMs,
+    );
   });
 }

@@ -64,10 +64,12 @@ export async function startServerProcess(env: Record<string, string>, options: n
   let alive = true;
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<ServerExit>((resolve) => child.on('exit', (code, signal) => {
-    alive = false;
-    resolve({ code, signal, at: performance.now() });
-  }));
+  const exited = new Promise<ServerExit>((resolve) =>
+    child.on('exit', (code, signal) => {
+      alive = false;
+      resolve({ code, signal, at: performance.now() });
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

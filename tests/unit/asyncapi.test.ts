@@ -16,7 +16,10 @@ const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
 /** The value a local `$ref` ('#/a/b') points at; undefined when it points at nothing. */
 function resolve(pointer: string): any {
   expect(pointer.startsWith('#/'), pointer).toBe(true);
-  return pointer.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .slice(2)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce<any>((node, key) => (node === undefined ? undefined : node[key]), doc);
 }
 
@@ -44,7 +47,7 @@ describe('the AsyncAPI document of the live feed', () => {
     expect(doc.asyncapi).toBe('3.0.0');
   });
 
-  it('has a message for every event type whose payload is that member of the union, plus the room\'s prev', () => {
+  it("has a message for every event type whose payload is that member of the union, plus the room's prev", () => {
     for (const type of EVENT_TYPES) {
       const message = doc.components.messages[eventMessageKey(type)];
       expect(message, type).toBeDefined();
@@ -67,7 +70,7 @@ describe('the AsyncAPI document of the live feed', () => {
     }
   });
 
-  it('references only what exists: channels their messages, operations their channel and that channel\'s messages', () => {
+  it("references only what exists: channels their messages, operations their channel and that channel's messages", () => {
     const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(EVENT_TYPES.length * 3);
     for (const r of refs) expect(resolve(r), r).toBeDefined();

@@ -16,7 +16,10 @@ describe('certification (执法证)', () => {
     expect(isCertified({ kind: 'auxiliary', certificateExpires: null })).toBe(false);
   });
   it('Enter sends the first certified candidate for an enforcement case, the first one otherwise', () => {
-    const list = [{ id: 1, certified: false }, { id: 2, certified: true }];
+    const list = [
+      { id: 1, certified: false },
+      { id: 2, certified: true },
+    ];
     expect(firstSendable(list, true)?.id).toBe(2);
     expect(firstSendable(list, false)?.id).toBe(1);
     expect(firstSendable([{ id: 1, certified: false }], true)).toBeNull();
@@ -32,7 +35,11 @@ describe('who reports, under which source, and who registers', () => {
     expect(mayReport('leader')).toBe(false);
   });
   it('lets those who may take the register step register at intake', () => {
-    expect(['admin', 'dispatcher', 'supervisor', 'leader', 'officer'].filter((r) => mayTake(r as never, 'register'))).toEqual(['admin', 'dispatcher', 'supervisor']);
+    expect(['admin', 'dispatcher', 'supervisor', 'leader', 'officer'].filter((r) => mayTake(r as never, 'register'))).toEqual([
+      'admin',
+      'dispatcher',
+      'supervisor',
+    ]);
   });
 });
 

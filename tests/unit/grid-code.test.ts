@@ -8,9 +8,8 @@ describe('grid codes (15 digits: district 6, street 3, community 3, sequence 3)'
     expect(parseGridCode(code)).toEqual({ district: '510104', street: '002', community: '015', sequence: 7 });
   });
 
-  it.each(['51010400201500', '5101040020150071', '51010400201500a', '510104000015007', '510104002000007', '510104002015000'])(
-    'rejects %s',
-    (code) => expect(parseGridCode(code)).toBeNull(),
+  it.each(['51010400201500', '5101040020150071', '51010400201500a', '510104000015007', '510104002000007', '510104002015000'])('rejects %s', (code) =>
+    expect(parseGridCode(code)).toBeNull(),
   );
 
   it('refuses parts out of range', () => {

@@ -49,14 +49,24 @@ vi.mock('socket.io-client', () => ({
     return s;
   },
 }));
-vi.mock('../../client/src/common/api.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../client/src/common/api.ts')>()), api: { eventsAfter, me } }));
+vi.mock('../../client/src/common/api.ts', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../client/src/common/api.ts')>()),
+  api: { eventsAfter, me },
+}));
 
 /** the server's event log (GET /api/events?after=) */
 let log: LiveEvent[] = [];
 let prevSent = 0;
 const event = (seq: number): LiveEvent => ({
-  seq, incidentId: 100 + seq, type: 'incident.registered', actorUserId: 1, payload: { code: `C${seq}`, from: 'reported', to: 'registered' }, occurredAt: new Date(seq * 1000).toISOString(),
-  position: null, districtAdcode: '510104', officerIds: [],
+  seq,
+  incidentId: 100 + seq,
+  type: 'incident.registered',
+  actorUserId: 1,
+  payload: { code: `C${seq}`, from: 'reported', to: 'registered' },
+  occurredAt: new Date(seq * 1000).toISOString(),
+  position: null,
+  districtAdcode: '510104',
+  officerIds: [],
 });
 /** events written to the log (and not sent to this client) */
 const write = (...seqs: number[]) => log.push(...seqs.map(event));

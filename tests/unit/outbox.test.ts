@@ -4,7 +4,10 @@ import { browserGlobals } from './browser-globals.ts';
 
 // the server's side of POST /api/incidents/:id/:action, as the phone's api module reaches it
 const step = vi.hoisted(() => vi.fn<(id: number, action: string, body: unknown, key?: string) => Promise<CaseView>>());
-vi.mock('../../client/src/common/api.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../client/src/common/api.ts')>()), api: { step } }));
+vi.mock('../../client/src/common/api.ts', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../client/src/common/api.ts')>()),
+  api: { step },
+}));
 
 const RETRY_MS = 5000;
 const USER = 7;
@@ -54,9 +57,15 @@ describe('the officer outbox (client/src/officer/outbox.svelte.ts)', () => {
     expect(new Set([a.key, b.key, c.key]).size).toBe(3);
     await settle();
     expect(step.mock.calls.map((x) => [x[0], x[1], x[2], x[3]])).toEqual([
-      [1, 'accept', {}, a.key], [1, 'arrive', {}, b.key], [1, 'handle', { outcome: 'service', notes: '已处理' }, c.key],
+      [1, 'accept', {}, a.key],
+      [1, 'arrive', {}, b.key],
+      [1, 'handle', { outcome: 'service', notes: '已处理' }, c.key],
     ]);
-    expect(sent).toEqual([[1, a.key], [1, b.key], [1, c.key]]);
+    expect(sent).toEqual([
+      [1, a.key],
+      [1, b.key],
+      [1, c.key],
+    ]);
     expect(outbox.items).toEqual([]);
     expect(outbox.sentTotal).toBe(3);
     expect(stored()).toEqual([]);
@@ -72,7 +81,10 @@ describe('the officer outbox (client/src/officer/outbox.svelte.ts)', () => {
     expect(outbox.items.map((i) => i.key)).toEqual([a.key, b.key]);
     expect(outbox.items[0]!.error).toMatch(/network error/);
     // the reason is kept with the step, on the phone too
-    expect(stored()!.map((s) => [s.key, s.error])).toEqual([[a.key, outbox.items[0]!.error], [b.key, undefined]]);
+    expect(stored()!.map((s) => [s.key, s.error])).toEqual([
+      [a.key, outbox.items[0]!.error],
+      [b.key, undefined],
+    ]);
 
     await vi.advanceTimersByTimeAsync(RETRY_MS - 1);
     expect(step).toHaveBeenCalledTimes(1);

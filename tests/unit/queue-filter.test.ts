@@ -7,13 +7,41 @@ let nextId = 1;
 function incident(over: Partial<CaseView> = {}): CaseView {
   const id = over.id ?? nextId++;
   return {
-    id, code: `C${id}`, state: 'registered',
+    id,
+    code: `C${id}`,
+    state: 'registered',
     category: { code: '0102', nameZh: '占道经营', nameEn: 'Street vending', timeLimit: 2, timeType: 'working_hours', enforcement: false },
-    source: 'public', sourceRef: null, description: '', lon: 104.06, lat: 30.65, address: null, gridCode: null,
-    districtAdcode: '510104', districtName: '锦江区', streetCode: null, streetName: null, keyAreas: [], priority: 50,
-    deadline: null, overdue: false, reportedAt: '2026-03-01T08:00:00.000Z', registeredAt: null, dispatchedAt: null, acceptedAt: null,
-    onSceneAt: null, handledAt: null, closedAt: null, outcome: null, feedbackNotes: null, stateReason: null, reworkCount: 0,
-    extendedCount: 0, escalatedAt: null, mergedInto: null, officers: [], evidence: [],
+    source: 'public',
+    sourceRef: null,
+    description: '',
+    lon: 104.06,
+    lat: 30.65,
+    address: null,
+    gridCode: null,
+    districtAdcode: '510104',
+    districtName: '锦江区',
+    streetCode: null,
+    streetName: null,
+    keyAreas: [],
+    priority: 50,
+    deadline: null,
+    overdue: false,
+    reportedAt: '2026-03-01T08:00:00.000Z',
+    registeredAt: null,
+    dispatchedAt: null,
+    acceptedAt: null,
+    onSceneAt: null,
+    handledAt: null,
+    closedAt: null,
+    outcome: null,
+    feedbackNotes: null,
+    stateReason: null,
+    reworkCount: 0,
+    extendedCount: 0,
+    escalatedAt: null,
+    mergedInto: null,
+    officers: [],
+    evidence: [],
     ...over,
   };
 }
@@ -33,9 +61,16 @@ describe('the queue order (byUrgency)', () => {
   });
 
   it('is a total order: any starting order sorts the same', () => {
-    const list = Array.from({ length: 40 }, (_, i) => incident({ id: 100 + i, priority: (i * 7) % 3 * 30, reportedAt: `2026-03-0${1 + (i % 3)}T0${i % 5}:00:00.000Z` }));
+    const list = Array.from({ length: 40 }, (_, i) =>
+      incident({ id: 100 + i, priority: ((i * 7) % 3) * 30, reportedAt: `2026-03-0${1 + (i % 3)}T0${i % 5}:00:00.000Z` }),
+    );
     const once = [...list].sort(byUrgency).map((i) => i.id);
-    expect([...list].reverse().sort(byUrgency).map((i) => i.id)).toEqual(once);
+    expect(
+      [...list]
+        .reverse()
+        .sort(byUrgency)
+        .map((i) => i.id),
+    ).toEqual(once);
     expect(new Set(once).size).toBe(list.length);
   });
 });
@@ -62,7 +97,14 @@ describe('the queue filter', () => {
   });
 
   it('filters by district, category, source and key area, all of them at once', () => {
-    const inc = incident({ districtAdcode: '510105', source: 'video', keyAreas: [{ id: 3, name: '宽窄巷子' }, { id: 9, name: '人民公园' }] });
+    const inc = incident({
+      districtAdcode: '510105',
+      source: 'video',
+      keyAreas: [
+        { id: 3, name: '宽窄巷子' },
+        { id: 9, name: '人民公园' },
+      ],
+    });
     expect(matches(inc, filter({ district: '510105' }))).toBe(true);
     expect(matches(inc, filter({ district: '510104' }))).toBe(false);
     expect(matches(inc, filter({ category: '0102' }))).toBe(true);
@@ -77,21 +119,46 @@ describe('the queue filter', () => {
 
   it('finds every word of the search, in any case, in the code, category, place or description', () => {
     const inc = incident({
-      code: 'JJ20260301-0042', description: '燃气管道破裂 Gas leak', address: '春熙路 8 号', streetName: '春熙路街道', gridCode: '510104001001001',
+      code: 'JJ20260301-0042',
+      description: '燃气管道破裂 Gas leak',
+      address: '春熙路 8 号',
+      streetName: '春熙路街道',
+      gridCode: '510104001001001',
       keyAreas: [{ id: 1, name: '太古里' }],
     });
-    for (const text of ['jj20260301', '占道', 'street VENDING', '0102', 'gas LEAK', '春熙路 8', '锦江区', '春熙路街道', '510104001001001', '太古里', '  燃气   破裂  '])
+    for (const text of [
+      'jj20260301',
+      '占道',
+      'street VENDING',
+      '0102',
+      'gas LEAK',
+      '春熙路 8',
+      '锦江区',
+      '春熙路街道',
+      '510104001001001',
+      '太古里',
+      '  燃气   破裂  ',
+    ])
       expect(matches(inc, filter({ text })), text).toBe(true);
-    for (const text of ['燃气 水管', 'JJ2025', '青羊区'])
-      expect(matches(inc, filter({ text })), text).toBe(false);
+    for (const text of ['燃气 水管', 'JJ2025', '青羊区']) expect(matches(inc, filter({ text })), text).toBe(false);
     // a case without an address or names still matches on what it has
-    expect(matches(incident({ address: null, districtName: null, streetName: null, gridCode: null, description: '井盖缺失' }), filter({ text: '井盖' }))).toBe(true);
+    expect(matches(incident({ address: null, districtName: null, streetName: null, gridCode: null, description: '井盖缺失' }), filter({ text: '井盖' }))).toBe(
+      true,
+    );
   });
 
   it('offers each option with its count, most frequent first, ties in Chinese order', () => {
     const list = [
       incident({ districtAdcode: '510104', districtName: '锦江区', source: 'public', keyAreas: [{ id: 1, name: '太古里' }] }),
-      incident({ districtAdcode: '510105', districtName: '青羊区', source: 'video', keyAreas: [{ id: 1, name: '太古里' }, { id: 2, name: '宽窄巷子' }] }),
+      incident({
+        districtAdcode: '510105',
+        districtName: '青羊区',
+        source: 'video',
+        keyAreas: [
+          { id: 1, name: '太古里' },
+          { id: 2, name: '宽窄巷子' },
+        ],
+      }),
       incident({ districtAdcode: '510105', districtName: '青羊区', source: 'video' }),
       incident({ districtAdcode: null, districtName: null, source: 'patrol' }),
       incident({ districtAdcode: '510106', districtName: null, category: { ...incident().category, code: '0403', nameZh: '燃气' } }),
@@ -103,9 +170,19 @@ describe('the queue filter', () => {
       { value: '510106', label: '510106', count: 1 },
       { value: '510104', label: '锦江区', count: 1 },
     ]);
-    expect(o.category).toEqual([{ value: '0102', label: '占道经营', count: 4 }, { value: '0403', label: '燃气', count: 1 }]);
-    expect(o.source.map((s) => [s.value, s.count])).toEqual([['public', 2], ['video', 2], ['patrol', 1]]);
-    expect(o.keyArea).toEqual([{ value: '1', label: '太古里', count: 2 }, { value: '2', label: '宽窄巷子', count: 1 }]);
+    expect(o.category).toEqual([
+      { value: '0102', label: '占道经营', count: 4 },
+      { value: '0403', label: '燃气', count: 1 },
+    ]);
+    expect(o.source.map((s) => [s.value, s.count])).toEqual([
+      ['public', 2],
+      ['video', 2],
+      ['patrol', 1],
+    ]);
+    expect(o.keyArea).toEqual([
+      { value: '1', label: '太古里', count: 2 },
+      { value: '2', label: '宽窄巷子', count: 1 },
+    ]);
     expect(filterOptions([])).toEqual({ district: [], category: [], source: [], keyArea: [] });
   });
 });

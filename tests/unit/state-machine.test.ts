@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  allowedSteps, CASE_ACTIONS, type CaseAction, checkStep, mergedReason, mergeTargetProblem, reassignProblem, STEPS,
+  allowedSteps,
+  CASE_ACTIONS,
+  type CaseAction,
+  checkStep,
+  mergedReason,
+  mergeTargetProblem,
+  reassignProblem,
+  STEPS,
 } from '#shared/cases/state-machine.ts';
 import { CASE_STATES, type CaseState } from '#shared/cases/states.ts';
 import { ROLES, type Role } from '#shared/roles.ts';

@@ -32,7 +32,6 @@ export const sound = {
   },
 };
 
-
 export function playAlert(kind: AlertKind): void {
   if (!sound.enabled) return;
   const now = performance.now();

@@ -1,13 +1,5 @@
 // Every request the console and the officer phone make to the server, in one place.
-import type {
-  ClientConfig,
-  DistrictCollection,
-  Health,
-  KeyAreaCollection,
-  OfficerCollection,
-  OfficerMe,
-  SquadCollection,
-} from './api-types.ts';
+import type { ClientConfig, DistrictCollection, Health, KeyAreaCollection, OfficerCollection, OfficerMe, SquadCollection } from './api-types.ts';
 import type {
   Candidate,
   CaseAction,
@@ -185,17 +177,14 @@ export const api = {
   officers: (signal?: AbortSignal) => authGet<OfficerCollection>('/api/officers', signal),
 
   // ---- auth ------------------------------------------------------------------------------------
-  login: (login: string, password: string) =>
-    request<LoginResponse>('/api/auth/login', { method: 'POST', body: { login, password } }),
+  login: (login: string, password: string) => request<LoginResponse>('/api/auth/login', { method: 'POST', body: { login, password } }),
   /** ends the session on the server too (use logOut(), which forgets it here first) */
-  logout: (token: string | null) =>
-    request<void>('/api/auth/logout', { method: 'POST', body: {}, headers: token ? { authorization: `Bearer ${token}` } : {} }),
+  logout: (token: string | null) => request<void>('/api/auth/logout', { method: 'POST', body: {}, headers: token ? { authorization: `Bearer ${token}` } : {} }),
   me: () => authGet<Omit<LoginResponse['user'], 'displayName'>>('/api/auth/me'),
   /** a new token for this session (same shape as login); stored at once. 401: the session is over */
   refresh: () => renewToken('/api/auth/refresh', 'POST', {}),
   /** answers a new token (stored at once); every other session of the user ends */
-  changePassword: (currentPassword: string, newPassword: string) =>
-    renewToken('/api/auth/password', 'PUT', { currentPassword, newPassword }, true),
+  changePassword: (currentPassword: string, newPassword: string) => renewToken('/api/auth/password', 'PUT', { currentPassword, newPassword }, true),
 
   // ---- cases -----------------------------------------------------------------------------------
   /** the category catalogue in force, by class */
@@ -205,7 +194,7 @@ export const api = {
   allOpenCases: async (signal?: AbortSignal): Promise<CaseView[]> => {
     const PAGE = 1000;
     const all: CaseView[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await authGet<CaseView[]>(`/api/incidents?open=true&limit=${PAGE}&afterId=${after}`, signal);
       all.push(...page);
       if (page.length < PAGE) return all;
@@ -214,10 +203,8 @@ export const api = {
   },
   incident: (id: number, signal?: AbortSignal) => authGet<CaseView>(`/api/incidents/${id}`, signal),
   incidentEvents: (id: number, signal?: AbortSignal) => authGet<LiveEvent[]>(`/api/incidents/${id}/events`, signal),
-  recommendations: (id: number, limit = 10, signal?: AbortSignal) =>
-    authGet<Candidate[]>(`/api/incidents/${id}/recommendations?limit=${limit}`, signal),
-  createIncident: (body: IntakeRequest, idempotencyKey: string) =>
-    authPost<IntakeResponse>('/api/incidents', body, { 'idempotency-key': idempotencyKey }),
+  recommendations: (id: number, limit = 10, signal?: AbortSignal) => authGet<Candidate[]>(`/api/incidents/${id}/recommendations?limit=${limit}`, signal),
+  createIncident: (body: IntakeRequest, idempotencyKey: string) => authPost<IntakeResponse>('/api/incidents', body, { 'idempotency-key': idempotencyKey }),
   step: (id: number, action: CaseAction, body: StepRequest = {}, idempotencyKey?: string) =>
     authPost<CaseView>(`/api/incidents/${id}/${action}`, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined),
   uploadEvidence: (id: number, files: File[]) => {
@@ -233,8 +220,7 @@ export const api = {
     return authGet<DuplicatesPreview>(`/api/incidents/duplicates?${params}`, signal);
   },
   // ---- leader ----------------------------------------------------------------------------------
-  heatmap: (q: { from: string; to: string; category?: string; source?: string }) =>
-    authGet<Heatmap>(`/api/heatmap?${query(q)}`),
+  heatmap: (q: { from: string; to: string; category?: string; source?: string }) => authGet<Heatmap>(`/api/heatmap?${query(q)}`),
   keyAreaBoard: (q: { from: string; to: string }) => authGet<KeyAreaBoard>(`/api/key-areas/board?${query(q)}`),
   escalations: () => authGet<Escalations>('/api/escalations'),
   indicators: (q: { from: string; to: string; by: 'district' | 'squad' }) => authGet<IndicatorTable>(`/api/indicators?${query(q)}`),
@@ -245,8 +231,7 @@ export const api = {
   squadBoard: (signal?: AbortSignal) => authGet<SquadBoard>('/api/squads/board', signal),
 
   // ---- live ------------------------------------------------------------------------------------
-  eventsAfter: (after: number, limit = 1000, signal?: AbortSignal) =>
-    authGet<EventsPage>(`/api/events?after=${after}&limit=${limit}`, signal),
+  eventsAfter: (after: number, limit = 1000, signal?: AbortSignal) => authGet<EventsPage>(`/api/events?after=${after}&limit=${limit}`, signal),
 
   // ---- officer phone ---------------------------------------------------------------------------
   /** the logged-in officer's own record (role officer) */

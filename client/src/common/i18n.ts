@@ -26,10 +26,7 @@ export const ui = {
   errors: bi('错误', 'Errors'),
   dismiss: bi('关闭', 'Close'),
   details: bi('详情', 'Details'),
-  attribution: bi(
-    '行政区划: 阿里云 DataV GeoAtlas (GCJ-02→WGS84) · 演示数据 demo data',
-    '',
-  ),
+  attribution: bi('行政区划: 阿里云 DataV GeoAtlas (GCJ-02→WGS84) · 演示数据 demo data', ''),
   mapStyleFallback: bi('底图加载失败，改用离线底图', 'basemap failed, using offline style'),
 } as const;
 

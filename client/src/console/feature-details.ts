@@ -1,12 +1,5 @@
 // What the details panel shows for a clicked feature: a title and labelled rows, Chinese first.
-import type {
-  DistrictProps,
-  GridCellProps,
-  IllegalBuildingProps,
-  KeyAreaProps,
-  OfficerProps,
-  SquadProps,
-} from '../common/api-types.ts';
+import type { DistrictProps, GridCellProps, IllegalBuildingProps, KeyAreaProps, OfficerProps, SquadProps } from '../common/api-types.ts';
 import type { Selection } from './console-state.svelte.ts';
 import {
   buildingKindLabel,

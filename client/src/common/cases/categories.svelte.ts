@@ -27,24 +27,27 @@ class CategoryStore {
   /** Loads the catalogue once per page (again after a failure); pickers call it when they appear. */
   load(): Promise<void> {
     if (this.fetched) return Promise.resolve();
-    this.pending ??= api.categories().then(
-      (c) => {
-        this.groups = c.classes;
-        this.version = c.version;
-        this.error = null;
-        this.fetched = true;
-        try {
-          localStorage.setItem(STORAGE_KEY, JSON.stringify(c));
-        } catch {
-          /* storage unavailable: kept for this page only */
-        }
-      },
-      (err: unknown) => {
-        this.error = errorText(err);
-      },
-    ).finally(() => {
-      this.pending = null;
-    });
+    this.pending ??= api
+      .categories()
+      .then(
+        (c) => {
+          this.groups = c.classes;
+          this.version = c.version;
+          this.error = null;
+          this.fetched = true;
+          try {
+            localStorage.setItem(STORAGE_KEY, JSON.stringify(c));
+          } catch {
+            /* storage unavailable: kept for this page only */
+          }
+        },
+        (err: unknown) => {
+          this.error = errorText(err);
+        },
+      )
+      .finally(() => {
+        this.pending = null;
+      });
     return this.pending;
   }
 }

@@ -22,7 +22,16 @@ export interface LoginResponse {
 }
 
 export type {
-  CaseOfficer, Candidate, EventsPage, Evidence, CaseView, IntakeRequest, IntakeResponse, LiveEvent, PositionUpdate, StepRequest,
+  CaseOfficer,
+  Candidate,
+  EventsPage,
+  Evidence,
+  CaseView,
+  IntakeRequest,
+  IntakeResponse,
+  LiveEvent,
+  PositionUpdate,
+  StepRequest,
 } from '#shared/cases/contract.ts';
 
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'catching-up';

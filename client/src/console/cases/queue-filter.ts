@@ -26,9 +26,25 @@ export const byUrgency = (a: CaseView, b: CaseView): number =>
 export const emptyFilter = (): QueueFilter => ({ state: '', district: '', category: '', source: '', keyArea: '', text: '' });
 
 function matchesText(inc: CaseView, text: string): boolean {
-  const hay = [inc.code, inc.category.nameZh, inc.category.nameEn, inc.category.code, inc.description, inc.address ?? '', inc.districtName ?? '',
-    inc.streetName ?? '', inc.gridCode ?? '', ...inc.keyAreas.map((k) => k.name)].join(' ').toLowerCase();
-  return text.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
+  const hay = [
+    inc.code,
+    inc.category.nameZh,
+    inc.category.nameEn,
+    inc.category.code,
+    inc.description,
+    inc.address ?? '',
+    inc.districtName ?? '',
+    inc.streetName ?? '',
+    inc.gridCode ?? '',
+    ...inc.keyAreas.map((k) => k.name),
+  ]
+    .join(' ')
+    .toLowerCase();
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
 }
 
 export function matchesState(inc: CaseView, s: StateFilter): boolean {

@@ -29,7 +29,6 @@ export interface Toast {
   until: number;
 }
 
-
 class CaseStore {
   // Thousands of open cases: kept as plain objects (no per-field proxies), replaced, never mutated;
   // `version` tells Svelte the set changed.
@@ -250,7 +249,17 @@ class CaseStore {
         this.version += 1;
       }
     }
-    if (['incident.dispatched', 'incident.reassigned', 'incident.declined', 'incident.handled', 'incident.suspended', 'incident.dispatch_timed_out', 'incident.reworked'].includes(e.type)) {
+    if (
+      [
+        'incident.dispatched',
+        'incident.reassigned',
+        'incident.declined',
+        'incident.handled',
+        'incident.suspended',
+        'incident.dispatch_timed_out',
+        'incident.reworked',
+      ].includes(e.type)
+    ) {
       this.officersVersion += 1;
     }
     // a case not seen yet is fetched at once (it has no row to show until then); others coalesce
@@ -304,7 +313,10 @@ class CaseStore {
   /** A toast of the console's own (a step failed, a case was created). */
   notify(tone: Toast['tone'], title: Bi, body: string, incidentId: number | null = null): void {
     const now = Date.now();
-    this.toasts = [{ key: `local:${now}:${Math.random()}`, tone, title, body, incidentId, at: now, until: now + TOAST_MS[tone] }, ...this.toasts].slice(0, MAX_TOASTS);
+    this.toasts = [{ key: `local:${now}:${Math.random()}`, tone, title, body, incidentId, at: now, until: now + TOAST_MS[tone] }, ...this.toasts].slice(
+      0,
+      MAX_TOASTS,
+    );
     setTimeout(() => this.pruneToasts(), TOAST_MS[tone] + 50);
   }
 

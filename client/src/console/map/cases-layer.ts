@@ -84,7 +84,12 @@ export class CasesLayer extends GeoJsonLayer {
     if (!build || this.host.destroyed) return;
     const next = build();
     // the same picture again (a refetch that changed nothing the map shows) costs a frame for nothing
-    const signature = next.features.map((f) => { const p = f.properties; return `${p.id}:${p.state}:${p.priority}:${+p.overdue}:${+p.fresh}:${f.geometry.coordinates.join(',')}`; }).join('|');
+    const signature = next.features
+      .map((f) => {
+        const p = f.properties;
+        return `${p.id}:${p.state}:${p.priority}:${+p.overdue}:${+p.fresh}:${f.geometry.coordinates.join(',')}`;
+      })
+      .join('|');
     if (signature === this.signature) return;
     this.signature = signature;
     this.lastAt = performance.now();

@@ -70,8 +70,17 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
     this.cases = new CasesLayer(this, () => this.officers.lastBatchAt);
     const layers = { districts: this.districts, keyAreas: this.keyAreas, squads: this.squads, officers: this.officers, incidents: this.cases };
     this.selection = new Selection(this.map, layers, this.cases);
-    this.tiles = new TileLayers(this.map, () => this.basemap.installed, (name) => this.selection.clearIf(name));
-    this.basemap = new Basemap(this.map, remote, () => this.overlaysInstalled(), () => this.loader.authorized);
+    this.tiles = new TileLayers(
+      this.map,
+      () => this.basemap.installed,
+      (name) => this.selection.clearIf(name),
+    );
+    this.basemap = new Basemap(
+      this.map,
+      remote,
+      () => this.overlaysInstalled(),
+      () => this.loader.authorized,
+    );
     this.loader = new LayerLoader(this, config.publicMapLayers === true, layers, this.tiles, this.selection, this.basemap.ready);
 
     this.map.on('moveend', () => {

@@ -12,10 +12,7 @@ export function buildOfflineStyle(): StyleSpecification {
     version: 8,
     name: 'zhihui-offline',
     sources: overlaySources(false),
-    layers: [
-      backgroundLayer('zh-background'),
-      ...overlayLayers(false),
-    ],
+    layers: [backgroundLayer('zh-background'), ...overlayLayers(false)],
   };
 }
 

@@ -28,15 +28,7 @@ export const keyAreas: OverlayDef = {
       source,
       paint: {
         'fill-color': byLevel(k.city.fill, k.district.fill),
-        'fill-opacity': [
-          'interpolate',
-          ['linear'],
-          ['zoom'],
-          11,
-          ['case', ['get', 'active'], 0.32, 0.08],
-          15,
-          ['case', ['get', 'active'], 0.2, 0.06],
-        ],
+        'fill-opacity': ['interpolate', ['linear'], ['zoom'], 11, ['case', ['get', 'active'], 0.32, 0.08], 15, ['case', ['get', 'active'], 0.2, 0.06]],
       },
     },
   ],

@@ -26,12 +26,7 @@ export const clusterProperties = {
   fresh: ['any', ['get', 'fresh']],
 } as const;
 
-const colorByState = [
-  'match',
-  ['get', 'state'],
-  ...Object.entries(stateColor).flat(),
-  '#ffffff',
-] as unknown as ExpressionSpecification;
+const colorByState = ['match', ['get', 'state'], ...Object.entries(stateColor).flat(), '#ffffff'] as unknown as ExpressionSpecification;
 
 /** radius grows with priority (0–100) and zoom */
 const radius = (extra: number): ExpressionSpecification => [
@@ -138,5 +133,10 @@ export const incidents: OverlayDef = {
     },
   ],
   interactive: [INCIDENT_CLUSTER_LAYER, 'zh-incidents-dot', 'zh-incidents-core'],
-  source: { cluster: true, clusterMaxZoom: CLUSTER_MAX_ZOOM, clusterRadius: 44, clusterProperties: clusterProperties as unknown as GeoJSONSourceSpecification['clusterProperties'] },
+  source: {
+    cluster: true,
+    clusterMaxZoom: CLUSTER_MAX_ZOOM,
+    clusterRadius: 44,
+    clusterProperties: clusterProperties as unknown as GeoJSONSourceSpecification['clusterProperties'],
+  },
 };
