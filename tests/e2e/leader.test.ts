@@ -74,6 +74,25 @@ describe(`the leader's view (${mode} database)`, () => {
     await page.close();
   });
 
+  it('loads at once for a leader who opens /#/leader and logs in there (not only after the redirect from /)', async () => {
+    // the live feed's effect used to drop the first load when the login brought a user: "loading" for a minute
+    const page = await server.browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(`${server.base}/#/leader`);
+    await page.fill('[data-testid="login-name"]', 'leader');
+    await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForFunction(
+      () => {
+        const h = (window as unknown as { __zhihuiLeader?: LeaderHook }).__zhihuiLeader;
+        return !!h && h.loadedAt > 0 && h.board !== null && h.indicatorRows !== null && h.heatTotal !== null;
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    expect((await hook(page))!.errors).toEqual({});
+    await page.close();
+  });
+
   it('lets a city leader compare the five districts', async () => {
     const admin = await login(server.app, 'admin');
     const made = await call(server.app, admin, {
