@@ -401,6 +401,22 @@ describe('zipped Shapefile', () => {
     }
   });
 
+  it('refuses a layer without its .dbf, and a .shp record of another shape type (422)', async () => {
+    const noDbf = await gisError(async () => extractShapefile(await zipFile(layerFiles('网格', { '网格.dbf': undefined })), { tmpDir: dir }));
+    expect(noDbf.status).toBe(422);
+    expect(noDbf.message).toContain('layer 网格 has no .dbf');
+
+    const { shp } = polygonShp(projected);
+    const second = 100 + (shp.length - 100) / 3;
+    shp.writeInt32LE(3, second + 8); // record 2 claims to be a PolyLine
+    const zip = await zipFile(layerFiles('网格', { '网格.shp': shp }));
+    const extracted = await extractShapefile(zip, { tmpDir: dir });
+    const err = await gisError(() => openShapefile(extracted.files));
+    await extracted.cleanup();
+    expect(err.status).toBe(422);
+    expect(err.message).toContain('record 2 has shape type 3 in a layer of type 5');
+  });
+
   it('decodes GBK entry names that lack the UTF-8 flag', () => {
     expect(entryName(iconv.encode('网格/网格.shp', 'gbk'), 0)).toBe('网格/网格.shp');
     expect(entryName(Buffer.from('网格.shp'), 0x800)).toBe('网格.shp');

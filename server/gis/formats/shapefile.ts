@@ -30,6 +30,9 @@ export interface ShapefileLayer {
   close(): Promise<void>;
 }
 
+/** Null, Point, PolyLine, Polygon, MultiPoint and their Z and M forms: what shapefile's openShp parses (not MultiPatch). */
+const SHAPE_TYPES = new Set([0, 1, 3, 5, 8, 11, 13, 15, 18, 21, 23, 25, 28]);
+
 const broken = (file: string, why: string) =>
   new GisFileError(422, `${file} 文件损坏 the ${file} file is broken (${why}): export the layer again from the GIS`);
 
@@ -40,17 +43,25 @@ export async function countShpRecords(shpPath: string): Promise<{ count: number;
     const head = Buffer.from(await source.read(0, 100));
     if (head.length < 100 || head.readInt32BE(0) !== 9994) throw broken('.shp', 'it does not start with a Shapefile header');
     const bbox = [36, 44, 52, 60].map((at) => head.readDoubleLE(at)) as [number, number, number, number];
+    const shapeType = head.readInt32LE(32);
+    if (!SHAPE_TYPES.has(shapeType)) {
+      throw new GisFileError(422, `不支持的几何类型 the .shp holds shape type ${shapeType}, which we don't read: export it as points, lines or polygons`);
+    }
     let count = 0;
     let pos = 100;
     while (pos + 8 <= source.size) {
-      const rec = await source.read(pos, 8);
+      const rec = await source.read(pos, 12);
       const length = rec.readInt32BE(4) * 2;
-      if (length < 4) throw broken('.shp', `record ${count + 1} has content length ${length}`);
+      if (length < 4 || rec.length < 12) throw broken('.shp', `record ${count + 1} has content length ${length}`);
+      // the shapefile package skips a record of another type by scanning ahead, which would misalign
+      // shapes and attributes: refuse it here, by its number
+      const type = rec.readInt32LE(8);
+      if (type !== 0 && type !== shapeType) throw broken('.shp', `record ${count + 1} has shape type ${type} in a layer of type ${shapeType}`);
       pos += 8 + length;
       count++;
     }
     if (pos !== source.size) throw broken('.shp', `record ${count} runs past the end of the file`);
-    return { count, shapeType: head.readInt32LE(32), bbox };
+    return { count, shapeType, bbox };
   } finally {
     await source.close();
   }
