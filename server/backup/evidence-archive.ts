@@ -62,11 +62,17 @@ export async function evidenceProblems(evidenceDir: string, rows: EvidenceRow[],
 
 function tar(args: string[], stdin: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    // nothing to say on stdin (extracting): tar gets none, so no write can race its exit
+    const child = spawn('tar', args, { stdio: [stdin === '' ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', (err) => reject(new BackupError(`tar did not start (${err.message}): install GNU tar`)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new BackupError(`tar failed (exit ${code}): ${stderr.trim()}`))));
-    child.stdin.end(stdin);
+    if (child.stdin) {
+      // tar can exit before it has read its whole list (it failed, or needed no more): the write then
+      // fails with EPIPE, which must not crash the process; the exit code says what happened
+      child.stdin.on('error', () => {});
+      child.stdin.end(stdin);
+    }
   });
 }
