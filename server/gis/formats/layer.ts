@@ -11,6 +11,11 @@ export interface SourceFeature {
   /** GeoJSON in the layer's own CRS; null when the row has none (an empty WKT cell, a null shape). */
   geometry: Geometry | null;
   properties: Record<string, DbfValue>;
+  /**
+   * Why the row's geometry could not be read (a CSV cell of broken WKT, a non-numeric longitude, a GeoJSON
+   * geometry that is not an object); `geometry` is then null. For the pipeline to report by `n`.
+   */
+  geometryError?: string;
 }
 
 /**
@@ -29,6 +34,8 @@ export interface OpenedLayer {
   prj?: string;
   /** An EPSG code the file itself declares (an old-style GeoJSON `crs` member, e.g. urn:ogc:def:crs:EPSG::4490). */
   declaredEpsg?: number;
+  /** CSV: the column(s) the geometry is read from, as given or proposed from the header; they are not among fieldNames. */
+  geometryColumns?: { wkt: string } | { lon: string; lat: string };
   /** The number of features when the format says it up front (Shapefile); undefined otherwise. */
   count?: number;
   /** One position from the first feature with a geometry, to suggest a CRS when none is declared. */
