@@ -43,9 +43,16 @@ export function epsgDefinition(code: number): string | undefined {
 
 const WGS84 = epsgDefinition(4326)!;
 
-/** `4527`, `'4527'` or `'EPSG:4527'`. */
-export function converterForEpsg(crs: number | string): CrsConverter {
-  const code = typeof crs === 'number' ? crs : Number(String(crs).replace(/^epsg:/i, ''));
+/** The code and proj4 definition of `4527`, `'4527'` or `'EPSG:4527'`; a 422 for a CRS we don't convert. */
+function acceptedEpsg(crs: number | string): { code: number; def: string } {
+  const code =
+    typeof crs === 'number'
+      ? crs
+      : Number(
+          String(crs)
+            .trim()
+            .replace(/^epsg:/i, ''),
+        );
   const def = Number.isInteger(code) ? epsgDefinition(code) : undefined;
   if (!def) {
     throw new GisFileError(
@@ -53,8 +60,59 @@ export function converterForEpsg(crs: number | string): CrsConverter {
       `不支持的坐标系 ${crs} the coordinate system ${crs} is not one we convert: use EPSG:4326, 4490, 3857 or a CGCS2000 Gauss-Krüger code 4491–4554`,
     );
   }
+  return { code, def };
+}
+
+/** `4527`, `'4527'` or `'EPSG:4527'`. */
+export function converterForEpsg(crs: number | string): CrsConverter {
+  const { code, def } = acceptedEpsg(crs);
   const converter = proj4(def, WGS84);
   return { source: `EPSG:${code}`, toWgs84: (p) => converter.forward([p[0]!, p[1]!]) };
+}
+
+/** The other direction, for exports: WGS84 lon/lat to a CRS we accept. */
+export interface CrsTarget {
+  /** `EPSG:4527`. */
+  target: string;
+  epsg: number;
+  fromWgs84(p: Position): Position;
+}
+
+/** `4527`, `'4527'` or `'EPSG:4527'`; 4326 passes positions through (2D) untouched. */
+export function converterFromWgs84(crs: number | string): CrsTarget {
+  const { code, def } = acceptedEpsg(crs);
+  if (code === 4326) return { target: 'EPSG:4326', epsg: code, fromWgs84: (p) => [p[0]!, p[1]!] };
+  const converter = proj4(WGS84, def);
+  return { target: `EPSG:${code}`, epsg: code, fromWgs84: (p) => converter.forward([p[0]!, p[1]!]) };
+}
+
+const ESRI_DEGREE = 'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]';
+const GCS_WGS84 = `GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],${ESRI_DEGREE}]`;
+const GCS_CGCS2000 = `GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],${ESRI_DEGREE}]`;
+
+/**
+ * The .prj (ESRI WKT, as ArcGIS writes it) of an EPSG code we accept, for a Shapefile export: 4326, 4490,
+ * 3857 and CGCS2000 Gauss-Krüger 4491–4554 under ArcGIS's names (CGCS2000_3_Degree_GK_Zone_39,
+ * CGCS2000_3_Degree_GK_CM_117E, CGCS2000_GK_Zone_20, CGCS2000_GK_CM_117E). converterForPrj reads each back.
+ */
+export function prjFor(crs: number | string): string {
+  const { code } = acceptedEpsg(crs);
+  if (code === 4326) return GCS_WGS84;
+  if (code === 4490) return GCS_CGCS2000;
+  if (code === 3857) {
+    return (
+      `PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",${GCS_WGS84},PROJECTION["Mercator_Auxiliary_Sphere"],PARAMETER["False_Easting",0.0],` +
+      `PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0],UNIT["Meter",1.0]]`
+    );
+  }
+  const gk = gaussKrugerZone(code)!;
+  const zoned = gk.falseEasting > 1e6;
+  const name =
+    (gk.degrees === 3 ? 'CGCS2000_3_Degree_GK_' : 'CGCS2000_GK_') + (zoned ? `Zone_${Math.floor(gk.falseEasting / 1e6)}` : `CM_${gk.centralMeridian}E`);
+  return (
+    `PROJCS["${name}",${GCS_CGCS2000},PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",${gk.falseEasting.toFixed(1)}],PARAMETER["False_Northing",0.0],` +
+    `PARAMETER["Central_Meridian",${gk.centralMeridian.toFixed(1)}],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]`
+  );
 }
 
 /** The name a WKT gives its CRS (PROJCS["CGCS2000_3_Degree_GK_Zone_38", …]), for messages. */

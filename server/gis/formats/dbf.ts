@@ -240,7 +240,8 @@ export class DbfWriter {
         const n = Number(value);
         if (!Number.isFinite(n)) return Buffer.alloc(0);
         const text = n.toFixed(f.decimals);
-        if (text.length > f.length) throw new RangeError(`${n} does not fit field ${f.name} (${f.length} bytes)`);
+        // toFixed answers 1e+21 and above in exponent form, which no DBF reader takes as a number
+        if (text.length > f.length || /e/i.test(text)) throw new RangeError(`${n} does not fit field ${f.name} (${f.length} bytes)`);
         return Buffer.from(text.padStart(f.length), 'latin1');
       }
       case 'L':
