@@ -26,6 +26,8 @@ import { evidenceRoutes } from './evidence/routes.ts';
 import { EvidenceService } from './evidence/service.ts';
 import { EvidenceStore } from './evidence/storage.ts';
 import { GeoRepository } from './geo/repository.ts';
+import { gisRoutes } from './gis/routes.ts';
+import { GisService } from './gis/service.ts';
 import { geoRoutes } from './geo/routes.ts';
 import { HealthRepository } from './health/repository.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -60,6 +62,8 @@ import { WorkforceService } from './workforce/service.ts';
 export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
   Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken'>> & {
     auth?: Partial<AuthSettings>;
+    /** Largest GIS upload (bytes); server/gis/routes.ts has the default. */
+    gisImportMaxBytes?: number;
   };
 
 export interface AppOptions {
@@ -168,6 +172,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
   await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, cases, bus) });
+  await app.register(gisRoutes, { gis: new GisService(pool), dataDir: opts.config.dataDir, maxBytes: opts.config.gisImportMaxBytes });
   await app.register(eventRoutes, { events: new EventService(pool) });
   const readPool = opts.db.readPool ?? pool;
   await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect) });

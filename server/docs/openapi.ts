@@ -47,6 +47,11 @@ const OPTIONS: FastifyDynamicSwaggerOptions = {
       { name: 'map', description: 'map layers: GeoJSON (WGS84) and vector tiles' },
       { name: 'leader', description: "the leader's view: heatmap, key areas, escalations, trends" },
       { name: 'auth', description: 'login, sessions and users' },
+      {
+        name: 'gis',
+        description:
+          "the city's geography (城市底图数据): import, check, preview and commit districts and the unit grid as versions; the cell in force at an instant",
+      },
       { name: 'system', description: "health, the console's configuration, indicators (考核指标) and metrics" },
     ],
     components: {

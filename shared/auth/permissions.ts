@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   // What district leaders watch: heatmap, key-area board, escalations (督办), trend and category stats.
   'leader.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
   'users.manage': ['admin'],
+  // 城市底图数据: import, check, commit and export districts, the grid, key areas and illegal buildings.
+  'gis.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,514 @@
+import type { Queryable } from '../db/transaction.ts';
+import type { GisLayer } from '#shared/gis/layers.ts';
+import type { ImportState, ProblemKind } from '#shared/gis/import-workflow.ts';
+
+/** One staged row as the reader and the mapping made it: geometry as GeoJSON text in WGS84, or null. */
+export interface StagedRow {
+  n: number;
+  code: string | null;
+  name: string | null;
+  attrs: Record<string, unknown>;
+  geojson: string | null;
+}
+
+/** A problem found before SQL (the file's own structure: a ring not closed, a point offered as a cell). */
+export interface RowProblem {
+  n: number;
+  code: string | null;
+  kind: ProblemKind;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface ImportRecord {
+  id: number;
+  layer: GisLayer;
+  state: ImportState;
+  filename: string;
+  format: string;
+  reading: Record<string, unknown>;
+  counts: Record<string, number>;
+  createdBy: number | null;
+  createdAt: string;
+  endedAt: string | null;
+  versionId: number | null;
+}
+
+export interface ProblemRow {
+  n: number | null;
+  otherN: number | null;
+  code: string | null;
+  kind: ProblemKind;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+const IMPORT_COLUMNS = `id, layer, state, filename, format, reading, counts, created_by AS "createdBy",
+  to_json(created_at) #>> '{}' AS "createdAt", to_json(ended_at) #>> '{}' AS "endedAt", version_id AS "versionId"`;
+
+export async function createImport(
+  db: Queryable,
+  v: { layer: GisLayer; filename: string; format: string; reading: Record<string, unknown>; userId: number | null },
+): Promise<number> {
+  const res = await db.query<{ id: number }>(
+    `INSERT INTO gis_imports (layer, state, filename, format, reading, created_by) VALUES ($1, 'previewed', $2, $3, $4, $5) RETURNING id`,
+    [v.layer, v.filename, v.format, JSON.stringify(v.reading), v.userId],
+  );
+  return res.rows[0]!.id;
+}
+
+/** Removes an import that could not be read to the end (its staged rows go with it). */
+export async function deleteImport(db: Queryable, id: number): Promise<void> {
+  await db.query(`DELETE FROM gis_imports WHERE id = $1 AND state = 'previewed'`, [id]);
+}
+
+export async function getImport(db: Queryable, id: number, forUpdate = false): Promise<ImportRecord | null> {
+  const res = await db.query<ImportRecord>(`SELECT ${IMPORT_COLUMNS} FROM gis_imports WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return res.rows[0] ?? null;
+}
+
+export async function listImports(db: Queryable, limit: number): Promise<ImportRecord[]> {
+  const res = await db.query<ImportRecord>(`SELECT ${IMPORT_COLUMNS} FROM gis_imports ORDER BY id DESC LIMIT $1`, [limit]);
+  return res.rows;
+}
+
+/** Staged rows in one statement per batch (unnest): the same on both databases, no COPY through the embedded socket. */
+export async function stageRows(db: Queryable, importId: number, rows: StagedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO gis_import_features (import_id, n, code, name, attrs, raw_geom)
+     SELECT $1, r.n, r.code, r.name, r.attrs::jsonb, CASE WHEN r.g IS NULL THEN NULL ELSE ST_SetSRID(ST_GeomFromGeoJSON(r.g), 4326) END
+     FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS r(n, code, name, attrs, g)`,
+    [importId, rows.map((r) => r.n), rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => JSON.stringify(r.attrs)), rows.map((r) => r.geojson)],
+  );
+}
+
+export async function addProblems(db: Queryable, importId: number, problems: RowProblem[]): Promise<void> {
+  if (problems.length === 0) return;
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, p.n, p.code, p.kind, p.severity, p.message FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS p(n, code, kind, severity, message)`,
+    [
+      importId,
+      problems.map((p) => p.n),
+      problems.map((p) => p.code),
+      problems.map((p) => p.kind),
+      problems.map((p) => p.severity),
+      problems.map((p) => p.message),
+    ],
+  );
+}
+
+/**
+ * The checks every polygon layer shares, in SQL over the staged rows: validity (repaired with
+ * ST_MakeValid's structure method only when asked), then `geom` set to what would be stored.
+ * Rows that already have an error (from the reader) are left without `geom`.
+ */
+export async function checkGeometries(db: Queryable, importId: number, repair: boolean): Promise<void> {
+  await db.query(
+    `WITH bad AS (
+       SELECT f.n, f.code, d.reason, d.location FROM gis_import_features f
+       CROSS JOIN LATERAL ST_IsValidDetail(f.raw_geom) d
+       WHERE f.import_id = $1 AND f.raw_geom IS NOT NULL AND NOT d.valid
+     )
+     INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message, geom)
+     SELECT $1, bad.n, bad.code, CASE WHEN $2 THEN 'repaired_geometry' ELSE 'invalid_geometry' END, CASE WHEN $2 THEN 'warning' ELSE 'error' END,
+            CASE WHEN $2 THEN '几何已修复 the geometry was invalid (' || bad.reason || ') and was repaired with ST_MakeValid: check its shape on the map'
+                 ELSE '几何无效 the geometry is invalid (' || bad.reason || coalesce(' at ' || round(ST_X(bad.location)::numeric, 6) || ', ' || round(ST_Y(bad.location)::numeric, 6), '') ||
+                      '): fix it in the GIS, or import again with repair=true to repair it with ST_MakeValid' END,
+            ST_SetSRID(bad.location, 4326)
+     FROM bad`,
+    [importId, repair],
+  );
+  await db.query(
+    `UPDATE gis_import_features f SET geom = CASE
+         WHEN ST_IsValid(f.raw_geom) THEN ST_Multi(f.raw_geom)
+         WHEN $2 THEN ST_Multi(ST_CollectionExtract(ST_MakeValid(f.raw_geom, 'method=structure'), 3))
+       END
+     WHERE f.import_id = $1 AND f.raw_geom IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM gis_import_problems p WHERE p.import_id = $1 AND p.n = f.n AND p.severity = 'error')`,
+    [importId, repair],
+  );
+  // a repair that leaves nothing of the polygon (a ring folded flat) is still an error
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, f.n, f.code, 'invalid_geometry', 'error', '几何无效 nothing of the polygon is left after repair (it has no area): redraw it in the GIS'
+     FROM gis_import_features f WHERE f.import_id = $1 AND f.raw_geom IS NOT NULL AND (f.geom IS NULL OR ST_IsEmpty(f.geom))
+       AND NOT EXISTS (SELECT 1 FROM gis_import_problems p WHERE p.import_id = $1 AND p.n = f.n AND p.severity = 'error')`,
+    [importId],
+  );
+}
+
+/**
+ * The same shape, whatever the ring's start or the file's precision: no vertex of either is more than
+ * 1e-7° (about a centimetre) from the other. Snapping both to a grid is not enough: a coordinate written
+ * with fewer decimals can round to the neighbouring node.
+ */
+const SAME_SHAPE = (a: string, b: string) => `(ST_Equals(${a}, ${b}) OR ST_HausdorffDistance(${a}, ${b}) < 1e-7)`;
+
+/** Rows without an error so far: the set the later checks (duplicates, overlaps) compare. */
+const CLEAN = `NOT EXISTS (SELECT 1 FROM gis_import_problems p WHERE p.import_id = f.import_id AND p.n = f.n AND p.severity = 'error')`;
+
+/** The grid's own rules: the 15-digit code, agreement with street and community codes, duplicates, the district. */
+export async function checkGridRules(db: Queryable, importId: number, toleranceM2: number): Promise<void> {
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, f.n, f.code, k.kind, 'error', k.message FROM gis_import_features f
+     CROSS JOIN LATERAL (
+       SELECT 'missing_field' AS kind, '缺少网格编码 the row has no grid code: fill in the 15-digit 网格编码' AS message WHERE coalesce(f.code, '') = ''
+       UNION ALL
+       SELECT 'bad_code', '网格编码不合规 grid code ' || f.code || ' breaks the rule: 15 digits = 6-digit district + 3-digit street + 3-digit community + 3-digit sequence, none of the last three 000'
+       WHERE coalesce(f.code, '') <> '' AND (f.code !~ '^[0-9]{15}$' OR substr(f.code, 7, 3) = '000' OR substr(f.code, 10, 3) = '000' OR right(f.code, 3) = '000')
+       UNION ALL
+       SELECT 'code_mismatch', '编码与社区不符 grid code ' || f.code || ' does not start with its community code ' || (f.attrs->>'community_code') || ': correct one of them'
+       WHERE f.code ~ '^[0-9]{15}$' AND coalesce(f.attrs->>'community_code', '') <> '' AND left(f.code, 12) <> f.attrs->>'community_code'
+       UNION ALL
+       SELECT 'code_mismatch', '编码与街道不符 grid code ' || f.code || ' does not start with its street code ' || (f.attrs->>'street_code') || ': correct one of them'
+       WHERE f.code ~ '^[0-9]{15}$' AND coalesce(f.attrs->>'street_code', '') <> '' AND left(f.code, 9) <> f.attrs->>'street_code'
+         AND (coalesce(f.attrs->>'community_code', '') = '' OR left(f.attrs->>'community_code', 9) = f.attrs->>'street_code')
+     ) k
+     WHERE f.import_id = $1`,
+    [importId],
+  );
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
+     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error',
+            '网格编码重复 grid code ' || d.code || ' is also on row ' || d.first_n || ': give each cell its own code'
+     FROM (
+       SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
+       FROM gis_import_features f WHERE f.import_id = $1 AND f.code ~ '^[0-9]{15}$'
+       WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
+     ) d WHERE d.k > 1`,
+    [importId],
+  );
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, f.n, f.code, 'unknown_district', 'error',
+            '行政区不存在 grid code ' || f.code || ' belongs to district ' || left(f.code, 6) || ', which Zhihui does not have: import the district boundary first, or correct the code'
+     FROM gis_import_features f
+     WHERE f.import_id = $1 AND f.code ~ '^[0-9]{15}$' AND NOT EXISTS (SELECT 1 FROM districts d WHERE d.adcode = left(f.code, 6)) AND ${CLEAN}`,
+    [importId],
+  );
+  // outside: more of the cell beyond its district than the tolerance (1% of the cell at least, for
+  // boundaries drawn from another source)
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message, geom)
+     SELECT $1, o.n, o.code, 'outside_district', 'error',
+            '超出所属行政区 ' || round(o.outside_m2::numeric) || ' m² of cell ' || o.code || ' (' || round(100 * o.outside_m2 / o.area_m2) || '%) lies outside district ' || o.name || ': correct the cell or its code',
+            o.part
+     FROM (
+       SELECT f.n, f.code, d.name, ST_Area(f.geom::geography) AS area_m2, x.part, ST_Area(x.part::geography) AS outside_m2
+       FROM gis_import_features f JOIN districts d ON d.adcode = left(f.code, 6)
+       CROSS JOIN LATERAL (SELECT ST_Difference(f.geom, d.boundary) AS part) x
+       WHERE f.import_id = $1 AND f.geom IS NOT NULL AND f.code ~ '^[0-9]{15}$' AND NOT ST_CoveredBy(f.geom, d.boundary) AND ${CLEAN}
+     ) o
+     WHERE o.outside_m2 > greatest($2::float8, 0.01 * o.area_m2)`,
+    [importId, toleranceM2],
+  );
+  // overlaps between the cells still clean: a pair, reported on both rows (neither is known to be the right one)
+  await db.query(
+    `WITH c AS (SELECT f.n, f.code, f.geom FROM gis_import_features f WHERE f.import_id = $1 AND f.geom IS NOT NULL AND ${CLEAN}),
+     pairs AS (
+       SELECT a.n AS an, a.code AS ac, b.n AS bn, b.code AS bc, x.part, ST_Area(x.part::geography) AS m2
+       FROM c a JOIN c b ON a.n < b.n AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')
+       CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS part) x
+     )
+     INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message, geom)
+     SELECT $1, s.n, s.other_n, s.code, 'overlap', 'error',
+            '网格重叠 cell ' || s.code || ' (row ' || s.n || ') overlaps cell ' || s.other_code || ' (row ' || s.other_n || ') by ' || round(s.m2::numeric) || ' m²: redraw one of them so that they only share edges',
+            s.part
+     FROM (
+       SELECT an AS n, bn AS other_n, ac AS code, bc AS other_code, m2, part FROM pairs WHERE m2 > $2
+       UNION ALL SELECT bn, an, bc, ac, m2, part FROM pairs WHERE m2 > $2
+     ) s`,
+    [importId, toleranceM2],
+  );
+}
+
+/**
+ * Gaps: the parts of each district the import covers that no clean cell covers, above the tolerance.
+ * A warning with its outline, so the administrator sees where the grid leaves the city uncovered.
+ */
+export async function checkGridGaps(db: Queryable, importId: number, toleranceM2: number): Promise<void> {
+  await db.query(
+    `WITH cells AS (
+       SELECT left(f.code, 6) AS adcode, f.geom FROM gis_import_features f
+       WHERE f.import_id = $1 AND f.geom IS NOT NULL AND f.code ~ '^[0-9]{15}$' AND ${CLEAN}
+     ),
+     covered AS (SELECT adcode, ST_Union(geom) AS g FROM cells GROUP BY adcode),
+     holes AS (
+       SELECT d.adcode, d.name, (ST_Dump(ST_Difference(d.boundary, c.g))).geom AS g FROM covered c JOIN districts d ON d.adcode = c.adcode
+     )
+     INSERT INTO gis_import_problems (import_id, kind, severity, message, geom)
+     SELECT $1, 'gap', 'warning',
+            '网格间隙 ' || round(ST_Area(h.g::geography)::numeric) || ' m² of district ' || h.name || ' near ' || round(ST_X(ST_PointOnSurface(h.g))::numeric, 5) || ', ' || round(ST_Y(ST_PointOnSurface(h.g))::numeric, 5) ||
+            ' is in no cell: draw a cell over it, or widen a neighbour', h.g
+     FROM holes h WHERE ST_Area(h.g::geography) > $2`,
+    [importId, toleranceM2],
+  );
+}
+
+/**
+ * What a commit would do to each clean row against the grid in force (add / change / keep), rows with
+ * an error skipped; and the current cells of the districts the file covers that it no longer has.
+ */
+export async function diffGrid(db: Queryable, importId: number): Promise<{ add: number; change: number; keep: number; skip: number; remove: number }> {
+  await db.query(
+    `UPDATE gis_import_features f SET action = CASE
+         WHEN NOT (${CLEAN}) THEN 'skip'
+         WHEN x.geom IS NULL THEN 'add'
+         WHEN ${SAME_SHAPE('f.geom', 'x.geom')} AND x.attrs = f.attrs THEN 'keep'
+         ELSE 'change' END
+     FROM (
+       SELECT f2.n, g.geom, g.attrs FROM gis_import_features f2 LEFT JOIN grid_cells g ON g.code = f2.code AND g.valid_to IS NULL
+       WHERE f2.import_id = $1
+     ) x
+     WHERE f.import_id = $1 AND x.n = f.n`,
+    [importId],
+  );
+  const res = await db.query<{ add: number; change: number; keep: number; skip: number; remove: number }>(
+    `SELECT count(*) FILTER (WHERE action = 'add')::int AS add, count(*) FILTER (WHERE action = 'change')::int AS change,
+            count(*) FILTER (WHERE action = 'keep')::int AS keep, count(*) FILTER (WHERE action = 'skip')::int AS skip,
+            (SELECT count(*)::int FROM grid_cells g WHERE g.valid_to IS NULL
+               AND g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
+               AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)) AS remove
+     FROM gis_import_features WHERE import_id = $1`,
+    [importId],
+  );
+  return res.rows[0]!;
+}
+
+export async function setCounts(db: Queryable, importId: number, counts: Record<string, number>): Promise<void> {
+  await db.query(`UPDATE gis_imports SET counts = $2 WHERE id = $1`, [importId, JSON.stringify(counts)]);
+}
+
+export async function problemSummary(db: Queryable, importId: number): Promise<{ kind: ProblemKind; severity: string; count: number }[]> {
+  const res = await db.query<{ kind: ProblemKind; severity: string; count: number }>(
+    `SELECT kind, severity, count(*)::int AS count FROM gis_import_problems WHERE import_id = $1 GROUP BY kind, severity ORDER BY severity, kind`,
+    [importId],
+  );
+  return res.rows;
+}
+
+export async function listProblems(db: Queryable, importId: number, offset: number, limit: number): Promise<ProblemRow[]> {
+  const res = await db.query<ProblemRow>(
+    `SELECT n, other_n AS "otherN", code, kind, severity, message FROM gis_import_problems
+     WHERE import_id = $1 ORDER BY n NULLS LAST, id OFFSET $2 LIMIT $3`,
+    [importId, offset, limit],
+  );
+  return res.rows;
+}
+
+/** The staged rows (and what a commit does with each) and the problems with a place, as one GeoJSON text, for the map. */
+export async function previewGeoJson(db: Queryable, importId: number, limit: number): Promise<string> {
+  const res = await db.query<{ fc: string }>(
+    `SELECT '{"type":"FeatureCollection","features":[' || coalesce(string_agg(j, ','), '') || ']}' AS fc FROM (
+       (SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(coalesce(f.geom, f.raw_geom), 7)::json,
+                 'properties', json_build_object('n', f.n, 'code', f.code, 'action', f.action))::text AS j
+        FROM gis_import_features f WHERE f.import_id = $1 AND coalesce(f.geom, f.raw_geom) IS NOT NULL ORDER BY f.n LIMIT $2)
+       UNION ALL
+       (SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(p.geom, 7)::json,
+                 'properties', json_build_object('n', p.n, 'problem', p.kind, 'severity', p.severity, 'message', p.message))::text
+        FROM gis_import_problems p WHERE p.import_id = $1 AND p.geom IS NOT NULL ORDER BY p.id LIMIT $2)
+     ) s`,
+    [importId, limit],
+  );
+  return res.rows[0]!.fc;
+}
+
+/** The current cells the commit would close because the file no longer has them (for the preview's map). */
+export async function removedCodes(db: Queryable, importId: number, limit: number): Promise<string[]> {
+  const res = await db.query<{ code: string }>(
+    `SELECT g.code FROM grid_cells g WHERE g.valid_to IS NULL
+       AND g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
+       AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)
+     ORDER BY g.code LIMIT $2`,
+    [importId, limit],
+  );
+  return res.rows.map((r) => r.code);
+}
+
+/** The latest committed version of a layer (0 when none), to refuse a commit previewed against an older one. */
+export async function latestVersion(db: Queryable, layer: GisLayer): Promise<number> {
+  const res = await db.query<{ id: number | null }>(`SELECT max(id) AS id FROM gis_versions WHERE layer = $1`, [layer]);
+  return res.rows[0]!.id ?? 0;
+}
+
+/** Serialises commits of one layer across instances (inside the commit's transaction). */
+export async function lockLayer(db: Queryable, layer: GisLayer): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('zhihui.gis.' || $1))`, [layer]);
+}
+
+export async function insertVersion(
+  db: Queryable,
+  v: { layer: GisLayer; importId: number; userId: number | null; source: string; counts: Record<string, number> },
+): Promise<{ id: number; committedAt: string }> {
+  const res = await db.query<{ id: number; committedAt: string }>(
+    `INSERT INTO gis_versions (layer, import_id, committed_by, source, counts) VALUES ($1, $2, $3, $4, $5)
+     RETURNING id, to_json(committed_at) #>> '{}' AS "committedAt"`,
+    [v.layer, v.importId, v.userId, v.source, JSON.stringify(v.counts)],
+  );
+  return res.rows[0]!;
+}
+
+/**
+ * The grid version in force from the commit's instant: streets and communities the new codes name are
+ * created (their outline the union of their cells), changed and removed cells are closed, added and
+ * changed ones inserted with the previous version's squad. Cases keep the cell row they point at.
+ */
+export async function commitGrid(db: Queryable, importId: number, versionId: number): Promise<{ added: number; changed: number; removed: number }> {
+  const rows = `gis_import_features f WHERE f.import_id = $1 AND f.action IN ('add', 'change')`;
+  await db.query(
+    `INSERT INTO streets (code, district_adcode, name, boundary)
+     SELECT left(f.code, 9), left(f.code, 6), coalesce(max(f.attrs->>'street_name'), '街道 ' || left(f.code, 9)),
+            ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(f.geom)), 3))
+     FROM ${rows} AND NOT EXISTS (SELECT 1 FROM streets s WHERE s.code = left(f.code, 9))
+     GROUP BY left(f.code, 9), left(f.code, 6)`,
+    [importId],
+  );
+  await db.query(
+    `INSERT INTO communities (code, street_code, name, boundary)
+     SELECT left(f.code, 12), left(f.code, 9), coalesce(max(f.attrs->>'community_name'), '社区 ' || left(f.code, 12)),
+            ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(f.geom)), 3))
+     FROM ${rows} AND NOT EXISTS (SELECT 1 FROM communities c WHERE c.code = left(f.code, 12))
+     GROUP BY left(f.code, 12), left(f.code, 9)`,
+    [importId],
+  );
+  const closed = await db.query(
+    `UPDATE grid_cells g SET valid_to = v.committed_at
+     FROM gis_versions v
+     WHERE v.id = $2 AND g.valid_to IS NULL AND (
+       EXISTS (SELECT 1 FROM gis_import_features f WHERE f.import_id = $1 AND f.action = 'change' AND f.code = g.code)
+       OR (g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
+           AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)))
+`,
+    [importId, versionId],
+  );
+  const inserted = await db.query(
+    `INSERT INTO grid_cells (code, community_code, district_adcode, geom, area_m2, squad_id, valid_from, version_id, attrs)
+     SELECT f.code, left(f.code, 12), left(f.code, 6), f.geom, ST_Area(f.geom::geography),
+            (SELECT g.squad_id FROM grid_cells g WHERE g.code = f.code AND g.valid_to = v.committed_at),
+            v.committed_at, v.id, f.attrs
+     FROM gis_import_features f, gis_versions v
+     WHERE f.import_id = $1 AND f.action IN ('add', 'change') AND v.id = $2`,
+    [importId, versionId],
+  );
+  const changed = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM gis_import_features WHERE import_id = $1 AND action = 'change'`, [importId]);
+  const c = changed.rows[0]!.n;
+  return { added: (inserted.rowCount ?? 0) - c, changed: c, removed: (closed.rowCount ?? 0) - c };
+}
+
+export async function endImport(db: Queryable, importId: number, state: 'committed' | 'discarded', versionId: number | null): Promise<void> {
+  await db.query(`UPDATE gis_imports SET state = $2, ended_at = now(), version_id = $3 WHERE id = $1`, [importId, state, versionId]);
+  // the staged rows have served: the record keeps the counts, the version keeps the cells
+  await db.query(`DELETE FROM gis_import_features WHERE import_id = $1`, [importId]);
+}
+
+export async function rememberMapping(db: Queryable, layer: GisLayer, fieldsKey: string, mapping: Record<string, string>): Promise<void> {
+  await db.query(
+    `INSERT INTO gis_field_maps (layer, fields_key, mapping) VALUES ($1, $2, $3)
+     ON CONFLICT (layer, fields_key) DO UPDATE SET mapping = EXCLUDED.mapping, updated_at = now()`,
+    [layer, fieldsKey, JSON.stringify(mapping)],
+  );
+}
+
+export async function rememberedMapping(db: Queryable, layer: GisLayer, fieldsKey: string): Promise<Record<string, string> | null> {
+  const res = await db.query<{ mapping: Record<string, string> }>(`SELECT mapping FROM gis_field_maps WHERE layer = $1 AND fields_key = $2`, [
+    layer,
+    fieldsKey,
+  ]);
+  return res.rows[0]?.mapping ?? null;
+}
+
+export async function audit(db: Queryable, v: { userId: number | null; action: string; target: string; before: unknown; after: unknown }): Promise<void> {
+  await db.query(`INSERT INTO admin_audit (actor_user_id, action, target, before, after) VALUES ($1, $2, $3, $4, $5)`, [
+    v.userId,
+    v.action,
+    v.target,
+    v.before === null ? null : JSON.stringify(v.before),
+    v.after === null ? null : JSON.stringify(v.after),
+  ]);
+}
+
+/** Districts: a 6-digit adcode and a name on every row, each adcode once. */
+export async function checkDistrictRules(db: Queryable, importId: number): Promise<void> {
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, f.n, f.code, k.kind, 'error', k.message FROM gis_import_features f
+     CROSS JOIN LATERAL (
+       SELECT 'bad_code' AS kind, '行政区划代码不合规 adcode ' || coalesce(f.code, '(empty)') || ' is not 6 digits: give the district''s 6-digit code (e.g. 110101)' AS message
+       WHERE coalesce(f.code, '') !~ '^[0-9]{6}$'
+       UNION ALL
+       SELECT 'missing_field', '缺少名称 the row has no district name: fill it in' WHERE coalesce(f.name, f.attrs->>'name', '') = ''
+     ) k
+     WHERE f.import_id = $1`,
+    [importId],
+  );
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
+     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', '行政区划代码重复 adcode ' || d.code || ' is also on row ' || d.first_n || ': keep one row per district'
+     FROM (
+       SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
+       FROM gis_import_features f WHERE f.import_id = $1 AND f.code ~ '^[0-9]{6}$'
+       WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
+     ) d WHERE d.k > 1`,
+    [importId],
+  );
+}
+
+export async function diffDistricts(db: Queryable, importId: number): Promise<{ add: number; change: number; keep: number; skip: number }> {
+  await db.query(
+    `UPDATE gis_import_features f SET action = CASE
+         WHEN NOT (${CLEAN}) THEN 'skip'
+         WHEN x.boundary IS NULL THEN 'add'
+         WHEN ${SAME_SHAPE('f.geom', 'x.boundary')} AND x.name = coalesce(f.name, f.attrs->>'name') THEN 'keep'
+         ELSE 'change' END
+     FROM (SELECT f2.n, d.boundary, d.name FROM gis_import_features f2 LEFT JOIN districts d ON d.adcode = f2.code WHERE f2.import_id = $1) x
+     WHERE f.import_id = $1 AND x.n = f.n`,
+    [importId],
+  );
+  const res = await db.query<{ add: number; change: number; keep: number; skip: number }>(
+    `SELECT count(*) FILTER (WHERE action = 'add')::int AS add, count(*) FILTER (WHERE action = 'change')::int AS change,
+            count(*) FILTER (WHERE action = 'keep')::int AS keep, count(*) FILTER (WHERE action = 'skip')::int AS skip
+     FROM gis_import_features WHERE import_id = $1`,
+    [importId],
+  );
+  return res.rows[0]!;
+}
+
+/** Districts are upserted by adcode (cases, users and cells refer to them by it). */
+export async function commitDistricts(db: Queryable, importId: number): Promise<{ added: number; changed: number; removed: number }> {
+  const res = await db.query<{ inserted: boolean }>(
+    `INSERT INTO districts (adcode, name, name_en, boundary, source)
+     SELECT f.code, coalesce(f.name, f.attrs->>'name'), coalesce(f.attrs->>'name_en', f.code), f.geom, 'import ' || i.filename
+     FROM gis_import_features f JOIN gis_imports i ON i.id = f.import_id
+     WHERE f.import_id = $1 AND f.action IN ('add', 'change')
+     ON CONFLICT (adcode) DO UPDATE SET name = EXCLUDED.name, boundary = EXCLUDED.boundary, source = EXCLUDED.source
+     RETURNING (xmax = 0) AS inserted`,
+    [importId],
+  );
+  const added = res.rows.filter((r) => r.inserted).length;
+  return { added, changed: res.rows.length - added, removed: 0 };
+}
+
+export interface CellAt {
+  id: number;
+  code: string;
+  districtAdcode: string;
+  versionId: number | null;
+  validFrom: string;
+  validTo: string | null;
+}
+
+/** The grid cell in force at instant `at` that covers the point: what a case reported then was located in. */
+export async function cellAt(db: Queryable, lon: number, lat: number, at: string): Promise<CellAt | null> {
+  const res = await db.query<CellAt>(
+    `SELECT g.id, g.code, g.district_adcode AS "districtAdcode", g.version_id AS "versionId",
+            to_json(g.valid_from) #>> '{}' AS "validFrom", to_json(g.valid_to) #>> '{}' AS "validTo"
+     FROM grid_cells g
+     WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_from <= $3::timestamptz AND (g.valid_to IS NULL OR g.valid_to > $3::timestamptz)
+     ORDER BY g.id LIMIT 1`,
+    [lon, lat, at],
+  );
+  return res.rows[0] ?? null;
+}

@@ -1,0 +1,327 @@
+import type pg from 'pg';
+import type { AuthUser } from '../auth/user.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { Problem } from '../http/problem.ts';
+import { type ImportAction, importStepRefusal, PROBLEM_KINDS } from '#shared/gis/import-workflow.ts';
+import { type FieldMapping, fieldsKey, GIS_LAYERS, type GisLayer, mappingProblems, proposeMapping } from '#shared/gis/layers.ts';
+import { type CrsConverter, type DeclaredCoords, type Geometry, resolveCrs, transformGeometry } from './formats/crs.ts';
+import { GisFileError } from './formats/errors.ts';
+import type { OpenedLayer, SourceFeature } from './formats/layer.ts';
+import { openLayer } from './formats/open-layer.ts';
+import * as repo from './repository.ts';
+import type { ImportRecord, ProblemRow, RowProblem, StagedRow } from './repository.ts';
+
+export interface ImportOptions {
+  layer: GisLayer;
+  filename: string;
+  crs?: string;
+  coords?: DeclaredCoords;
+  encoding?: string;
+  /** which layer of a zip with several .shp */
+  shpLayer?: string;
+  mapping?: FieldMapping;
+  repair?: boolean;
+  wktColumn?: string;
+  lonColumn?: string;
+  latColumn?: string;
+}
+
+export interface ImportPreview {
+  import: ImportRecord;
+  problemCounts: { kind: string; severity: string; count: number }[];
+  /** the first problems, by row; the rest are paged from /problems */
+  problems: ProblemRow[];
+  /** codes the commit would close because the file no longer has them (first 500) */
+  removed: string[];
+}
+
+/** Rows staged per statement: large enough that 100k rows are 100 round trips, small enough for one message. */
+const BATCH = 1_000;
+/** Overlaps and gaps smaller than this are drawing noise, not defects. */
+const TOLERANCE_M2 = 1;
+/** Where any CGCS2000 / WGS84 coordinate of a Chinese city lies; a sample outside means the CRS is wrong. */
+const CHINA = { west: 73, east: 136, south: 3, north: 54 };
+
+/**
+ * 城市底图数据 imports (issue 13): a file is read as one layer, reprojected, mapped onto the layer's
+ * fields and staged; SQL checks it and diffs it against the version in force; the preview says what a
+ * commit would do, row by row. A commit makes the new version in one transaction.
+ */
+export class GisService {
+  /** One file read at a time per instance: reading is CPU and I/O the console's requests share. */
+  private reading = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async preview(user: AuthUser, file: string, opts: ImportOptions): Promise<ImportPreview> {
+    if (this.reading) throw new Problem(409, '另一个导入正在检查 another import is being checked on this server: upload again when it has finished');
+    this.reading = true;
+    try {
+      const opened = await openLayer(file, {
+        filename: opts.filename,
+        encoding: opts.encoding,
+        layer: opts.shpLayer,
+        wktColumn: opts.wktColumn,
+        lonColumn: opts.lonColumn,
+        latColumn: opts.latColumn,
+      });
+      try {
+        return await this.stage(user, opened, opts);
+      } finally {
+        await opened.close();
+      }
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private async stage(user: AuthUser, opened: OpenedLayer, opts: ImportOptions): Promise<ImportPreview> {
+    const spec = GIS_LAYERS[opts.layer];
+    const crs = await this.crsOf(opened, opts);
+    const mapping = await this.mappingOf(opened, opts);
+    const reading = {
+      layerName: opened.name,
+      crs: crs.source,
+      encoding: opened.encoding ?? 'utf-8',
+      encodingSource: opened.encodingSource ?? 'format',
+      fields: opened.fieldNames,
+      mapping,
+      repair: opts.repair ?? false,
+    };
+    const importId = await repo.createImport(this.pool, { layer: opts.layer, filename: opts.filename, format: opened.format, reading, userId: user.id });
+    try {
+      const read = await this.readRows(importId, opened, opts.layer, crs, mapping);
+      if (read.rows === 0) throw new GisFileError(422, '文件中没有要素 the file has no features: export the layer again with its features');
+      if (read.withGeometry > 0 && read.wrongType === read.withGeometry) {
+        throw new GisFileError(
+          422,
+          `几何类型不符 the file holds ${[...read.types].join(', ')} features, but ${spec.label.en} (${spec.label.zh}) are ${spec.geometry === 'polygon' ? 'polygons' : 'points'}: choose the right layer or file`,
+        );
+      }
+      await repo.checkGeometries(this.pool, importId, opts.repair ?? false);
+      const counts: Record<string, number> = { rows: read.rows };
+      if (opts.layer === 'grid_cells') {
+        await repo.checkGridRules(this.pool, importId, TOLERANCE_M2);
+        await repo.checkGridGaps(this.pool, importId, 100 * TOLERANCE_M2);
+        Object.assign(counts, await repo.diffGrid(this.pool, importId));
+      } else {
+        await repo.checkDistrictRules(this.pool, importId);
+        Object.assign(counts, await repo.diffDistricts(this.pool, importId));
+      }
+      counts.baseVersion = await repo.latestVersion(this.pool, opts.layer);
+      await repo.setCounts(this.pool, importId, counts);
+      return await this.previewOf(importId);
+    } catch (err) {
+      await repo.deleteImport(this.pool, importId);
+      throw err;
+    }
+  }
+
+  private async crsOf(opened: OpenedLayer, opts: ImportOptions): Promise<CrsConverter> {
+    const sample = await opened.samplePosition();
+    // GeoJSON (RFC 7946) and CSV registers are lon/lat unless they or the administrator say otherwise;
+    // a Shapefile says it in its .prj or not at all
+    const fallback = opened.format === 'shapefile' ? undefined : (opened.declaredEpsg ?? 4326);
+    const crs = resolveCrs({ prj: opened.prj, crs: opts.crs ?? (opened.prj ? undefined : fallback), coords: opts.coords, sample });
+    if (sample) {
+      const [lon, lat] = crs.toWgs84(sample);
+      if (!(lon! >= CHINA.west && lon! <= CHINA.east && lat! >= CHINA.south && lat! <= CHINA.north)) {
+        throw new GisFileError(
+          422,
+          `坐标系不对 read as ${crs.source}, the first point (${sample.slice(0, 2).join(', ')}) lands at ${lon?.toFixed(4)}, ${lat?.toFixed(4)}, outside China: give the file's coordinate system (crs=EPSG:…)`,
+        );
+      }
+    }
+    return crs;
+  }
+
+  private async mappingOf(opened: OpenedLayer, opts: ImportOptions): Promise<FieldMapping> {
+    const remembered = await repo.rememberedMapping(this.pool, opts.layer, fieldsKey(opened.fieldNames));
+    const mapping = opts.mapping ?? remembered ?? proposeMapping(opts.layer, opened.fieldNames);
+    const problems = mappingProblems(opts.layer, mapping, opened.fieldNames);
+    if (problems.length > 0) {
+      throw new GisFileError(422, `${problems.join('; ')} (the file's fields: ${opened.fieldNames.join(', ') || 'none'})`);
+    }
+    return mapping;
+  }
+
+  private async readRows(importId: number, opened: OpenedLayer, layer: GisLayer, crs: CrsConverter, mapping: FieldMapping) {
+    const spec = GIS_LAYERS[layer];
+    const keyField = mapping[spec.key]!;
+    let rows = 0;
+    let withGeometry = 0;
+    let wrongType = 0;
+    const types = new Set<string>();
+    let batch: StagedRow[] = [];
+    let problems: RowProblem[] = [];
+    const flush = async () => {
+      await repo.stageRows(this.pool, importId, batch);
+      await repo.addProblems(this.pool, importId, problems);
+      batch = [];
+      problems = [];
+    };
+    for await (const feature of opened.features()) {
+      rows++;
+      const code = text(feature.properties[keyField]);
+      const attrs: Record<string, unknown> = {};
+      for (const f of spec.fields) if (f.key !== spec.key && mapping[f.key]) attrs[f.key] = text(feature.properties[mapping[f.key]!]);
+      const problem = (kind: RowProblem['kind'], message: string) =>
+        problems.push({ n: feature.n, code, kind, severity: PROBLEM_KINDS[kind].severity, message });
+      let geojson: string | null = null;
+      const why = geometryProblem(feature);
+      if (feature.geometry) {
+        withGeometry++;
+        types.add(feature.geometry.type);
+      }
+      if (why === 'missing')
+        problem(
+          'no_geometry',
+          `缺少几何 row ${feature.n} has no geometry${feature.geometryError ? ` (${feature.geometryError})` : ''}: draw it, or leave the row out`,
+        );
+      else if (!family(feature.geometry!, spec.geometry)) {
+        wrongType++;
+        problem(
+          'wrong_geometry_type',
+          `几何类型不符 row ${feature.n} is a ${feature.geometry!.type}; ${spec.label.en} are ${spec.geometry === 'polygon' ? 'polygons' : 'points'}`,
+        );
+      } else if (why) problem('invalid_geometry', `几何无效 row ${feature.n}: ${why}: fix it in the GIS`);
+      else geojson = JSON.stringify(transformGeometry(feature.geometry!, crs.toWgs84));
+      batch.push({ n: feature.n, code, name: text(feature.properties[mapping.name ?? '']) ?? null, attrs, geojson });
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+    return { rows, withGeometry, wrongType, types };
+  }
+
+  async previewOf(id: number): Promise<ImportPreview> {
+    const record = await repo.getImport(this.pool, id);
+    if (!record) throw new Problem(404, `没有导入 ${id} there is no import ${id}`);
+    const [problemCounts, problems, removed] = await Promise.all([
+      repo.problemSummary(this.pool, id),
+      repo.listProblems(this.pool, id, 0, 200),
+      record.state === 'previewed' && record.layer === 'grid_cells' ? repo.removedCodes(this.pool, id, 500) : Promise.resolve([]),
+    ]);
+    return { import: record, problemCounts, problems, removed };
+  }
+
+  /** The cell in force at `at` (now when absent) covering the point. */
+  async cellAt(lon: number, lat: number, at?: string): Promise<repo.CellAt> {
+    const cell = await repo.cellAt(this.pool, lon, lat, at ?? new Date().toISOString());
+    if (!cell) throw new Problem(404, `没有网格 no grid cell in force ${at ? `at ${at}` : 'now'} covers ${lon}, ${lat}`);
+    return cell;
+  }
+
+  list(): Promise<ImportRecord[]> {
+    return repo.listImports(this.pool, 100);
+  }
+
+  async problems(id: number, offset: number, limit: number): Promise<ProblemRow[]> {
+    await this.record(id);
+    return repo.listProblems(this.pool, id, offset, limit);
+  }
+
+  async previewMap(id: number): Promise<string> {
+    await this.record(id);
+    return repo.previewGeoJson(this.pool, id, 20_000);
+  }
+
+  private async record(id: number): Promise<ImportRecord> {
+    const record = await repo.getImport(this.pool, id);
+    if (!record) throw new Problem(404, `没有导入 ${id} there is no import ${id}`);
+    return record;
+  }
+
+  /** Commits a previewed import as the layer's new version, or discards it. */
+  async step(user: AuthUser, id: number, action: ImportAction): Promise<ImportPreview> {
+    await withTransaction(this.pool, async (db) => {
+      const record = await repo.getImport(db, id, true);
+      if (!record) throw new Problem(404, `没有导入 ${id} there is no import ${id}`);
+      const refusal = importStepRefusal(action, record.state);
+      if (refusal) throw new Problem(409, refusal);
+      if (action === 'discard') {
+        await repo.endImport(db, id, 'discarded', null);
+        await repo.audit(db, { userId: user.id, action: 'gis.import_discarded', target: `gis_imports/${id}`, before: null, after: { layer: record.layer } });
+        return;
+      }
+      await repo.lockLayer(db, record.layer);
+      const latest = await repo.latestVersion(db, record.layer);
+      if (latest !== record.counts.baseVersion) {
+        throw new Problem(409, `底图已更新 the ${record.layer} changed since this preview (version ${latest}): upload the file again for a new preview`);
+      }
+      const version = await repo.insertVersion(db, {
+        layer: record.layer,
+        importId: id,
+        userId: user.id,
+        source: `${record.filename} (${String(record.reading.crs)})`,
+        counts: record.counts,
+      });
+      const done = record.layer === 'grid_cells' ? await repo.commitGrid(db, id, version.id) : await repo.commitDistricts(db, id);
+      await repo.endImport(db, id, 'committed', version.id);
+      const reading = record.reading as { fields: string[]; mapping: FieldMapping };
+      await repo.rememberMapping(db, record.layer, fieldsKey(reading.fields), reading.mapping);
+      await repo.audit(db, {
+        userId: user.id,
+        action: 'gis.version_committed',
+        target: `gis_versions/${version.id}`,
+        before: { version: latest },
+        after: { version: version.id, layer: record.layer, ...done },
+      });
+    });
+    return this.previewOf(id);
+  }
+}
+
+/** An attribute as text: codes stay as written (a DBF numeric 110101001001001 → "110101001001001"). */
+function text(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const s = (typeof v === 'number' ? (Number.isInteger(v) ? BigInt(v).toString() : String(v)) : String(v)).trim();
+  return s === '' ? null : s;
+}
+
+function family(g: Geometry, want: 'polygon' | 'point'): boolean {
+  return want === 'polygon' ? g.type === 'Polygon' || g.type === 'MultiPolygon' : g.type === 'Point' || g.type === 'MultiPoint';
+}
+
+/** What makes a geometry unreadable by PostGIS at all (it would fail the whole batch): said per row instead. */
+function geometryProblem(f: SourceFeature): string | 'missing' | null {
+  const g = f.geometry;
+  if (!g) return 'missing';
+  const finite = (p: unknown) => Array.isArray(p) && p.length >= 2 && p.every((x) => typeof x === 'number' && Number.isFinite(x));
+  const ring = (r: unknown, i: number): string | null => {
+    if (!Array.isArray(r) || !r.every(finite)) return `ring ${i + 1} has a position that is not a pair of numbers`;
+    if (r.length < 4) return `ring ${i + 1} has ${r.length} positions; a ring needs at least 4`;
+    const [a, b] = [r[0] as number[], r[r.length - 1] as number[]];
+    if (a[0] !== b[0] || a[1] !== b[1])
+      return `环未闭合 ring ${i + 1} is not closed (its first position ${a.slice(0, 2).join(',')} ≠ its last ${b.slice(0, 2).join(',')})`;
+    return null;
+  };
+  const polygon = (rings: unknown): string | null => {
+    if (!Array.isArray(rings) || rings.length === 0) return 'a polygon without rings';
+    for (const [i, r] of rings.entries()) {
+      const why = ring(r, i);
+      if (why) return why;
+    }
+    return null;
+  };
+  switch (g.type) {
+    case 'Point':
+      return finite(g.coordinates) ? null : 'the point is not a pair of numbers';
+    case 'MultiPoint':
+    case 'LineString':
+      return Array.isArray(g.coordinates) && g.coordinates.length > 0 && g.coordinates.every(finite)
+        ? null
+        : `the ${g.type} has a position that is not a pair of numbers`;
+    case 'Polygon':
+      return polygon(g.coordinates);
+    case 'MultiPolygon': {
+      if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) return 'a MultiPolygon without polygons';
+      for (const p of g.coordinates) {
+        const why = polygon(p);
+        if (why) return why;
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
