@@ -512,3 +512,42 @@ export async function cellAt(db: Queryable, lon: number, lat: number, at: string
   );
   return res.rows[0] ?? null;
 }
+
+export type ExportLayer = 'districts' | 'grid_cells' | 'key_areas' | 'illegal_buildings';
+
+/**
+ * Each layer as exported: the row's key for paging, its geometry as GeoJSON text (WGS84) and its
+ * properties under the names a bureau's GIS uses, so that an export imports again unchanged.
+ */
+const EXPORT_SQL: Record<ExportLayer, string> = {
+  districts: `SELECT d.adcode AS k, ST_AsGeoJSON(d.boundary, 9) AS g,
+      json_build_object('adcode', d.adcode, 'name', d.name, 'name_en', d.name_en) AS p
+    FROM districts d WHERE d.adcode > $1 AND ($3::text IS NULL OR d.adcode = $3) ORDER BY d.adcode LIMIT $2`,
+  grid_cells: `SELECT g.code AS k, ST_AsGeoJSON(g.geom, 9) AS g,
+      json_build_object('网格编码', g.code, '街道编码', left(g.code, 9), '街道', s.name, '社区编码', g.community_code, '社区', c.name,
+                        '面积', round(g.area_m2::numeric, 1), '责任中队', sq.name, '生效时间', to_json(g.valid_from) #>> '{}') AS p
+    FROM grid_cells g JOIN communities c ON c.code = g.community_code JOIN streets s ON s.code = c.street_code LEFT JOIN squads sq ON sq.id = g.squad_id
+    WHERE g.valid_to IS NULL AND g.code > $1 AND ($3::text IS NULL OR g.district_adcode = $3) ORDER BY g.code LIMIT $2`,
+  key_areas: `SELECT lpad(k.id::text, 10, '0') AS k, ST_AsGeoJSON(k.geom, 9) AS g,
+      json_build_object('编号', k.id, '名称', k.name, '级别', CASE k.level WHEN 'city' THEN '市级' ELSE '区级' END, '类型', k.kind,
+                        '挂账日期', k.listed_on, '销账日期', k.delisted_on) AS p
+    FROM key_areas k WHERE lpad(k.id::text, 10, '0') > $1
+      AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM districts d WHERE d.adcode = $3 AND ST_Intersects(d.boundary, k.geom)))
+    ORDER BY k.id LIMIT $2`,
+  illegal_buildings: `SELECT b.code AS k, ST_AsGeoJSON(b.geom, 9) AS g,
+      json_build_object('编号', b.code, '面积', round(b.area_m2::numeric, 1), '层数', b.floors, '类型', b.kind, '阶段', b.stage, '当事人', b.party,
+                        '发现日期', b.discovered_on, '行政区', b.district_adcode) AS p
+    FROM illegal_buildings b WHERE b.code > $1 AND ($3::text IS NULL OR b.district_adcode = $3) ORDER BY b.code LIMIT $2`,
+};
+
+/** One page of a layer's export after key `after` ('' for the first). */
+export async function exportPage(
+  db: Queryable,
+  layer: ExportLayer,
+  after: string,
+  limit: number,
+  district: string | null,
+): Promise<{ k: string; g: string | null; p: Record<string, string | number | boolean | null> }[]> {
+  const res = await db.query(EXPORT_SQL[layer], [after, limit, district]);
+  return res.rows;
+}

@@ -169,6 +169,57 @@ export const gisRoutes: FastifyPluginAsyncTypebox<{ gis: GisService; dataDir: st
   );
 
   app.get(
+    '/api/gis/layers/:layer/export',
+    {
+      onRequest: app.requires('gis.manage'),
+      schema: {
+        tags: ['gis'],
+        summary: 'A layer as a file: GeoJSON, CSV (WKT) or zipped Shapefile, in WGS84 or a chosen CRS',
+        description:
+          'Districts, the grid in force, key areas or illegal buildings, optionally of one district. Field names are those the import proposes from, so an export imports again unchanged. ' +
+          'Shapefile text is GBK by default (ArcGIS and SuperMap read it with the .cpg); CSV is UTF-8 with a BOM for Excel unless encoding=gbk.',
+        security: [{ bearer: [] }],
+        params: Type.Object({ layer: StringEnum(['districts', 'grid_cells', 'key_areas', 'illegal_buildings'] as const) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            format: StringEnum(['geojson', 'csv', 'shapefile'] as const),
+            crs: Type.Optional(
+              Type.String({
+                pattern: '^(?:[Ee][Pp][Ss][Gg]:)?[0-9]{4,5}$',
+                maxLength: 10,
+                description: 'EPSG code to write in (CSV, Shapefile): 4326 (default), 4490, 3857, 4491–4554',
+              }),
+            ),
+            encoding: Type.Optional(StringEnum(['gbk', 'utf-8'] as const)),
+            district: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', maxLength: 6, description: 'only this district' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description: 'the file, as an attachment',
+            content: Object.fromEntries(
+              ['application/geo+json', 'text/csv', 'application/zip'].map((t) => [t, { schema: { type: 'string', format: 'binary' } }]),
+            ),
+          },
+          400: Err,
+          401: Err,
+          403: Err,
+          422: Err,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { stream, filename, type } = await gis.export(req.params.layer, req.query);
+      return reply
+        .type(type)
+        .header('content-disposition', `attachment; filename="export.${filename.split('.').pop()}"; filename*=UTF-8''${encodeURIComponent(filename)}`)
+        .header('cache-control', 'no-store')
+        .send(stream);
+    },
+  );
+
+  app.get(
     '/api/gis/imports',
     {
       onRequest: app.requires('gis.manage'),

@@ -1,10 +1,16 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import type pg from 'pg';
 import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Problem } from '../http/problem.ts';
 import { type ImportAction, importStepRefusal, PROBLEM_KINDS } from '#shared/gis/import-workflow.ts';
 import { type FieldMapping, fieldsKey, GIS_LAYERS, type GisLayer, mappingProblems, proposeMapping } from '#shared/gis/layers.ts';
-import { type CrsConverter, type DeclaredCoords, type Geometry, resolveCrs, transformGeometry } from './formats/crs.ts';
+import { converterFromWgs84, type CrsConverter, type DeclaredCoords, type Geometry, resolveCrs, transformGeometry } from './formats/crs.ts';
+import { type ExportFeature, type ExportField, writeCsv, writeGeoJson, writeShapefileZip } from './formats/export.ts';
 import { GisFileError } from './formats/errors.ts';
 import type { OpenedLayer, SourceFeature } from './formats/layer.ts';
 import { openLayer } from './formats/open-layer.ts';
@@ -211,6 +217,59 @@ export class GisService {
     return cell;
   }
 
+  /**
+   * A layer as a download: GeoJSON (WGS84) or CSV streamed as the rows are read, a page at a time; a
+   * zipped Shapefile written to a temp directory first (a zip's directory comes last), then streamed.
+   */
+  async export(layer: repo.ExportLayer, opts: ExportOptions): Promise<{ stream: Readable; filename: string; type: string }> {
+    const crs = opts.crs ? Number(opts.crs.replace(/^epsg:/i, '')) : 4326;
+    if (opts.format === 'geojson' && crs !== 4326) {
+      throw new Problem(400, 'GeoJSON 只能是 WGS84 GeoJSON is WGS84 only (RFC 7946): export as shapefile or csv for another coordinate system');
+    }
+    const target = crs === 4326 ? null : converterFromWgs84(crs);
+    const pool = this.pool;
+    const district = opts.district ?? null;
+    async function* features(): AsyncGenerator<ExportFeature> {
+      let after = '';
+      for (;;) {
+        const page = await repo.exportPage(pool, layer, after, EXPORT_PAGE, district);
+        for (const row of page) {
+          const geometry = row.g ? (JSON.parse(row.g) as Geometry) : null;
+          yield { geometry: geometry && target && opts.format === 'csv' ? transformGeometry(geometry, target.fromWgs84) : geometry, properties: row.p };
+        }
+        if (page.length < EXPORT_PAGE) return;
+        after = page.at(-1)!.k;
+      }
+    }
+    const fields = EXPORT_FIELDS[layer];
+    const base = `${LAYER_NAMES[layer]}${district ? `-${district}` : ''}`;
+    if (opts.format === 'shapefile') {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'zhihui-export-'));
+      try {
+        const file = path.join(dir, 'export.zip');
+        await writeShapefileZip(features(), file, { layerName: base, fields, encoding: opts.encoding ?? 'gbk', crs, tmpDir: dir });
+        const stream = createReadStream(file);
+        stream.on('close', () => void rm(dir, { recursive: true, force: true }));
+        return { stream, filename: `${base}.zip`, type: 'application/zip' };
+      } catch (err) {
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      }
+    }
+    const out = new PassThrough();
+    const write =
+      opts.format === 'geojson'
+        ? writeGeoJson(features(), out, { fields })
+        : writeCsv(features(), out, { fields, encoding: opts.encoding ?? 'utf-8', geometry: 'wkt' });
+    // headers are sent by now: a failure can only cut the download short, which the client sees
+    write.catch((err: Error) => out.destroy(err));
+    return {
+      stream: out,
+      filename: `${base}.${opts.format === 'geojson' ? 'geojson' : 'csv'}`,
+      type: opts.format === 'geojson' ? 'application/geo+json' : `text/csv; charset=${opts.encoding ?? 'utf-8'}`,
+    };
+  }
+
   list(): Promise<ImportRecord[]> {
     return repo.listImports(this.pool, 100);
   }
@@ -270,6 +329,61 @@ export class GisService {
     return this.previewOf(id);
   }
 }
+
+export type ExportFormat = 'geojson' | 'csv' | 'shapefile';
+export interface ExportOptions {
+  format: ExportFormat;
+  /** EPSG code to write in; GeoJSON is always WGS84 (RFC 7946) */
+  crs?: string;
+  encoding?: 'gbk' | 'utf-8';
+  district?: string;
+}
+
+const LAYER_NAMES: Record<repo.ExportLayer, string> = {
+  districts: '行政区',
+  grid_cells: '单元网格',
+  key_areas: '重点地区',
+  illegal_buildings: '违法建设',
+};
+
+/** The columns of each export, typed for the .dbf; names as the import proposes them back. */
+const EXPORT_FIELDS: Record<repo.ExportLayer, ExportField[]> = {
+  districts: [
+    { name: 'adcode', type: 'text', length: 6 },
+    { name: 'name', type: 'text', length: 64 },
+    { name: 'name_en', type: 'text', length: 64 },
+  ],
+  grid_cells: [
+    { name: '网格编码', type: 'text', length: 15 },
+    { name: '街道编码', type: 'text', length: 9 },
+    { name: '街道', type: 'text', length: 64 },
+    { name: '社区编码', type: 'text', length: 12 },
+    { name: '社区', type: 'text', length: 64 },
+    { name: '面积', type: 'number', decimals: 1 },
+    { name: '责任中队', type: 'text', length: 64 },
+    { name: '生效时间', type: 'text', length: 40 },
+  ],
+  key_areas: [
+    { name: '编号', type: 'integer' },
+    { name: '名称', type: 'text', length: 64 },
+    { name: '级别', type: 'text', length: 8 },
+    { name: '类型', type: 'text', length: 16 },
+    { name: '挂账日期', type: 'date' },
+    { name: '销账日期', type: 'date' },
+  ],
+  illegal_buildings: [
+    { name: '编号', type: 'text', length: 32 },
+    { name: '面积', type: 'number', decimals: 1 },
+    { name: '层数', type: 'integer' },
+    { name: '类型', type: 'text', length: 8 },
+    { name: '阶段', type: 'text', length: 16 },
+    { name: '当事人', type: 'text', length: 100 },
+    { name: '发现日期', type: 'date' },
+    { name: '行政区', type: 'text', length: 6 },
+  ],
+};
+
+const EXPORT_PAGE = 2_000;
 
 /** An attribute as text: codes stay as written (a DBF numeric 110101001001001 → "110101001001001"). */
 function text(v: unknown): string | null {

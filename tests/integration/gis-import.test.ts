@@ -289,6 +289,43 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
     expect(audit.rows.length).toBe(3);
     expect(audit.rows[2].after).toMatchObject({ layer: 'grid_cells', added: 1, changed: 1, removed: 0 });
   });
+
+  it('exports the grid as a GBK Shapefile in Gauss-Krüger, as CSV and as GeoJSON, and the Shapefile imports again unchanged', async () => {
+    const current = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_cells WHERE district_adcode = $1 AND valid_to IS NULL`, [ADCODE]);
+    const shp = await app.inject({
+      method: 'GET',
+      url: `/api/gis/layers/grid_cells/export?format=shapefile&crs=EPSG:4527&district=${ADCODE}`,
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(shp.statusCode, shp.body).toBe(200);
+    expect(shp.headers['content-type']).toBe('application/zip');
+    expect(String(shp.headers['content-disposition'])).toContain(encodeURIComponent('单元网格-110101.zip'));
+    const again = await upload(shp.rawPayload, '单元网格-110101.zip', { layer: 'grid_cells' });
+    expect(again.status, again.body).toBe(201);
+    expect(again.json.import.reading).toMatchObject({ encoding: 'gbk', crs: expect.stringMatching(/Zone_39/) });
+    expect(again.json.import.counts).toMatchObject({ rows: current.rows[0]!.n, keep: current.rows[0]!.n, add: 0, change: 0, skip: 0, remove: 0 });
+    const discarded = await call(app, admin, { url: `/api/gis/imports/${again.json.import.id}/discard`, body: {} });
+    expect(discarded.status).toBe(200);
+
+    const csv = await app.inject({
+      method: 'GET',
+      url: `/api/gis/layers/grid_cells/export?format=csv&district=${ADCODE}`,
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toContain('网格编码');
+    expect(lines.length).toBe(current.rows[0]!.n + 1);
+    const geojson = await call(app, admin, { method: 'GET', url: `/api/gis/layers/districts/export?format=geojson&district=${ADCODE}` });
+    expect(geojson.status).toBe(200);
+    expect(geojson.json.features[0].properties).toMatchObject({ adcode: ADCODE, name: '东城区' });
+    const refused = await call(app, admin, { method: 'GET', url: `/api/gis/layers/districts/export?format=geojson&crs=4527` });
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toMatch(/RFC 7946/);
+  });
 });
 
 /** The .dbf with its last record cut off and the header's count lowered to match: one row fewer than the .shp. */
