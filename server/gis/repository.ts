@@ -155,9 +155,7 @@ export async function checkGridRules(db: Queryable, importId: number, toleranceM
     `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
      SELECT $1, f.n, f.code, k.kind, 'error', k.message FROM gis_import_features f
      CROSS JOIN LATERAL (
-       SELECT 'missing_field' AS kind, '缺少网格编码 the row has no grid code: fill in the 15-digit 网格编码' AS message WHERE coalesce(f.code, '') = ''
-       UNION ALL
-       SELECT 'bad_code', '网格编码不合规 grid code ' || f.code || ' breaks the rule: 15 digits = 6-digit district + 3-digit street + 3-digit community + 3-digit sequence, none of the last three 000'
+       SELECT 'bad_code' AS kind, '网格编码不合规 grid code ' || f.code || ' breaks the rule: 15 digits = 6-digit district + 3-digit street + 3-digit community + 3-digit sequence, none of the last three 000' AS message
        WHERE coalesce(f.code, '') <> '' AND (f.code !~ '^[0-9]{15}$' OR substr(f.code, 7, 3) = '000' OR substr(f.code, 10, 3) = '000' OR right(f.code, 3) = '000')
        UNION ALL
        SELECT 'code_mismatch', '编码与社区不符 grid code ' || f.code || ' does not start with its community code ' || (f.attrs->>'community_code') || ': correct one of them'
@@ -436,10 +434,8 @@ export async function checkDistrictRules(db: Queryable, importId: number): Promi
     `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
      SELECT $1, f.n, f.code, k.kind, 'error', k.message FROM gis_import_features f
      CROSS JOIN LATERAL (
-       SELECT 'bad_code' AS kind, '行政区划代码不合规 adcode ' || coalesce(f.code, '(empty)') || ' is not 6 digits: give the district''s 6-digit code (e.g. 110101)' AS message
-       WHERE coalesce(f.code, '') !~ '^[0-9]{6}$'
-       UNION ALL
-       SELECT 'missing_field', '缺少名称 the row has no district name: fill it in' WHERE coalesce(f.name, f.attrs->>'name', '') = ''
+       SELECT 'bad_code' AS kind, '行政区划代码不合规 adcode ' || f.code || ' is not 6 digits: give the district''s 6-digit code (e.g. 110101)' AS message
+       WHERE f.code !~ '^[0-9]{6}$'
      ) k
      WHERE f.import_id = $1`,
     [importId],
@@ -550,4 +546,150 @@ export async function exportPage(
 ): Promise<{ k: string; g: string | null; p: Record<string, string | number | boolean | null> }[]> {
   const res = await db.query(EXPORT_SQL[layer], [after, limit, district]);
   return res.rows;
+}
+
+/** Each code (or name) once in the file: later rows that repeat it are refused, naming the first. */
+async function checkDuplicateKeys(db: Queryable, importId: number, what: string): Promise<void> {
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
+     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', $2 || ' ' || d.code || ' is also on row ' || d.first_n || ': keep one row for it'
+     FROM (
+       SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
+       FROM gis_import_features f WHERE f.import_id = $1 AND f.code IS NOT NULL
+       WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
+     ) d WHERE d.k > 1`,
+    [importId, what],
+  );
+}
+
+/** In no district of Zhihui: a key area that meets none, an illegal building whose footprint's point-on-surface none covers. */
+async function checkInsideSomeDistrict(db: Queryable, importId: number, test: string, what: string): Promise<void> {
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message, geom)
+     SELECT $1, f.n, f.code, 'outside_district', 'error',
+            '不在任何行政区内 ' || $2 || ' ' || coalesce(f.code, '') || ' (row ' || f.n || ') lies at ' || round(ST_X(ST_PointOnSurface(f.geom))::numeric, 5) || ', ' ||
+            round(ST_Y(ST_PointOnSurface(f.geom))::numeric, 5) || ', in no district of Zhihui: check its coordinates (and the file''s coordinate system), or import its district first',
+            ST_PointOnSurface(f.geom)
+     FROM gis_import_features f
+     WHERE f.import_id = $1 AND f.geom IS NOT NULL AND ${CLEAN}
+       AND NOT EXISTS (SELECT 1 FROM districts d WHERE ${test})`,
+    [importId, what],
+  );
+}
+
+export async function checkKeyAreaRules(db: Queryable, importId: number): Promise<void> {
+  await checkDuplicateKeys(db, importId, '名称重复 key area');
+  await checkInsideSomeDistrict(db, importId, 'ST_Intersects(d.boundary, f.geom)', 'key area');
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, f.n, f.code, 'bad_value', 'error',
+            '销账日期早于挂账日期 row ' || f.n || ' is delisted (' || (f.attrs->>'delisted_on') || ') before it is listed (' || coalesce(f.attrs->>'listed_on', 'today') || '): correct one of the dates'
+     FROM gis_import_features f WHERE f.import_id = $1 AND (f.attrs->>'delisted_on')::date < coalesce((f.attrs->>'listed_on')::date, current_date)`,
+    [importId],
+  );
+}
+
+export async function checkIllegalBuildingRules(db: Queryable, importId: number): Promise<void> {
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, f.n, f.code, 'bad_code', 'error', '编号不合规 code ' || f.code || ' must be 4–32 capital letters, digits or hyphens (e.g. DCWJ2024001)'
+     FROM gis_import_features f WHERE f.import_id = $1 AND f.code IS NOT NULL AND f.code !~ '^[A-Z0-9-]{4,32}$'`,
+    [importId],
+  );
+  await checkDuplicateKeys(db, importId, '编号重复 illegal building');
+  await checkInsideSomeDistrict(db, importId, 'ST_Covers(d.boundary, ST_PointOnSurface(f.geom))', 'illegal building');
+}
+
+type ActionCounts = { add: number; change: number; keep: number; skip: number };
+
+async function actionCounts(db: Queryable, importId: number): Promise<ActionCounts> {
+  const res = await db.query<ActionCounts>(
+    `SELECT count(*) FILTER (WHERE action = 'add')::int AS add, count(*) FILTER (WHERE action = 'change')::int AS change,
+            count(*) FILTER (WHERE action = 'keep')::int AS keep, count(*) FILTER (WHERE action = 'skip')::int AS skip
+     FROM gis_import_features WHERE import_id = $1`,
+    [importId],
+  );
+  return res.rows[0]!;
+}
+
+/** The area of that name in force today (not delisted), as `alias`. */
+const keyAreaNow = (alias: string, name: string) =>
+  `(SELECT ${alias}.id FROM key_areas ${alias} WHERE ${alias}.name = ${name}
+     AND (${alias}.delisted_on IS NULL OR ${alias}.delisted_on > (now() AT TIME ZONE 'Asia/Shanghai')::date) ORDER BY ${alias}.listed_on DESC LIMIT 1)`;
+
+export async function diffKeyAreas(db: Queryable, importId: number): Promise<ActionCounts> {
+  await db.query(
+    `UPDATE gis_import_features f SET action = CASE
+         WHEN NOT (${CLEAN}) THEN 'skip'
+         WHEN x.geom IS NULL THEN 'add'
+         WHEN ${SAME_SHAPE('f.geom', 'x.geom')} AND x.level = f.attrs->>'level' AND x.kind = f.attrs->>'kind'
+              AND x.listed_on = coalesce((f.attrs->>'listed_on')::date, x.listed_on)
+              AND x.delisted_on IS NOT DISTINCT FROM (f.attrs->>'delisted_on')::date
+              AND x.complaint_baseline = coalesce((f.attrs->>'complaint_baseline')::numeric, x.complaint_baseline) THEN 'keep'
+         ELSE 'change' END
+     FROM (
+       SELECT f2.n, k.geom, k.level, k.kind, k.listed_on, k.delisted_on, k.complaint_baseline
+       FROM gis_import_features f2 LEFT JOIN key_areas k ON k.id = ${keyAreaNow('k0', 'f2.code')}
+       WHERE f2.import_id = $1
+     ) x
+     WHERE f.import_id = $1 AND x.n = f.n`,
+    [importId],
+  );
+  return actionCounts(db, importId);
+}
+
+/** Key areas keep their id (cases and the board refer to it): a changed area is updated in place. */
+export async function commitKeyAreas(db: Queryable, importId: number): Promise<{ added: number; changed: number; removed: number }> {
+  const changed = await db.query(
+    `UPDATE key_areas k SET geom = f.geom, level = f.attrs->>'level', kind = f.attrs->>'kind',
+            listed_on = coalesce((f.attrs->>'listed_on')::date, k.listed_on), delisted_on = (f.attrs->>'delisted_on')::date,
+            complaint_baseline = coalesce((f.attrs->>'complaint_baseline')::numeric, k.complaint_baseline)
+     FROM gis_import_features f
+     WHERE f.import_id = $1 AND f.action = 'change' AND k.id = ${keyAreaNow('k0', 'f.code')}`,
+    [importId],
+  );
+  const added = await db.query(
+    `INSERT INTO key_areas (name, level, kind, geom, listed_on, delisted_on, complaint_baseline)
+     SELECT f.code, f.attrs->>'level', f.attrs->>'kind', f.geom, coalesce((f.attrs->>'listed_on')::date, (now() AT TIME ZONE 'Asia/Shanghai')::date),
+            (f.attrs->>'delisted_on')::date, coalesce((f.attrs->>'complaint_baseline')::numeric, 0)
+     FROM gis_import_features f WHERE f.import_id = $1 AND f.action = 'add'`,
+    [importId],
+  );
+  return { added: added.rowCount ?? 0, changed: changed.rowCount ?? 0, removed: 0 };
+}
+
+export async function diffIllegalBuildings(db: Queryable, importId: number): Promise<ActionCounts> {
+  await db.query(
+    `UPDATE gis_import_features f SET action = CASE
+         WHEN NOT (${CLEAN}) THEN 'skip'
+         WHEN x.geom IS NULL THEN 'add'
+         WHEN ${SAME_SHAPE('f.geom', 'x.geom')} AND x.floors = (f.attrs->>'floors')::int AND x.kind = f.attrs->>'kind' AND x.stage = f.attrs->>'stage'
+              AND x.party IS NOT DISTINCT FROM f.attrs->>'party' AND x.discovered_on = (f.attrs->>'discovered_on')::date THEN 'keep'
+         ELSE 'change' END
+     FROM (
+       SELECT f2.n, b.geom, b.floors, b.kind, b.stage, b.party, b.discovered_on
+       FROM gis_import_features f2 LEFT JOIN illegal_buildings b ON b.code = f2.code WHERE f2.import_id = $1
+     ) x
+     WHERE f.import_id = $1 AND x.n = f.n`,
+    [importId],
+  );
+  return actionCounts(db, importId);
+}
+
+/** Illegal buildings upsert by code; the district is the one covering the footprint. */
+export async function commitIllegalBuildings(db: Queryable, importId: number): Promise<{ added: number; changed: number; removed: number }> {
+  const res = await db.query<{ inserted: boolean }>(
+    `INSERT INTO illegal_buildings (code, geom, area_m2, floors, kind, stage, party, district_adcode, discovered_on)
+     SELECT f.code, f.geom, coalesce(nullif((f.attrs->>'area_m2')::float8, 0), ST_Area(f.geom::geography)), (f.attrs->>'floors')::int,
+            f.attrs->>'kind', f.attrs->>'stage', f.attrs->>'party',
+            (SELECT d.adcode FROM districts d WHERE ST_Covers(d.boundary, ST_PointOnSurface(f.geom)) ORDER BY d.adcode LIMIT 1),
+            (f.attrs->>'discovered_on')::date
+     FROM gis_import_features f WHERE f.import_id = $1 AND f.action IN ('add', 'change')
+     ON CONFLICT (code) DO UPDATE SET geom = EXCLUDED.geom, area_m2 = EXCLUDED.area_m2, floors = EXCLUDED.floors, kind = EXCLUDED.kind,
+       stage = EXCLUDED.stage, party = EXCLUDED.party, district_adcode = EXCLUDED.district_adcode, discovered_on = EXCLUDED.discovered_on
+     RETURNING (xmax = 0) AS inserted`,
+    [importId],
+  );
+  const added = res.rows.filter((r) => r.inserted).length;
+  return { added, changed: res.rows.length - added, removed: 0 };
 }

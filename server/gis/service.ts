@@ -8,7 +8,7 @@ import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Problem } from '../http/problem.ts';
 import { type ImportAction, importStepRefusal, PROBLEM_KINDS } from '#shared/gis/import-workflow.ts';
-import { type FieldMapping, fieldsKey, GIS_LAYERS, type GisLayer, mappingProblems, proposeMapping } from '#shared/gis/layers.ts';
+import { type FieldMapping, fieldsKey, GIS_LAYERS, type GisLayer, mappingProblems, proposeMapping, readFieldValue } from '#shared/gis/layers.ts';
 import { converterFromWgs84, type CrsConverter, type DeclaredCoords, type Geometry, resolveCrs, transformGeometry } from './formats/crs.ts';
 import { type ExportFeature, type ExportField, writeCsv, writeGeoJson, writeShapefileZip } from './formats/export.ts';
 import { GisFileError } from './formats/errors.ts';
@@ -110,9 +110,15 @@ export class GisService {
         await repo.checkGridRules(this.pool, importId, TOLERANCE_M2);
         await repo.checkGridGaps(this.pool, importId, 100 * TOLERANCE_M2);
         Object.assign(counts, await repo.diffGrid(this.pool, importId));
-      } else {
+      } else if (opts.layer === 'districts') {
         await repo.checkDistrictRules(this.pool, importId);
         Object.assign(counts, await repo.diffDistricts(this.pool, importId));
+      } else if (opts.layer === 'key_areas') {
+        await repo.checkKeyAreaRules(this.pool, importId);
+        Object.assign(counts, await repo.diffKeyAreas(this.pool, importId));
+      } else {
+        await repo.checkIllegalBuildingRules(this.pool, importId);
+        Object.assign(counts, await repo.diffIllegalBuildings(this.pool, importId));
       }
       counts.baseVersion = await repo.latestVersion(this.pool, opts.layer);
       await repo.setCounts(this.pool, importId, counts);
@@ -169,21 +175,29 @@ export class GisService {
     for await (const feature of opened.features()) {
       rows++;
       const code = text(feature.properties[keyField]);
-      const attrs: Record<string, unknown> = {};
-      for (const f of spec.fields) if (f.key !== spec.key && mapping[f.key]) attrs[f.key] = text(feature.properties[mapping[f.key]!]);
       const problem = (kind: RowProblem['kind'], message: string) =>
         problems.push({ n: feature.n, code, kind, severity: PROBLEM_KINDS[kind].severity, message });
+      const attrs: Record<string, unknown> = {};
+      for (const f of spec.fields) {
+        const raw = mapping[f.key] ? text(feature.properties[mapping[f.key]!]) : null;
+        if (f.required && raw === null) {
+          problem('missing_field', `缺少${f.label.zh} row ${feature.n} has no ${f.label.en}${mapping[f.key] ? ` (field ${mapping[f.key]})` : ''}: fill it in`);
+          continue;
+        }
+        if (f.key === spec.key || (!mapping[f.key] && f.fallback === undefined)) continue;
+        const read = readFieldValue(f, raw);
+        if ('problem' in read) problem('bad_value', `row ${feature.n}: ${read.problem}`);
+        else attrs[f.key] = read.value;
+      }
       let geojson: string | null = null;
       const why = geometryProblem(feature);
       if (feature.geometry) {
         withGeometry++;
         types.add(feature.geometry.type);
       }
-      if (why === 'missing')
-        problem(
-          'no_geometry',
-          `缺少几何 row ${feature.n} has no geometry${feature.geometryError ? ` (${feature.geometryError})` : ''}: draw it, or leave the row out`,
-        );
+      if (why === 'missing' && feature.geometryError)
+        problem('invalid_geometry', `几何无法读取 row ${feature.n}: ${feature.geometryError}: correct it in the file`);
+      else if (why === 'missing') problem('no_geometry', `缺少几何 row ${feature.n} has no geometry: draw it, or leave the row out`);
       else if (!family(feature.geometry!, spec.geometry)) {
         wrongType++;
         problem(
@@ -314,7 +328,13 @@ export class GisService {
         source: `${record.filename} (${String(record.reading.crs)})`,
         counts: record.counts,
       });
-      const done = record.layer === 'grid_cells' ? await repo.commitGrid(db, id, version.id) : await repo.commitDistricts(db, id);
+      const commits = {
+        grid_cells: () => repo.commitGrid(db, id, version.id),
+        districts: () => repo.commitDistricts(db, id),
+        key_areas: () => repo.commitKeyAreas(db, id),
+        illegal_buildings: () => repo.commitIllegalBuildings(db, id),
+      };
+      const done = await commits[record.layer]();
       await repo.endImport(db, id, 'committed', version.id);
       const reading = record.reading as { fields: string[]; mapping: FieldMapping };
       await repo.rememberMapping(db, record.layer, fieldsKey(reading.fields), reading.mapping);

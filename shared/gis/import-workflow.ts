@@ -38,6 +38,7 @@ export const PROBLEM_KINDS = {
   invalid_geometry: { severity: 'error', zh: '几何无效', en: 'invalid geometry' },
   repaired_geometry: { severity: 'warning', zh: '几何已修复', en: 'geometry repaired (ST_MakeValid)' },
   missing_field: { severity: 'error', zh: '缺少必填值', en: 'required value missing' },
+  bad_value: { severity: 'error', zh: '取值不合规', en: 'value not accepted' },
   bad_code: { severity: 'error', zh: '编码不合规', en: 'code breaks the rule' },
   code_mismatch: { severity: 'error', zh: '编码与上级不符', en: 'code disagrees with its street/community' },
   duplicate_code: { severity: 'error', zh: '编码重复', en: 'duplicate code' },

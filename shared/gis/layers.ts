@@ -4,7 +4,7 @@
  * English), and the geometry it takes. The import proposes a mapping from these, the API documents
  * them and the administration screen draws its mapping form from them.
  */
-export type GisLayer = 'districts' | 'grid_cells';
+export type GisLayer = 'districts' | 'grid_cells' | 'key_areas' | 'illegal_buildings';
 export type GeometryFamily = 'polygon' | 'point';
 
 export interface TargetField {
@@ -13,6 +13,12 @@ export interface TargetField {
   required: boolean;
   /** Source field names, compared without case, spaces, underscores or hyphens. */
   synonyms: readonly string[];
+  /** How a value is read: text as is (the default), a date (YYYY-MM-DD, YYYY/M/D, YYYYMMDD), a number. */
+  type?: 'text' | 'date' | 'number' | 'integer';
+  /** The words bureaus write for each stored value (stored value → words); a value not among them is refused. */
+  values?: Record<string, readonly string[]>;
+  /** Stored when the file has no value (or no such field). */
+  fallback?: string;
 }
 
 export interface LayerSpec {
@@ -77,6 +83,105 @@ export const GIS_LAYERS: Record<GisLayer, LayerSpec> = {
       { key: 'unit', label: { zh: '责任单位', en: 'responsible unit' }, required: false, synonyms: ['责任单位', 'zrdw', 'unit'] },
     ],
   },
+  key_areas: {
+    label: { zh: '重点地区', en: 'key areas' },
+    geometry: 'polygon',
+    key: 'name',
+    fields: [
+      { key: 'name', label: { zh: '名称', en: 'name' }, required: true, synonyms: ['名称', '区域名称', '重点地区名称', '重点区域', 'mc', 'qymc', 'name'] },
+      {
+        key: 'level',
+        label: { zh: '级别', en: 'level' },
+        required: false,
+        synonyms: ['级别', '等级', '层级', 'jb', 'level'],
+        values: { city: ['市级', '市', 'city'], district: ['区级', '区', '区县级', 'district'] },
+        fallback: 'district',
+      },
+      {
+        key: 'kind',
+        label: { zh: '类型', en: 'kind' },
+        required: false,
+        synonyms: ['类型', '区域类型', '类别', 'lx', 'kind', 'type'],
+        values: {
+          commercial: ['商圈', '商业', '商业街', '商业区', 'commercial'],
+          scenic: ['景区', '景点', '旅游', '景区周边', 'scenic'],
+          transport: ['交通枢纽', '交通', '车站', '枢纽', 'transport'],
+          market: ['市场', '农贸市场', '批发市场', 'market'],
+          nightlife: ['夜市', '夜间经济', '夜经济', 'nightlife'],
+          civic: ['公共', '广场', '政务', '学校周边', '医院周边', 'civic'],
+          major_event: ['重大活动', '活动', '临时活动', 'major_event'],
+        },
+        fallback: 'civic',
+      },
+      {
+        key: 'listed_on',
+        label: { zh: '挂账日期', en: 'listed on' },
+        required: false,
+        type: 'date',
+        synonyms: ['挂账日期', '列入日期', '设立日期', '开始日期', 'gzrq', 'listed_on'],
+      },
+      {
+        key: 'delisted_on',
+        label: { zh: '销账日期', en: 'delisted on' },
+        required: false,
+        type: 'date',
+        synonyms: ['销账日期', '撤销日期', '结束日期', 'xzrq', 'delisted_on'],
+      },
+      {
+        key: 'complaint_baseline',
+        label: { zh: '月均投诉基数', en: 'complaints a month (baseline)' },
+        required: false,
+        type: 'number',
+        synonyms: ['投诉基数', '月均投诉', '基数', 'complaint_baseline', 'baseline'],
+      },
+    ],
+  },
+  illegal_buildings: {
+    label: { zh: '违法建设', en: 'illegal buildings' },
+    geometry: 'polygon',
+    key: 'code',
+    fields: [
+      { key: 'code', label: { zh: '编号', en: 'code' }, required: true, synonyms: ['编号', '违建编号', '图斑编号', '案件编号', 'bh', 'tbbh', 'code'] },
+      {
+        key: 'area_m2',
+        label: { zh: '面积(m²)', en: 'area (m²)' },
+        required: false,
+        type: 'number',
+        synonyms: ['面积', '占地面积', '违建面积', 'mj', 'area', 'area_m2'],
+      },
+      { key: 'floors', label: { zh: '层数', en: 'floors' }, required: false, type: 'integer', synonyms: ['层数', '楼层', 'cs', 'floors'], fallback: '1' },
+      {
+        key: 'kind',
+        label: { zh: '类型', en: 'kind' },
+        required: false,
+        synonyms: ['类型', '违建类型', '存量新增', 'lx', 'kind'],
+        values: { stock: ['存量', '存量违建', 'stock'], new: ['新增', '新增违建', 'new'] },
+        fallback: 'stock',
+      },
+      {
+        key: 'stage',
+        label: { zh: '阶段', en: 'stage' },
+        required: false,
+        synonyms: ['阶段', '处置阶段', '状态', '处置状态', 'jd', 'stage'],
+        values: {
+          discovered: ['发现', '已发现', 'discovered'],
+          filed: ['立案', '已立案', 'filed'],
+          ordered: ['责令', '责令整改', '限期拆除', 'ordered'],
+          demolished: ['拆除', '已拆除', 'demolished'],
+          closed: ['结案', '已结案', 'closed'],
+        },
+        fallback: 'discovered',
+      },
+      { key: 'party', label: { zh: '当事人', en: 'party' }, required: false, synonyms: ['当事人', '责任人', '违建人', 'dsr', 'party'] },
+      {
+        key: 'discovered_on',
+        label: { zh: '发现日期', en: 'discovered on' },
+        required: true,
+        type: 'date',
+        synonyms: ['发现日期', '发现时间', '巡查日期', 'fxrq', 'discovered_on'],
+      },
+    ],
+  },
 };
 
 export const GIS_LAYER_NAMES = Object.keys(GIS_LAYERS) as GisLayer[];
@@ -84,7 +189,7 @@ export const GIS_LAYER_NAMES = Object.keys(GIS_LAYERS) as GisLayer[];
 /** target field → source field name */
 export type FieldMapping = Record<string, string>;
 
-const fold = (s: string) => s.toLowerCase().replace(/[\s_\-]/g, '');
+const fold = (s: string) => s.toLowerCase().replace(/[\s_-]/g, '');
 
 /** The mapping proposed from the file's field names: each target takes the first source that is one of its names. */
 export function proposeMapping(layer: GisLayer, sourceFields: readonly string[]): FieldMapping {
@@ -126,3 +231,41 @@ export function mappingProblems(layer: GisLayer, mapping: FieldMapping, sourceFi
 
 /** The key under which a confirmed mapping is remembered: the layer's source fields, in order-free form. */
 export const fieldsKey = (sourceFields: readonly string[]) => [...sourceFields].map(fold).sort().join('|');
+
+/** A date as bureaus write it (2024-03-05, 2024/3/5, 2024.3.5, 20240305, 2024年3月5日) as YYYY-MM-DD; null when it is none. */
+export function normaliseDate(text: string): string | null {
+  const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?$/.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** A field's value as stored, or why it can't be. */
+export function readFieldValue(field: TargetField, raw: string | null): { value: string | null } | { problem: string } {
+  if (raw === null) return { value: field.fallback ?? null };
+  if (field.values) {
+    const folded = fold(raw);
+    for (const [stored, words] of Object.entries(field.values)) if (words.some((w) => fold(w) === folded)) return { value: stored };
+    return {
+      problem: `${field.label.zh}「${raw}」不是可用的值 ${field.label.en} "${raw}" is not one we know: use ${Object.values(field.values)
+        .map((w) => w[0])
+        .join(', ')}`,
+    };
+  }
+  if (field.type === 'date') {
+    const date = normaliseDate(raw);
+    return date ? { value: date } : { problem: `${field.label.zh}「${raw}」不是日期 ${field.label.en} "${raw}" is not a date: write it as 2024-03-05` };
+  }
+  if (field.type === 'number' || field.type === 'integer') {
+    const n = Number(raw.replace(/,/g, ''));
+    const ok = Number.isFinite(n) && n >= 0 && (field.type === 'number' || Number.isInteger(n));
+    return ok
+      ? { value: String(n) }
+      : {
+          problem: `${field.label.zh}「${raw}」不是${field.type === 'integer' ? '整数' : '数'} ${field.label.en} "${raw}" is not a ${field.type === 'integer' ? 'whole number' : 'number'} ≥ 0`,
+        };
+  }
+  return { value: raw };
+}

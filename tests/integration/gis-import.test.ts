@@ -215,6 +215,50 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
     expect(again.json.message).toMatch(/committed/);
   });
 
+  it('imports key areas (GCJ-02 GeoJSON) and the illegal-building register (GBK CSV with WKT), reporting exactly the planted defects', async () => {
+    // the fixture's names for the defects, and ours
+    const ours: Record<string, string> = {
+      missing_name: 'missing_field',
+      unclosed_ring: 'invalid_geometry',
+      not_polygon: 'wrong_geometry_type',
+      invalid_wkt: 'invalid_geometry',
+      duplicate_code: 'duplicate_code',
+      outside_district: 'outside_district',
+    };
+    for (const [layer, file, name, query, planted] of [
+      ['key_areas', city.files.keyAreas, 'key-areas.geojson', { coords: 'gcj02' }, city.keyAreas],
+      ['illegal_buildings', city.files.illegalBuildings, 'illegal-buildings.csv', {}, city.illegalBuildings],
+    ] as const) {
+      const r = await upload(await readFile(file), name, { layer, ...query });
+      expect(r.status, r.body).toBe(201);
+      const problems = (await allProblems(r.json.import.id)).filter((p) => p.severity === 'error');
+      expect(problems.map((p) => `${p.n} ${p.kind}`).sort(), layer).toEqual(planted.defects.map((d) => `${d.row} ${ours[d.kind]}`).sort());
+      expect(r.json.import.counts, layer).toMatchObject({ rows: planted.rows, add: planted.clean.length, skip: planted.defects.length });
+      await commit(r.json.import.id);
+    }
+    const areas = await db.pool.query<{ name: string; level: string; kind: string }>(
+      `SELECT name, level, kind FROM key_areas k WHERE EXISTS (SELECT 1 FROM districts d WHERE d.adcode = $1 AND ST_Within(k.geom, d.boundary)) ORDER BY name`,
+      [ADCODE],
+    );
+    expect(areas.rows.map((a) => a.name).sort()).toEqual(city.keyAreas.clean.map((c) => c.code).sort());
+    expect(areas.rows.find((a) => a.name === '王府井商业街')).toMatchObject({ level: 'city', kind: 'commercial' });
+    const buildings = await db.pool.query<{ code: string; district_adcode: string }>(
+      `SELECT code, district_adcode FROM illegal_buildings WHERE code LIKE 'DCWJ%' ORDER BY code`,
+    );
+    expect(buildings.rows.map((b) => b.code)).toEqual([...new Set(city.illegalBuildings.clean.map((c) => c.code))].sort());
+    expect(new Set(buildings.rows.map((b) => b.district_adcode))).toEqual(new Set([ADCODE]));
+    // a case in 王府井 is located in the key area, which was given in GCJ-02 and stored in WGS84
+    const wfj = await db.pool.query<{ lon: number; lat: number }>(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM key_areas WHERE name = '王府井商业街'`,
+    );
+    const located = await call(app, dispatcher, {
+      url: '/api/incidents',
+      body: { category: '0102', source: 'dispatcher', description: '王府井 key area', lon: wfj.rows[0]!.lon, lat: wfj.rows[0]!.lat },
+    });
+    expect(located.status, located.body).toBe(201);
+    expect(located.json.incident.keyAreas.map((a: { name: string }) => a.name)).toContain('王府井商业街');
+  });
+
   it('keeps a case in the cell it was filed in when a new grid version splits that cell', async () => {
     const probe = city.grid.probes[0]!;
     const reported = await call(app, dispatcher, {
@@ -286,8 +330,8 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
 
     // the commit is in the audit log, before → after
     const audit = await db.pool.query(`SELECT action, after FROM admin_audit WHERE action = 'gis.version_committed' ORDER BY id`);
-    expect(audit.rows.length).toBe(3);
-    expect(audit.rows[2].after).toMatchObject({ layer: 'grid_cells', added: 1, changed: 1, removed: 0 });
+    expect(audit.rows.length).toBe(5);
+    expect(audit.rows.at(-1).after).toMatchObject({ layer: 'grid_cells', added: 1, changed: 1, removed: 0 });
   });
 
   it('exports the grid as a GBK Shapefile in Gauss-Krüger, as CSV and as GeoJSON, and the Shapefile imports again unchanged', async () => {
