@@ -693,3 +693,20 @@ export async function commitIllegalBuildings(db: Queryable, importId: number): P
   const added = res.rows.filter((r) => r.inserted).length;
   return { added, changed: res.rows.length - added, removed: 0 };
 }
+
+/** A point of a register taken as a circle of the row's area (100 m² without one), said as a warning so that someone draws it later. */
+export async function footprintsFromPoints(db: Queryable, importId: number): Promise<void> {
+  await db.query(
+    `WITH pts AS (
+       UPDATE gis_import_features f
+       SET geom = ST_Multi(ST_Buffer(ST_GeometryN(f.geom, 1)::geography, sqrt(coalesce(nullif((f.attrs->>'area_m2')::float8, 0), 100) / pi()), 'quad_segs=8')::geometry)
+       WHERE f.import_id = $1 AND GeometryType(f.geom) = 'MULTIPOINT' AND ST_NumGeometries(f.geom) = 1
+       RETURNING f.n, f.code, coalesce(nullif((f.attrs->>'area_m2')::float8, 0), 100) AS m2
+     )
+     INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, pts.n, pts.code, 'point_footprint', 'warning',
+            '以点代面 row ' || pts.n || ' gives a point, not a footprint: it is stored as a circle of ' || round(pts.m2::numeric) || ' m²; draw its outline on the map when it is surveyed'
+     FROM pts`,
+    [importId],
+  );
+}

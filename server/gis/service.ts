@@ -105,6 +105,7 @@ export class GisService {
         );
       }
       await repo.checkGeometries(this.pool, importId, opts.repair ?? false);
+      if (spec.pointFootprints) await repo.footprintsFromPoints(this.pool, importId);
       const counts: Record<string, number> = { rows: read.rows };
       if (opts.layer === 'grid_cells') {
         await repo.checkGridRules(this.pool, importId, TOLERANCE_M2);
@@ -198,7 +199,7 @@ export class GisService {
       if (why === 'missing' && feature.geometryError)
         problem('invalid_geometry', `几何无法读取 row ${feature.n}: ${feature.geometryError}: correct it in the file`);
       else if (why === 'missing') problem('no_geometry', `缺少几何 row ${feature.n} has no geometry: draw it, or leave the row out`);
-      else if (!family(feature.geometry!, spec.geometry)) {
+      else if (!family(feature.geometry!, spec.geometry) && !(spec.pointFootprints && feature.geometry!.type === 'Point')) {
         wrongType++;
         problem(
           'wrong_geometry_type',

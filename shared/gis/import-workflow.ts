@@ -37,6 +37,7 @@ export const PROBLEM_KINDS = {
   wrong_geometry_type: { severity: 'error', zh: '几何类型不符', en: 'wrong geometry type' },
   invalid_geometry: { severity: 'error', zh: '几何无效', en: 'invalid geometry' },
   repaired_geometry: { severity: 'warning', zh: '几何已修复', en: 'geometry repaired (ST_MakeValid)' },
+  point_footprint: { severity: 'warning', zh: '以点代面', en: 'a point taken as a footprint of its area' },
   missing_field: { severity: 'error', zh: '缺少必填值', en: 'required value missing' },
   bad_value: { severity: 'error', zh: '取值不合规', en: 'value not accepted' },
   bad_code: { severity: 'error', zh: '编码不合规', en: 'code breaks the rule' },

@@ -26,6 +26,8 @@ export interface LayerSpec {
   geometry: GeometryFamily;
   /** The field a row is known by: matched against the current version to tell added / changed / removed. */
   key: string;
+  /** Registers often give a point, not a footprint: take it as a circle of the row's area (100 m² without one), with a warning. */
+  pointFootprints?: boolean;
   fields: readonly TargetField[];
 }
 
@@ -140,6 +142,7 @@ export const GIS_LAYERS: Record<GisLayer, LayerSpec> = {
     label: { zh: '违法建设', en: 'illegal buildings' },
     geometry: 'polygon',
     key: 'code',
+    pointFootprints: true,
     fields: [
       { key: 'code', label: { zh: '编号', en: 'code' }, required: true, synonyms: ['编号', '违建编号', '图斑编号', '案件编号', 'bh', 'tbbh', 'code'] },
       {

@@ -259,6 +259,32 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
     expect(located.json.incident.keyAreas.map((a: { name: string }) => a.name)).toContain('王府井商业街');
   });
 
+  it('takes a register that gives points (经度/纬度) as footprints of their area, with a warning each', async () => {
+    const [a, b] = city.grid.probes;
+    const csv = [
+      '编号,经度,纬度,面积,层数,类型,阶段,发现日期',
+      `DCPT-0001,${a!.lon},${a!.lat},250,2,新增,立案,2025/3/5`,
+      `DCPT-0002,${b!.lon},${b!.lat},,1,存量,发现,20250306`,
+    ].join('\r\n');
+    const r = await upload(Buffer.from('\uFEFF' + csv, 'utf8'), '点位登记.csv', { layer: 'illegal_buildings' });
+    expect(r.status, r.body).toBe(201);
+    expect(r.json.import.counts).toMatchObject({ rows: 2, add: 2, skip: 0 });
+    expect(r.json.problems.map((p) => [p.n, p.kind, p.severity])).toEqual([
+      [1, 'point_footprint', 'warning'],
+      [2, 'point_footprint', 'warning'],
+    ]);
+    await commit(r.json.import.id);
+    const stored = await db.pool.query<{ code: string; m2: number; area_m2: number; discovered_on: string; stage: string }>(
+      `SELECT code, ST_Area(geom::geography) AS m2, area_m2, to_char(discovered_on, 'YYYY-MM-DD') AS discovered_on, stage FROM illegal_buildings WHERE code LIKE 'DCPT%' ORDER BY code`,
+    );
+    expect(stored.rows.map((x) => [x.code, x.discovered_on, x.stage])).toEqual([
+      ['DCPT-0001', '2025-03-05', 'filed'],
+      ['DCPT-0002', '2025-03-06', 'discovered'],
+    ]);
+    expect(stored.rows[0]!.m2 / 250).toBeCloseTo(1, 1);
+    expect(stored.rows[1]!.m2 / 100).toBeCloseTo(1, 1);
+  });
+
   it('keeps a case in the cell it was filed in when a new grid version splits that cell', async () => {
     const probe = city.grid.probes[0]!;
     const reported = await call(app, dispatcher, {
@@ -330,7 +356,7 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
 
     // the commit is in the audit log, before → after
     const audit = await db.pool.query(`SELECT action, after FROM admin_audit WHERE action = 'gis.version_committed' ORDER BY id`);
-    expect(audit.rows.length).toBe(5);
+    expect(audit.rows.length).toBe(6);
     expect(audit.rows.at(-1).after).toMatchObject({ layer: 'grid_cells', added: 1, changed: 1, removed: 0 });
   });
 
