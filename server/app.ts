@@ -60,10 +60,13 @@ import { workforceRoutes } from './workforce/routes.ts';
 import { WorkforceService } from './workforce/service.ts';
 
 export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'logLevel' | 'dataDir'> &
-  Partial<Pick<Config, 'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken'>> & {
+  Partial<
+    Pick<
+      Config,
+      'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken' | 'gisImportMaxBytes'
+    >
+  > & {
     auth?: Partial<AuthSettings>;
-    /** Largest GIS upload (bytes); server/gis/routes.ts has the default. */
-    gisImportMaxBytes?: number;
   };
 
 export interface AppOptions {

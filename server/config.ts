@@ -34,6 +34,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Browser origins besides the server's own that may open the live socket (a separate wall-screen host). */
   allowedOrigins: string[];
+  /** Largest GIS upload (a layer for import), bytes. */
+  gisImportMaxBytes: number;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -120,5 +122,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     metricsToken: env.METRICS_TOKEN || null,
     shutdownTimeoutMs: positive(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS'),
+    gisImportMaxBytes: positive(env.GIS_IMPORT_MAX_MB, 512, 'GIS_IMPORT_MAX_MB') * 1024 * 1024,
   };
 }
