@@ -175,7 +175,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
   await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, cases, bus) });
-  await app.register(gisRoutes, { gis: new GisService(pool), dataDir: opts.config.dataDir, maxBytes: opts.config.gisImportMaxBytes });
+  await app.register(gisRoutes, { gis: new GisService(pool, bus), dataDir: opts.config.dataDir, maxBytes: opts.config.gisImportMaxBytes });
   await app.register(eventRoutes, { events: new EventService(pool) });
   const readPool = opts.db.readPool ?? pool;
   await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect) });

@@ -6,6 +6,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import type pg from 'pg';
 import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';
+import type { EventBus } from '../events/bus.ts';
+import { appendEvents } from '../events/repository.ts';
 import { Problem } from '../http/problem.ts';
 import { type ImportAction, importStepRefusal, PROBLEM_KINDS } from '#shared/gis/import-workflow.ts';
 import { type FieldMapping, fieldsKey, GIS_LAYERS, type GisLayer, mappingProblems, proposeMapping, readFieldValue } from '#shared/gis/layers.ts';
@@ -57,7 +59,10 @@ export class GisService {
   /** One file read at a time per instance: reading is CPU and I/O the console's requests share. */
   private reading = false;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly bus: EventBus,
+  ) {}
 
   async preview(user: AuthUser, file: string, opts: ImportOptions): Promise<ImportPreview> {
     if (this.reading) throw new Problem(409, '另一个导入正在检查 another import is being checked on this server: upload again when it has finished');
@@ -307,7 +312,7 @@ export class GisService {
 
   /** Commits a previewed import as the layer's new version, or discards it. */
   async step(user: AuthUser, id: number, action: ImportAction): Promise<ImportPreview> {
-    await withTransaction(this.pool, async (db) => {
+    const events = await withTransaction(this.pool, async (db) => {
       const record = await repo.getImport(db, id, true);
       if (!record) throw new Problem(404, `没有导入 ${id} there is no import ${id}`);
       const refusal = importStepRefusal(action, record.state);
@@ -315,7 +320,7 @@ export class GisService {
       if (action === 'discard') {
         await repo.endImport(db, id, 'discarded', null);
         await repo.audit(db, { userId: user.id, action: 'gis.import_discarded', target: `gis_imports/${id}`, before: null, after: { layer: record.layer } });
-        return;
+        return [];
       }
       await repo.lockLayer(db, record.layer);
       const latest = await repo.latestVersion(db, record.layer);
@@ -346,7 +351,12 @@ export class GisService {
         before: { version: latest },
         after: { version: version.id, layer: record.layer, ...done },
       });
+      // consoles fetch the layer and its tiles again (every instance: the event log carries it)
+      return appendEvents(db, [
+        { incidentId: null, type: 'map.updated', actorUserId: user.id, districtAdcode: null, payload: { layer: record.layer, versionId: version.id, ...done } },
+      ]);
     });
+    this.bus.publish(events);
     return this.previewOf(id);
   }
 }

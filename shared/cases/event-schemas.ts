@@ -93,6 +93,16 @@ export const EventPayloadSchemas = {
     { officerId: Nullable(Type.Integer()), from: Type.String(), to: Enum(DUTY_STATUSES) },
     { description: 'an officer went on or off duty (上岗/下岗)' },
   ),
+  'map.updated': Type.Object(
+    {
+      layer: Enum(['districts', 'grid_cells', 'key_areas', 'illegal_buildings'] as const),
+      versionId: Type.Integer(),
+      added: Type.Integer(),
+      changed: Type.Integer(),
+      removed: Type.Integer(),
+    },
+    { description: "an import of the city's geography was committed as a new version (底图更新): consoles fetch the layer and its tiles again" },
+  ),
 };
 
 /** The payload type of each event type: what events.ts calls EventPayloads. */

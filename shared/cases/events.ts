@@ -33,6 +33,7 @@ export const EVENT_TYPES = [
   'incident.escalated',
   'incident.dispatch_timed_out',
   'officer.duty',
+  'map.updated',
 ] as const satisfies readonly EventType[];
 // every type listed once: a type added above and not here fails here
 type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;

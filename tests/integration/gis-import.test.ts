@@ -196,6 +196,9 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
 
     const done = await commit(id);
     expect(done.import.state).toBe('committed');
+    // consoles hear of it on the live feed (the event log carries it to every instance)
+    const told = await db.pool.query(`SELECT payload FROM incident_events WHERE type = 'map.updated' ORDER BY seq DESC LIMIT 1`);
+    expect(told.rows[0].payload).toMatchObject({ layer: 'grid_cells', versionId: done.import.versionId, added: c.add, changed: 0, removed: 0 });
     const stored = await db.pool.query<{ code: string }>(`SELECT code FROM grid_cells WHERE district_adcode = $1 AND valid_to IS NULL ORDER BY code`, [ADCODE]);
     const partnerCodes = errors.filter((p) => partners.has(p.n!)).map((p) => p.code);
     const expected = city.grid.clean.map((r) => r.code).filter((code) => !partnerCodes.includes(code));

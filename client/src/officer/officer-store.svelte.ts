@@ -149,7 +149,8 @@ class OfficerStore {
       if (e.officerIds.includes(me ?? -1) && typeof e.payload.to === 'string') this.duty = e.payload.to as DutyStatus;
       return;
     }
-    if (e.incidentId === null) return;
+    // the phone draws no city layers: a new map version is the console's business
+    if (e.type === 'map.updated' || e.incidentId === null) return;
     this.scheduleRefresh();
     if (ctx.silent || !e.officerIds.includes(me ?? -1)) return;
     const code = typeof e.payload.code === 'string' ? e.payload.code : '';

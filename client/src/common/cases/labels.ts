@@ -75,6 +75,7 @@ export const eventName: Record<EventType, Bi> = {
   'incident.merged': bi('合并', 'merged'),
   'incident.reassigned': bi('改派', 'reassigned'),
   'officer.duty': bi('上岗/下岗', 'duty change'),
+  'map.updated': bi('底图更新', 'map updated'),
 };
 export const eventLabel = (type: string): Bi => eventName[type as EventType] ?? bi(type, '');
 

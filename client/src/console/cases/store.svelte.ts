@@ -231,6 +231,10 @@ class CaseStore {
       this.officersVersion += 1;
       return;
     }
+    if (e.type === 'map.updated') {
+      this.map?.geographyChanged();
+      return;
+    }
     const id = e.incidentId;
     if (id === null) return;
     const inc = this.open.get(id);

@@ -156,6 +156,10 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
     this.officers.updatePositions(batch);
   }
 
+  geographyChanged(): void {
+    if (!this.destroyed) this.loader.geographyChanged();
+  }
+
   setOfficerDuty(officerId: number, dutyStatus: string): void {
     this.officers.setDuty(officerId, dutyStatus);
   }

@@ -20,6 +20,8 @@ export interface CaseMapSink {
   showCase(inc: CaseView | null): void;
   setOfficerDuty(officerId: number, dutyStatus: string): void;
   updateOfficerPositions(batch: PositionUpdate[]): void;
+  /** a new version of the city's geography was committed: fetch its layers and tiles again */
+  geographyChanged(): void;
 }
 
 /** The map as context: `current` is undefined until the map exists (and again after it is gone). */

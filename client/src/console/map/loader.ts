@@ -67,6 +67,13 @@ export class LayerLoader {
     void this.load(gen, abort.signal);
   }
 
+  /** A new version of the city's geography was committed: the map layers and their tiles are fetched again. */
+  geographyChanged(): void {
+    if (!this.layersAllowed) return;
+    this.tiles.refresh();
+    for (const name of MAP_LAYERS) void this.loadLayer(name, this.generation, this.abort?.signal);
+  }
+
   destroy(): void {
     this.abort?.abort();
     clearInterval(this.refresh);

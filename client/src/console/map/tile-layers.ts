@@ -41,6 +41,13 @@ export class TileLayers {
     this.sync();
   }
 
+  /** The data behind the tiles changed (a new grid version): the sources go on afresh, so no cached tile stays. */
+  refresh(): void {
+    if (this.onMap === null) return;
+    this.onMap = null;
+    this.sync();
+  }
+
   /** Put the tile sources on the map afresh for the session, or take them off. */
   sync(): void {
     if (!this.styled() || this.wanted === this.onMap) return;
