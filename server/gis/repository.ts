@@ -710,3 +710,12 @@ export async function footprintsFromPoints(db: Queryable, importId: number): Pro
     [importId],
   );
 }
+
+/** Previews nobody committed or discarded within a day are discarded, and their staged rows dropped. */
+export async function expireOldPreviews(db: Queryable): Promise<number> {
+  const res = await db.query<{ id: number }>(
+    `UPDATE gis_imports SET state = 'discarded', ended_at = now() WHERE state = 'previewed' AND created_at < now() - interval '1 day' RETURNING id`,
+  );
+  if (res.rows.length > 0) await db.query(`DELETE FROM gis_import_features WHERE import_id = ANY($1::int[])`, [res.rows.map((r) => r.id)]);
+  return res.rows.length;
+}

@@ -68,6 +68,7 @@ export class GisService {
     if (this.reading) throw new Problem(409, '另一个导入正在检查 another import is being checked on this server: upload again when it has finished');
     this.reading = true;
     try {
+      await repo.expireOldPreviews(this.pool);
       const opened = await openLayer(file, {
         filename: opts.filename,
         encoding: opts.encoding,
