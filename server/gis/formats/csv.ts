@@ -139,13 +139,13 @@ const WKT_START =
   /^\s*(?:SRID=\d+\s*;\s*)?(?:MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|POINT|LINESTRING|POLYGON|GEOMETRYCOLLECTION)\s*(?:ZM|Z|M)?\s*(?:\(|EMPTY\b)/i;
 export const looksLikeWkt = (text: string) => WKT_START.test(text);
 
-type ResolvedColumns = { wkt: number } | { lon: number; lat: number };
+export type ResolvedColumns = { wkt: number } | { lon: number; lat: number };
 
 /**
  * The geometry column(s): as given; else a column named like WKT whose values look like WKT; else the first
  * column whose first value is WKT; else longitude and latitude columns by their names.
  */
-function geometryColumns(names: string[], firstValues: (string | undefined)[], options: OpenLayerOptions): ResolvedColumns {
+export function geometryColumns(names: string[], firstValues: (string | undefined)[], options: OpenLayerOptions): ResolvedColumns {
   const list = names.join(', ');
   const find = (wanted: string, what: string) => {
     const exact = names.indexOf(wanted.trim());
@@ -329,7 +329,7 @@ export async function openCsv(file: string, options: OpenLayerOptions): Promise<
   };
 }
 
-function rowGeometry(columns: ResolvedColumns, text: (i: number) => string | null, names: string[]): Pick<SourceFeature, 'geometry' | 'geometryError'> {
+export function rowGeometry(columns: ResolvedColumns, text: (i: number) => string | null, names: string[]): Pick<SourceFeature, 'geometry' | 'geometryError'> {
   if ('wkt' in columns) {
     const wkt = text(columns.wkt);
     if (wkt === null) return { geometry: null };

@@ -2,7 +2,7 @@ import type { Geometry, Position } from './crs.ts';
 import type { DbfValue } from './dbf.ts';
 import type { TextEncoding } from './encoding.ts';
 
-export type LayerFormat = 'shapefile' | 'geojson' | 'csv';
+export type LayerFormat = 'shapefile' | 'geojson' | 'csv' | 'xlsx';
 
 /** One feature of an uploaded layer, before any reprojection or field mapping. */
 export interface SourceFeature {

@@ -5,9 +5,11 @@ import { GisFileError } from './errors.ts';
 import { openGeoJson, positionSampler } from './geojson.ts';
 import type { OpenedLayer, OpenLayerOptions } from './layer.ts';
 import { openShapefile, type ShapefileLayer } from './shapefile.ts';
+import { isWorkbookZip, openXlsx } from './xlsx.ts';
 import { extractShapefile } from './zip.ts';
 
-const FORMATS = 'a zipped Shapefile (.zip holding the .shp, .shx, .dbf and .prj), GeoJSON (.geojson, .json, one Feature a line too) or CSV (.csv, .txt)';
+const FORMATS =
+  'a zipped Shapefile (.zip holding the .shp, .shx, .dbf and .prj), GeoJSON (.geojson, .json, one Feature a line too), CSV (.csv, .txt) or an Excel workbook (.xlsx)';
 
 const JSON_EXTENSIONS = new Set(['geojson', 'json', 'geojsonl', 'geojsons', 'geojsonseq', 'ndjson', 'jsonl']);
 const CSV_EXTENSIONS = new Set(['csv', 'txt', 'tsv']);
@@ -16,9 +18,9 @@ const SPREADSHEETS = new Set(['xlsx', 'xlsm', 'xls', 'et', 'ods']);
 
 const startsWith = (head: Buffer, bytes: number[]) => bytes.every((b, i) => head[i] === b);
 const isZip = (head: Buffer) => startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06]);
-/** An .xlsx (or .docx…): a zip whose first entry is [Content_Types].xml, as Office writes it. */
+/** An .xlsx (or .docx…): a zip whose first entry is [Content_Types].xml, as Office writes it (other writers: see isWorkbookZip). */
 const isOfficeZip = (head: Buffer) => isZip(head) && head.subarray(30, 30 + 19).toString('latin1') === '[Content_Types].xml';
-/** An .xls (or .doc, .et): an OLE2 compound file. */
+/** An .xls (or .doc, .et, or an .xlsx encrypted with a password): an OLE2 compound file. */
 const isOle2 = (head: Buffer) => startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 /** A .shp or .shx on its own: file code 9994, big-endian. */
 const isShpHeader = (head: Buffer) => startsWith(head, [0x00, 0x00, 0x27, 0x0a]);
@@ -51,21 +53,17 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
 }
 
 /**
- * Opens an uploaded file as one layer, choosing the reader by its content first (a zip, JSON) and then by the
- * extension of the name it was uploaded under (CSV). The caller must close() the layer: a zipped Shapefile is
- * extracted into a temp directory that close() removes.
+ * Opens an uploaded file as one layer, choosing the reader by its content first (an Excel workbook, a zip,
+ * JSON) and then by the extension of the name it was uploaded under (CSV). The caller must close() the layer:
+ * a zipped Shapefile is extracted into a temp directory that close() removes.
  */
 export async function openLayer(file: string, options: OpenLayerOptions): Promise<OpenedLayer> {
   const { head, size } = await readHead(file);
   if (size === 0) throw new GisFileError(400, '文件为空 the file is empty: choose the file again and upload it (the copy we received has 0 bytes)');
   const ext = path.extname(options.filename).slice(1).toLowerCase();
 
-  if (SPREADSHEETS.has(ext) || isOle2(head) || isOfficeZip(head)) {
-    throw new GisFileError(
-      422,
-      '暂不支持 Excel 文件 Excel workbooks are not read yet: in Excel, Save As "CSV UTF-8" or "CSV" (GBK), with the geometry as a WKT column or longitude and latitude columns, and upload the .csv',
-    );
-  }
+  // an .xlsx whatever its name; xlsx.ts also says what to do with an .xls, an encrypted or a damaged workbook
+  if (SPREADSHEETS.has(ext) || isOle2(head) || isOfficeZip(head) || (isZip(head) && (await isWorkbookZip(file)))) return openXlsx(file, options);
   if (isZip(head) || ext === 'zip') return openZippedShapefile(file, options);
   if (isShpHeader(head) || SHAPEFILE_PARTS.has(ext)) {
     throw new GisFileError(
