@@ -33,7 +33,7 @@ CREATE TABLE gis_imports (
   layer         text NOT NULL CHECK (layer IN ('districts', 'grid_cells', 'key_areas', 'illegal_buildings')),
   state         text NOT NULL CHECK (state IN ('previewed', 'committed', 'discarded')),
   filename      text NOT NULL,
-  format        text NOT NULL CHECK (format IN ('shapefile', 'geojson', 'csv')),
+  format        text NOT NULL CHECK (format IN ('shapefile', 'geojson', 'csv', 'xlsx')),
   -- how the file was read: CRS, encoding and where each came from, the field mapping, the options
   reading       jsonb NOT NULL,
   counts        jsonb NOT NULL DEFAULT '{}',

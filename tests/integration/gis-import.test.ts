@@ -9,6 +9,7 @@ import * as turf from '@turf/turf';
 import type { FastifyInstance } from 'fastify';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import iconv from 'iconv-lite';
+import writeXlsxFile from 'write-excel-file/node';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testApp } from '../support/app.ts';
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 interface Preview {
-  import: { id: number; state: string; counts: Record<string, number>; reading: Record<string, unknown>; versionId: number | null };
+  import: { id: number; state: string; format: string; counts: Record<string, number>; reading: Record<string, unknown>; versionId: number | null };
   problems: { n: number | null; otherN: number | null; code: string | null; kind: string; severity: string; message: string }[];
   problemCounts: { kind: string; severity: string; count: number }[];
   removed: string[];
@@ -286,6 +287,27 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
     ]);
     expect(stored.rows[0]!.m2 / 250).toBeCloseTo(1, 1);
     expect(stored.rows[1]!.m2 / 100).toBeCloseTo(1, 1);
+
+    // the same register as Excel saves it: numbers and a real date cell
+    const c = city.grid.probes[2]!;
+    const xlsx = await writeXlsxFile([
+      ['编号', '经度', '纬度', '面积', '类型', '发现日期'].map((value) => ({ value })),
+      [
+        { value: 'DCXL-0001' },
+        { value: c.lon },
+        { value: c.lat },
+        { value: 80 },
+        { value: '存量' },
+        { value: new Date(Date.UTC(2025, 3, 1)), format: 'yyyy-mm-dd' },
+      ],
+    ]).toBuffer();
+    const x = await upload(xlsx, '违建登记.xlsx', { layer: 'illegal_buildings' });
+    expect(x.status, x.body).toBe(201);
+    expect(x.json.import.format).toBe('xlsx');
+    expect(x.json.import.counts).toMatchObject({ rows: 1, add: 1, skip: 0 });
+    await commit(x.json.import.id);
+    const fromExcel = await db.pool.query(`SELECT to_char(discovered_on, 'YYYY-MM-DD') AS d, kind FROM illegal_buildings WHERE code = 'DCXL-0001'`);
+    expect(fromExcel.rows[0]).toEqual({ d: '2025-04-01', kind: 'stock' });
   });
 
   it('keeps a case in the cell it was filed in when a new grid version splits that cell', async () => {
@@ -359,7 +381,7 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
 
     // the commit is in the audit log, before → after
     const audit = await db.pool.query(`SELECT action, after FROM admin_audit WHERE action = 'gis.version_committed' ORDER BY id`);
-    expect(audit.rows.length).toBe(6);
+    expect(audit.rows.length).toBe(7);
     expect(audit.rows.at(-1).after).toMatchObject({ layer: 'grid_cells', added: 1, changed: 1, removed: 0 });
   });
 
