@@ -1,5 +1,6 @@
 // Every request the console and the officer phone make to the server, in one place.
 import type { ClientConfig, DistrictCollection, Health, KeyAreaCollection, OfficerCollection, OfficerMe, SquadCollection } from './api-types.ts';
+import type { GisImportPreview, GisImportRecord, GisLayers, GisMapCollection, GisProblem, GisUploadOptions } from './api-types.ts';
 import type {
   Candidate,
   CaseAction,
@@ -238,4 +239,36 @@ export const api = {
   officerMe: (signal?: AbortSignal) => authGet<OfficerMe>('/api/officers/me', signal),
   postPosition: (fix: { lon: number; lat: number; accuracy?: number }) => authPost<{ accepted: true }>('/api/officers/me/position', fix),
   setDuty: (status: 'available' | 'off_duty') => authPost<{ dutyStatus: string }>('/api/officers/me/duty', { status }),
+};
+
+// ---- 底图数据导入 GIS imports (administrators: permission gis.manage) ----------------------------------
+/** Reading, checking and committing a city's whole grid takes a while: as long as an upload may. */
+const GIS_TIMEOUT_MS = UPLOAD_TIMEOUT_MS;
+
+export const gisApi = {
+  /** the layers a city imports, their fields and the names each is proposed from */
+  layers: (signal?: AbortSignal) => authGet<GisLayers>('/api/gis/layers', signal),
+  /** upload a layer as the one multipart part "file"; the options go in the query string. 201: the preview */
+  upload: (file: File, o: GisUploadOptions) => {
+    const form = new FormData();
+    form.append('file', file, file.name || 'upload');
+    const q = query({
+      layer: o.layer,
+      crs: o.crs?.trim() || undefined,
+      coords: o.coords,
+      encoding: o.encoding,
+      mapping: o.mapping ? JSON.stringify(o.mapping) : undefined,
+      repair: o.repair ? 'true' : undefined,
+    });
+    return request<GisImportPreview>(`/api/gis/imports?${q}`, { method: 'POST', form, auth: true, timeoutMs: GIS_TIMEOUT_MS });
+  },
+  /** the latest 100, newest first */
+  imports: (signal?: AbortSignal) => authGet<GisImportRecord[]>('/api/gis/imports', signal),
+  preview: (id: number, signal?: AbortSignal) => authGet<GisImportPreview>(`/api/gis/imports/${id}`, signal),
+  problems: (id: number, offset: number, limit: number, signal?: AbortSignal) =>
+    authGet<GisProblem[]>(`/api/gis/imports/${id}/problems?offset=${offset}&limit=${limit}`, signal),
+  map: (id: number, signal?: AbortSignal) => request<GisMapCollection>(`/api/gis/imports/${id}/map`, { signal, auth: true, timeoutMs: GIS_TIMEOUT_MS }),
+  /** an action of IMPORT_STEPS (commit, discard) */
+  step: (id: number, action: string) =>
+    request<GisImportPreview>(`/api/gis/imports/${id}/${action}`, { method: 'POST', body: {}, auth: true, timeoutMs: GIS_TIMEOUT_MS }),
 };
