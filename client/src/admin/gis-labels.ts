@@ -53,6 +53,8 @@ export const problemLabel = (kind: string): Bi => PROBLEM_KINDS[kind as ProblemK
 const unit: Record<GisLayer, Bi> = {
   districts: bi('个行政区', 'districts'),
   grid_cells: bi('个网格', 'grid cells'),
+  key_areas: bi('个重点地区', 'key areas'),
+  illegal_buildings: bi('处违法建设', 'illegal buildings'),
 };
 
 /** What a commit will do, said before it is done. */
