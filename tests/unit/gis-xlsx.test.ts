@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GisFileError } from '../../server/gis/formats/errors.ts';
 import type { OpenLayerOptions, SourceFeature } from '../../server/gis/formats/layer.ts';
 import { openLayer } from '../../server/gis/formats/open-layer.ts';
-import { columnLetter, excelDate, isDateFormat, numberValue, openXlsx, XLSX_LIMITS, XmlScanner, type XlsxLimits } from '../../server/gis/formats/xlsx.ts';
+import { columnLetter, excelDate, isDateFormat, numberValue, openXlsx, parseXml, XLSX_LIMITS, type XlsxLimits } from '../../server/gis/formats/xlsx.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -319,37 +319,70 @@ describe('XLSX from other writers', () => {
     expect(other.message).toContain('sheet "其他" has a header in row 3 and no rows under it');
   });
 
-  it('tokenizes XML cut anywhere into chunks as it does whole', () => {
-    const tokens = (chunks: string[]) => {
+  it('parses XML cut anywhere into chunks, even inside a UTF-8 character, as it does whole', async () => {
+    const events = async (xml: string, size: number) => {
+      const bytes = Buffer.from(xml);
+      const chunks = (async function* () {
+        for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+      })();
       const out: string[] = [];
       let text = '';
       const flush = () => {
         if (text.trim()) out.push(`text ${text}`);
         text = '';
       };
-      const scanner = new XmlScanner({
-        open: (name, attrs) => {
+      const handler = {
+        open: (name: string, attrs: Record<string, string>) => {
           flush();
-          out.push(`<${name}${attrs}>`);
+          out.push(
+            `<${name}${Object.entries(attrs)
+              .map(([k, v]) => ` ${k}=${v}`)
+              .join('')}>`,
+          );
         },
-        close: (name) => {
+        close: (name: string) => {
           flush();
           out.push(`</${name}>`);
         },
-        text: (t) => {
+        text: (t: string) => {
           text += t;
         },
-      });
-      for (const c of chunks) scanner.write(c);
+      };
+      for await (const _ of parseXml(chunks, handler, 'part.xml'));
       flush();
       return out;
     };
     for (const [, xml] of handWritten) {
-      const whole = tokens([xml]);
+      const whole = await events(xml, Infinity);
       expect(whole.length).toBeGreaterThan(0);
-      expect(tokens([...xml])).toEqual(whole);
+      for (const size of [1, 2, 5]) expect(await events(xml, size)).toEqual(whole);
     }
-    expect(tokens(['<a x="1>2">&lt;&#x4E2D;&#25991;&amp;<![CDATA[<b>&amp;]]><!-- <c> --></a>'])).toEqual(['<a x="1>2">', 'text <中文&<b>&amp;', '</a>']);
+    expect(await events('<x:a x="1>2" r:id="r&amp;1">&lt;&#x4E2D;&#25991;&amp;<![CDATA[<b>&amp;]]><!-- <c> --><b/></x:a>', 1)).toEqual([
+      '<a x=1>2 r:id=r&1>',
+      'text <中文&<b>&amp;',
+      '<b>',
+      '</b>',
+      '</a>',
+    ]);
+  });
+
+  it('refuses malformed XML as a damaged workbook (400), and a tag no cell can hold (422)', async () => {
+    for (const xml of [
+      '<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>a</t></is></c></sheetData></worksheet>',
+      '<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>a &nbsp; b</t></is></c></row></sheetData></worksheet>',
+      '<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>a</t></is></c></row>',
+    ]) {
+      const parts = new Map(handWritten);
+      parts.set('xl/worksheets/sheet2.xml', xml);
+      const err = await readError('台账.xlsx', await zipBuffer([...parts]));
+      expect(err.status).toBe(400);
+      expect(err.message).toMatch(/^Excel 文件已损坏 the Excel workbook is damaged or incomplete \(xl\/worksheets\/sheet2\.xml: \d+:\d+: /);
+    }
+    const parts = new Map(handWritten);
+    parts.set('xl/worksheets/sheet2.xml', `<worksheet><sheetData><row r="1"><c r="A1" s="${'0'.repeat(5 << 20)}"/></row></sheetData></worksheet>`);
+    const huge = await readError('台账.xlsx', await zipBuffer([...parts]));
+    expect(huge.status).toBe(422);
+    expect(huge.message).toContain('a value or tag of more than 4,194,304 characters');
   });
 
   it('streams a 20,000-row sheet', async () => {

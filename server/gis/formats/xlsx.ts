@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { SaxesParser } from 'saxes';
 import yauzl from 'yauzl';
 import { geometryColumns, rowGeometry, type ResolvedColumns } from './csv.ts';
 import type { DbfValue } from './dbf.ts';
@@ -12,8 +13,8 @@ import type { OpenedLayer, OpenLayerOptions, SourceFeature } from './layer.ts';
 
 // An .xlsx is read here rather than with read-excel-file: that library parses a sheet in chunks that shrink as
 // the rows it has read grow, recursing once per chunk, so a 150,000-row sheet blocks the event loop for a
-// minute and then overflows the stack. Here the sheet is streamed out of the zip a row at a time; only the
-// shared strings (and the styles, to tell dates from numbers) are held in memory.
+// minute and then overflows the stack. Here the sheet is streamed out of the zip and parsed with saxes a row at a
+// time; only the shared strings (and the styles, to tell dates from numbers) are held in memory.
 
 /**
  * What we read from an Excel file at most: hard caps, not settings. The shared strings (every text cell's
@@ -119,115 +120,87 @@ export function isDateFormat(code: string): boolean {
 
 // ---- XML --------------------------------------------------------------------------------------------------
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function decodeXml(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
-    if (e[0] !== '#') return ENTITIES[e] ?? all;
-    const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : all;
-  });
-}
-
 /** OOXML's escape of characters XML can't hold in a string (_x000D_ for a carriage return, _x005F_ for `_`). */
 const unescapeOoxml = (text: string) =>
   text.includes('_x') ? text.replace(/_x([0-9a-fA-F]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : text;
 
-/** A tag's attributes by local name (r:id → id), values decoded. */
-function attributes(raw: string): Record<string, string> {
+const localName = (name: string) => name.slice(name.indexOf(':') + 1);
+
+/** A tag's attributes (as saxes gives them, values decoded) by local name: r:id → id. */
+function attributes(raw: Record<string, string>): Record<string, string> {
+  if (!Object.keys(raw).some((name) => name.includes(':'))) return raw;
   const out: Record<string, string> = {};
-  for (const m of raw.matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-    const name = m[1]!;
-    out[name.slice(name.indexOf(':') + 1)] = decodeXml(m[2] ?? m[3] ?? '');
-  }
+  for (const name in raw) out[localName(name)] = raw[name]!;
   return out;
 }
 
 export interface XmlHandler {
-  /** A start tag by local name (`x:c` → `c`), with its raw attribute text. */
-  open(name: string, attrs: string): void;
+  /** A start tag by local name (`x:c` → `c`), with its attributes by qualified name (see attributes()). */
+  open(name: string, attrs: Record<string, string>): void;
+  /** An end tag, also after the start of an empty tag. */
   close(name: string): void;
-  /** Character data, entities decoded; one call per run between two tags. */
+  /** Character data, entities decoded, and CDATA sections. */
   text(text: string): void;
 }
 
 /**
- * A minimal streaming XML tokenizer for the parts of an .xlsx: start, end and empty tags, text, CDATA; comments,
- * processing instructions and DOCTYPE skipped. Namespaces are dropped (Excel, LibreOffice, WPS and .NET's
- * `x:` prefix all read alike). Fed text in chunks of any size: a token cut by a chunk waits for the next.
+ * What saxes may hold of one token not yet whole (a text run, a tag, a CDATA section, a comment): more than this is
+ * no cell (Excel holds 32,767 characters) but a broken part, refused before it is buffered whole.
  */
-export class XmlScanner {
-  /** What of the text so far is not yet a whole token: more than this is no cell (Excel holds 32,767 characters) but a broken part. */
-  static readonly MAX_PENDING = 4 << 20;
-  private rest = '';
-  /** Whether `rest` is text alone (no `<` in it): a long value cut into many chunks is then gathered, not rescanned. */
-  private restIsText = false;
-  constructor(private readonly handler: XmlHandler) {}
+const MAX_TOKEN_CHARS = 4 << 20;
 
-  write(chunk: string): void {
-    if (this.restIsText && !chunk.includes('<')) {
-      this.rest += chunk;
-      this.checkPending();
-      return;
+/**
+ * Parses an XML part of the workbook with saxes as its bytes come out of the zip, in chunks of any size,
+ * calling `handler` as it goes and yielding after each chunk (the caller may stop there). Namespaces are not
+ * resolved but dropped (Excel, LibreOffice, WPS and .NET's `x:` prefix all read alike); comments, processing
+ * instructions and DOCTYPE are skipped. Malformed XML is a damaged workbook (400).
+ */
+export async function* parseXml(chunks: AsyncIterable<Buffer>, handler: XmlHandler, part: string): AsyncGenerator<void> {
+  const parser = new SaxesParser();
+  let fed = 0;
+  let tokenEnd = 0;
+  const mark = () => {
+    tokenEnd = parser.position;
+  };
+  parser.on('opentag', (tag) => {
+    mark();
+    handler.open(localName(tag.name), tag.attributes);
+  });
+  parser.on('closetag', (tag) => {
+    mark();
+    handler.close(localName(tag.name));
+  });
+  parser.on('text', (text) => {
+    mark();
+    handler.text(text);
+  });
+  parser.on('cdata', (text) => {
+    mark();
+    handler.text(text);
+  });
+  parser.on('comment', mark);
+  parser.on('processinginstruction', mark);
+  parser.on('doctype', mark);
+  parser.on('xmldecl', mark);
+  const decoder = new StringDecoder('utf8');
+  const write = (text: string) => {
+    fed += text.length;
+    parser.write(text);
+    if (fed - tokenEnd > MAX_TOKEN_CHARS) {
+      throw unreadable(`it holds a value or tag of more than ${MAX_TOKEN_CHARS.toLocaleString('en')} characters`);
     }
-    const s = this.rest + chunk;
-    const h = this.handler;
-    let i = 0;
-    let from = this.restIsText ? this.rest.length : 0;
-    this.restIsText = false;
-    for (;;) {
-      const lt = s.indexOf('<', Math.max(i, from));
-      from = 0;
-      if (lt < 0) {
-        this.restIsText = true;
-        break;
-      }
-      if (lt > i) h.text(decodeXml(s.slice(i, lt)));
-      i = lt;
-      if (s.startsWith('<!--', lt) || s.startsWith('<![CDATA[', lt)) {
-        const cdata = s[lt + 2] === '[';
-        const end = s.indexOf(cdata ? ']]>' : '-->', lt + 4);
-        if (end < 0) break;
-        if (cdata) h.text(s.slice(lt + 9, end));
-        i = end + 3;
-        continue;
-      }
-      let j = lt + 1;
-      let quote = 0;
-      for (; j < s.length; j++) {
-        const c = s.charCodeAt(j);
-        if (quote) {
-          if (c === quote) quote = 0;
-        } else if (c === 34 || c === 39) quote = c;
-        else if (c === 62) break;
-      }
-      if (j >= s.length) break;
-      const body = s.slice(lt + 1, j);
-      i = j + 1;
-      if (body[0] === '?' || body[0] === '!') continue;
-      if (body[0] === '/') {
-        h.close(localName(body.slice(1).trim()));
-        continue;
-      }
-      const empty = body.endsWith('/');
-      const nameEnd = body.search(/[\s/]|$/);
-      const name = localName(body.slice(0, nameEnd));
-      h.open(name, body.slice(nameEnd, empty ? -1 : undefined));
-      if (empty) h.close(name);
+  };
+  try {
+    for await (const chunk of chunks) {
+      write(decoder.write(chunk));
+      yield;
     }
-    this.rest = s.slice(i);
-    this.checkPending();
-  }
-
-  private checkPending(): void {
-    if (this.rest.length > XmlScanner.MAX_PENDING) {
-      throw unreadable(`it holds a value or tag of more than ${XmlScanner.MAX_PENDING.toLocaleString('en')} characters`);
-    }
+    write(decoder.end());
+    parser.close();
+  } catch (err) {
+    throw err instanceof GisFileError ? err : damaged(`${part}: ${(err as Error).message}`);
   }
 }
-
-const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 
 // ---- the zip ----------------------------------------------------------------------------------------------
 
@@ -271,16 +244,14 @@ export async function isWorkbookZip(file: string): Promise<boolean> {
   }
 }
 
-/** Feeds a zip entry's text through `handler`, a chunk at a time. */
+const openEntry = (zip: yauzl.ZipFile, entry: yauzl.Entry) =>
+  new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
+
+/** Feeds a zip entry's XML through `handler`. */
 async function scanEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, handler: XmlHandler): Promise<void> {
-  const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
-  const decoder = new StringDecoder('utf8');
-  const scanner = new XmlScanner(handler);
+  const stream = await openEntry(zip, entry);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) scanner.write(decoder.write(chunk));
-    scanner.write(decoder.end());
-  } catch (err) {
-    throw err instanceof GisFileError ? err : damaged(`${entry.fileName}: ${(err as Error).message}`);
+    for await (const _ of parseXml(stream as AsyncIterable<Buffer>, handler, entry.fileName));
   } finally {
     stream.destroy();
   }
@@ -484,19 +455,13 @@ async function* sheetRows(zip: yauzl.ZipFile, entry: yauzl.Entry, workbook: Work
     },
   };
 
-  const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
-  const decoder = new StringDecoder('utf8');
-  const scanner = new XmlScanner(handler);
+  const stream = await openEntry(zip, entry);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      scanner.write(decoder.write(chunk));
+    for await (const _ of parseXml(stream as AsyncIterable<Buffer>, handler, entry.fileName)) {
       while (ready.length > 0) yield ready.shift()!;
       if (done) return;
     }
-    scanner.write(decoder.end());
     while (ready.length > 0) yield ready.shift()!;
-  } catch (err) {
-    throw err instanceof GisFileError ? err : damaged(`${entry.fileName}: ${(err as Error).message}`);
   } finally {
     stream.destroy();
   }
