@@ -12,6 +12,7 @@ import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
 import { testDatabase } from '../support/database.ts';
 import { ADCODE, buildSecondCity, type SecondCity } from '../support/second-city.ts';
+import { GIS_LAYER_NAMES } from '#shared/gis/layers.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
@@ -126,7 +127,9 @@ describe(`the administrator's GIS import screen (${mode} database)`, () => {
     // logged out on /#/admin/gis: the login form, then the screen itself
     await page.goto(`${server.base}/#/admin/gis`);
     await logIn(page, 'admin');
-    await page.waitForFunction(() => (window as unknown as { __zhihuiGis?: GisHook }).__zhihuiGis?.layers?.length === 2, null, { timeout: 20_000 });
+    await page.waitForFunction((n) => (window as unknown as { __zhihuiGis?: GisHook }).__zhihuiGis?.layers?.length === n, GIS_LAYER_NAMES.length, {
+      timeout: 20_000,
+    });
     expect(page.url()).toContain('#/admin/gis');
 
     // a file the server refuses: its message, as it said it
