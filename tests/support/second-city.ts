@@ -16,6 +16,8 @@ import { formatGridCode } from '#shared/grid-code.ts';
 import { prjFor } from '../../server/gis/formats/crs.ts';
 import { buildDbf, type DbfFieldSpec } from '../../server/gis/formats/dbf.ts';
 import { ShpWriter } from '../../server/gis/formats/shp-writer.ts';
+// the demo seed's mulberry32, so every run writes the same files
+import { seededRandom as random } from '../../server/seed/random.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Aliyun DataV boundaries of Beijing's 16 districts, GCJ-02 (see tests/fixtures/README.md). */
@@ -149,18 +151,6 @@ export function ringArea(ring: Ring): number {
   let sum = 0;
   for (let i = 1; i < ring.length; i++) sum += ring[i - 1]![0]! * ring[i]![1]! - ring[i]![0]! * ring[i - 1]![1]!;
   return Math.abs(sum) / 2;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run writes the same files. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MTIME = new Date(Date.UTC(2026, 0, 1));

@@ -14,6 +14,7 @@ import { decodeStrict, encodingFromLdid, normaliseEncoding, sniffEncoding } from
 import { GisFileError } from '../../server/gis/formats/errors.ts';
 import { openShapefile, type ShapefileFeature } from '../../server/gis/formats/shapefile.ts';
 import { entryName, extractShapefile } from '../../server/gis/formats/zip.ts';
+import { gisError } from '../support/gis-files.ts';
 
 /** ESRI WKT as ArcGIS writes it for 3° zone 38 (central meridian 114°E, Wuhan). */
 const PRJ_ZONE_38 =
@@ -132,15 +133,6 @@ function layerFiles(name = '网格', overrides: Record<string, Buffer | string |
 }
 
 /** Runs `fn` and returns the GisFileError it throws; fails the test if it throws nothing or something else. */
-async function gisError(fn: () => unknown): Promise<GisFileError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GisFileError);
-    return err as GisFileError;
-  }
-  throw new Error('expected a GisFileError, nothing was thrown');
-}
 
 async function readAll(zip: string, options: { encoding?: string; layer?: string } = {}) {
   const extracted = await extractShapefile(zip, { layer: options.layer, tmpDir: dir });

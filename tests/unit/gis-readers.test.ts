@@ -1,34 +1,20 @@
 // Stage 1 of the GIS import (issue 13): the GeoJSON and CSV readers and openLayer, which picks the reader
 // by content and extension. Fixtures are written here into a temp dir: GeoJSON in GCJ-02-like lon/lat with
 // Chinese properties, GeoJSONSeq, GBK and UTF-8 CSV registers as Excel saves them, and a zipped Shapefile.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import yazl from 'yazl';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseWkt } from '../../server/gis/formats/csv.ts';
 import { buildDbf } from '../../server/gis/formats/dbf.ts';
-import { GisFileError } from '../../server/gis/formats/errors.ts';
 import { epsgFromCrsMember } from '../../server/gis/formats/geojson.ts';
 import type { OpenedLayer, OpenLayerOptions, SourceFeature } from '../../server/gis/formats/layer.ts';
 import { openLayer } from '../../server/gis/formats/open-layer.ts';
+import { gisError, uploads } from '../support/gis-files.ts';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'gis-readers-test-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Writes `content` as `filename` in its own subdirectory (so that names can repeat) and returns the path. */
-async function upload(filename: string, content: string | Buffer): Promise<string> {
-  const sub = await mkdtemp(path.join(dir, 'upload-'));
-  const file = path.join(sub, filename);
-  await writeFile(file, content);
-  return file;
-}
+const files = uploads('gis-readers-test');
+const upload = files.upload;
 
 async function readLayer(filename: string, content: string | Buffer, options: Partial<OpenLayerOptions> = {}) {
   const layer = await openLayer(await upload(filename, content), { filename, ...options });
@@ -42,15 +28,6 @@ async function readLayer(filename: string, content: string | Buffer, options: Pa
 }
 
 /** Runs `fn` and returns the GisFileError it throws; fails the test if it throws nothing or something else. */
-async function gisError(fn: () => unknown): Promise<GisFileError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GisFileError);
-    return err as GisFileError;
-  }
-  throw new Error('expected a GisFileError, nothing was thrown');
-}
 
 const openError = async (filename: string, content: string | Buffer, options: Partial<OpenLayerOptions> = {}) =>
   gisError(async () => readLayer(filename, content, options));
@@ -396,7 +373,7 @@ describe('openLayer', () => {
       '数据/网格.cpg': cpg,
       '数据/网格.prj': 'GEOGCS["GCS_China_Geodetic_Coordinate_System_2000"]',
     });
-    const tmpDir = await mkdtemp(path.join(dir, 'extract-'));
+    const tmpDir = await mkdtemp(path.join(files.dir(), 'extract-'));
     const layer: OpenedLayer = await openLayer(await upload('upload.zip', zip), { filename: 'upload.zip', tmpDir });
     expect(layer).toMatchObject({ format: 'shapefile', name: '网格', count: 1, encoding: 'gbk', encodingSource: 'cpg', fieldNames: ['网格编码'] });
     expect(layer.prj).toContain('China_Geodetic');

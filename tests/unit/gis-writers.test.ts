@@ -10,7 +10,6 @@ import proj4 from 'proj4';
 import { openShp } from 'shapefile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converterForEpsg, converterForPrj, converterFromWgs84, prjFor, type Geometry } from '../../server/gis/formats/crs.ts';
-import { GisFileError } from '../../server/gis/formats/errors.ts';
 import {
   csvCell,
   dbfFieldNames,
@@ -24,6 +23,7 @@ import {
 import { openShapefile, type ShapefileFeature } from '../../server/gis/formats/shapefile.ts';
 import { orientRing, ringClockwiseArea, ShpWriter, type ShapeKind } from '../../server/gis/formats/shp-writer.ts';
 import { extractShapefile } from '../../server/gis/formats/zip.ts';
+import { gisError } from '../support/gis-files.ts';
 
 let dir: string;
 let seq = 0;
@@ -34,16 +34,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 const tmp = (ext: string) => path.join(dir, `f${++seq}.${ext}`);
-
-async function gisError(fn: () => unknown): Promise<GisFileError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GisFileError);
-    return err as GisFileError;
-  }
-  throw new Error('expected a GisFileError, nothing was thrown');
-}
 
 /** Writes the geometries with ShpWriter and reads them back with the `shapefile` package. */
 async function roundTrip(kind: ShapeKind | undefined, geometries: (Geometry | null)[]) {

@@ -1,32 +1,18 @@
 // The Excel register reader (xlsx.ts) and openLayer choosing it by content. Workbooks are built here with
 // write-excel-file, as a bureau's register looks: Chinese headers, a 15-digit code typed as a number, a real
 // date cell, WKT polygons or 经度/纬度 numbers.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GisFileError } from '../../server/gis/formats/errors.ts';
 import type { OpenLayerOptions, SourceFeature } from '../../server/gis/formats/layer.ts';
 import { openLayer } from '../../server/gis/formats/open-layer.ts';
 import { columnLetter, excelDate, isDateFormat, numberValue, openXlsx, parseXml, XLSX_LIMITS, type XlsxLimits } from '../../server/gis/formats/xlsx.ts';
+import { uploads } from '../support/gis-files.ts';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'gis-xlsx-test-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function upload(filename: string, content: string | Buffer): Promise<string> {
-  const sub = await mkdtemp(path.join(dir, 'upload-'));
-  const file = path.join(sub, filename);
-  await writeFile(file, content);
-  return file;
-}
+const files = uploads('gis-xlsx-test');
+const upload = files.upload;
 
 type Data = SheetData;
 const workbook = (data: Data, sheet = 'Sheet1') => writeXlsxFile(data, { sheet }).toBuffer();
