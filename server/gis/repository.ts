@@ -83,6 +83,11 @@ export async function stageRows(db: Queryable, importId: number, rows: StagedRow
   );
 }
 
+/** Fresh statistics once the rows are staged: the planner otherwise sees the table as it was before this import. */
+export async function analyzeStaged(db: Queryable): Promise<void> {
+  await db.query(`ANALYZE gis_import_features (import_id, n, code, action)`);
+}
+
 export async function addProblems(db: Queryable, importId: number, problems: RowProblem[]): Promise<void> {
   if (problems.length === 0) return;
   await db.query(
@@ -205,7 +210,7 @@ export async function checkGridRules(db: Queryable, importId: number, toleranceM
   );
   // overlaps between the cells still clean: a pair, reported on both rows (neither is known to be the right one)
   await db.query(
-    `WITH c AS (SELECT f.n, f.code, f.geom FROM gis_import_features f WHERE f.import_id = $1 AND f.geom IS NOT NULL AND ${CLEAN}),
+    `WITH c AS NOT MATERIALIZED (SELECT f.n, f.code, f.geom FROM gis_import_features f WHERE f.import_id = $1 AND f.geom IS NOT NULL AND ${CLEAN}),
      pairs AS (
        SELECT a.n AS an, a.code AS ac, b.n AS bn, b.code AS bc, x.part, ST_Area(x.part::geography) AS m2
        FROM c a JOIN c b ON a.n < b.n AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')
@@ -252,16 +257,14 @@ export async function checkGridGaps(db: Queryable, importId: number, toleranceM2
  */
 export async function diffGrid(db: Queryable, importId: number): Promise<{ add: number; change: number; keep: number; skip: number; remove: number }> {
   await db.query(
-    `UPDATE gis_import_features f SET action = CASE
-         WHEN NOT (${CLEAN}) THEN 'skip'
-         WHEN x.geom IS NULL THEN 'add'
-         WHEN ${SAME_SHAPE('f.geom', 'x.geom')} AND x.attrs = f.attrs THEN 'keep'
-         ELSE 'change' END
-     FROM (
-       SELECT f2.n, g.geom, g.attrs FROM gis_import_features f2 LEFT JOIN grid_cells g ON g.code = f2.code AND g.valid_to IS NULL
-       WHERE f2.import_id = $1
-     ) x
-     WHERE f.import_id = $1 AND x.n = f.n`,
+    `UPDATE gis_import_features f SET action = (
+         SELECT CASE
+           WHEN NOT (${CLEAN}) THEN 'skip'
+           WHEN g.geom IS NULL THEN 'add'
+           WHEN ${SAME_SHAPE('f.geom', 'g.geom')} AND g.attrs = f.attrs THEN 'keep'
+           ELSE 'change' END
+         FROM (SELECT) one LEFT JOIN grid_cells g ON g.code = f.code::bpchar AND g.valid_to IS NULL)
+     WHERE f.import_id = $1`,
     [importId],
   );
   const res = await db.query<{ add: number; change: number; keep: number; skip: number; remove: number }>(
@@ -360,7 +363,7 @@ export async function commitGrid(db: Queryable, importId: number, versionId: num
     `INSERT INTO streets (code, district_adcode, name, boundary)
      SELECT left(f.code, 9), left(f.code, 6), coalesce(max(f.attrs->>'street_name'), '街道 ' || left(f.code, 9)),
             ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(f.geom)), 3))
-     FROM ${rows} AND NOT EXISTS (SELECT 1 FROM streets s WHERE s.code = left(f.code, 9))
+     FROM ${rows} AND NOT EXISTS (SELECT 1 FROM streets s WHERE s.code = left(f.code, 9)::bpchar)
      GROUP BY left(f.code, 9), left(f.code, 6)`,
     [importId],
   );
@@ -368,7 +371,7 @@ export async function commitGrid(db: Queryable, importId: number, versionId: num
     `INSERT INTO communities (code, street_code, name, boundary)
      SELECT left(f.code, 12), left(f.code, 9), coalesce(max(f.attrs->>'community_name'), '社区 ' || left(f.code, 12)),
             ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(f.geom)), 3))
-     FROM ${rows} AND NOT EXISTS (SELECT 1 FROM communities c WHERE c.code = left(f.code, 12))
+     FROM ${rows} AND NOT EXISTS (SELECT 1 FROM communities c WHERE c.code = left(f.code, 12)::bpchar)
      GROUP BY left(f.code, 12), left(f.code, 9)`,
     [importId],
   );
@@ -385,7 +388,7 @@ export async function commitGrid(db: Queryable, importId: number, versionId: num
   const inserted = await db.query(
     `INSERT INTO grid_cells (code, community_code, district_adcode, geom, area_m2, squad_id, valid_from, version_id, attrs)
      SELECT f.code, left(f.code, 12), left(f.code, 6), f.geom, ST_Area(f.geom::geography),
-            (SELECT g.squad_id FROM grid_cells g WHERE g.code = f.code AND g.valid_to = v.committed_at),
+            (SELECT g.squad_id FROM grid_cells g WHERE g.code = f.code::bpchar AND g.valid_to = v.committed_at),
             v.committed_at, v.id, f.attrs
      FROM gis_import_features f, gis_versions v
      WHERE f.import_id = $1 AND f.action IN ('add', 'change') AND v.id = $2`,

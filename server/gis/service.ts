@@ -103,6 +103,7 @@ export class GisService {
     const importId = await repo.createImport(this.pool, { layer: opts.layer, filename: opts.filename, format: opened.format, reading, userId: user.id });
     try {
       const read = await this.readRows(importId, opened, opts.layer, crs, mapping);
+      await repo.analyzeStaged(this.pool);
       if (read.rows === 0) throw new GisFileError(422, '文件中没有要素 the file has no features: export the layer again with its features');
       if (read.withGeometry > 0 && read.wrongType === read.withGeometry) {
         throw new GisFileError(
@@ -127,6 +128,8 @@ export class GisService {
         await repo.checkIllegalBuildingRules(this.pool, importId);
         Object.assign(counts, await repo.diffIllegalBuildings(this.pool, importId));
       }
+      // the commit selects by action, which was null when the rows were analysed
+      await repo.analyzeStaged(this.pool);
       counts.baseVersion = await repo.latestVersion(this.pool, opts.layer);
       await repo.setCounts(this.pool, importId, counts);
       return await this.previewOf(importId);
