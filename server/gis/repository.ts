@@ -421,16 +421,6 @@ export async function rememberedMapping(db: Queryable, layer: GisLayer, fieldsKe
   return res.rows[0]?.mapping ?? null;
 }
 
-export async function audit(db: Queryable, v: { userId: number | null; action: string; target: string; before: unknown; after: unknown }): Promise<void> {
-  await db.query(`INSERT INTO admin_audit (actor_user_id, action, target, before, after) VALUES ($1, $2, $3, $4, $5)`, [
-    v.userId,
-    v.action,
-    v.target,
-    v.before === null ? null : JSON.stringify(v.before),
-    v.after === null ? null : JSON.stringify(v.after),
-  ]);
-}
-
 /** Districts: a 6-digit adcode and a name on every row, each adcode once. */
 export async function checkDistrictRules(db: Queryable, importId: number): Promise<void> {
   await db.query(

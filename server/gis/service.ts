@@ -6,6 +6,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type pg from 'pg';
 import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { appendAudit } from '../audit/repository.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents } from '../events/repository.ts';
 import { Problem } from '../http/problem.ts';
@@ -323,7 +324,7 @@ export class GisService {
       if (refusal) throw new Problem(409, refusal);
       if (action === 'discard') {
         await repo.endImport(db, id, 'discarded', null);
-        await repo.audit(db, { userId: user.id, action: 'gis.import_discarded', target: `gis_imports/${id}`, before: null, after: { layer: record.layer } });
+        await appendAudit(db, { userId: user.id, action: 'gis.import_discarded', target: `gis_imports/${id}`, before: null, after: { layer: record.layer } });
         return [];
       }
       await repo.lockLayer(db, record.layer);
@@ -348,7 +349,7 @@ export class GisService {
       await repo.endImport(db, id, 'committed', version.id);
       const reading = record.reading as { fields: string[]; mapping: FieldMapping };
       await repo.rememberMapping(db, record.layer, fieldsKey(reading.fields), reading.mapping);
-      await repo.audit(db, {
+      await appendAudit(db, {
         userId: user.id,
         action: 'gis.version_committed',
         target: `gis_versions/${version.id}`,
