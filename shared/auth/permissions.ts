@@ -29,6 +29,12 @@ export const PERMISSIONS = {
   'users.manage': ['admin'],
   // 城市底图数据: import, check, commit and export districts, the grid, key areas and illegal buildings.
   'gis.manage': ['admin'],
+  // 编制: squads (中队) with base and district, officers with certificate, expiry and equipment.
+  'roster.manage': ['admin'],
+  // 节假日安排: the holiday calendar per year, which every working-day time limit counts on.
+  'calendar.manage': ['admin'],
+  // The administrative change log (admin_audit): who changed what, before → after.
+  'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
