@@ -82,7 +82,7 @@ export async function benchApp(db: Database & { dataDir: string }) {
 export async function benchToken(db: Database, app: Awaited<ReturnType<typeof benchApp>>, role: 'dispatcher' | 'admin'): Promise<string> {
   const login = `bench-${role}-${process.pid}`;
   const password = crypto.randomBytes(16).toString('hex');
-  await new UserRepository(db.pool).create({ login, password, displayName: login, role, districtAdcode: null, officerId: null });
+  await new UserRepository(db.pool).create(db.pool, { login, password, displayName: login, role, districtAdcode: null, officerId: null });
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { login, password } });
   return res.json().token as string;
 }

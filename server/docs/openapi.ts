@@ -52,6 +52,7 @@ const OPTIONS: FastifyDynamicSwaggerOptions = {
         description:
           "the city's geography (城市底图数据): import, check, preview and commit districts and the unit grid as versions; the cell in force at an instant",
       },
+      { name: 'admin', description: 'administration (系统管理): squads, officers and their certificates, the holiday calendar, the change log' },
       { name: 'system', description: "health, the console's configuration, indicators (考核指标) and metrics" },
     ],
     components: {

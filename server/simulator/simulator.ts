@@ -39,7 +39,7 @@ export class Simulator {
   private readonly users: UserRepository;
 
   constructor(
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     private readonly cases: CaseService,
     private readonly positions: PositionService,
     private readonly log: FastifyBaseLogger,
@@ -53,7 +53,7 @@ export class Simulator {
     const id =
       (await this.users.byLogin('simulator'))?.id ??
       (
-        await this.users.create({
+        await this.users.create(this.pool, {
           login: 'simulator',
           password: crypto.randomBytes(24).toString('base64url'),
           displayName: '模拟器 simulator',

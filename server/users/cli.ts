@@ -75,7 +75,7 @@ try {
       const role = values.role as Role | undefined;
       if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
       const password = newPassword();
-      const user = await users.create({
+      const user = await users.create(actor, {
         login: login!,
         password,
         role,
@@ -89,7 +89,7 @@ try {
     }
     case 'reset': {
       const password = newPassword();
-      const user = await users.resetPassword((await find()).id, password);
+      const user = await users.resetPassword(actor, (await find()).id, password);
       console.log(`password of ${user.login} reset; their sessions ended`);
       if (!process.env.ZHIHUI_NEW_PASSWORD) console.log(`password (shown once): ${password}`);
       break;

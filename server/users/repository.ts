@@ -43,20 +43,23 @@ export class UserRepository {
     return row ? argon2.verify(row.hash, password) : false;
   }
 
-  async create(input: {
-    login: string;
-    password: string;
-    displayName: string;
-    role: Role;
-    districtAdcode: string | null;
-    officerId: number | null;
-  }): Promise<UserRecord> {
-    const res = await this.pool.query<{ id: number }>(
+  async create(
+    db: Queryable,
+    input: {
+      login: string;
+      password: string;
+      displayName: string;
+      role: Role;
+      districtAdcode: string | null;
+      officerId: number | null;
+    },
+  ): Promise<UserRecord> {
+    const res = await db.query<{ id: number }>(
       `INSERT INTO users (login, password_hash, display_name, role, district_adcode, officer_id)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [input.login, await argon2.hash(input.password), input.displayName, input.role, input.districtAdcode, input.officerId],
     );
-    return (await this.get(res.rows[0]!.id))!;
+    return (await this.get(res.rows[0]!.id, db))!;
   }
 
   async get(id: number, db: Queryable = this.pool): Promise<UserRecord | null> {
@@ -98,10 +101,7 @@ export class UserRepository {
     );
   }
 
-  async setPassword(id: number, password: string): Promise<void> {
-    await this.pool.query(`UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`, [
-      id,
-      await argon2.hash(password),
-    ]);
+  async setPassword(id: number, password: string, db: Queryable = this.pool): Promise<void> {
+    await db.query(`UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`, [id, await argon2.hash(password)]);
   }
 }

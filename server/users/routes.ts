@@ -65,7 +65,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
     },
     async (req, reply) => {
       const b = req.body;
-      const user = await users.create({ ...b, districtAdcode: b.districtAdcode ?? null, officerId: b.officerId ?? null });
+      const user = await users.create(req.user, { ...b, districtAdcode: b.districtAdcode ?? null, officerId: b.officerId ?? null });
       return reply.status(201).send(user);
     },
   );
@@ -109,7 +109,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = asy
         response: { 200: UserAdminView, 400: Err, 404: Err },
       },
     },
-    (req) => users.resetPassword(req.params.id, req.body.password),
+    (req) => users.resetPassword(req.user, req.params.id, req.body.password),
   );
 
   app.delete(

@@ -2,6 +2,7 @@ import { passwordProblem } from '#shared/auth/password-policy.ts';
 import { officerLinkProblem, type Role } from '#shared/roles.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { AuthUser } from '../auth/user.ts';
+import { appendAudit } from '../audit/repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Problem } from '../http/problem.ts';
 import type pg from 'pg';
@@ -15,6 +16,19 @@ export interface NewUser {
   districtAdcode: string | null;
   officerId: number | null;
 }
+
+/** The server's own shell (npm run user) acts as user 0, which no row is: the log records it as no user. */
+const actorId = (actor: AuthUser): number | null => (actor.id > 0 ? actor.id : null);
+
+/** What the log keeps of a user: who they are and what they may do (never a hash, never a session). */
+const audited = (u: Pick<UserRecord, 'login' | 'displayName' | 'role' | 'districtAdcode' | 'officerId' | 'disabled'>) => ({
+  login: u.login,
+  displayName: u.displayName,
+  role: u.role,
+  districtAdcode: u.districtAdcode,
+  officerId: u.officerId,
+  disabled: u.disabled,
+});
 
 function constraintProblem(err: unknown, login: string): Problem | null {
   const e = err as { code?: string; constraint?: string };
@@ -38,13 +52,17 @@ export class UserService {
     return this.users.list();
   }
 
-  async create(input: NewUser): Promise<UserRecord> {
+  async create(actor: AuthUser, input: NewUser): Promise<UserRecord> {
     const link = officerLinkProblem(input.role, input.officerId);
     if (link) throw new Problem(400, link);
     const weak = passwordProblem(input.password, input);
     if (weak) throw new Problem(400, `password: ${weak}`);
     try {
-      return await this.users.create(input);
+      return await withTransaction(this.pool, async (db) => {
+        const user = await this.users.create(db, input);
+        await appendAudit(db, { userId: actorId(actor), action: 'user.create', target: `users/${user.id}`, before: null, after: audited(user) });
+        return user;
+      });
     } catch (err) {
       throw constraintProblem(err, input.login) ?? err;
     }
@@ -74,6 +92,13 @@ export class UserService {
       } catch (err) {
         throw constraintProblem(err, before.login) ?? err;
       }
+      await appendAudit(db, {
+        userId: actorId(actor),
+        action: 'user.update',
+        target: `users/${id}`,
+        before: audited(before),
+        after: audited({ ...before, ...next }),
+      });
       return { before, after: next };
     });
     const rightsChanged =
@@ -85,12 +110,16 @@ export class UserService {
     return (await this.users.get(id))!;
   }
 
-  async resetPassword(id: number, password: string): Promise<UserRecord> {
+  async resetPassword(actor: AuthUser, id: number, password: string): Promise<UserRecord> {
     const user = await this.users.get(id);
     if (!user) throw new Problem(404, `no user ${id}`);
     const weak = passwordProblem(password, user);
     if (weak) throw new Problem(400, `password: ${weak}`);
-    await this.users.setPassword(id, password);
+    await withTransaction(this.pool, async (db) => {
+      await this.users.setPassword(id, password, db);
+      // the password itself is never written anywhere but its hash
+      await appendAudit(db, { userId: actorId(actor), action: 'user.password_reset', target: `users/${id}`, before: null, after: { login: user.login } });
+    });
     await this.auth.endUserSessions(id, 'password reset');
     return (await this.users.get(id))!;
   }

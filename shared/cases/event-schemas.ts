@@ -103,6 +103,10 @@ export const EventPayloadSchemas = {
     },
     { description: "an import of the city's geography was committed as a new version (底图更新): consoles fetch the layer and its tiles again" },
   ),
+  'roster.updated': Type.Object(
+    { squadId: Nullable(Type.Integer()), officerId: Nullable(Type.Integer()) },
+    { description: 'an administrator created or changed a squad or an officer (编制变更): consoles fetch squads, officers and the squad board again' },
+  ),
 };
 
 /** The payload type of each event type: what events.ts calls EventPayloads. */

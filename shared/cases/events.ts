@@ -34,6 +34,7 @@ export const EVENT_TYPES = [
   'incident.dispatch_timed_out',
   'officer.duty',
   'map.updated',
+  'roster.updated',
 ] as const satisfies readonly EventType[];
 // every type listed once: a type added above and not here fails here
 type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;

@@ -76,6 +76,7 @@ export const eventName: Record<EventType, Bi> = {
   'incident.reassigned': bi('改派', 'reassigned'),
   'officer.duty': bi('上岗/下岗', 'duty change'),
   'map.updated': bi('底图更新', 'map updated'),
+  'roster.updated': bi('编制变更', 'roster changed'),
 };
 export const eventLabel = (type: string): Bi => eventName[type as EventType] ?? bi(type, '');
 

@@ -235,6 +235,12 @@ class CaseStore {
       this.map?.geographyChanged();
       return;
     }
+    if (e.type === 'roster.updated') {
+      // a squad's base is on the map; people on the board and the officers layer
+      this.map?.geographyChanged();
+      this.officersVersion += 1;
+      return;
+    }
     const id = e.incidentId;
     if (id === null) return;
     const inc = this.open.get(id);
