@@ -1,20 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { UserView } from '#shared/auth/user-schemas.ts';
 import { PASSWORD_RULES } from '#shared/auth/password-policy.ts';
-import { ROLES } from '#shared/roles.ts';
-import { StringEnum } from '../http/schemas.ts';
 import { TOKEN_COOKIE } from './plugin.ts';
 import type { Issued } from './service.ts';
 
-export const UserView = Type.Object({
-  id: Type.Integer(),
-  login: Type.String(),
-  displayName: Type.String(),
-  role: StringEnum(ROLES),
-  districtAdcode: Type.Union([Type.String(), Type.Null()]),
-  officerId: Type.Union([Type.Integer(), Type.Null()]),
-});
+export { UserView };
 
 const Err = Type.Ref('ErrorResponse');
 const Token = Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), user: UserView });

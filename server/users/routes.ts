@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PASSWORD_RULES } from '#shared/auth/password-policy.ts';
 import { ROLES } from '#shared/roles.ts';
-import { UserView } from '../auth/routes.ts';
+import { UserAdminView } from '#shared/auth/user-schemas.ts';
 import { DistrictCode, StringEnum } from '../http/schemas.ts';
 import type { UserService } from './service.ts';
 
@@ -11,13 +11,6 @@ const UserId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 
 const OfficerId = Type.Union([Type.Integer({ minimum: 1, maximum: 2147483647 }), Type.Null()], {
   description: 'the officer record an officer user is (role officer only)',
 });
-const UserAdminView = Type.Intersect([
-  UserView,
-  Type.Object({
-    disabled: Type.Boolean(),
-    activeSessions: Type.Integer({ description: 'sessions not ended or expired' }),
-  }),
-]);
 // the length is the policy's to check, with its words (and the rest of the policy) in the message
 const PasswordText = Type.String({
   minLength: 1,
