@@ -37,6 +37,8 @@ import { GisService } from './gis/service.ts';
 import { geoRoutes } from './geo/routes.ts';
 import { HealthRepository } from './health/repository.ts';
 import { healthRoutes } from './health/routes.ts';
+import { holidayRoutes } from './holidays/routes.ts';
+import { HolidayService } from './holidays/service.ts';
 import { HealthService } from './health/service.ts';
 import { clientConfigRoutes } from './http/client-config-routes.ts';
 import { registerClientStatic } from './http/client-static.ts';
@@ -176,6 +178,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
   await app.register(rosterRoutes, { roster: new RosterService(pool, new RosterRepository(pool), bus) });
   await app.register(auditRoutes, { audit: new AuditService(new AuditRepository(pool)) });
+  await app.register(holidayRoutes, { holidays: new HolidayService(pool, relay, app.log) });
   await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
   await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });

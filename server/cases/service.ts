@@ -27,6 +27,7 @@ import type { EventBus } from '../events/bus.ts';
 import { appendEvents, type EventRow, incidentEvents, type NewEvent } from '../events/repository.ts';
 import { categoryById, type CategoryRow } from '../categories/repository.ts';
 import { CategoryService } from '../categories/service.ts';
+import { serverCalendar } from '../holidays/service.ts';
 import {
   addRework,
   caseVisible,
@@ -159,7 +160,7 @@ export class CaseService {
       }
       const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
       const registered = input.register === true;
-      const deadline = computeDeadline(new Date(), category.timeLimit, category.timeType);
+      const deadline = computeDeadline(new Date(), category.timeLimit, category.timeType, serverCalendar());
       const row = await insertNewCase(db, {
         category,
         source: input.source,
@@ -469,7 +470,7 @@ export class CaseService {
         if (!input.extendBy || input.extendBy <= 0) throw new CaseError(400, '"extendBy" must be a positive amount in the category\'s time unit');
         const category = (await categoryById(db, inc.categoryId))!;
         const from = inc.deadline ? new Date(inc.deadline) : new Date();
-        const deadline = computeDeadline(from, input.extendBy, category.timeType);
+        const deadline = computeDeadline(from, input.extendBy, category.timeType, serverCalendar());
         await extendDeadline(db, inc.id, deadline);
         return [
           event(

@@ -8,6 +8,8 @@ export const channels = {
   events: 'zhihui_events',
   positions: 'zhihui_positions',
   sessions: 'zhihui_sessions',
+  /** the holiday calendar changed (server/holidays): reload it */
+  calendar: 'zhihui_calendar',
 } as const;
 type Channel = (typeof channels)[keyof typeof channels];
 

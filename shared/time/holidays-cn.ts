@@ -22,7 +22,8 @@ function run(from: string, to: string): string[] {
 }
 
 /**
- * Mainland China, 2025 and 2026.
+ * Mainland China, 2025 and 2026: the default for pure uses and unit tests. The server counts on the years an
+ * administrator keeps in the database (holiday_years, server/holidays), which migration 017 seeded with these days.
  * Outside these years only Monday–Friday counts as working, with no holidays: the data must be extended each
  * year. The 2026 entries are transcribed from memory of the State Council notice for 2026 — deployments MUST
  * verify them against the published notice (or replace this calendar) before relying on them.

@@ -272,3 +272,34 @@ export const gisApi = {
   step: (id: number, action: string) =>
     request<GisImportPreview>(`/api/gis/imports/${id}/${action}`, { method: 'POST', body: {}, auth: true, timeoutMs: GIS_TIMEOUT_MS }),
 };
+
+// ---- 节假日安排 the holiday calendar (administrators: permission calendar.manage) -----------------------
+/** One year's schedule as stored: days YYYY-MM-DD (China), in order. */
+export interface HolidayYear {
+  year: number;
+  /** days off, weekend days inside a holiday run included */
+  holidays: string[];
+  /** make-up working days (调休上班): Saturdays or Sundays */
+  workdays: string[];
+  source: string | null;
+  updatedAt: string;
+  /** null: stored by the migration */
+  updatedBy: number | null;
+  updatedByLogin: string | null;
+}
+
+export interface HolidayOverview {
+  /** today in China */
+  today: string;
+  years: HolidayYear[];
+  /** this year and next year, where not stored */
+  missingYears: number[];
+  warning: string | null;
+}
+
+export const holidayApi = {
+  overview: (signal?: AbortSignal) => authGet<HolidayOverview>('/api/admin/holidays', signal),
+  /** replaces the year's days; 400 says what to fix */
+  saveYear: (year: number, days: { holidays: string[]; workdays: string[]; source?: string | null }) =>
+    request<HolidayYear>(`/api/admin/holidays/${year}`, { method: 'PUT', body: days, auth: true }),
+};
