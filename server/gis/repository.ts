@@ -173,17 +173,7 @@ export async function checkGridRules(db: Queryable, importId: number, toleranceM
      WHERE f.import_id = $1`,
     [importId],
   );
-  await db.query(
-    `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
-     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error',
-            '网格编码重复 grid code ' || d.code || ' is also on row ' || d.first_n || ': give each cell its own code'
-     FROM (
-       SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
-       FROM gis_import_features f WHERE f.import_id = $1 AND f.code ~ '^[0-9]{15}$'
-       WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
-     ) d WHERE d.k > 1`,
-    [importId],
-  );
+  await checkDuplicateKeys(db, importId, '网格编码重复 grid code', { keys: "f.code ~ '^[0-9]{15}$'", advice: 'give each cell its own code' });
   await db.query(
     `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
      SELECT $1, f.n, f.code, 'unknown_district', 'error',
@@ -465,16 +455,7 @@ export async function checkDistrictRules(db: Queryable, importId: number): Promi
      WHERE f.import_id = $1`,
     [importId],
   );
-  await db.query(
-    `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
-     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', '行政区划代码重复 adcode ' || d.code || ' is also on row ' || d.first_n || ': keep one row per district'
-     FROM (
-       SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
-       FROM gis_import_features f WHERE f.import_id = $1 AND f.code ~ '^[0-9]{6}$'
-       WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
-     ) d WHERE d.k > 1`,
-    [importId],
-  );
+  await checkDuplicateKeys(db, importId, '行政区划代码重复 adcode', { keys: "f.code ~ '^[0-9]{6}$'", advice: 'keep one row per district' });
 }
 
 export async function diffDistricts(db: Queryable, importId: number): Promise<ActionCounts> {
@@ -557,17 +538,25 @@ export async function exportPage(
   return res.rows;
 }
 
-/** Each code (or name) once in the file: later rows that repeat it are refused, naming the first. */
-async function checkDuplicateKeys(db: Queryable, importId: number, what: string): Promise<void> {
+/**
+ * Each code (or name) once in the file: later rows that repeat it are refused, naming the first. `keys`
+ * says which staged rows `f` take part (by default every row with a code), `advice` what to do about it.
+ */
+async function checkDuplicateKeys(
+  db: Queryable,
+  importId: number,
+  what: string,
+  { keys = 'f.code IS NOT NULL', advice = 'keep one row for it' }: { keys?: string; advice?: string } = {},
+): Promise<void> {
   await db.query(
     `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
-     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', $2 || ' ' || d.code || ' is also on row ' || d.first_n || ': keep one row for it'
+     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', $2 || ' ' || d.code || ' is also on row ' || d.first_n || ': ' || $3
      FROM (
        SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
-       FROM gis_import_features f WHERE f.import_id = $1 AND f.code IS NOT NULL
+       FROM gis_import_features f WHERE f.import_id = $1 AND ${keys}
        WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
      ) d WHERE d.k > 1`,
-    [importId, what],
+    [importId, what, advice],
   );
 }
 
