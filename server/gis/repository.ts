@@ -173,17 +173,7 @@ export async function checkGridRules(db: Queryable, importId: number, toleranceM
      WHERE f.import_id = $1`,
     [importId],
   );
-  await db.query(
-    `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
-     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error',
-            '网格编码重复 grid code ' || d.code || ' is also on row ' || d.first_n || ': give each cell its own code'
-     FROM (
-       SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
-       FROM gis_import_features f WHERE f.import_id = $1 AND f.code ~ '^[0-9]{15}$'
-       WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
-     ) d WHERE d.k > 1`,
-    [importId],
-  );
+  await checkDuplicateKeys(db, importId, '网格编码重复 grid code', { keys: "f.code ~ '^[0-9]{15}$'", advice: 'give each cell its own code' });
   await db.query(
     `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
      SELECT $1, f.n, f.code, 'unknown_district', 'error',
@@ -251,32 +241,68 @@ export async function checkGridGaps(db: Queryable, importId: number, toleranceM2
   );
 }
 
-/**
- * What a commit would do to each clean row against the grid in force (add / change / keep), rows with
- * an error skipped; and the current cells of the districts the file covers that it no longer has.
- */
-export async function diffGrid(db: Queryable, importId: number): Promise<{ add: number; change: number; keep: number; skip: number; remove: number }> {
-  await db.query(
-    `UPDATE gis_import_features f SET action = (
-         SELECT CASE
-           WHEN NOT (${CLEAN}) THEN 'skip'
-           WHEN g.geom IS NULL THEN 'add'
-           WHEN ${SAME_SHAPE('f.geom', 'g.geom')} AND g.attrs = f.attrs THEN 'keep'
-           ELSE 'change' END
-         FROM (SELECT) one LEFT JOIN grid_cells g ON g.code = f.code::bpchar AND g.valid_to IS NULL)
-     WHERE f.import_id = $1`,
-    [importId],
-  );
-  const res = await db.query<{ add: number; change: number; keep: number; skip: number; remove: number }>(
+type ActionCounts = { add: number; change: number; keep: number; skip: number };
+
+/** How many staged rows a commit would add, change, keep and skip; `extra` adds columns to the same query. */
+async function actionCounts<T extends object = object>(db: Queryable, importId: number, extra = ''): Promise<ActionCounts & T> {
+  const res = await db.query<ActionCounts & T>(
     `SELECT count(*) FILTER (WHERE action = 'add')::int AS add, count(*) FILTER (WHERE action = 'change')::int AS change,
-            count(*) FILTER (WHERE action = 'keep')::int AS keep, count(*) FILTER (WHERE action = 'skip')::int AS skip,
-            (SELECT count(*)::int FROM grid_cells g WHERE g.valid_to IS NULL
-               AND g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
-               AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)) AS remove
+            count(*) FILTER (WHERE action = 'keep')::int AS keep, count(*) FILTER (WHERE action = 'skip')::int AS skip${extra}
      FROM gis_import_features WHERE import_id = $1`,
     [importId],
   );
   return res.rows[0]!;
+}
+
+/** What a layer's diff compares: the row `x` in force that a staged row `f` stands for, and what must match for 'keep'. */
+interface DiffTarget {
+  /** The layer's table, aliased `x`. */
+  table: string;
+  /** How `x` is found from `f`: by an indexed key, so that each staged row is one index probe. */
+  on: string;
+  /** `x`'s geometry column. */
+  geom: string;
+  /** What besides the shape must be the same to keep the row as it is. */
+  same: string;
+}
+
+/**
+ * What a commit would do to each staged row against the layer in force: skip (the row has an error),
+ * add (nothing in force under its key), keep (same shape and `same`) or change. The row in force is
+ * looked up per staged row (a correlated subquery), so the planner probes the key's index. The counts
+ * follow, with `countsExtra` as more columns of the same query.
+ */
+async function diffAgainst<T extends object = object>(db: Queryable, importId: number, t: DiffTarget, countsExtra = ''): Promise<ActionCounts & T> {
+  await db.query(
+    `UPDATE gis_import_features f SET action = (
+         SELECT CASE
+           WHEN NOT (${CLEAN}) THEN 'skip'
+           WHEN x.${t.geom} IS NULL THEN 'add'
+           WHEN ${SAME_SHAPE('f.geom', `x.${t.geom}`)} AND ${t.same} THEN 'keep'
+           ELSE 'change' END
+         FROM (SELECT) one LEFT JOIN ${t.table} x ON ${t.on})
+     WHERE f.import_id = $1`,
+    [importId],
+  );
+  return actionCounts<T>(db, importId, countsExtra);
+}
+
+/** A cell `g` of a district the file covers that the file no longer has: closed by a grid commit if it is in force. */
+const GONE_CELL = `g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
+       AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)`;
+
+/**
+ * What a commit would do to each clean row against the grid in force (add / change / keep), rows with
+ * an error skipped; and the current cells of the districts the file covers that it no longer has.
+ * Codes are char(15) in grid_cells: compared as bpchar, so that the current-code index is used.
+ */
+export async function diffGrid(db: Queryable, importId: number): Promise<ActionCounts & { remove: number }> {
+  return diffAgainst<{ remove: number }>(
+    db,
+    importId,
+    { table: 'grid_cells', on: 'x.code = f.code::bpchar AND x.valid_to IS NULL', geom: 'geom', same: 'x.attrs = f.attrs' },
+    `,\n            (SELECT count(*)::int FROM grid_cells g WHERE g.valid_to IS NULL AND ${GONE_CELL}) AS remove`,
+  );
 }
 
 export async function setCounts(db: Queryable, importId: number, counts: Record<string, number>): Promise<void> {
@@ -320,9 +346,7 @@ export async function previewGeoJson(db: Queryable, importId: number, limit: num
 /** The current cells the commit would close because the file no longer has them (for the preview's map). */
 export async function removedCodes(db: Queryable, importId: number, limit: number): Promise<string[]> {
   const res = await db.query<{ code: string }>(
-    `SELECT g.code FROM grid_cells g WHERE g.valid_to IS NULL
-       AND g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
-       AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)
+    `SELECT g.code FROM grid_cells g WHERE g.valid_to IS NULL AND ${GONE_CELL}
      ORDER BY g.code LIMIT $2`,
     [importId, limit],
   );
@@ -380,9 +404,7 @@ export async function commitGrid(db: Queryable, importId: number, versionId: num
      FROM gis_versions v
      WHERE v.id = $2 AND g.valid_to IS NULL AND (
        EXISTS (SELECT 1 FROM gis_import_features f WHERE f.import_id = $1 AND f.action = 'change' AND f.code = g.code)
-       OR (g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
-           AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)))
-`,
+       OR (${GONE_CELL}))`,
     [importId, versionId],
   );
   const inserted = await db.query(
@@ -433,36 +455,11 @@ export async function checkDistrictRules(db: Queryable, importId: number): Promi
      WHERE f.import_id = $1`,
     [importId],
   );
-  await db.query(
-    `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
-     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', '行政区划代码重复 adcode ' || d.code || ' is also on row ' || d.first_n || ': keep one row per district'
-     FROM (
-       SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
-       FROM gis_import_features f WHERE f.import_id = $1 AND f.code ~ '^[0-9]{6}$'
-       WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
-     ) d WHERE d.k > 1`,
-    [importId],
-  );
+  await checkDuplicateKeys(db, importId, '行政区划代码重复 adcode', { keys: "f.code ~ '^[0-9]{6}$'", advice: 'keep one row per district' });
 }
 
-export async function diffDistricts(db: Queryable, importId: number): Promise<{ add: number; change: number; keep: number; skip: number }> {
-  await db.query(
-    `UPDATE gis_import_features f SET action = CASE
-         WHEN NOT (${CLEAN}) THEN 'skip'
-         WHEN x.boundary IS NULL THEN 'add'
-         WHEN ${SAME_SHAPE('f.geom', 'x.boundary')} AND x.name = coalesce(f.name, f.attrs->>'name') THEN 'keep'
-         ELSE 'change' END
-     FROM (SELECT f2.n, d.boundary, d.name FROM gis_import_features f2 LEFT JOIN districts d ON d.adcode = f2.code WHERE f2.import_id = $1) x
-     WHERE f.import_id = $1 AND x.n = f.n`,
-    [importId],
-  );
-  const res = await db.query<{ add: number; change: number; keep: number; skip: number }>(
-    `SELECT count(*) FILTER (WHERE action = 'add')::int AS add, count(*) FILTER (WHERE action = 'change')::int AS change,
-            count(*) FILTER (WHERE action = 'keep')::int AS keep, count(*) FILTER (WHERE action = 'skip')::int AS skip
-     FROM gis_import_features WHERE import_id = $1`,
-    [importId],
-  );
-  return res.rows[0]!;
+export async function diffDistricts(db: Queryable, importId: number): Promise<ActionCounts> {
+  return diffAgainst(db, importId, { table: 'districts', on: 'x.adcode = f.code', geom: 'boundary', same: "x.name = coalesce(f.name, f.attrs->>'name')" });
 }
 
 /** Districts are upserted by adcode (cases, users and cells refer to them by it). */
@@ -541,17 +538,25 @@ export async function exportPage(
   return res.rows;
 }
 
-/** Each code (or name) once in the file: later rows that repeat it are refused, naming the first. */
-async function checkDuplicateKeys(db: Queryable, importId: number, what: string): Promise<void> {
+/**
+ * Each code (or name) once in the file: later rows that repeat it are refused, naming the first. `keys`
+ * says which staged rows `f` take part (by default every row with a code), `advice` what to do about it.
+ */
+async function checkDuplicateKeys(
+  db: Queryable,
+  importId: number,
+  what: string,
+  { keys = 'f.code IS NOT NULL', advice = 'keep one row for it' }: { keys?: string; advice?: string } = {},
+): Promise<void> {
   await db.query(
     `INSERT INTO gis_import_problems (import_id, n, other_n, code, kind, severity, message)
-     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', $2 || ' ' || d.code || ' is also on row ' || d.first_n || ': keep one row for it'
+     SELECT $1, d.n, d.first_n, d.code, 'duplicate_code', 'error', $2 || ' ' || d.code || ' is also on row ' || d.first_n || ': ' || $3
      FROM (
        SELECT f.n, f.code, first_value(f.n) OVER w AS first_n, row_number() OVER w AS k
-       FROM gis_import_features f WHERE f.import_id = $1 AND f.code IS NOT NULL
+       FROM gis_import_features f WHERE f.import_id = $1 AND ${keys}
        WINDOW w AS (PARTITION BY f.code ORDER BY f.n)
      ) d WHERE d.k > 1`,
-    [importId, what],
+    [importId, what, advice],
   );
 }
 
@@ -593,42 +598,21 @@ export async function checkIllegalBuildingRules(db: Queryable, importId: number)
   await checkInsideSomeDistrict(db, importId, 'ST_Covers(d.boundary, ST_PointOnSurface(f.geom))', 'illegal building');
 }
 
-type ActionCounts = { add: number; change: number; keep: number; skip: number };
-
-async function actionCounts(db: Queryable, importId: number): Promise<ActionCounts> {
-  const res = await db.query<ActionCounts>(
-    `SELECT count(*) FILTER (WHERE action = 'add')::int AS add, count(*) FILTER (WHERE action = 'change')::int AS change,
-            count(*) FILTER (WHERE action = 'keep')::int AS keep, count(*) FILTER (WHERE action = 'skip')::int AS skip
-     FROM gis_import_features WHERE import_id = $1`,
-    [importId],
-  );
-  return res.rows[0]!;
-}
-
 /** The area of that name in force today (not delisted), as `alias`. */
 const keyAreaNow = (alias: string, name: string) =>
   `(SELECT ${alias}.id FROM key_areas ${alias} WHERE ${alias}.name = ${name}
      AND (${alias}.delisted_on IS NULL OR ${alias}.delisted_on > (now() AT TIME ZONE 'Asia/Shanghai')::date) ORDER BY ${alias}.listed_on DESC LIMIT 1)`;
 
 export async function diffKeyAreas(db: Queryable, importId: number): Promise<ActionCounts> {
-  await db.query(
-    `UPDATE gis_import_features f SET action = CASE
-         WHEN NOT (${CLEAN}) THEN 'skip'
-         WHEN x.geom IS NULL THEN 'add'
-         WHEN ${SAME_SHAPE('f.geom', 'x.geom')} AND x.level = f.attrs->>'level' AND x.kind = f.attrs->>'kind'
+  return diffAgainst(db, importId, {
+    table: 'key_areas',
+    on: `x.id = ${keyAreaNow('k0', 'f.code')}`,
+    geom: 'geom',
+    same: `x.level = f.attrs->>'level' AND x.kind = f.attrs->>'kind'
               AND x.listed_on = coalesce((f.attrs->>'listed_on')::date, x.listed_on)
               AND x.delisted_on IS NOT DISTINCT FROM (f.attrs->>'delisted_on')::date
-              AND x.complaint_baseline = coalesce((f.attrs->>'complaint_baseline')::numeric, x.complaint_baseline) THEN 'keep'
-         ELSE 'change' END
-     FROM (
-       SELECT f2.n, k.geom, k.level, k.kind, k.listed_on, k.delisted_on, k.complaint_baseline
-       FROM gis_import_features f2 LEFT JOIN key_areas k ON k.id = ${keyAreaNow('k0', 'f2.code')}
-       WHERE f2.import_id = $1
-     ) x
-     WHERE f.import_id = $1 AND x.n = f.n`,
-    [importId],
-  );
-  return actionCounts(db, importId);
+              AND x.complaint_baseline = coalesce((f.attrs->>'complaint_baseline')::numeric, x.complaint_baseline)`,
+  });
 }
 
 /** Key areas keep their id (cases and the board refer to it): a changed area is updated in place. */
@@ -652,21 +636,13 @@ export async function commitKeyAreas(db: Queryable, importId: number): Promise<{
 }
 
 export async function diffIllegalBuildings(db: Queryable, importId: number): Promise<ActionCounts> {
-  await db.query(
-    `UPDATE gis_import_features f SET action = CASE
-         WHEN NOT (${CLEAN}) THEN 'skip'
-         WHEN x.geom IS NULL THEN 'add'
-         WHEN ${SAME_SHAPE('f.geom', 'x.geom')} AND x.floors = (f.attrs->>'floors')::int AND x.kind = f.attrs->>'kind' AND x.stage = f.attrs->>'stage'
-              AND x.party IS NOT DISTINCT FROM f.attrs->>'party' AND x.discovered_on = (f.attrs->>'discovered_on')::date THEN 'keep'
-         ELSE 'change' END
-     FROM (
-       SELECT f2.n, b.geom, b.floors, b.kind, b.stage, b.party, b.discovered_on
-       FROM gis_import_features f2 LEFT JOIN illegal_buildings b ON b.code = f2.code WHERE f2.import_id = $1
-     ) x
-     WHERE f.import_id = $1 AND x.n = f.n`,
-    [importId],
-  );
-  return actionCounts(db, importId);
+  return diffAgainst(db, importId, {
+    table: 'illegal_buildings',
+    on: 'x.code = f.code',
+    geom: 'geom',
+    same: `x.floors = (f.attrs->>'floors')::int AND x.kind = f.attrs->>'kind' AND x.stage = f.attrs->>'stage'
+              AND x.party IS NOT DISTINCT FROM f.attrs->>'party' AND x.discovered_on = (f.attrs->>'discovered_on')::date`,
+  });
 }
 
 /** Illegal buildings upsert by code; the district is the one covering the footprint. */

@@ -6,15 +6,14 @@ import path from 'node:path';
 import gcoord from 'gcoord';
 import iconv from 'iconv-lite';
 import proj4 from 'proj4';
-import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converterForEpsg, converterForPrj, epsgDefinition, guessEpsg, resolveCrs, transformGeometry } from '../../server/gis/formats/crs.ts';
 import { buildDbf, DbfReader, type DbfFieldSpec } from '../../server/gis/formats/dbf.ts';
 import { decodeStrict, encodingFromLdid, normaliseEncoding, sniffEncoding } from '../../server/gis/formats/encoding.ts';
 import { GisFileError } from '../../server/gis/formats/errors.ts';
-import { openShapefile, type ShapefileFeature } from '../../server/gis/formats/shapefile.ts';
+import { openShapefile } from '../../server/gis/formats/shapefile.ts';
 import { entryName, extractShapefile } from '../../server/gis/formats/zip.ts';
-import { gisError } from '../support/gis-files.ts';
+import { gisError, polygonShp, readShapefileZip, zipBuffer } from '../support/gis-files.ts';
 
 /** ESRI WKT as ArcGIS writes it for 3° zone 38 (central meridian 114°E, Wuhan). */
 const PRJ_ZONE_38 =
@@ -46,61 +45,7 @@ const FIELDS: DbfFieldSpec[] = [
 ];
 const ROWS = CODES.map((code, i) => ({ 网格编码: code, 社区: COMMUNITIES[i], 面积: 10234.5 + i }));
 
-/** A Polygon .shp and its .shx, written byte by byte from the spec. */
-function polygonShp(rings: number[][][]): { shp: Buffer; shx: Buffer } {
-  const records = rings.map((ring, i) => {
-    const xs = ring.map((p) => p[0]!);
-    const ys = ring.map((p) => p[1]!);
-    const content = Buffer.alloc(44 + 4 + 16 * ring.length);
-    content.writeInt32LE(5, 0);
-    [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)].forEach((v, k) => content.writeDoubleLE(v, 4 + 8 * k));
-    content.writeInt32LE(1, 36);
-    content.writeInt32LE(ring.length, 40);
-    content.writeInt32LE(0, 44);
-    ring.forEach((p, k) => {
-      content.writeDoubleLE(p[0]!, 48 + 16 * k);
-      content.writeDoubleLE(p[1]!, 56 + 16 * k);
-    });
-    const head = Buffer.alloc(8);
-    head.writeInt32BE(i + 1, 0);
-    head.writeInt32BE(content.length / 2, 4);
-    return Buffer.concat([head, content]);
-  });
-  const all = rings.flat();
-  const bbox = [Math.min(...all.map((p) => p[0]!)), Math.min(...all.map((p) => p[1]!)), Math.max(...all.map((p) => p[0]!)), Math.max(...all.map((p) => p[1]!))];
-  const header = (bytes: number) => {
-    const h = Buffer.alloc(100);
-    h.writeInt32BE(9994, 0);
-    h.writeInt32BE(bytes / 2, 24);
-    h.writeInt32LE(1000, 28);
-    h.writeInt32LE(5, 32);
-    bbox.forEach((v, k) => h.writeDoubleLE(v, 36 + 8 * k));
-    return h;
-  };
-  const shpLength = 100 + records.reduce((s, r) => s + r.length, 0);
-  const shx = Buffer.alloc(8 * records.length);
-  let offset = 100;
-  records.forEach((r, i) => {
-    shx.writeInt32BE(offset / 2, 8 * i);
-    shx.writeInt32BE((r.length - 8) / 2, 8 * i + 4);
-    offset += r.length;
-  });
-  return { shp: Buffer.concat([header(shpLength), ...records]), shx: Buffer.concat([header(100 + shx.length), shx]) };
-}
-
 const projected = SQUARES.map((ring) => ring.map((p) => toZone38.forward(p)));
-
-function zipBuffer(files: Record<string, Buffer | string>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of Object.entries(files)) zip.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name, { mtime: new Date(2026, 0, 1) });
-  zip.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
 
 let dir: string;
 let seq = 0;
@@ -132,23 +77,7 @@ function layerFiles(name = '网格', overrides: Record<string, Buffer | string |
   return Object.fromEntries(Object.entries(files).filter((e): e is [string, Buffer | string] => e[1] !== undefined));
 }
 
-/** Runs `fn` and returns the GisFileError it throws; fails the test if it throws nothing or something else. */
-
-async function readAll(zip: string, options: { encoding?: string; layer?: string } = {}) {
-  const extracted = await extractShapefile(zip, { layer: options.layer, tmpDir: dir });
-  try {
-    const layer = await openShapefile(extracted.files, { encoding: options.encoding });
-    try {
-      const features: ShapefileFeature[] = [];
-      for await (const f of layer.features()) features.push(f);
-      return { extracted, layer, features };
-    } finally {
-      await layer.close();
-    }
-  } finally {
-    await extracted.cleanup();
-  }
-}
+const readAll = (zip: string, options: { encoding?: string; layer?: string } = {}) => readShapefileZip(zip, { ...options, tmpDir: dir });
 
 describe('encodings', () => {
   it('normalises .cpg contents and request values', () => {

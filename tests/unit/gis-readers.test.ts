@@ -4,46 +4,23 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
 import { parseWkt } from '../../server/gis/formats/csv.ts';
 import { buildDbf } from '../../server/gis/formats/dbf.ts';
 import { epsgFromCrsMember } from '../../server/gis/formats/geojson.ts';
 import type { OpenedLayer, OpenLayerOptions, SourceFeature } from '../../server/gis/formats/layer.ts';
 import { openLayer } from '../../server/gis/formats/open-layer.ts';
-import { gisError, uploads } from '../support/gis-files.ts';
+import { gisError, polygonShp, readOpened, ring, square, uploads, zipBuffer } from '../support/gis-files.ts';
 
 const files = uploads('gis-readers-test');
 const upload = files.upload;
 
 async function readLayer(filename: string, content: string | Buffer, options: Partial<OpenLayerOptions> = {}) {
-  const layer = await openLayer(await upload(filename, content), { filename, ...options });
-  try {
-    const features: SourceFeature[] = [];
-    for await (const f of layer.features()) features.push(f);
-    return { layer, features, sample: await layer.samplePosition() };
-  } finally {
-    await layer.close();
-  }
+  return readOpened(await openLayer(await upload(filename, content), { filename, ...options }));
 }
-
-/** Runs `fn` and returns the GisFileError it throws; fails the test if it throws nothing or something else. */
 
 const openError = async (filename: string, content: string | Buffer, options: Partial<OpenLayerOptions> = {}) =>
   gisError(async () => readLayer(filename, content, options));
-
-/** A 0.001° square in Wuhan in GCJ-02-like lon/lat (the numbers a Gaode map hands out). */
-const square = (x0: number, y0: number) => [
-  [x0, y0],
-  [x0 + 0.001, y0],
-  [x0 + 0.001, y0 + 0.001],
-  [x0, y0 + 0.001],
-  [x0, y0],
-];
-const ring = (x0: number, y0: number) =>
-  square(x0, y0)
-    .map((p) => p.join(' '))
-    .join(', ');
 
 describe('GeoJSON', () => {
   const collection = {
@@ -317,54 +294,9 @@ describe('CSV', () => {
   });
 });
 
-/** A one-record Polygon .shp and its .shx, from the spec. */
-function polygonShp(points: number[][]): { shp: Buffer; shx: Buffer } {
-  const content = Buffer.alloc(48 + 16 * points.length);
-  const xs = points.map((p) => p[0]!);
-  const ys = points.map((p) => p[1]!);
-  const bbox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-  content.writeInt32LE(5, 0);
-  bbox.forEach((v, k) => content.writeDoubleLE(v, 4 + 8 * k));
-  content.writeInt32LE(1, 36);
-  content.writeInt32LE(points.length, 40);
-  content.writeInt32LE(0, 44);
-  points.forEach((p, k) => {
-    content.writeDoubleLE(p[0]!, 48 + 16 * k);
-    content.writeDoubleLE(p[1]!, 56 + 16 * k);
-  });
-  const recordHead = Buffer.alloc(8);
-  recordHead.writeInt32BE(1, 0);
-  recordHead.writeInt32BE(content.length / 2, 4);
-  const header = (bytes: number) => {
-    const h = Buffer.alloc(100);
-    h.writeInt32BE(9994, 0);
-    h.writeInt32BE(bytes / 2, 24);
-    h.writeInt32LE(1000, 28);
-    h.writeInt32LE(5, 32);
-    bbox.forEach((v, k) => h.writeDoubleLE(v, 36 + 8 * k));
-    return h;
-  };
-  const index = Buffer.alloc(8);
-  index.writeInt32BE(50, 0);
-  index.writeInt32BE(content.length / 2, 4);
-  return { shp: Buffer.concat([header(108 + content.length), recordHead, content]), shx: Buffer.concat([header(108), index]) };
-}
-
-function zipBuffer(files: Record<string, Buffer | string>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of Object.entries(files)) zip.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name, { mtime: new Date(2026, 0, 1) });
-  zip.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
-
 describe('openLayer', () => {
   it('opens a zipped Shapefile, and close() removes what it extracted', async () => {
-    const { shp, shx } = polygonShp(square(114.3, 30.6).reverse());
+    const { shp, shx } = polygonShp([square(114.3, 30.6).reverse()]);
     const { dbf, cpg } = buildDbf([{ name: '网格编码', type: 'C', length: 15 }], [{ 网格编码: '420102001001001' }], 'gbk');
     const zip = await zipBuffer({
       '数据/网格.shp': shp,
@@ -406,7 +338,7 @@ describe('openLayer', () => {
     expect(kml.message).toContain('.kml');
     expect(kml.message).toMatch(/Shapefile.*GeoJSON.*CSV/);
 
-    const shp = await openError('网格.shp', polygonShp(square(114.3, 30.6)).shp);
+    const shp = await openError('网格.shp', polygonShp([square(114.3, 30.6)]).shp);
     expect(shp.status).toBe(422);
     expect(shp.message).toMatch(/\.shp, \.shx, \.dbf and \.prj.*\.zip/);
 

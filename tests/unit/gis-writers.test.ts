@@ -20,10 +20,8 @@ import {
   type ExportFeature,
   type ExportField,
 } from '../../server/gis/formats/export.ts';
-import { openShapefile, type ShapefileFeature } from '../../server/gis/formats/shapefile.ts';
 import { orientRing, ringClockwiseArea, ShpWriter, type ShapeKind } from '../../server/gis/formats/shp-writer.ts';
-import { extractShapefile } from '../../server/gis/formats/zip.ts';
-import { gisError } from '../support/gis-files.ts';
+import { gisError, readShapefileZip } from '../support/gis-files.ts';
 
 let dir: string;
 let seq = 0;
@@ -340,21 +338,7 @@ describe('CSV export', () => {
   });
 });
 
-async function readZip(zip: string) {
-  const extracted = await extractShapefile(zip, { tmpDir: dir });
-  try {
-    const layer = await openShapefile(extracted.files);
-    try {
-      const features: ShapefileFeature[] = [];
-      for await (const f of layer.features()) features.push(f);
-      return { extracted, layer, features };
-    } finally {
-      await layer.close();
-    }
-  } finally {
-    await extracted.cleanup();
-  }
-}
+const readZip = (zip: string) => readShapefileZip(zip, { tmpDir: dir });
 
 describe('zipped Shapefile export', () => {
   it('writes GBK attributes in CGCS2000 zone 39 with its .prj and .cpg, read back by our readers', async () => {

@@ -3,13 +3,11 @@
 // date cell, WKT polygons or 经度/纬度 numbers.
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
 import yauzl from 'yauzl';
-import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
-import { GisFileError } from '../../server/gis/formats/errors.ts';
 import type { OpenLayerOptions, SourceFeature } from '../../server/gis/formats/layer.ts';
 import { openLayer } from '../../server/gis/formats/open-layer.ts';
 import { columnLetter, excelDate, isDateFormat, numberValue, openXlsx, parseXml, XLSX_LIMITS, type XlsxLimits } from '../../server/gis/formats/xlsx.ts';
-import { uploads } from '../support/gis-files.ts';
+import { gisError, readOpened, ring, square, uploads, zipBuffer } from '../support/gis-files.ts';
 
 const files = uploads('gis-xlsx-test');
 const upload = files.upload;
@@ -19,37 +17,12 @@ const workbook = (data: Data, sheet = 'Sheet1') => writeXlsxFile(data, { sheet }
 
 async function read(filename: string, content: Buffer, options: Partial<OpenLayerOptions> = {}, limits?: XlsxLimits) {
   const file = await upload(filename, content);
-  const layer = limits ? await openXlsx(file, { filename, ...options }, limits) : await openLayer(file, { filename, ...options });
-  try {
-    const features: SourceFeature[] = [];
-    for await (const f of layer.features()) features.push(f);
-    return { layer, features, sample: await layer.samplePosition() };
-  } finally {
-    await layer.close();
-  }
+  return readOpened(limits ? await openXlsx(file, { filename, ...options }, limits) : await openLayer(file, { filename, ...options }));
 }
 
-async function readError(filename: string, content: Buffer, options: Partial<OpenLayerOptions> = {}, limits?: XlsxLimits): Promise<GisFileError> {
-  try {
-    await read(filename, content, options, limits);
-  } catch (err) {
-    expect(err).toBeInstanceOf(GisFileError);
-    return err as GisFileError;
-  }
-  throw new Error('expected a GisFileError, nothing was thrown');
-}
+const readError = (filename: string, content: Buffer, options: Partial<OpenLayerOptions> = {}, limits?: XlsxLimits) =>
+  gisError(() => read(filename, content, options, limits));
 
-const square = (x0: number, y0: number) => [
-  [x0, y0],
-  [x0 + 0.001, y0],
-  [x0 + 0.001, y0 + 0.001],
-  [x0, y0 + 0.001],
-  [x0, y0],
-];
-const ring = (x0: number, y0: number) =>
-  square(x0, y0)
-    .map((p) => p.join(' '))
-    .join(', ');
 const date = (y: number, m: number, d: number, h = 0, min = 0) => ({ value: new Date(Date.UTC(y, m - 1, d, h, min)), type: Date, format: 'yyyy-mm-dd' });
 
 /** A register as a bureau keeps it: a title-less blank first row, the header in row 2, a blank row in the middle. */
@@ -428,18 +401,6 @@ describe('XLSX cells', () => {
     expect([1, 4, 26, 27, 52, 703].map(columnLetter)).toEqual(['A', 'D', 'Z', 'AA', 'AZ', 'AAA']);
   });
 });
-
-function zipBuffer(entries: [string, Buffer | string][]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of entries) zip.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name, { mtime: new Date(2026, 0, 1) });
-  zip.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
 
 function unzipBuffer(buffer: Buffer): Promise<[string, Buffer][]> {
   return new Promise((resolve, reject) => {
