@@ -28,7 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** What the screen mirrors into `window.__zhihuiGis` (client/src/admin/AdminGisApp.svelte). */
+/** What the screen mirrors into `window.__zhihuiGis` (client/src/admin/GisScreen.svelte). */
 interface GisHook {
   layers: string[] | null;
   importId: number | null;

@@ -14,6 +14,20 @@ import type {
   StepRequest,
 } from './cases/types.ts';
 import { untrack } from 'svelte';
+import type { UserAdminView } from '#shared/auth/user-schemas.ts';
+import type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch } from '#shared/roster/schemas.ts';
+import type { Role } from '#shared/roles.ts';
+
+export type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, UserAdminView };
+export interface NewUserInput {
+  login: string;
+  password: string;
+  displayName: string;
+  role: Role;
+  districtAdcode?: string | null;
+  officerId?: number | null;
+}
+export type UserPatchInput = Partial<{ displayName: string; role: Role; districtAdcode: string | null; officerId: number | null; disabled: boolean }>;
 import type { DuplicatesPreview, SquadBoard } from '#shared/cases/contract.ts';
 import type { CategoryCatalogue } from '#shared/categories/catalogue.ts';
 import type { Escalations, Heatmap, IndicatorTable, KeyAreaBoard, StatsCategories, StatsTrend } from './leader-types.ts';
@@ -54,7 +68,7 @@ export function errorText(err: unknown): string {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
   body?: unknown;
   form?: FormData;
   headers?: Record<string, string>;
@@ -302,4 +316,22 @@ export const holidayApi = {
   /** replaces the year's days; 400 says what to fix */
   saveYear: (year: number, days: { holidays: string[]; workdays: string[]; source?: string | null }) =>
     request<HolidayYear>(`/api/admin/holidays/${year}`, { method: 'PUT', body: days, auth: true }),
+};
+
+// ---- 系统管理 administration: users, squads, officers, the change log (administrators) ----------------
+const authSend = <T>(method: 'POST' | 'PATCH', path: string, body: unknown) => request<T>(path, { method, body, auth: true });
+
+export const adminApi = {
+  users: (signal?: AbortSignal) => authGet<UserAdminView[]>('/api/users', signal),
+  createUser: (u: NewUserInput) => authSend<UserAdminView>('POST', '/api/users', u),
+  updateUser: (id: number, patch: UserPatchInput) => authSend<UserAdminView>('PATCH', `/api/users/${id}`, patch),
+  resetPassword: (id: number, password: string) => authSend<UserAdminView>('POST', `/api/users/${id}/password`, { password }),
+  squads: (signal?: AbortSignal) => authGet<SquadAdmin[]>('/api/admin/squads', signal),
+  createSquad: (s: SquadInput) => authSend<SquadAdmin>('POST', '/api/admin/squads', s),
+  updateSquad: (id: number, patch: SquadPatch) => authSend<SquadAdmin>('PATCH', `/api/admin/squads/${id}`, patch),
+  officers: (signal?: AbortSignal) => authGet<OfficerAdmin[]>('/api/admin/officers', signal),
+  createOfficer: (o: OfficerInput) => authSend<OfficerAdmin>('POST', '/api/admin/officers', o),
+  updateOfficer: (id: number, patch: OfficerPatch) => authSend<OfficerAdmin>('PATCH', `/api/admin/officers/${id}`, patch),
+  audit: (q: { before?: number; action?: string }, signal?: AbortSignal) =>
+    authGet<AuditEntry[]>(`/api/admin/audit?${query({ limit: '100', before: q.before?.toString(), action: q.action })}`, signal),
 };

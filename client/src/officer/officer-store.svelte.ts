@@ -150,7 +150,13 @@ class OfficerStore {
       return;
     }
     // the phone draws no city layers: a new map version is the console's business
-    if (e.type === 'map.updated' || e.incidentId === null) return;
+    if (e.type === 'map.updated') return;
+    // an administrator changed this officer's record (squad, certificate): read it again
+    if (e.type === 'roster.updated') {
+      if (e.payload.officerId !== null && e.payload.officerId === me) this.scheduleRefresh();
+      return;
+    }
+    if (e.incidentId === null) return;
     this.scheduleRefresh();
     if (ctx.silent || !e.officerIds.includes(me ?? -1)) return;
     const code = typeof e.payload.code === 'string' ? e.payload.code : '';
