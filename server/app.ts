@@ -173,13 +173,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.config.metricsToken) await app.register(metricsRoutes, { registry: metrics.registry, token: opts.config.metricsToken });
 
   await app.register(healthRoutes, { health: new HealthService(new HealthRepository(pool), dialect.mode) });
-  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap });
+  const geoRepo = new GeoRepository(pool);
+  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap, geo: geoRepo });
   await app.register(authRoutes, { loginPerMinute: opts.config.loginPerMinute ?? 10 });
   await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
   await app.register(rosterRoutes, { roster: new RosterService(pool, new RosterRepository(pool), bus) });
   await app.register(auditRoutes, { audit: new AuditService(new AuditRepository(pool)) });
   await app.register(holidayRoutes, { holidays: new HolidayService(pool, relay, app.log) });
-  await app.register(geoRoutes, { repo: new GeoRepository(pool), publicMap });
+  await app.register(geoRoutes, { repo: geoRepo, publicMap });
   await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(caseRoutes, { cases });

@@ -5,6 +5,7 @@ import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { ensureClientBuild } from './http/client-static.ts';
 import { printCredentials } from './seed/credentials-banner.ts';
+import { ensureCategoryCatalogue } from './seed/categories.ts';
 import { seedDemoCity } from './seed/demo-city.ts';
 import { Simulator } from './simulator/simulator.ts';
 
@@ -40,6 +41,9 @@ try {
     } else {
       say('demo city already present');
     }
+  } else {
+    const n = await ensureCategoryCatalogue(db.pool);
+    if (n) say(`no demo city (SEED_DEMO=false); the shipped category catalogue installed: ${n} categories`);
   }
   await ensureClientBuild(say);
 } catch (err) {

@@ -30,5 +30,7 @@ export const ClientConfig = Type.Object({
   center: Type.Tuple([Type.Number(), Type.Number()]),
   zoom: Type.Number(),
   publicMapLayers: Type.Boolean({ description: 'map layers answer without a login (PUBLIC_MAP_LAYERS)' }),
+  home: Type.Object({ zh: Type.String(), en: Type.String() }, { description: "the name of the start view (the demo city's 天府广场; a real city's centre)" }),
+  demo: Type.Boolean({ description: 'the demo city is what the database holds (the console says so)' }),
 });
 export type ClientConfig = Static<typeof ClientConfig>;

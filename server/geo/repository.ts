@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { DEMO_SEED_NAME } from '../seed/demo-city.ts';
 import type { Bbox } from '#shared/bbox.ts';
 
 /**
@@ -21,6 +22,18 @@ export async function queryCollection(pool: pg.Pool, sql: string, params: unknow
 
 export class GeoRepository {
   constructor(private readonly pool: pg.Pool) {}
+
+  /** Whether the demo city was seeded, and the extent of the districts the database holds (null: none yet). */
+  async cityExtent(): Promise<{ demo: boolean; extent: [number, number, number, number] | null }> {
+    const res = await this.pool.query<{ demo: boolean; x1: number | null; y1: number | null; x2: number | null; y2: number | null }>(
+      `SELECT EXISTS (SELECT 1 FROM seed_runs WHERE name = $1) AS demo,
+              ST_XMin(e) AS x1, ST_YMin(e) AS y1, ST_XMax(e) AS x2, ST_YMax(e) AS y2
+       FROM (SELECT ST_Extent(boundary)::geometry AS e FROM districts) d`,
+      [DEMO_SEED_NAME],
+    );
+    const r = res.rows[0]!;
+    return { demo: r.demo, extent: r.x1 === null ? null : [r.x1, r.y1!, r.x2!, r.y2!] };
+  }
 
   districts(): Promise<string> {
     return queryCollection(

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { startView } from '#shared/map-home.ts';
 import { ClientConfig } from '#shared/system-schemas.ts';
+import type { GeoRepository } from '../geo/repository.ts';
 
 /** Where the console map starts and which basemap it draws on (none: our own offline style). */
-export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string | null; publicMapLayers: boolean }> = async (
+export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string | null; publicMapLayers: boolean; geo: GeoRepository }> = async (
   app,
-  { mapStyleUrl, publicMapLayers },
+  { mapStyleUrl, publicMapLayers, geo },
 ) => {
   app.get(
     '/api/config',
@@ -14,12 +16,16 @@ export const clientConfigRoutes: FastifyPluginAsyncTypebox<{ mapStyleUrl: string
         tags: ['system'],
         summary: 'Console map configuration',
         description:
-          'Where the console map starts (center, zoom), which basemap style it draws on (none: the offline style) and whether map layers are public; readable before login.',
+          "Where the console map starts (center, zoom, the name of that view: the districts the database holds, or the demo city's 天府广场), which basemap style it draws on (none: the offline style) and whether map layers are public; readable before login.",
         response: {
           200: ClientConfig,
         },
       },
     },
-    async () => ({ mapStyleUrl, center: [104.065, 30.66] as [number, number], zoom: 13.2, publicMapLayers }),
+    async () => {
+      // from what the database holds now: a city that imports its districts opens on them
+      const { demo, extent } = await geo.cityExtent();
+      return { mapStyleUrl, publicMapLayers, demo, ...startView(demo, extent) };
+    },
   );
 };

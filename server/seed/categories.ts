@@ -1,11 +1,15 @@
 import type pg from 'pg';
 import { DEMO_CATALOGUE, DEMO_CATALOGUE_VERSION } from '#shared/categories/catalogue-demo.ts';
 
+/** The shipped catalogue as the current version; nothing when that version is already there. */
 export async function insertCategoryCatalogue(client: pg.PoolClient): Promise<number> {
-  await client.query(`INSERT INTO category_catalogs (version, name, effective_from, is_current) VALUES ($1, $2, '2026-01-01', true)`, [
-    DEMO_CATALOGUE_VERSION,
-    '城市管理部件事件分类（CJ/T 214 编号，演示版）',
-  ]);
+  const made = await client.query(
+    `INSERT INTO category_catalogs (version, name, effective_from, is_current)
+     SELECT $1, $2, '2026-01-01', NOT EXISTS (SELECT 1 FROM category_catalogs WHERE is_current)
+     ON CONFLICT (version) DO NOTHING`,
+    [DEMO_CATALOGUE_VERSION, '城市管理部件事件分类（CJ/T 214 编号，演示版）'],
+  );
+  if (made.rowCount === 0) return 0;
   let n = 0;
   for (const cls of DEMO_CATALOGUE) {
     for (const e of cls.entries) {
@@ -19,4 +23,26 @@ export async function insertCategoryCatalogue(client: pg.PoolClient): Promise<nu
     }
   }
   return n;
+}
+
+/**
+ * A city started without the demo (SEED_DEMO=false) still needs a category catalogue before its first
+ * case: the shipped one goes in when the database has none at all. A bureau's own version replaces it.
+ */
+export async function ensureCategoryCatalogue(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // two instances starting at once: one inserts, the other finds it there
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('zhihui-category-catalogue'))`);
+    const any = await client.query(`SELECT 1 FROM category_catalogs LIMIT 1`);
+    const n = any.rowCount ? 0 : await insertCategoryCatalogue(client);
+    await client.query('COMMIT');
+    return n;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
 }

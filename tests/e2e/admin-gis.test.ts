@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROBLEM_KINDS, type ProblemKind } from '#shared/gis/import-workflow.ts';
 import { consoleServerForFile, SHOTS } from '../support/browser.ts';
-import { TEST_PASSWORD } from '../support/constants.ts';
+import { commit, type GisHook, hook, logIn, recheck, upload } from '../support/admin-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { ADCODE, buildSecondCity, type SecondCity } from '../support/second-city.ts';
 import { GIS_LAYER_NAMES } from '#shared/gis/layers.ts';
@@ -27,70 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** What the screen mirrors into `window.__zhihuiGis` (client/src/admin/GisScreen.svelte). */
-interface GisHook {
-  layers: string[] | null;
-  importId: number | null;
-  state: string | null;
-  versionId: number | null;
-  counts: Record<string, number> | null;
-  problemTotal: number | null;
-  problemsShown: number;
-  mapFeatures: number | null;
-  mapRendered: number | null;
-  mapError: string | null;
-  imports: number;
-  busy: string | null;
-  /** uploads answered so far (a preview or a refusal) */
-  uploads: number;
-  error: string | null;
-}
-const hook = async (page: Page): Promise<GisHook> => (await page.evaluate(() => (window as unknown as { __zhihuiGis?: GisHook }).__zhihuiGis ?? null))!;
-
-async function logIn(page: Page, user: string): Promise<void> {
-  await page.waitForSelector('[data-testid="login-form"]', { timeout: 20_000 });
-  await page.fill('[data-testid="login-name"]', user);
-  await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
-  await page.click('[data-testid="login-submit"]');
-}
-
-/** Do what sends a file (upload, check again) and wait until the server answered: a preview or a refusal. */
-async function answered(page: Page, act: () => Promise<void>): Promise<GisHook> {
-  const before = (await hook(page)).uploads;
-  await act();
-  await page.waitForFunction(
-    (was) => {
-      const h = (window as unknown as { __zhihuiGis?: GisHook }).__zhihuiGis;
-      return !!h && h.busy === null && h.uploads > was;
-    },
-    before,
-    { timeout: 120_000 },
-  );
-  return hook(page);
-}
-
-/** Upload the file with the form as it is set. */
-const upload = (page: Page, file: string) =>
-  answered(page, async () => {
-    await page.setInputFiles('[data-testid="gis-file"]', file);
-    await page.click('[data-testid="gis-upload"]');
-  });
-
-/** 重新检查 with one target's mapping changed ('' = not mapped). */
-const recheck = (page: Page, target: string, field: string) =>
-  answered(page, async () => {
-    await page.selectOption(`[data-testid="gis-mapping-select"][data-target="${target}"]`, field);
-    await page.click('[data-testid="gis-recheck"]');
-  });
-
-async function commit(page: Page): Promise<{ confirm: string; hook: GisHook }> {
-  await page.click('[data-testid="gis-step-commit"]');
-  const confirm = (await page.textContent('[data-testid="gis-confirm-text"]')) ?? '';
-  await page.click('[data-testid="gis-confirm-yes"]');
-  await page.waitForFunction(() => (window as unknown as { __zhihuiGis?: GisHook }).__zhihuiGis?.state === 'committed', null, { timeout: 120_000 });
-  return { confirm, hook: await hook(page) };
-}
 
 /** Move the problem list a page on (or back) and wait until it shows that page. */
 async function turnPage(page: Page, which: 'next' | 'prev'): Promise<boolean> {

@@ -152,6 +152,9 @@ describe(`map read API on the ${inject('databaseMode')} database`, () => {
     } finally {
       await open.close();
     }
-    expect((await app.inject({ method: 'GET', url: '/api/config' })).json().publicMapLayers).toBe(false);
+    const config = (await app.inject({ method: 'GET', url: '/api/config' })).json();
+    expect(config.publicMapLayers).toBe(false);
+    // the demo city opens on 天府广场 and says it is a demo
+    expect(config).toMatchObject({ demo: true, center: [104.065, 30.66], home: { zh: '天府广场' } });
   });
 });

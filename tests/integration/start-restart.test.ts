@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { TEST_PASSWORD } from '../support/constants.ts';
+import { emptyDatabaseEnv } from '../support/empty-database.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
 /**
@@ -15,26 +12,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-async function emptyDatabaseEnv(): Promise<Record<string, string>> {
-  if (mode === 'embedded') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-start-'));
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    return { DATA_DIR: dir };
-  }
-  const admin = process.env.DATABASE_URL!;
-  const name = `zhihui_start_${process.pid}`;
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(sql).finally(() => c.end());
-  };
-  await run(`CREATE DATABASE ${name}`);
-  cleanups.push(() => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return { DATABASE_URL: u.toString() };
-}
 
 /** A server just started may still answer 503 (busy: event loop delay) for a moment; a client waits and retries. */
 async function patiently(request: () => Promise<Response>): Promise<Response> {
@@ -69,7 +46,7 @@ async function snapshot(base: string) {
 
 describe(`npm start on an empty ${mode} database`, () => {
   it('comes up on the demo city, and a restart keeps it without seeding again', async () => {
-    const env: Record<string, string> = { ...(await emptyDatabaseEnv()), SEED_DEMO: 'true', ZHIHUI_DEMO_PASSWORD: TEST_PASSWORD };
+    const env: Record<string, string> = { ...(await emptyDatabaseEnv(mode, cleanups, 'start')), SEED_DEMO: 'true', ZHIHUI_DEMO_PASSWORD: TEST_PASSWORD };
     if (mode === 'embedded') env.DATABASE_URL = '';
 
     const first = await startServerProcess(env);

@@ -18,7 +18,6 @@ export const ui = {
   beijingTime: bi('北京时间', 'Beijing time'),
   legend: bi('图例', 'Legend'),
   city: bi('全市', 'City'),
-  tianfuSquare: bi('天府广场', 'Tianfu Sq.'),
   zoomForGrid: bi('放大查看网格', 'Zoom in for grid'),
   zoomForBuildings: bi('放大查看违建', 'Zoom in for illegal buildings'),
   loading: bi('加载中', 'loading'),
@@ -27,6 +26,7 @@ export const ui = {
   dismiss: bi('关闭', 'Close'),
   details: bi('详情', 'Details'),
   attribution: bi('行政区划: 阿里云 DataV GeoAtlas (GCJ-02→WGS84) · 演示数据 demo data', ''),
+  attributionCity: bi('底图数据: 本市导入 (系统管理 › 底图数据)', "the city's own imported geography"),
   mapStyleFallback: bi('底图加载失败，改用离线底图', 'basemap failed, using offline style'),
 } as const;
 

@@ -118,7 +118,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
     fitCollection(this.map, fc, { padding: { ...FIT_PADDING, right }, duration: 1200 });
   }
 
-  /** Fly back to the configured initial view (天府广场). */
+  /** Fly back to the configured start view (the demo's 天府广场, a real city's centre). */
   flyHome(): void {
     this.map.flyTo({ center: this.home.center, zoom: this.home.zoom, duration: 1500, essential: true });
   }
