@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { StreetResponsibility } from '#shared/roster/schemas.ts';
 import type { Queryable } from '../db/transaction.ts';
 
 export interface SquadRow {
@@ -144,5 +145,43 @@ export class RosterRepository {
       `UPDATE officers SET name = $2, squad_id = $3, kind = $4, certificate_no = $5, certificate_expires = $6, equipment = $7, phone = $8 WHERE id = $1`,
       [id, v.name, v.squadId, v.kind, v.certificateNo, v.certificateExpires, v.equipment, v.phone],
     );
+  }
+
+  /** Streets with their current cells and which squads answer for them. */
+  async streets(district: string | null): Promise<StreetResponsibility[]> {
+    // one pass over the current cells, grouped by street and squad (not a scan per street)
+    const res = await this.pool.query<StreetResponsibility>(
+      `WITH c AS (
+         SELECT left(code, 9) AS street, squad_id, count(*)::int AS n FROM grid_cells
+         WHERE valid_to IS NULL AND ($1::text IS NULL OR district_adcode = $1) GROUP BY 1, 2)
+       SELECT st.code, st.name, st.district_adcode AS "districtAdcode", coalesce(sum(c.n), 0)::int AS cells,
+              coalesce(json_agg(json_build_object('id', sq.id, 'name', sq.name, 'cells', c.n) ORDER BY sq.name) FILTER (WHERE sq.id IS NOT NULL), '[]') AS squads
+       FROM streets st LEFT JOIN c ON c.street = st.code::text LEFT JOIN squads sq ON sq.id = c.squad_id
+       WHERE $1::text IS NULL OR st.district_adcode = $1
+       GROUP BY st.code, st.name, st.district_adcode ORDER BY st.code`,
+      [district],
+    );
+    return res.rows;
+  }
+
+  /** Streets (of the list) that are not in the district. */
+  async streetsOutside(db: Queryable, district: string, streets: string[]): Promise<string[]> {
+    const res = await db.query<{ code: string }>(
+      `SELECT c.code FROM unnest($2::text[]) AS c(code)
+       WHERE NOT EXISTS (SELECT 1 FROM streets s WHERE s.code = c.code::bpchar AND s.district_adcode = $1)`,
+      [district, streets],
+    );
+    return res.rows.map((r) => r.code);
+  }
+
+  /** The squad answers for every current cell of the streets; answers how many cells each squad had before. */
+  async assignStreets(db: Queryable, squadId: number, streets: string[]): Promise<{ cells: number; from: Record<string, number> }> {
+    const before = await db.query<{ squad: string; n: number }>(
+      `SELECT coalesce(squad_id::text, 'none') AS squad, count(*)::int AS n FROM grid_cells
+       WHERE valid_to IS NULL AND left(code, 9) = ANY($1::text[]) GROUP BY 1`,
+      [streets],
+    );
+    const res = await db.query(`UPDATE grid_cells SET squad_id = $1 WHERE valid_to IS NULL AND left(code, 9) = ANY($2::text[])`, [squadId, streets]);
+    return { cells: res.rowCount ?? 0, from: Object.fromEntries(before.rows.map((r) => [r.squad, r.n])) };
   }
 }

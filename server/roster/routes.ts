@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch } from '#shared/roster/schemas.ts';
+import { OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, SquadStreets, StreetResponsibility } from '#shared/roster/schemas.ts';
 import { DistrictCode } from '../http/schemas.ts';
 import type { RosterService } from './service.ts';
 
@@ -57,6 +57,38 @@ export const rosterRoutes: FastifyPluginAsyncTypebox<{ roster: RosterService }> 
       },
     },
     (req) => roster.updateSquad(req.user, req.params.id, req.body),
+  );
+
+  app.get(
+    '/api/admin/streets',
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Streets (街道) with their current grid cells and the squads answering for them (admin)',
+        description: "What the squad screen assigns from: a street without squads is nobody's (属地责任 unassigned).",
+        querystring: Type.Object({ district: Type.Optional(DistrictCode) }, { additionalProperties: false }),
+        response: { 200: Type.Array(StreetResponsibility), 400: Err },
+      },
+    },
+    (req) => roster.streets(req.query.district ?? null),
+  );
+
+  app.put(
+    '/api/admin/squads/:id/streets',
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Make a squad answer for the grid cells of streets of its district (admin)',
+        description:
+          "Every current cell of the streets is the squad's from now on (a later grid version keeps it); the cells' former squads are written to the audit log. Streets of another district: 400.",
+        params: Id,
+        body: SquadStreets,
+        response: { 200: SquadAdmin, 400: Err, 404: Err },
+      },
+    },
+    (req) => roster.assignStreets(req.user, req.params.id, req.body.streets),
   );
 
   app.get(

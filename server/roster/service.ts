@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { certificateProblem, certificateState } from '#shared/roster/rules.ts';
-import type { OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch } from '#shared/roster/schemas.ts';
+import type { OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility } from '#shared/roster/schemas.ts';
 import { appendAudit } from '../audit/repository.ts';
 import type { AuthUser } from '../auth/user.ts';
 import { toWgs84 } from '../cases/service.ts';
@@ -80,6 +80,39 @@ export class RosterService {
       }
       await this.repo.updateSquad(db, id, v);
       return { action: 'squad.update', target: `squads/${id}`, before: old, after: v, event: { squadId: id, officerId: null }, district: v.districtAdcode, id };
+    });
+    return (await this.repo.squad(id))!;
+  }
+
+  streets(district: string | null): Promise<StreetResponsibility[]> {
+    return this.repo.streets(district);
+  }
+
+  /**
+   * 属地责任: the squad answers for every current cell of these streets of its district from now on
+   * (the cells' next versions keep it); the recommendation puts its officers first for cases there.
+   */
+  async assignStreets(actor: AuthUser, id: number, streets: string[]): Promise<SquadAdmin> {
+    await this.change(actor, async (db) => {
+      const squad = await this.repo.lockSquad(db, id);
+      if (!squad) throw new Problem(404, `没有中队 no squad ${id}`);
+      const outside = await this.repo.streetsOutside(db, squad.districtAdcode, streets);
+      if (outside.length) {
+        throw new Problem(
+          400,
+          `街道不在${squad.districtName} streets ${outside.join(', ')} are not streets of district ${squad.districtAdcode}: pick from GET /api/admin/streets?district=${squad.districtAdcode}`,
+        );
+      }
+      const done = await this.repo.assignStreets(db, id, streets);
+      return {
+        action: 'squad.assign_cells',
+        target: `squads/${id}`,
+        before: { cellsBySquad: done.from },
+        after: { streets, cells: done.cells },
+        event: { squadId: id, officerId: null },
+        district: squad.districtAdcode,
+        id,
+      };
     });
     return (await this.repo.squad(id))!;
   }

@@ -86,3 +86,27 @@ export const AuditEntry = Type.Object({
   after: Type.Unknown(),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
+
+export const StreetResponsibility = Type.Object({
+  code: Type.String({ description: '9-digit street (街道) code' }),
+  name: Type.String(),
+  districtAdcode: Type.String(),
+  cells: Type.Integer({ description: 'current grid cells in the street' }),
+  squads: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), cells: Type.Integer() }), {
+    description: "the squads answering for the street's cells, with how many each (none: unassigned)",
+  }),
+});
+export type StreetResponsibility = Static<typeof StreetResponsibility>;
+
+export const SquadStreets = Type.Object(
+  {
+    streets: Type.Array(Type.String({ pattern: '^[0-9]{9}$', maxLength: 9 }), {
+      minItems: 1,
+      maxItems: 200,
+      uniqueItems: true,
+      description: "streets of the squad's district whose current grid cells the squad answers for (属地责任) from now on",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type SquadStreets = Static<typeof SquadStreets>;

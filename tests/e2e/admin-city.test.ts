@@ -1,7 +1,7 @@
 // From an empty database to a working city, through the browser: `npm start` with SEED_DEMO=false on a
 // database with nothing in it, the first administrator made with the user CLI, then in the
-// administration screens: the second city's district and grid imported and committed, a squad (a base
-// outside the district refused first), two officers (one with an expired certificate, flagged), an
+// administration screens: the second city's district, grid, key areas and illegal buildings imported and committed, a squad (a base
+// outside the district refused first, then given the district's streets), two officers (one with an expired certificate, flagged), an
 // officer login and a district dispatcher; the change log shows each step. Then the new officer goes on
 // duty, the new dispatcher reports a case in the new city: it is located to the imported cell,
 // recommended the new officer (not the expired one) and dispatched, and the dispatcher's wall shows it.
@@ -105,6 +105,21 @@ describe(`a new city from an empty ${mode} database, through the administration 
     expect(c.add).toBe(c.rows - c.skip);
     expect(c.add).toBeGreaterThanOrEqual(city.grid.clean.length - 1);
     await commit(page);
+    // key areas (GCJ-02 GeoJSON) and the illegal-building register (GBK CSV with WKT): every clean row
+    await page.selectOption('[data-testid="gis-layer"]', 'key_areas');
+    await page.selectOption('[data-testid="gis-coords"]', 'gcj02');
+    const areas = await upload(page, city.files.keyAreas);
+    expect(areas.counts).toMatchObject({ rows: city.keyAreas.rows, add: city.keyAreas.clean.length, skip: city.keyAreas.defects.length });
+    await commit(page);
+    await page.selectOption('[data-testid="gis-layer"]', 'illegal_buildings');
+    await page.selectOption('[data-testid="gis-coords"]', 'wgs84');
+    const buildings = await upload(page, city.files.illegalBuildings);
+    expect(buildings.counts).toMatchObject({
+      rows: city.illegalBuildings.rows,
+      add: city.illegalBuildings.clean.length,
+      skip: city.illegalBuildings.defects.length,
+    });
+    await commit(page);
     await shot(page, 'gis');
 
     // a squad: a base in Chengdu is refused with the server's words, then its base in 东城区
@@ -122,6 +137,16 @@ describe(`a new city from an empty ${mode} database, through the administration 
     await page.fill('[data-testid="squad-phone"]', '010-6512 0000');
     await page.click('[data-testid="squad-save"]');
     await page.waitForSelector(`[data-testid="squad-row"][data-name="${squadName}"]`, { timeout: 10_000 });
+    // it answers for every street of the district (属地责任)
+    await page.click(`[data-testid="squad-row"][data-name="${squadName}"] [data-testid="squad-edit"]`);
+    await page.waitForSelector('[data-testid="squad-street"]', { timeout: 10_000 });
+    for (const box of await page.$$('[data-testid="squad-street"]')) await box.check();
+    await page.click('[data-testid="squad-streets-save"]');
+    expect(await page.textContent('[data-testid="squad-streets-saved"]', { timeout: 10_000 })).toContain(`负责 ${c.add} 个网格`);
+    await expect
+      .poll(() => page.$$eval('[data-testid="squad-street-owner"]', (els) => els.map((e) => e.textContent)), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining([squadName]));
+    expect(await page.$$eval('[data-testid="squad-street-owner"]', (els) => els.every((e) => e.textContent === els[0]!.textContent))).toBe(true);
     await shot(page, 'squads');
 
     // two officers: one certified until 2 years on, one whose certificate ran out yesterday
@@ -164,7 +189,15 @@ describe(`a new city from an empty ${mode} database, through the administration 
     // the change log: who did each, newest first
     await tab(page, 'audit', '[data-testid="audit-row"]');
     const actions = await page.$$eval('[data-testid="audit-row"]', (els) => els.map((e) => e.getAttribute('data-action')));
-    expect(actions.slice(0, 6)).toEqual(['user.create', 'user.create', 'officer.create', 'officer.create', 'squad.create', 'gis.version_committed']);
+    expect(actions.slice(0, 10)).toEqual([
+      'user.create',
+      'user.create',
+      'officer.create',
+      'officer.create',
+      'squad.assign_cells',
+      'squad.create',
+      ...Array(4).fill('gis.version_committed'),
+    ]);
     expect(await page.textContent('[data-testid="audit-table"]')).toContain('东城区城管局管理员');
     await shot(page, 'audit');
 
@@ -184,9 +217,12 @@ describe(`a new city from an empty ${mode} database, through the administration 
     expect(intake.status, JSON.stringify(intake.json)).toBe(201);
     const incident = intake.json.incident;
     expect(incident).toMatchObject({ gridCode: probe.code, districtAdcode: ADCODE });
-    const rec = await api<{ name: string; certified: boolean; officerId: number }[]>(dispatcher, `/api/incidents/${incident.id}/recommendations`);
+    const rec = await api<{ name: string; certified: boolean; officerId: number; responsibleSquad: boolean }[]>(
+      dispatcher,
+      `/api/incidents/${incident.id}/recommendations`,
+    );
     expect(rec.status).toBe(200);
-    expect(rec.json[0]).toMatchObject({ name: '李明', certified: true });
+    expect(rec.json[0]).toMatchObject({ name: '李明', certified: true, responsibleSquad: true });
     expect(rec.json.map((r) => r.name)).not.toContain('王强');
     const sent = await api(dispatcher, `/api/incidents/${incident.id}/dispatch`, { officerIds: [rec.json[0]!.officerId] });
     expect(sent.status, JSON.stringify(sent.json)).toBe(200);

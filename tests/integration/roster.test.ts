@@ -91,6 +91,34 @@ describe(`squads, officers and the change log as an administrator keeps them (${
     expect((await call(app, admin, { method: 'PATCH', url: '/api/admin/squads/2147483647', body: { name: 'x' } })).status).toBe(404);
   });
 
+  it("makes a squad answer for the cells of streets of its district, logs whose they were, refuses another district's", async () => {
+    const squads = (await call(app, admin, { url: '/api/admin/squads' })).json as Squad[];
+    const squad = squads.find((s) => s.cells > 0)!;
+    const streets = (await call(app, admin, { url: `/api/admin/streets?district=${squad.districtAdcode}` })).json as {
+      code: string;
+      cells: number;
+      squads: { id: number; cells: number }[];
+    }[];
+    const other = streets.find((s) => s.cells > 0 && !s.squads.some((q) => q.id === squad.id))!;
+    expect(other, 'a street of the district another squad answers for').toBeDefined();
+    const foreign = ((await call(app, admin, { url: '/api/admin/streets' })).json as { code: string; districtAdcode: string }[]).find(
+      (s) => s.districtAdcode !== squad.districtAdcode,
+    )!;
+    const refused = await call(app, admin, { method: 'PUT', url: `/api/admin/squads/${squad.id}/streets`, body: { streets: [foreign.code] } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toContain(foreign.code);
+    expect((await call(app, admin, { method: 'PUT', url: `/api/admin/squads/${squad.id}/streets`, body: { streets: [] } })).status).toBe(400);
+
+    const res = await call(app, admin, { method: 'PUT', url: `/api/admin/squads/${squad.id}/streets`, body: { streets: [other.code] } });
+    expect(res.status, res.body).toBe(200);
+    expect(res.json.cells).toBe(squad.cells + other.cells);
+    const after = ((await call(app, admin, { url: `/api/admin/streets?district=${squad.districtAdcode}` })).json as typeof streets).find(
+      (s) => s.code === other.code,
+    )!;
+    expect(after.squads).toEqual([{ id: squad.id, name: squad.name, cells: other.cells }]);
+    expect(await lastAudit()).toMatchObject({ action: 'squad.assign_cells', after: { streets: [other.code], cells: other.cells } });
+  });
+
   it('adds officers with certificate and expiry, flags expiring and expired ones, refuses a certificate on an auxiliary', async () => {
     const squad = ((await call(app, admin, { url: '/api/admin/squads' })).json as Squad[])[0]!;
     const before = await count('officers');

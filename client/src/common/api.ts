@@ -15,10 +15,10 @@ import type {
 } from './cases/types.ts';
 import { untrack } from 'svelte';
 import type { UserAdminView } from '#shared/auth/user-schemas.ts';
-import type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch } from '#shared/roster/schemas.ts';
+import type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility } from '#shared/roster/schemas.ts';
 import type { Role } from '#shared/roles.ts';
 
-export type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, UserAdminView };
+export type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility, UserAdminView };
 export interface NewUserInput {
   login: string;
   password: string;
@@ -329,6 +329,9 @@ export const adminApi = {
   squads: (signal?: AbortSignal) => authGet<SquadAdmin[]>('/api/admin/squads', signal),
   createSquad: (s: SquadInput) => authSend<SquadAdmin>('POST', '/api/admin/squads', s),
   updateSquad: (id: number, patch: SquadPatch) => authSend<SquadAdmin>('PATCH', `/api/admin/squads/${id}`, patch),
+  streets: (district: string, signal?: AbortSignal) => authGet<StreetResponsibility[]>(`/api/admin/streets?${query({ district })}`, signal),
+  assignStreets: (squadId: number, streets: string[]) =>
+    request<SquadAdmin>(`/api/admin/squads/${squadId}/streets`, { method: 'PUT', body: { streets }, auth: true }),
   officers: (signal?: AbortSignal) => authGet<OfficerAdmin[]>('/api/admin/officers', signal),
   createOfficer: (o: OfficerInput) => authSend<OfficerAdmin>('POST', '/api/admin/officers', o),
   updateOfficer: (id: number, patch: OfficerPatch) => authSend<OfficerAdmin>('PATCH', `/api/admin/officers/${id}`, patch),
