@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../db/transaction.ts';
 import { DEMO_CATALOGUE, DEMO_CATALOGUE_VERSION } from '#shared/categories/catalogue-demo.ts';
 
 /** The shipped catalogue as the current version; nothing when that version is already there. */
@@ -29,20 +30,11 @@ export async function insertCategoryCatalogue(client: pg.PoolClient): Promise<nu
  * A city started without the demo (SEED_DEMO=false) still needs a category catalogue before its first
  * case: the shipped one goes in when the database has none at all. A bureau's own version replaces it.
  */
-export async function ensureCategoryCatalogue(pool: pg.Pool): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export function ensureCategoryCatalogue(pool: pg.Pool): Promise<number> {
+  return withTransaction(pool, async (client) => {
     // two instances starting at once: one inserts, the other finds it there
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('zhihui-category-catalogue'))`);
     const any = await client.query(`SELECT 1 FROM category_catalogs LIMIT 1`);
-    const n = any.rowCount ? 0 : await insertCategoryCatalogue(client);
-    await client.query('COMMIT');
-    return n;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return any.rowCount ? 0 : insertCategoryCatalogue(client);
+  });
 }
