@@ -5,7 +5,8 @@ import { Problem } from '../http/problem.ts';
 import { type HolidayService, MAX_HOLIDAYS, parseHolidayCsv, type YearInput } from './service.ts';
 
 const Err = Type.Ref('ErrorResponse');
-const Day = Type.String({ maxLength: 32, description: 'YYYY-MM-DD (China)' });
+// loose on purpose: the service's message says which day is wrong and how (the examples make a valid 2027)
+const Day = (example: string) => Type.String({ maxLength: 32, description: 'YYYY-MM-DD (China)', examples: [example] });
 const HolidayYearView = Type.Object({
   year: Type.Integer(),
   holidays: Type.Array(Type.String({ format: 'date' }), { description: 'days off, weekend days inside a holiday run included' }),
@@ -17,8 +18,8 @@ const HolidayYearView = Type.Object({
 });
 const YearBody = Type.Object(
   {
-    holidays: Type.Array(Day, { maxItems: 400, description: `days off of that year, at most ${MAX_HOLIDAYS}` }),
-    workdays: Type.Array(Day, { maxItems: 400, description: 'make-up working days of that year: Saturdays or Sundays' }),
+    holidays: Type.Array(Day('2027-01-01'), { maxItems: 400, description: `days off of that year, at most ${MAX_HOLIDAYS}` }),
+    workdays: Type.Array(Day('2027-02-20'), { maxItems: 400, description: 'make-up working days of that year: Saturdays or Sundays' }),
     source: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()], { description: 'the notice the days come from' })),
   },
   { additionalProperties: false },
@@ -38,7 +39,7 @@ export const holidayRoutes: FastifyPluginAsyncTypebox<{ holidays: HolidayService
     {
       onRequest: app.requires('calendar.manage'),
       schema: {
-        tags: ['system'],
+        tags: ['admin'],
         summary: 'The holiday calendar (节假日安排) by year, with a warning when this year or next is missing (admin)',
         description:
           'Working-day and working-hour time limits count on these days. A year not stored counts Monday–Friday only: `warning` says so for this year and next year (China time) until they are added.',
@@ -63,13 +64,13 @@ export const holidayRoutes: FastifyPluginAsyncTypebox<{ holidays: HolidayService
     {
       onRequest: app.requires('calendar.manage'),
       schema: {
-        tags: ['system'],
+        tags: ['admin'],
         summary: "Store a year's holidays and make-up workdays (admin)",
         description:
           "Replaces the year's days; new deadlines count on them at once (on every instance). JSON {holidays, workdays, source?}, or text/csv with one `date,kind` line a day, kind 休/holiday or 班/workday (`?source=` names the notice). Days must be of that year, workdays Saturdays or Sundays, no day in both lists, at most " +
           `${MAX_HOLIDAYS} holidays. The change is written to the audit log (calendar.year_set).`,
         security: [{ bearer: [] }],
-        params: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }) }, { additionalProperties: false }),
+        params: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100, examples: [2027] }) }, { additionalProperties: false }),
         querystring: Type.Object(
           { source: Type.Optional(Type.String({ maxLength: 500, description: 'with text/csv: the notice' })) },
           { additionalProperties: false },

@@ -28,6 +28,7 @@ export function registerInputGuards(app: FastifyInstance): void {
   app.addHook('preValidation', async (req: FastifyRequest) => {
     const problem =
       textProblem('params', req.params) ??
+      queryEncodingProblem(req.raw.url ?? '') ??
       textProblem('querystring', req.query) ??
       textProblem('body', req.body) ??
       textProblem('headers', declaredHeaders(req));
@@ -186,6 +187,39 @@ function closeQueryString(route: RouteOptions): void {
 
 // ---------------------------------------------------------------------------------------------------
 // Text: NUL characters and unpaired surrogates.
+
+/**
+ * A query value whose percent-escapes are not UTF-8 (%FF, an encoded lone surrogate %ED%A0%80): the
+ * query parser would quietly turn it into U+FFFD and a free-text parameter would store that.
+ */
+export function queryEncodingProblem(url: string): string | null {
+  const q = url.indexOf('?');
+  if (q < 0) return null;
+  for (const pair of url.slice(q + 1).split('&')) {
+    const [key = '', value = ''] = pair.split('=', 2);
+    for (const [part, text] of [
+      ['name', key],
+      ['value', value],
+    ] as const) {
+      try {
+        decodeURIComponent(text.replace(/\+/g, ' '));
+      } catch {
+        const name = (() => {
+          try {
+            return decodeURIComponent(key);
+          } catch {
+            return 'a parameter';
+          }
+        })();
+        return `querystring/${name} ${part === 'name' ? 'name' : ''} is not UTF-8 text (a percent-escape such as %FF or an encoded lone surrogate %ED%A0%80); percent-encode it as UTF-8`.replace(
+          '  ',
+          ' ',
+        );
+      }
+    }
+  }
+  return null;
+}
 
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 

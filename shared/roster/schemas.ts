@@ -100,7 +100,7 @@ export type StreetResponsibility = Static<typeof StreetResponsibility>;
 
 export const SquadStreets = Type.Object(
   {
-    streets: Type.Array(Type.String({ pattern: '^[0-9]{9}$', maxLength: 9 }), {
+    streets: Type.Array(Type.String({ pattern: '^[0-9]{9}$', maxLength: 9, examples: ['510104001'] }), {
       minItems: 1,
       maxItems: 200,
       uniqueItems: true,
