@@ -1,6 +1,7 @@
 // 地图编辑 in Chromium (/#/admin/gis/edit): the administrator draws a key area by clicking its corners on the
 // map (terra-draw polygon mode, closed by clicking the first corner), names it, checks it (the same checks as
-// an imported file: the preview says one to add, no problems) and commits it; the other key areas stay.
+// an imported file: the preview says one to add, no problems) and commits it; the other key areas stay. Then
+// clicks it, drags a corner out, and the check says one to change.
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
@@ -122,6 +123,45 @@ describe(`the map editor (${mode} database)`, () => {
     // the committed area is among the layer's features again, the drawing cleared
     await until(page, 'h.drawn === 0 && h.existing === arg', shown + 1);
     await page.screenshot({ path: path.join(SHOTS, 'admin-edit-committed.png') });
+
+    // reshaped: the area clicked goes into the drawing with its attributes; a corner dragged out is one change
+    const [cx, cy] = [(pixels[0]![0]! + pixels[2]![0]!) / 2, (pixels[0]![1]! + pixels[2]![1]!) / 2];
+    await page.mouse.click(cx, cy);
+    await until(page, "h.editing === 'reshape' && h.drawn === 1 && h.mode === 'select'");
+    expect(await page.inputValue('[data-testid="edit-field-name"]')).toBe('地图绘制测试区');
+    // where the north-east corner is now (the panel above the map changed height since the clicks)
+    const [nx, ny] = await page.evaluate(([lon, lat]) => {
+      const m = (window as unknown as { __zhihuiMap: import('maplibre-gl').Map }).__zhihuiMap;
+      const box = m.getCanvas().getBoundingClientRect();
+      const p = m.project([lon!, lat!]);
+      return [box.left + p.x, box.top + p.y];
+    }, corners[2]!);
+    await page.mouse.move(nx!, ny!);
+    await page.mouse.down();
+    await page.mouse.move(nx! + 80, ny! - 60, { steps: 12 });
+    await page.mouse.up();
+    const again = (await hook(page)).uploads;
+    await page.click('[data-testid="edit-check"]');
+    await until(page, 'h.busy === null && h.uploads > arg', again);
+    const reshaped = await hook(page);
+    expect(reshaped.error).toBeNull();
+    expect(reshaped.counts).toMatchObject({ rows: 1, add: 0, change: 1, skip: 0 });
+    await page.screenshot({ path: path.join(SHOTS, 'admin-edit-reshaped.png') });
+    await page.click('[data-testid="gis-step-commit"]');
+    await page.click('[data-testid="gis-confirm-yes"]');
+    await until(page, "h.state === 'committed'");
+    // the corner moved out (east and north), the opposite one stayed: a reshape, not a move
+    const grown = await db.pool.query<{ m2: number; x0: number; y0: number; x1: number; y1: number }>(
+      `SELECT ST_Area(geom::geography) AS m2, ST_XMin(geom) AS x0, ST_YMin(geom) AS y0, ST_XMax(geom) AS x1, ST_YMax(geom) AS y1
+       FROM key_areas WHERE name = '地图绘制测试区'`,
+    );
+    const g = grown.rows[0]!;
+    expect(g.m2).toBeGreaterThan(stored.rows[0]!.m2);
+    expect(Math.abs(g.x0 - (x - half))).toBeLessThan(1e-5);
+    expect(Math.abs(g.y0 - (y - half))).toBeLessThan(1e-5);
+    expect(g.x1).toBeGreaterThan(x + half + 1e-4);
+    expect(g.y1).toBeGreaterThan(y + half + 1e-4);
+    expect(await keyAreaNames()).toEqual([...before, '地图绘制测试区']);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
