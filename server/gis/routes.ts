@@ -11,7 +11,7 @@ import { IMPORT_ACTIONS, IMPORT_STEPS, PROBLEM_KINDS } from '#shared/gis/import-
 import { GIS_LAYER_NAMES, GIS_LAYERS } from '#shared/gis/layers.ts';
 import { Problem } from '../http/problem.ts';
 import { StringEnum } from '../http/schemas.ts';
-import type { GisService, ImportOptions } from './service.ts';
+import { FEATURE_SCOPE_LAYERS, GisService, IMPORT_SCOPES, type ImportOptions } from './service.ts';
 
 /** A city's whole grid as a zipped Shapefile is tens of MB; a GeoJSON of it a few hundred. */
 export const DEFAULT_IMPORT_MAX_BYTES = 512 * 1024 * 1024;
@@ -74,6 +74,14 @@ const ImportQuery = Type.Object(
       }),
     ),
     repair: Type.Optional(Type.Boolean({ description: 'repair invalid polygons with ST_MakeValid (structure method) instead of refusing them' })),
+    scope: Type.Optional(
+      StringEnum(IMPORT_SCOPES, {
+        description:
+          '`layer` (default): the file is the layer as it should be (a grid commit closes the cells of the districts it covers that it no longer has). ' +
+          '`features`: the file carries only some features, e.g. drawn on the map (GeoJSON, WGS84): they are checked like any import and a commit adds or changes exactly those, ' +
+          `leaving every other feature of the layer as it is. Only for ${FEATURE_SCOPE_LAYERS.join(' and ')}; refused (400) for the others, whose file is always the whole layer.`,
+      }),
+    ),
     wktColumn: Type.Optional(Type.String({ maxLength: 100, description: 'CSV: the column holding WKT' })),
     lonColumn: Type.Optional(Type.String({ maxLength: 100, description: 'CSV: the longitude column' })),
     latColumn: Type.Optional(Type.String({ maxLength: 100, description: 'CSV: the latitude column' })),
@@ -111,7 +119,8 @@ export const gisRoutes: FastifyPluginAsyncTypebox<{ gis: GisService; dataDir: st
         summary: 'Upload a layer (multipart, one "file" part): read, checked and previewed; nothing changes until commit',
         description:
           'Zipped Shapefile (.shp .shx .dbf .prj, .cpg; GBK or UTF-8; CGCS2000 geographic or Gauss-Krüger, WGS84, Web Mercator), GeoJSON or CSV with WKT or lon/lat columns. ' +
-          'The answer lists every problem by row and what a commit would add, change, keep, skip and remove.',
+          'The answer lists every problem by row and what a commit would add, change, keep, skip and remove. ' +
+          'Key areas and illegal buildings drawn or reshaped on the map come the same way, as a GeoJSON file with scope=features: only those features are upserted.',
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
         querystring: ImportQuery,
@@ -120,6 +129,8 @@ export const gisRoutes: FastifyPluginAsyncTypebox<{ gis: GisService; dataDir: st
     },
     async (req, reply) => {
       const { mapping, ...rest } = req.query;
+      // refused before the upload is read: the option says what the file is
+      if (rest.scope === 'features') GisService.assertFeatureScope(rest.layer);
       const options: Omit<ImportOptions, 'filename'> = { ...rest, mapping: mapping === undefined ? undefined : parseMapping(mapping) };
       await mkdir(tmpRoot, { recursive: true });
       const dir = await mkdtemp(path.join(tmpRoot, 'u-'));

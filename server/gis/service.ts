@@ -20,8 +20,23 @@ import { openLayer } from './formats/open-layer.ts';
 import * as repo from './repository.ts';
 import type { ImportRecord, ProblemRow, RowProblem, StagedRow } from './repository.ts';
 
+/**
+ * What a file stands for: the whole layer (`layer`), or only the features it carries (`features`: an edit
+ * drawn on the map, or a few rows of a register), which a commit upserts leaving the rest of the layer alone.
+ */
+export const IMPORT_SCOPES = ['layer', 'features'] as const;
+export type ImportScope = (typeof IMPORT_SCOPES)[number];
+/**
+ * The layers whose commit only adds and changes rows by their key and never closes one a file leaves out:
+ * for them a file of some features is a correct edit. The grid is versioned as a whole (a grid commit
+ * closes the cells a file no longer has) and districts are the frame everything else hangs on.
+ */
+export const FEATURE_SCOPE_LAYERS: readonly GisLayer[] = ['key_areas', 'illegal_buildings'];
+
 export interface ImportOptions {
   layer: GisLayer;
+  /** `features`: upsert these features only (FEATURE_SCOPE_LAYERS); `layer` (default): the file is the layer */
+  scope?: ImportScope;
   filename: string;
   crs?: string;
   coords?: DeclaredCoords;
@@ -65,7 +80,18 @@ export class GisService {
     private readonly bus: EventBus,
   ) {}
 
+  /** 400 unless a file of some features (scope=features) can stand for an edit of `layer`. */
+  static assertFeatureScope(layer: GisLayer): void {
+    if (FEATURE_SCOPE_LAYERS.includes(layer)) return;
+    throw new Problem(
+      400,
+      `scope=features 不适用于${GIS_LAYERS[layer].label.zh} ${GIS_LAYERS[layer].label.en} are imported whole (scope=layer): a file of some of them is not an edit of the layer; ` +
+        `scope=features is for ${FEATURE_SCOPE_LAYERS.map((l) => `${l} (${GIS_LAYERS[l].label.zh})`).join(' and ')}`,
+    );
+  }
+
   async preview(user: AuthUser, file: string, opts: ImportOptions): Promise<ImportPreview> {
+    if (opts.scope === 'features') GisService.assertFeatureScope(opts.layer);
     if (this.reading) throw new Problem(409, '另一个导入正在检查 another import is being checked on this server: upload again when it has finished');
     this.reading = true;
     try {
@@ -100,6 +126,7 @@ export class GisService {
       fields: opened.fieldNames,
       mapping,
       repair: opts.repair ?? false,
+      scope: opts.scope ?? 'layer',
     };
     const importId = await repo.createImport(this.pool, { layer: opts.layer, filename: opts.filename, format: opened.format, reading, userId: user.id });
     try {

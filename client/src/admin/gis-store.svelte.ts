@@ -15,7 +15,7 @@ import type {
 } from '../common/api-types.ts';
 import { IMPORT_STEPS, type ImportAction } from '#shared/gis/import-workflow.ts';
 import { GIS_LAYERS } from '#shared/gis/layers.ts';
-import type { Feature, Geometry } from 'geojson';
+import type { Feature, FeatureCollection, Geometry } from 'geojson';
 
 /** problems per page (GET /api/gis/imports/:id/problems) */
 export const PAGE = 200;
@@ -173,6 +173,15 @@ class GisStore {
       this.answered++;
       void this.loadImports();
     }
+  }
+
+  /**
+   * 检查 a map edit: the drawn features as a GeoJSON file of just those (scope=features), checked like any
+   * import; an earlier preview of an edit still waiting is discarded.
+   */
+  async checkEdit(layer: GisLayer, features: FeatureCollection): Promise<void> {
+    const file = new File([JSON.stringify(features)], '地图编辑.geojson', { type: 'application/geo+json' });
+    await this.send(file, { layer, scope: 'features' }, this.preview?.import.state === 'previewed' ? 'recheck' : 'upload');
   }
 
   /** An earlier import, from the list. */

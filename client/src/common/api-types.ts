@@ -64,6 +64,8 @@ export interface GisReading {
   /** target field → the file's field */
   mapping?: Record<string, string>;
   repair?: boolean;
+  /** 'features': the file carries only some features (a map edit), upserted; the rest of the layer stays */
+  scope?: 'layer' | 'features';
 }
 
 /** rows; add / change / keep / skip / remove (grid only); baseVersion */
@@ -138,4 +140,6 @@ export interface GisUploadOptions {
   encoding?: 'gbk' | 'utf-8';
   mapping?: Record<string, string>;
   repair?: boolean;
+  /** 'features': the file carries only some features (a map edit), upserted; the rest of the layer stays */
+  scope?: 'layer' | 'features';
 }

@@ -1,5 +1,14 @@
 // Every request the console and the officer phone make to the server, in one place.
-import type { ClientConfig, DistrictCollection, Health, KeyAreaCollection, OfficerCollection, OfficerMe, SquadCollection } from './api-types.ts';
+import type {
+  ClientConfig,
+  DistrictCollection,
+  Health,
+  IllegalBuildingCollection,
+  KeyAreaCollection,
+  OfficerCollection,
+  OfficerMe,
+  SquadCollection,
+} from './api-types.ts';
 import type { GisImportPreview, GisImportRecord, GisLayers, GisMapCollection, GisProblem, GisUploadOptions } from './api-types.ts';
 import type {
   Candidate,
@@ -273,6 +282,7 @@ export const gisApi = {
       encoding: o.encoding,
       mapping: o.mapping ? JSON.stringify(o.mapping) : undefined,
       repair: o.repair ? 'true' : undefined,
+      scope: o.scope,
     });
     return request<GisImportPreview>(`/api/gis/imports?${q}`, { method: 'POST', form, auth: true, timeoutMs: GIS_TIMEOUT_MS });
   },
@@ -281,6 +291,8 @@ export const gisApi = {
   preview: (id: number, signal?: AbortSignal) => authGet<GisImportPreview>(`/api/gis/imports/${id}`, signal),
   problems: (id: number, offset: number, limit: number, signal?: AbortSignal) =>
     authGet<GisProblem[]>(`/api/gis/imports/${id}/problems?offset=${offset}&limit=${limit}`, signal),
+  /** a polygon layer's features meeting a bbox (minLon,minLat,maxLon,maxLat), for the map editor */
+  illegalBuildings: (bbox: string, signal?: AbortSignal) => authGet<IllegalBuildingCollection>(`/api/illegal-buildings?${query({ bbox })}`, signal),
   map: (id: number, signal?: AbortSignal) => request<GisMapCollection>(`/api/gis/imports/${id}/map`, { signal, auth: true, timeoutMs: GIS_TIMEOUT_MS }),
   /** an action of IMPORT_STEPS (commit, discard) */
   step: (id: number, action: string) =>
