@@ -49,8 +49,8 @@ const jsonVersion = (
   effectiveFrom: '2027-01-01',
   entries,
 });
-const postCsv = (csv: string | Buffer, q = 'version=csv-v1&name=CSV%E7%9B%AE%E5%BD%95&effectiveFrom=2027-02-01') =>
-  call(app, admin, { url: `${BASE}?${q}`, body: csv, headers: { 'content-type': 'text/csv' } });
+const postCsv = (csv: string | Buffer, q = 'version=csv-v1&name=CSV%E7%9B%AE%E5%BD%95&effectiveFrom=2027-02-01', type = 'text/csv') =>
+  call(app, admin, { url: `${BASE}?${q}`, body: csv, headers: { 'content-type': type } });
 
 const CSV_HEADER = '大类代码,大类名称,小类代码,小类名称,处置时限,时限类型,是否执法';
 
@@ -124,7 +124,7 @@ describe(`category catalogue versions (${mode} database)`, () => {
         '\r\n',
       'utf8',
     );
-    const res = await postCsv(csv);
+    const res = await postCsv(csv, undefined, 'text/csv; charset=utf-8');
     expect(res.status, res.body).toBe(201);
     expect(res.json).toMatchObject({ version: 'csv-v1', name: 'CSV目录', effectiveFrom: '2027-02-01', isCurrent: false });
     const entries = res.json.classes.flatMap((c: { entries: unknown[] }) => c.entries);
