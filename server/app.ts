@@ -46,8 +46,8 @@ import { registerErrorHandler } from './http/errors.ts';
 import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
 import { caseRoutes } from './cases/routes.ts';
-import { categoryRoutes } from './categories/routes.ts';
-import { CategoryService } from './categories/service.ts';
+import { categoryRoutes, categoryVersionRoutes } from './categories/routes.ts';
+import { CategoryService, CategoryVersionService } from './categories/service.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
 import { IndicatorService } from './indicators/service.ts';
 import { leaderRoutes } from './leader/routes.ts';
@@ -185,6 +185,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(caseRoutes, { cases });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
+  await app.register(categoryVersionRoutes, { versions: new CategoryVersionService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
   await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, cases, bus) });
   await app.register(gisRoutes, { gis: new GisService(pool, bus), dataDir: opts.config.dataDir, maxBytes: opts.config.gisImportMaxBytes });

@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   'roster.manage': ['admin'],
   // 节假日安排: the holiday calendar per year, which every working-day time limit counts on.
   'calendar.manage': ['admin'],
+  // 案件分类目录: catalogue versions (create from JSON or CSV, make one current).
+  'categories.manage': ['admin'],
   // The administrative change log (admin_audit): who changed what, before → after.
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -26,6 +26,7 @@ import { untrack } from 'svelte';
 import type { UserAdminView } from '#shared/auth/user-schemas.ts';
 import type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility } from '#shared/roster/schemas.ts';
 import type { Role } from '#shared/roles.ts';
+import type { CatalogueVersionDetail, CatalogueVersionSummary, NewCatalogueVersion } from '#shared/categories/admin-schemas.ts';
 
 export type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility, UserAdminView };
 export interface NewUserInput {
@@ -79,7 +80,8 @@ export function errorText(err: unknown): string {
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
   body?: unknown;
-  form?: FormData;
+  /** sent as is: a multipart form, or a file (a Blob's type is its content-type) */
+  form?: FormData | Blob;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** an authenticated call: a 401 means the session is over */
@@ -349,4 +351,24 @@ export const adminApi = {
   updateOfficer: (id: number, patch: OfficerPatch) => authSend<OfficerAdmin>('PATCH', `/api/admin/officers/${id}`, patch),
   audit: (q: { before?: number; action?: string }, signal?: AbortSignal) =>
     authGet<AuditEntry[]>(`/api/admin/audit?${query({ limit: '100', before: q.before?.toString(), action: q.action })}`, signal),
+};
+
+// ---- 案件分类目录 the category catalogue as versions (administrators: permission categories.manage) ------
+export type { CatalogueVersionDetail, CatalogueVersionSummary, NewCatalogueVersion };
+
+export const categoryAdminApi = {
+  versions: (signal?: AbortSignal) => authGet<CatalogueVersionSummary[]>('/api/admin/categories/versions', signal),
+  version: (version: string, signal?: AbortSignal) => authGet<CatalogueVersionDetail>(`/api/admin/categories/versions/${encodeURIComponent(version)}`, signal),
+  /** a new version (not current yet); 400 says what to fix, and nothing is stored */
+  createJson: (v: NewCatalogueVersion) => authSend<CatalogueVersionDetail>('POST', '/api/admin/categories/versions', v),
+  /** a new version from a CSV file (header row 大类代码,大类名称,小类代码,小类名称,处置时限,时限类型,是否执法) */
+  createCsv: (meta: { version: string; name: string; effectiveFrom: string }, csv: Blob | string) =>
+    request<CatalogueVersionDetail>(`/api/admin/categories/versions?${query(meta)}`, {
+      method: 'POST',
+      form: new Blob([csv], { type: 'text/csv' }),
+      auth: true,
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+    }),
+  /** makes it current: new cases use it, cases already created keep theirs */
+  activate: (version: string) => authPost<CatalogueVersionSummary>(`/api/admin/categories/versions/${encodeURIComponent(version)}/activate`),
 };
