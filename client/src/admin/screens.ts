@@ -14,6 +14,7 @@ export const ADMIN_SCREENS = [
   { path: 'users', zh: '用户', en: 'Users', permission: 'users.manage' },
   { path: 'squads', zh: '中队', en: 'Squads', permission: 'roster.manage' },
   { path: 'officers', zh: '队员', en: 'Officers', permission: 'roster.manage' },
+  { path: 'categories', zh: '案件分类', en: 'Categories', permission: 'categories.manage' },
   { path: 'holidays', zh: '节假日', en: 'Holidays', permission: 'calendar.manage' },
   { path: 'audit', zh: '审计日志', en: 'Audit log', permission: 'audit.read' },
 ] as const satisfies readonly AdminScreen[];
