@@ -291,17 +291,24 @@ async function diffAgainst<T extends object = object>(db: Queryable, importId: n
 const GONE_CELL = `g.district_adcode IN (SELECT DISTINCT left(code, 6) FROM gis_import_features WHERE import_id = $1 AND code ~ '^[0-9]{15}$')
        AND NOT EXISTS (SELECT 1 FROM gis_import_features x WHERE x.import_id = $1 AND x.code = g.code)`;
 
+/** A cell `g` an edit of some cells (scope=features) retires: the codes the import's `reading.retire` lists, and no other. */
+const RETIRED_CELL = `g.code IN (SELECT r.code::bpchar FROM gis_imports i CROSS JOIN LATERAL jsonb_array_elements_text(coalesce(i.reading->'retire', '[]')) AS r(code)
+       WHERE i.id = $1)`;
+
+/** Which cells a grid commit closes besides the changed ones: a whole-layer file closes what it no longer has, an edit only what it retires. */
+const goneCell = (features: boolean) => (features ? RETIRED_CELL : GONE_CELL);
+
 /**
  * What a commit would do to each clean row against the grid in force (add / change / keep), rows with
  * an error skipped; and the current cells of the districts the file covers that it no longer has.
  * Codes are char(15) in grid_cells: compared as bpchar, so that the current-code index is used.
  */
-export async function diffGrid(db: Queryable, importId: number): Promise<ActionCounts & { remove: number }> {
+export async function diffGrid(db: Queryable, importId: number, features = false): Promise<ActionCounts & { remove: number }> {
   return diffAgainst<{ remove: number }>(
     db,
     importId,
     { table: 'grid_cells', on: 'x.code = f.code::bpchar AND x.valid_to IS NULL', geom: 'geom', same: 'x.attrs = f.attrs' },
-    `,\n            (SELECT count(*)::int FROM grid_cells g WHERE g.valid_to IS NULL AND ${GONE_CELL}) AS remove`,
+    `,\n            (SELECT count(*)::int FROM grid_cells g WHERE g.valid_to IS NULL AND ${goneCell(features)}) AS remove`,
   );
 }
 
@@ -344,9 +351,9 @@ export async function previewGeoJson(db: Queryable, importId: number, limit: num
 }
 
 /** The current cells the commit would close because the file no longer has them (for the preview's map). */
-export async function removedCodes(db: Queryable, importId: number, limit: number): Promise<string[]> {
+export async function removedCodes(db: Queryable, importId: number, limit: number, features = false): Promise<string[]> {
   const res = await db.query<{ code: string }>(
-    `SELECT g.code FROM grid_cells g WHERE g.valid_to IS NULL AND ${GONE_CELL}
+    `SELECT g.code FROM grid_cells g WHERE g.valid_to IS NULL AND ${goneCell(features)}
      ORDER BY g.code LIMIT $2`,
     [importId, limit],
   );
@@ -381,7 +388,12 @@ export async function insertVersion(
  * created (their outline the union of their cells), changed and removed cells are closed, added and
  * changed ones inserted with the previous version's squad. Cases keep the cell row they point at.
  */
-export async function commitGrid(db: Queryable, importId: number, versionId: number): Promise<{ added: number; changed: number; removed: number }> {
+export async function commitGrid(
+  db: Queryable,
+  importId: number,
+  versionId: number,
+  features = false,
+): Promise<{ added: number; changed: number; removed: number }> {
   const rows = `gis_import_features f WHERE f.import_id = $1 AND f.action IN ('add', 'change')`;
   await db.query(
     `INSERT INTO streets (code, district_adcode, name, boundary)
@@ -404,13 +416,16 @@ export async function commitGrid(db: Queryable, importId: number, versionId: num
      FROM gis_versions v
      WHERE v.id = $2 AND g.valid_to IS NULL AND (
        EXISTS (SELECT 1 FROM gis_import_features f WHERE f.import_id = $1 AND f.action = 'change' AND f.code = g.code)
-       OR (${GONE_CELL}))`,
+       OR (${goneCell(features)}))`,
     [importId, versionId],
   );
   const inserted = await db.query(
     `INSERT INTO grid_cells (code, community_code, district_adcode, geom, area_m2, squad_id, valid_from, version_id, attrs)
      SELECT f.code, left(f.code, 12), left(f.code, 6), f.geom, ST_Area(f.geom::geography),
-            (SELECT g.squad_id FROM grid_cells g WHERE g.code = f.code::bpchar AND g.valid_to = v.committed_at),
+            -- the squad of the code's previous version; for a new code of a split or merge, the first retired cell's
+            coalesce((SELECT g.squad_id FROM grid_cells g WHERE g.code = f.code::bpchar AND g.valid_to = v.committed_at),
+                     (SELECT g.squad_id FROM grid_cells g JOIN gis_imports i ON i.id = f.import_id
+                      WHERE g.code = (i.reading->'retire'->>0)::bpchar AND g.valid_to = v.committed_at)),
             v.committed_at, v.id, f.attrs
      FROM gis_import_features f, gis_versions v
      WHERE f.import_id = $1 AND f.action IN ('add', 'change') AND v.id = $2`,
@@ -687,4 +702,144 @@ export async function expireOldPreviews(db: Queryable): Promise<number> {
   );
   if (res.rows.length > 0) await db.query(`DELETE FROM gis_import_features WHERE import_id = ANY($1::int[])`, [res.rows.map((r) => r.id)]);
   return res.rows.length;
+}
+
+// ---- 网格分割与合并 splitting and merging cells on the map ------------------------------------------
+
+/** A grid cell in force, as a split or merge starts from it. */
+export interface CurrentCell {
+  code: string;
+  communityCode: string;
+  streetCode: string;
+  communityName: string;
+  streetName: string;
+  squadId: number | null;
+  attrs: Record<string, unknown>;
+  areaM2: number;
+}
+
+/** The cells in force of these codes (those of them that are), in code order. */
+export async function currentCells(db: Queryable, codes: string[]): Promise<CurrentCell[]> {
+  const res = await db.query<CurrentCell>(
+    `SELECT g.code::text AS code, g.community_code::text AS "communityCode", c.street_code::text AS "streetCode", c.name AS "communityName",
+            s.name AS "streetName", g.squad_id AS "squadId", g.attrs, g.area_m2 AS "areaM2"
+     FROM grid_cells g JOIN communities c ON c.code = g.community_code JOIN streets s ON s.code = c.street_code
+     WHERE g.code = ANY($1::bpchar[]) AND g.valid_to IS NULL ORDER BY g.code`,
+    [codes],
+  );
+  return res.rows;
+}
+
+/** A cell's parts once cut by a line (GeoJSON, WGS84), north to south then west to east: GeoJSON text and area. */
+export async function splitCell(db: Queryable, code: string, line: string): Promise<{ geojson: string; areaM2: number }[]> {
+  const res = await db.query<{ geojson: string; areaM2: number }>(
+    `SELECT ST_AsGeoJSON(p.g, 9) AS geojson, ST_Area(p.g::geography) AS "areaM2"
+     FROM (
+       SELECT (ST_Dump(ST_Split(d.geom, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)))).geom AS g
+       FROM grid_cells g CROSS JOIN LATERAL ST_Dump(g.geom) d WHERE g.code = $1::bpchar AND g.valid_to IS NULL
+     ) p
+     WHERE GeometryType(p.g) = 'POLYGON'
+     ORDER BY ST_Y(ST_PointOnSurface(p.g)) DESC, ST_X(ST_PointOnSurface(p.g))`,
+    [code, line],
+  );
+  return res.rows;
+}
+
+/**
+ * The cells in force of these codes as one shape: its GeoJSON (a Polygon when it is one), its area, and
+ * how many separate groups the cells make (cells closer than 1e-7°, about a centimetre, count as touching).
+ */
+export async function mergeCells(db: Queryable, codes: string[]): Promise<{ geojson: string; areaM2: number; groups: number }> {
+  const res = await db.query<{ geojson: string; areaM2: number; groups: number }>(
+    `SELECT ST_AsGeoJSON(CASE WHEN ST_NumGeometries(u) = 1 THEN ST_GeometryN(u, 1) ELSE u END, 9) AS geojson,
+            ST_Area(u::geography) AS "areaM2", groups
+     FROM (
+       SELECT ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(g.geom)), 3)) AS u,
+              coalesce(array_length(ST_ClusterWithin(g.geom, 1e-7), 1), 0) AS groups
+       FROM grid_cells g WHERE g.code = ANY($1::bpchar[]) AND g.valid_to IS NULL
+     ) x`,
+    [codes],
+  );
+  return res.rows[0]!;
+}
+
+/**
+ * The next `n` free codes of a community: sequence numbers after the highest it ever used, then (when
+ * 999 is reached) the lowest never used. A code that any version of the grid had is never given again.
+ */
+export async function nextCodes(db: Queryable, communityCode: string, n: number): Promise<string[]> {
+  const res = await db.query<{ code: string }>(
+    `WITH used AS (SELECT DISTINCT right(code, 3)::int AS s FROM grid_cells WHERE community_code = $1::bpchar),
+          top AS (SELECT coalesce(max(s), 0) AS m FROM used)
+     SELECT $1::text || lpad(q::text, 3, '0') AS code
+     FROM generate_series(1, 999) q, top
+     WHERE q NOT IN (SELECT s FROM used)
+     ORDER BY q <= top.m, q LIMIT $2`,
+    [communityCode, n],
+  );
+  return res.rows.map((r) => r.code);
+}
+
+/**
+ * The rules an edit of some cells (scope=features) adds to the grid's: a retired code is not given again
+ * (by this edit or any earlier version: a code names one shape over time), and a cell overlaps no cell in
+ * force that the edit leaves (neither retired nor among its codes).
+ */
+export async function checkGridEdit(db: Queryable, importId: number, retire: string[], toleranceM2: number): Promise<void> {
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message)
+     SELECT $1, f.n, f.code, 'bad_code', 'error',
+            CASE WHEN f.code = ANY($2::text[])
+                 THEN '编码已停用 grid code ' || f.code || ' is retired by this edit: give the new cell a new code'
+                 ELSE '编码曾经使用 grid code ' || f.code || ' named a cell of an earlier grid version: a code names one shape over time, give the new cell a new code' END
+     FROM gis_import_features f
+     WHERE f.import_id = $1 AND f.code ~ '^[0-9]{15}$' AND ${CLEAN}
+       AND (f.code = ANY($2::text[])
+            OR (EXISTS (SELECT 1 FROM grid_cells g WHERE g.code = f.code::bpchar)
+                AND NOT EXISTS (SELECT 1 FROM grid_cells g WHERE g.code = f.code::bpchar AND g.valid_to IS NULL)))`,
+    [importId, retire],
+  );
+  await db.query(
+    `INSERT INTO gis_import_problems (import_id, n, code, kind, severity, message, geom)
+     SELECT $1, o.n, o.code, 'overlap', 'error',
+            '网格重叠 cell ' || o.code || ' (row ' || o.n || ') overlaps cell ' || o.other || ' in force by ' || round(o.m2::numeric) ||
+            ' m²: redraw it so that it only shares edges, or retire ' || o.other,
+            o.part
+     FROM (
+       SELECT f.n, f.code, g.code::text AS other, x.part, ST_Area(x.part::geography) AS m2
+       FROM gis_import_features f
+       JOIN grid_cells g ON g.valid_to IS NULL AND g.geom && f.geom AND ST_Relate(f.geom, g.geom, '2********')
+       CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(f.geom, g.geom), 3) AS part) x
+       WHERE f.import_id = $1 AND f.geom IS NOT NULL AND ${CLEAN}
+         AND NOT (g.code::text = ANY($2::text[]))
+         AND NOT EXISTS (SELECT 1 FROM gis_import_features s WHERE s.import_id = $1 AND s.code::bpchar = g.code)
+     ) o
+     WHERE o.m2 > $3`,
+    [importId, retire, toleranceM2],
+  );
+}
+
+/**
+ * Gaps an edit of some cells would leave: what the retired cells and the old shapes of the changed ones
+ * covered that no clean cell of the edit covers, above the tolerance (a warning with its outline).
+ */
+export async function checkGridEditGaps(db: Queryable, importId: number, retire: string[], toleranceM2: number): Promise<void> {
+  await db.query(
+    `WITH prior AS (
+       SELECT ST_Union(g.geom) AS g FROM grid_cells g
+       WHERE g.valid_to IS NULL
+         AND (g.code::text = ANY($2::text[]) OR EXISTS (SELECT 1 FROM gis_import_features s WHERE s.import_id = $1 AND s.code::bpchar = g.code))
+     ),
+     fresh AS (SELECT ST_Union(f.geom) AS g FROM gis_import_features f WHERE f.import_id = $1 AND f.geom IS NOT NULL AND ${CLEAN}),
+     holes AS (
+       SELECT (ST_Dump(CASE WHEN fresh.g IS NULL THEN prior.g ELSE ST_Difference(prior.g, fresh.g) END)).geom AS g FROM prior, fresh WHERE prior.g IS NOT NULL
+     )
+     INSERT INTO gis_import_problems (import_id, kind, severity, message, geom)
+     SELECT $1, 'gap', 'warning',
+            '网格间隙 ' || round(ST_Area(h.g::geography)::numeric) || ' m² near ' || round(ST_X(ST_PointOnSurface(h.g))::numeric, 5) || ', ' ||
+            round(ST_Y(ST_PointOnSurface(h.g))::numeric, 5) || ' that the cells this edit replaces covered is in no cell after it: draw a cell over it, or widen a neighbour',
+            h.g
+     FROM holes h WHERE GeometryType(h.g) = 'POLYGON' AND ST_Area(h.g::geography) > $3`,
+    [importId, retire, toleranceM2],
+  );
 }

@@ -11,7 +11,7 @@ import { IMPORT_ACTIONS, IMPORT_STEPS, PROBLEM_KINDS } from '#shared/gis/import-
 import { GIS_LAYER_NAMES, GIS_LAYERS } from '#shared/gis/layers.ts';
 import { Problem } from '../http/problem.ts';
 import { StringEnum } from '../http/schemas.ts';
-import { FEATURE_SCOPE_LAYERS, GisService, IMPORT_SCOPES, type ImportOptions } from './service.ts';
+import { FEATURE_SCOPE_LAYERS, GisService, IMPORT_SCOPES, type ImportOptions, MAX_RETIRE } from './service.ts';
 
 /** A city's whole grid as a zipped Shapefile is tens of MB; a GeoJSON of it a few hundred. */
 export const DEFAULT_IMPORT_MAX_BYTES = 512 * 1024 * 1024;
@@ -52,6 +52,28 @@ const ImportPreview = Type.Object({
   removed: Type.Array(Type.String(), { description: 'codes in force that the commit would close because the file no longer has them (first 500)' }),
 });
 
+const GridCode = Type.String({ pattern: '^[0-9]{15}$', maxLength: 15, description: '15-digit grid code', examples: ['510104999998001'] });
+const Position = Type.Array(Type.Number({ minimum: -180, maximum: 180 }), { minItems: 2, maxItems: 2, description: '[lon, lat]' });
+
+const GridProposal = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  features: Type.Array(
+    Type.Object({
+      type: Type.Literal('Feature'),
+      geometry: Type.Record(Type.String(), Type.Unknown(), { description: 'a GeoJSON Polygon or MultiPolygon (WGS84)' }),
+      properties: Type.Object({
+        code: Type.String({ description: 'the proposed new code' }),
+        street_code: Type.String(),
+        street_name: Type.String(),
+        community_code: Type.String(),
+        community_name: Type.String(),
+        area_m2: Type.Number(),
+      }),
+    }),
+  ),
+  retire: Type.Array(Type.String(), { description: 'the codes in force the new cells replace: give them as `retire` with the import' }),
+});
+
 const ImportQuery = Type.Object(
   {
     layer: StringEnum(GIS_LAYER_NAMES, { description: GIS_LAYER_NAMES.map((l) => `\`${l}\`: ${GIS_LAYERS[l].label.zh} ${GIS_LAYERS[l].label.en}`).join('; ') }),
@@ -79,7 +101,17 @@ const ImportQuery = Type.Object(
         description:
           '`layer` (default): the file is the layer as it should be (a grid commit closes the cells of the districts it covers that it no longer has). ' +
           '`features`: the file carries only some features, e.g. drawn on the map (GeoJSON, WGS84): they are checked like any import and a commit adds or changes exactly those, ' +
-          `leaving every other feature of the layer as it is. Only for ${FEATURE_SCOPE_LAYERS.join(' and ')}; refused (400) for the others, whose file is always the whole layer.`,
+          `leaving every other feature of the layer as it is (for the grid, it also closes the cells named in \`retire\`). Only for ${FEATURE_SCOPE_LAYERS.join(', ')}; refused (400) for districts, whose file is always the whole layer.`,
+      }),
+    ),
+    retire: Type.Optional(
+      Type.String({
+        pattern: `^[0-9]{15}(,[0-9]{15}){0,${MAX_RETIRE - 1}}$`,
+        maxLength: 16 * MAX_RETIRE,
+        examples: ['510104999998001'],
+        description:
+          `grid with scope=features only: the cells in force (comma-separated 15-digit codes, at most ${MAX_RETIRE}) that the edit replaces, closed at the commit and counted as remove; ` +
+          "the file then holds their replacements (a split's two parts, a merge's one cell), checked against the other cells in force",
       }),
     ),
     wktColumn: Type.Optional(Type.String({ maxLength: 100, description: 'CSV: the column holding WKT' })),
@@ -120,7 +152,8 @@ export const gisRoutes: FastifyPluginAsyncTypebox<{ gis: GisService; dataDir: st
         description:
           'Zipped Shapefile (.shp .shx .dbf .prj, .cpg; GBK or UTF-8; CGCS2000 geographic or Gauss-Krüger, WGS84, Web Mercator), GeoJSON or CSV with WKT or lon/lat columns. ' +
           'The answer lists every problem by row and what a commit would add, change, keep, skip and remove. ' +
-          'Key areas and illegal buildings drawn or reshaped on the map come the same way, as a GeoJSON file with scope=features: only those features are upserted.',
+          'Key areas and illegal buildings drawn or reshaped on the map come the same way, as a GeoJSON file with scope=features: only those features are upserted. ' +
+          'So do grid cells split or merged on the map (see /api/gis/grid/split and /merge): scope=features with retire=the old codes.',
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
         querystring: ImportQuery,
@@ -128,10 +161,11 @@ export const gisRoutes: FastifyPluginAsyncTypebox<{ gis: GisService; dataDir: st
       },
     },
     async (req, reply) => {
-      const { mapping, ...rest } = req.query;
-      // refused before the upload is read: the option says what the file is
+      const { mapping, retire, ...rest } = req.query;
+      // refused before the upload is read: the options say what the file is
       if (rest.scope === 'features') GisService.assertFeatureScope(rest.layer);
-      const options: Omit<ImportOptions, 'filename'> = { ...rest, mapping: mapping === undefined ? undefined : parseMapping(mapping) };
+      const retired = await gis.assertRetire(rest.layer, rest.scope, retire);
+      const options: Omit<ImportOptions, 'filename'> = { ...rest, retire: retired, mapping: mapping === undefined ? undefined : parseMapping(mapping) };
       await mkdir(tmpRoot, { recursive: true });
       const dir = await mkdtemp(path.join(tmpRoot, 'u-'));
       try {
@@ -141,6 +175,67 @@ export const gisRoutes: FastifyPluginAsyncTypebox<{ gis: GisService; dataDir: st
         await rm(dir, { recursive: true, force: true });
       }
     },
+  );
+
+  app.post(
+    '/api/gis/grid/split',
+    {
+      onRequest: app.requires('gis.manage'),
+      schema: {
+        tags: ['gis'],
+        summary: '分割网格 Split a grid cell in force along a drawn line: the two parts with proposed new codes (nothing is written)',
+        description:
+          'The cell is cut with PostGIS ST_Split; the line must cross it from edge to edge, once, so that it makes exactly two parts (422 otherwise). ' +
+          "Each part gets a new code: the next sequence numbers of the cell's community never used by any grid version, because a code names one shape over time " +
+          '(cases keep the cell row they were located in, and a code that meant another shape would mislead every report over time). ' +
+          'The answer is a FeatureCollection with `retire`: commit it as an import (layer=grid_cells, scope=features, retire=the old code); the codes may be edited before.',
+        security: [{ bearer: [] }],
+        body: Type.Object(
+          {
+            code: GridCode,
+            line: Type.Object(
+              {
+                type: Type.Literal('LineString'),
+                coordinates: Type.Array(Position, { minItems: 2, maxItems: 1000, description: 'WGS84 [lon, lat] positions' }),
+              },
+              { additionalProperties: false, description: 'the cut, a GeoJSON LineString in WGS84' },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: GridProposal, 400: Err, 401: Err, 403: Err, 404: Err, 422: Err },
+      },
+    },
+    async (req) => gis.splitCell(req.body.code, req.body.line),
+  );
+
+  app.post(
+    '/api/gis/grid/merge',
+    {
+      onRequest: app.requires('gis.manage'),
+      schema: {
+        tags: ['gis'],
+        summary: '合并网格 Merge 2 to 8 touching grid cells of one community: the merged cell with a proposed new code (nothing is written)',
+        description:
+          'The cells must be in force, of one community, and touch (their union one connected shape; 422 otherwise). ' +
+          'The merged cell gets a new code, not one of the merged ones: a code names one shape over time (cases located in any of the old cells keep them), ' +
+          'so every merged code is retired. The answer is a FeatureCollection with `retire`: commit it as an import (layer=grid_cells, scope=features, retire=the old codes).',
+        security: [{ bearer: [] }],
+        body: Type.Object(
+          {
+            codes: Type.Array(GridCode, {
+              minItems: 2,
+              maxItems: MAX_RETIRE,
+              description: 'the 15-digit codes of the cells to merge',
+              examples: [['510104999998001', '510104999998002']],
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: GridProposal, 400: Err, 401: Err, 403: Err, 404: Err, 422: Err },
+      },
+    },
+    async (req) => gis.mergeCells(req.body.codes),
   );
 
   app.get(

@@ -27,16 +27,42 @@ import type { ImportRecord, ProblemRow, RowProblem, StagedRow } from './reposito
 export const IMPORT_SCOPES = ['layer', 'features'] as const;
 export type ImportScope = (typeof IMPORT_SCOPES)[number];
 /**
- * The layers whose commit only adds and changes rows by their key and never closes one a file leaves out:
- * for them a file of some features is a correct edit. The grid is versioned as a whole (a grid commit
- * closes the cells a file no longer has) and districts are the frame everything else hangs on.
+ * The layers a file of some features can edit: key areas and illegal buildings (a commit adds and changes
+ * rows by their key), and the grid, whose edit closes only the cells it names in `retire` (a split or a
+ * merge drawn on the map). Districts are the frame everything else hangs on: always imported whole.
  */
-export const FEATURE_SCOPE_LAYERS: readonly GisLayer[] = ['key_areas', 'illegal_buildings'];
+export const FEATURE_SCOPE_LAYERS: readonly GisLayer[] = ['key_areas', 'illegal_buildings', 'grid_cells'];
+/** Cells one edit may retire: a merge takes 2 to 8. */
+export const MAX_RETIRE = 8;
+
+/** A split or merge proposed: the new cells as GeoJSON features with proposed codes, and the codes they retire. */
+export interface GridProposal {
+  type: 'FeatureCollection';
+  /** geometry: a GeoJSON Polygon or MultiPolygon (WGS84), as PostGIS wrote it */
+  features: { type: 'Feature'; geometry: Record<string, unknown>; properties: GridProposalProps }[];
+  retire: string[];
+}
+export interface GridProposalProps {
+  code: string;
+  street_code: string;
+  street_name: string;
+  community_code: string;
+  community_name: string;
+  area_m2: number;
+}
+
+/** A drawn line as GeoJSON (WGS84). */
+export interface LineStringGeometry {
+  type: 'LineString';
+  coordinates: number[][];
+}
 
 export interface ImportOptions {
   layer: GisLayer;
   /** `features`: upsert these features only (FEATURE_SCOPE_LAYERS); `layer` (default): the file is the layer */
   scope?: ImportScope;
+  /** grid with scope=features: the cells in force the edit closes (a split's or merge's old cells), checked by assertRetire */
+  retire?: string[];
   filename: string;
   crs?: string;
   coords?: DeclaredCoords;
@@ -86,8 +112,33 @@ export class GisService {
     throw new Problem(
       400,
       `scope=features 不适用于${GIS_LAYERS[layer].label.zh} ${GIS_LAYERS[layer].label.en} are imported whole (scope=layer): a file of some of them is not an edit of the layer; ` +
-        `scope=features is for ${FEATURE_SCOPE_LAYERS.map((l) => `${l} (${GIS_LAYERS[l].label.zh})`).join(' and ')}`,
+        `scope=features is for ${FEATURE_SCOPE_LAYERS.map((l) => `${l} (${GIS_LAYERS[l].label.zh})`).join(', ')}`,
     );
+  }
+
+  /**
+   * The `retire` option read and checked before the upload is: only for a grid edit (layer=grid_cells,
+   * scope=features), each a 15-digit code of a cell in force, each once. 400 naming `retire` otherwise.
+   */
+  async assertRetire(layer: GisLayer, scope: ImportScope | undefined, retire: string | undefined): Promise<string[] | undefined> {
+    if (retire === undefined) return undefined;
+    if (layer !== 'grid_cells' || scope !== 'features') {
+      throw new Problem(400, 'retire 只用于网格编辑 retire is only for layer=grid_cells with scope=features (a split or merge drawn on the map)');
+    }
+    const codes = retire.split(',').map((c) => c.trim());
+    const bad = codes.find((c) => !/^[0-9]{15}$/.test(c));
+    if (bad !== undefined) throw new Problem(400, `retire: "${bad.slice(0, 20)}" is not a 15-digit grid code; give the codes to close, comma-separated`);
+    if (codes.length > MAX_RETIRE) throw new Problem(400, `retire: at most ${MAX_RETIRE} codes, not ${codes.length}`);
+    const twice = codes.find((c, i) => codes.indexOf(c) !== i);
+    if (twice) throw new Problem(400, `retire: ${twice} is given twice`);
+    const found = new Set((await repo.currentCells(this.pool, codes)).map((c) => c.code));
+    const missing = codes.filter((c) => !found.has(c));
+    if (missing.length > 0)
+      throw new Problem(
+        400,
+        `retire: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a grid cell in force: only a cell in force can be retired`,
+      );
+    return codes;
   }
 
   async preview(user: AuthUser, file: string, opts: ImportOptions): Promise<ImportPreview> {
@@ -127,6 +178,7 @@ export class GisService {
       mapping,
       repair: opts.repair ?? false,
       scope: opts.scope ?? 'layer',
+      ...(opts.layer === 'grid_cells' && opts.scope === 'features' ? { retire: opts.retire ?? [] } : {}),
     };
     const importId = await repo.createImport(this.pool, { layer: opts.layer, filename: opts.filename, format: opened.format, reading, userId: user.id });
     try {
@@ -142,7 +194,14 @@ export class GisService {
       await repo.checkGeometries(this.pool, importId, opts.repair ?? false);
       if (spec.pointFootprints) await repo.footprintsFromPoints(this.pool, importId);
       const counts: Record<string, number> = { rows: read.rows };
-      if (opts.layer === 'grid_cells') {
+      if (opts.layer === 'grid_cells' && opts.scope === 'features') {
+        // an edit of some cells: the rest of the grid stays, so it is checked against the cells in force
+        const retire = opts.retire ?? [];
+        await repo.checkGridRules(this.pool, importId, TOLERANCE_M2);
+        await repo.checkGridEdit(this.pool, importId, retire, TOLERANCE_M2);
+        await repo.checkGridEditGaps(this.pool, importId, retire, 100 * TOLERANCE_M2);
+        Object.assign(counts, await repo.diffGrid(this.pool, importId, true));
+      } else if (opts.layer === 'grid_cells') {
         await repo.checkGridRules(this.pool, importId, TOLERANCE_M2);
         await repo.checkGridGaps(this.pool, importId, 100 * TOLERANCE_M2);
         Object.assign(counts, await repo.diffGrid(this.pool, importId));
@@ -257,7 +316,7 @@ export class GisService {
     const [problemCounts, problems, removed] = await Promise.all([
       repo.problemSummary(this.pool, id),
       repo.listProblems(this.pool, id, 0, 200),
-      record.state === 'previewed' && record.layer === 'grid_cells' ? repo.removedCodes(this.pool, id, 500) : Promise.resolve([]),
+      record.state === 'previewed' && record.layer === 'grid_cells' ? repo.removedCodes(this.pool, id, 500, isEdit(record)) : Promise.resolve([]),
     ]);
     return { import: record, problemCounts, problems, removed };
   }
@@ -322,6 +381,72 @@ export class GisService {
     };
   }
 
+  /**
+   * 分割: the cell in force cut in two by a drawn line (ST_Split), each part with a new code of the cell's
+   * community. Nothing is written: the parts are committed as an edit that retires the cell.
+   */
+  async splitCell(code: string, line: LineStringGeometry): Promise<GridProposal> {
+    const [cell] = await repo.currentCells(this.pool, [code]);
+    if (!cell) throw new Problem(404, `没有网格 code: no grid cell ${code} is in force`);
+    const across = `从网格一边画到另一边 draw a line across cell ${code} from edge to edge, crossing it once`;
+    if (new Set(line.coordinates.map((p) => `${p[0]},${p[1]}`)).size < 2)
+      throw new Problem(422, `分割线无效 line: the line needs two different points: ${across}`);
+    let parts: { geojson: string; areaM2: number }[];
+    try {
+      parts = await repo.splitCell(this.pool, code, JSON.stringify({ type: 'LineString', coordinates: line.coordinates.map((p) => [p[0], p[1]]) }));
+    } catch (err) {
+      // GEOS refusing a degenerate cut (a line along an edge, a spike) is the drawing's fault, not the server's
+      if ((err as { code?: string }).code === 'XX000') throw new Problem(422, `分割失败 line: PostGIS could not cut the cell along it: ${across}`);
+      throw err;
+    }
+    if (parts.length !== 2) {
+      throw new Problem(
+        422,
+        parts.length <= 1
+          ? `分割线未横穿网格 line: the line does not cut cell ${code} in two: ${across}`
+          : `分割线须只横穿一次 line: the line cuts cell ${code} into ${parts.length} parts, not two: ${across}`,
+      );
+    }
+    if (parts.some((p) => p.areaM2 < TOLERANCE_M2)) throw new Problem(422, `分割后有一部分过小 line: one part is smaller than ${TOLERANCE_M2} m²: ${across}`);
+    const codes = await this.freeCodes(cell.communityCode, 2);
+    return {
+      type: 'FeatureCollection',
+      features: parts.map((p, i) => proposed(cell, codes[i]!, p.geojson, p.areaM2)),
+      retire: [code],
+    };
+  }
+
+  /**
+   * 合并: cells in force of one community that touch, as one shape with a new code (a code names one shape
+   * over time, so the merged cell is a new one and every merged code is retired). Nothing is written.
+   */
+  async mergeCells(codes: string[]): Promise<GridProposal> {
+    const twice = codes.find((c, i) => codes.indexOf(c) !== i);
+    if (twice) throw new Problem(400, `codes: ${twice} is given twice; give 2 to ${MAX_RETIRE} different cells`);
+    const cells = await repo.currentCells(this.pool, codes);
+    const missing = codes.filter((c) => !cells.some((x) => x.code === c));
+    if (missing.length > 0) throw new Problem(404, `没有网格 codes: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a grid cell in force`);
+    const communities = [...new Set(cells.map((c) => c.communityCode))];
+    if (communities.length > 1) {
+      throw new Problem(
+        422,
+        `不属于同一社区 codes: the cells belong to communities ${communities.join(', ')}: only cells of one community merge (a code names its community)`,
+      );
+    }
+    const merged = await repo.mergeCells(this.pool, codes);
+    if (merged.groups !== 1) {
+      throw new Problem(422, `网格不相邻 codes: cells ${codes.join(', ')} make ${merged.groups} separate groups: merge only cells that touch (share an edge)`);
+    }
+    const [code] = await this.freeCodes(communities[0]!, 1);
+    return { type: 'FeatureCollection', features: [proposed(cells[0]!, code!, merged.geojson, merged.areaM2)], retire: [...codes] };
+  }
+
+  private async freeCodes(community: string, n: number): Promise<string[]> {
+    const codes = await repo.nextCodes(this.pool, community, n);
+    if (codes.length < n) throw new Problem(422, `社区编码已用尽 community ${community} has no free sequence number left for ${n} new cell(s) (999 used)`);
+    return codes;
+  }
+
   list(): Promise<ImportRecord[]> {
     return repo.listImports(this.pool, 100);
   }
@@ -367,7 +492,7 @@ export class GisService {
         counts: record.counts,
       });
       const commits = {
-        grid_cells: () => repo.commitGrid(db, id, version.id),
+        grid_cells: () => repo.commitGrid(db, id, version.id, isEdit(record)),
         districts: () => repo.commitDistricts(db, id),
         key_areas: () => repo.commitKeyAreas(db, id),
         illegal_buildings: () => repo.commitIllegalBuildings(db, id),
@@ -392,6 +517,9 @@ export class GisService {
     return this.previewOf(id);
   }
 }
+
+/** An import that is an edit of some features (scope=features), not the whole layer. */
+const isEdit = (record: ImportRecord) => record.reading.scope === 'features';
 
 export type ExportFormat = 'geojson' | 'csv' | 'shapefile';
 export interface ExportOptions {
@@ -447,6 +575,22 @@ const EXPORT_FIELDS: Record<repo.ExportLayer, ExportField[]> = {
 };
 
 const EXPORT_PAGE = 2_000;
+
+/** A proposed cell: the new code, its community and street (as the import maps them), its area. */
+function proposed(cell: repo.CurrentCell, code: string, geojson: string, areaM2: number): GridProposal['features'][number] {
+  return {
+    type: 'Feature',
+    geometry: JSON.parse(geojson) as Record<string, unknown>,
+    properties: {
+      code,
+      street_code: cell.streetCode,
+      street_name: cell.streetName,
+      community_code: cell.communityCode,
+      community_name: cell.communityName,
+      area_m2: Math.round(areaM2 * 10) / 10,
+    },
+  };
+}
 
 /** An attribute as text: codes stay as written (a DBF numeric 110101001001001 → "110101001001001"). */
 function text(v: unknown): string | null {

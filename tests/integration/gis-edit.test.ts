@@ -1,6 +1,6 @@
 // Editing on the map (scope=features): a key area drawn or reshaped in the browser reaches the server as a
 // GeoJSON file of just that feature, is checked exactly like an import (the same reader, the same rules) and
-// a commit upserts it without touching the layer's other features. The grid and districts refuse the option.
+// a commit upserts it without touching the layer's other features. Districts refuse the option.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testApp } from '../support/app.ts';
@@ -160,9 +160,10 @@ describe(`editing key areas on the map (${inject('databaseMode')} database)`, ()
     await step(r.json.import.id, 'discard');
   });
 
-  it('refuses scope=features for the grid and for districts with a 400 that says why, and writes nothing', async () => {
+  it('refuses scope=features for districts with a 400 that says why, and writes nothing', async () => {
     const imports = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM gis_imports`);
-    for (const layer of ['grid_cells', 'districts']) {
+    // the grid takes it since cells are split and merged on the map (tests/integration/grid-edit.test.ts)
+    for (const layer of ['districts']) {
       const r = await sendEdit(layer, [{ geometry: await squareInDistrict(), properties: { code: '110101001001001', name: 'x' } }]);
       expect(r.status, r.body).toBe(400);
       expect(r.json.message).toMatch(/scope=features.*key_areas/);

@@ -177,11 +177,13 @@ class GisStore {
 
   /**
    * 检查 a map edit: the drawn features as a GeoJSON file of just those (scope=features), checked like any
-   * import; an earlier preview of an edit still waiting is discarded.
+   * import (a grid split or merge also names the codes it retires); an earlier preview of an edit still
+   * waiting is discarded.
    */
-  async checkEdit(layer: GisLayer, features: FeatureCollection): Promise<void> {
+  async checkEdit(layer: GisLayer, features: FeatureCollection, retire?: string[]): Promise<void> {
     const file = new File([JSON.stringify(features)], '地图编辑.geojson', { type: 'application/geo+json' });
-    await this.send(file, { layer, scope: 'features' }, this.preview?.import.state === 'previewed' ? 'recheck' : 'upload');
+    const options = { layer, scope: 'features' as const, retire: retire?.length ? retire.join(',') : undefined };
+    await this.send(file, options, this.preview?.import.state === 'previewed' ? 'recheck' : 'upload');
   }
 
   /** An earlier import, from the list. */

@@ -66,6 +66,23 @@ export interface GisReading {
   repair?: boolean;
   /** 'features': the file carries only some features (a map edit), upserted; the rest of the layer stays */
   scope?: 'layer' | 'features';
+  /** a grid edit (scope=features): the codes in force it retires, comma-separated */
+  retire?: string;
+}
+
+/** A split or merge proposed by the server (POST /api/gis/grid/split, /merge): the new cells and the codes they retire. */
+export interface GridProposal {
+  type: 'FeatureCollection';
+  features: Feature<Polygon | MultiPolygon, GridProposalProps>[];
+  retire: string[];
+}
+export interface GridProposalProps {
+  code: string;
+  street_code: string;
+  street_name: string;
+  community_code: string;
+  community_name: string;
+  area_m2: number;
 }
 
 /** rows; add / change / keep / skip / remove (grid only); baseVersion */
@@ -142,4 +159,21 @@ export interface GisUploadOptions {
   repair?: boolean;
   /** 'features': the file carries only some features (a map edit), upserted; the rest of the layer stays */
   scope?: 'layer' | 'features';
+  /** a grid edit (scope=features): the codes in force it retires, comma-separated */
+  retire?: string;
+}
+
+/** A split or merge proposed by the server (POST /api/gis/grid/split, /merge): the new cells and the codes they retire. */
+export interface GridProposal {
+  type: 'FeatureCollection';
+  features: Feature<Polygon | MultiPolygon, GridProposalProps>[];
+  retire: string[];
+}
+export interface GridProposalProps {
+  code: string;
+  street_code: string;
+  street_name: string;
+  community_code: string;
+  community_name: string;
+  area_m2: number;
 }

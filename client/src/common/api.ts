@@ -2,6 +2,7 @@
 import type {
   ClientConfig,
   DistrictCollection,
+  GridCellCollection,
   Health,
   IllegalBuildingCollection,
   KeyAreaCollection,
@@ -9,7 +10,7 @@ import type {
   OfficerMe,
   SquadCollection,
 } from './api-types.ts';
-import type { GisImportPreview, GisImportRecord, GisLayers, GisMapCollection, GisProblem, GisUploadOptions } from './api-types.ts';
+import type { GisImportPreview, GisImportRecord, GisLayers, GisMapCollection, GisProblem, GisUploadOptions, GridProposal } from './api-types.ts';
 import type {
   Candidate,
   CaseAction,
@@ -285,6 +286,7 @@ export const gisApi = {
       mapping: o.mapping ? JSON.stringify(o.mapping) : undefined,
       repair: o.repair ? 'true' : undefined,
       scope: o.scope,
+      retire: o.retire,
     });
     return request<GisImportPreview>(`/api/gis/imports?${q}`, { method: 'POST', form, auth: true, timeoutMs: GIS_TIMEOUT_MS });
   },
@@ -295,6 +297,12 @@ export const gisApi = {
     authGet<GisProblem[]>(`/api/gis/imports/${id}/problems?offset=${offset}&limit=${limit}`, signal),
   /** a polygon layer's features meeting a bbox (minLon,minLat,maxLon,maxLat), for the map editor */
   illegalBuildings: (bbox: string, signal?: AbortSignal) => authGet<IllegalBuildingCollection>(`/api/illegal-buildings?${query({ bbox })}`, signal),
+  /** the grid cells in force meeting a bbox, for the map editor */
+  gridCells: (bbox: string, signal?: AbortSignal) => authGet<GridCellCollection>(`/api/grid-cells?${query({ bbox })}`, signal),
+  /** 分割: the cell cut by a line, as two cells with proposed codes (nothing is written) */
+  gridSplit: (code: string, line: { type: 'LineString'; coordinates: number[][] }) => authPost<GridProposal>('/api/gis/grid/split', { code, line }),
+  /** 合并: touching cells of one community as one cell with a proposed code (nothing is written) */
+  gridMerge: (codes: string[]) => authPost<GridProposal>('/api/gis/grid/merge', { codes }),
   map: (id: number, signal?: AbortSignal) => request<GisMapCollection>(`/api/gis/imports/${id}/map`, { signal, auth: true, timeoutMs: GIS_TIMEOUT_MS }),
   /** an action of IMPORT_STEPS (commit, discard) */
   step: (id: number, action: string) =>
