@@ -162,18 +162,3 @@ export interface GisUploadOptions {
   /** a grid edit (scope=features): the codes in force it retires, comma-separated */
   retire?: string;
 }
-
-/** A split or merge proposed by the server (POST /api/gis/grid/split, /merge): the new cells and the codes they retire. */
-export interface GridProposal {
-  type: 'FeatureCollection';
-  features: Feature<Polygon | MultiPolygon, GridProposalProps>[];
-  retire: string[];
-}
-export interface GridProposalProps {
-  code: string;
-  street_code: string;
-  street_name: string;
-  community_code: string;
-  community_name: string;
-  area_m2: number;
-}
