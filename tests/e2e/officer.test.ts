@@ -3,7 +3,7 @@
 // dispatcher's console follows each step live; then the same on a dead network: steps queue on the
 // phone, survive a reload, and reach the server once each, in order, when the network is back.
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Route } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session, TINY_PNG } from '../support/clients.ts';
@@ -184,7 +184,12 @@ describe(`the officer's phone (${mode} database)`, () => {
     // the server.app shell is cached (the service worker serves it without a network)
     await expect.poll(() => page.evaluate(async () => (await (await caches.open('zhihui-shell-v1')).keys()).length), { timeout: 10_000 }).toBeGreaterThan(3);
 
+    // setOffline alone leaks: a page reloaded offline (served by the service worker) now and then sends
+    // a request before Chromium's offline emulation reaches its new document. A phone without a network
+    // sends nothing, so the API is cut off as well, for the page and its worker alike.
+    const noNetwork = (route: Route) => route.abort('internetdisconnected');
     await ctx.setOffline(true);
+    await ctx.route('**/api/**', noNetwork);
     await page.tap('[data-testid="primary-action"]'); // 到场, offline
     await page.waitForSelector('[data-testid="dispatch-card"][data-state="on_scene"]');
     await page.tap('[data-testid="outcome-management"]');
@@ -196,6 +201,7 @@ describe(`the officer's phone (${mode} database)`, () => {
     await page.waitForSelector('[data-testid="outbox"][data-pending="2"]', { timeout: 15_000 });
     expect(await eventsOf(inc.id)).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.accepted']);
 
+    await ctx.unroute('**/api/**', noNetwork);
     await ctx.setOffline(false);
     await page.waitForSelector('[data-testid="outbox"]', { state: 'detached', timeout: 20_000 });
     await expect
