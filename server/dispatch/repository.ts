@@ -1,12 +1,13 @@
 import type pg from 'pg';
+import { FIX_USABLE_MINUTES } from '#shared/position-fix.ts';
 import { isCertified } from '#shared/workforce.ts';
 import type { Queryable } from '../db/transaction.ts';
 
 export type { Candidate } from '#shared/cases/contract.ts';
 import type { Candidate } from '#shared/cases/contract.ts';
 
-/** Positions older than this are not trusted for recommending (Resgrid/TicketsCAD practice). */
-export const FRESH_POSITION_MINUTES = 30;
+/** Positions older than this are not trusted for recommending (Resgrid/TicketsCAD practice): shared/position-fix.ts. */
+export const FRESH_POSITION_MINUTES = FIX_USABLE_MINUTES;
 
 /**
  * Available officers nearest a point by KNN on the GiST index (constant point, ORDER BY <->), the

@@ -1,8 +1,22 @@
-// UI text: Chinese first, English second. Components show `zh` large and `en` as a small subtitle.
+// UI text: Chinese first, English second. Components show `zh` large and `en` as a small subtitle;
+// in English-first mode ('en') the two swap, and in Chinese-only mode ('zh') the English goes.
 export interface Bi {
   zh: string;
   en: string;
 }
+
+/** 'bi': 中文 with English beside it (the default); 'zh': Chinese only; 'en': English first, Chinese beside it */
+export type LangMode = 'bi' | 'zh' | 'en';
+export const LANG_MODES: readonly LangMode[] = ['bi', 'en', 'zh'];
+/** the language switch's own label for each mode */
+export const langModeLabel: Record<LangMode, string> = { bi: '中+EN', en: 'EN', zh: '中' };
+
+/** The main text of a label in a mode (a label without English stays Chinese). */
+export const mainText = (t: Bi, mode: LangMode): string => (mode === 'en' && t.en ? t.en : t.zh);
+/** The subtitle beside the main text, '' for none. */
+export const subText = (t: Bi, mode: LangMode): string => (mode === 'zh' ? '' : mode === 'en' ? (t.en ? t.zh : '') : t.en);
+/** One string for a placeholder, title or aria label: main text first, then the subtitle. */
+export const oneLine = (t: Bi, mode: LangMode): string => [mainText(t, mode), subText(t, mode)].filter(Boolean).join('  ');
 
 const bi = (zh: string, en: string): Bi => ({ zh, en });
 

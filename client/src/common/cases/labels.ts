@@ -1,6 +1,6 @@
 // Names and colours of case states, steps, sources and events (Chinese first), and clock formats.
 import { STEPS } from '#shared/cases/state-machine.ts';
-import { CASE_STATE_NAMES } from '#shared/cases/states.ts';
+import { CASE_STATE_NAMES, isFinal } from '#shared/cases/states.ts';
 import { TIME_TYPE_NAMES } from '#shared/categories/time-types.ts';
 import { ROLE_NAMES } from '#shared/roles.ts';
 import type { EventType } from '#shared/cases/events.ts';
@@ -115,6 +115,29 @@ export function countdown(deadline: string | null, overdueFlag: boolean, now: nu
   if (!Number.isFinite(left)) return null;
   const overdue = overdueFlag || left < 0;
   return { text: overdue ? `超期 ${formatSpan(left)}` : formatSpan(left), overdue, soon: !overdue && left < 30 * 60_000 };
+}
+
+/**
+ * A case's clock as the console shows it. An open case counts down to its deadline (or up past it);
+ * a finished case (FINAL_STATES: 结案, 作废) has no clock running: a closed case shows the time it took
+ * and, if it closed after its deadline, by how much (超时); a voided case shows no time at all.
+ */
+export function caseClock(
+  inc: { state: CaseState; deadline: string | null; overdue: boolean; reportedAt: string; closedAt: string | null },
+  now: number,
+): (Countdown & { final: boolean }) | null {
+  if (!isFinal(inc.state)) {
+    const cd = countdown(inc.deadline, inc.overdue, now);
+    return cd && { ...cd, final: false };
+  }
+  if (inc.state !== 'closed') return { text: `已${CASE_STATE_NAMES[inc.state].zh}`, overdue: false, soon: false, final: true };
+  const closed = inc.closedAt ? Date.parse(inc.closedAt) : NaN;
+  const used = closed - Date.parse(inc.reportedAt);
+  const late = inc.deadline ? closed - Date.parse(inc.deadline) : NaN;
+  const parts = ['已结案'];
+  if (Number.isFinite(used)) parts.push(`用时 ${formatSpan(used)}`);
+  if (late > 0) parts.push(`超时 ${formatSpan(late)}`);
+  return { text: parts.join(' · '), overdue: late > 0, soon: false, final: true };
 }
 
 export function formatMeters(m: number): string {

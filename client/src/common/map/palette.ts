@@ -15,7 +15,8 @@ export const palette = {
     available: '#3ddc84',
     busy: '#ffe14d',
     off_duty: '#7d8aa3',
-    stale: '#4a5468',
+    /** the inside of the hollow ring of an on-duty officer whose fix is old */
+    staleFill: '#0a1020',
     certifiedRing: '#ffffff',
     auxiliaryRing: '#0a1020',
   },

@@ -1,5 +1,6 @@
 // The queue's order and filters (state, district, category, source, key area). Options are offered from the
 // open cases themselves, with counts, so a dispatcher never picks a filter that shows nothing.
+import { byQueueOrder } from '#shared/cases/queue-order.ts';
 import { FIELD_STATES, TODO_STATES } from '#shared/cases/states.ts';
 import type { CaseState, CaseView, Source } from '../../common/cases/types.ts';
 
@@ -16,12 +17,8 @@ export interface QueueFilter {
   text: string;
 }
 
-/**
- * The queue's order: most urgent first, then the longest waiting, then by id (a stable order).
- * reportedAt is always ISO-8601 UTC ("…Z") from the server, so strings order like times.
- */
-export const byUrgency = (a: CaseView, b: CaseView): number =>
-  b.priority - a.priority || (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : 0) || a.id - b.id;
+/** The queue's order: waiting for dispatch first, then overdue, then priority (shared/cases/queue-order.ts). */
+export const byUrgency = byQueueOrder;
 
 export const emptyFilter = (): QueueFilter => ({ state: '', district: '', category: '', source: '', keyArea: '', text: '' });
 

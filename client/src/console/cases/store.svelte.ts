@@ -57,6 +57,12 @@ class CaseStore {
   overdueCount = $derived(this.queue.filter((i) => i.overdue).length);
   awaitingDispatch = $derived(this.queue.filter((i) => i.state === 'registered' || i.state === 'reported').length);
 
+  /**
+   * The rows as the queue draws them (its pinned rows kept in place), so the keyboard walks what the
+   * dispatcher sees; plain, not reactive: the queue writes it while it derives its rows.
+   */
+  shown: CaseView[] | null = null;
+
   /** set by the recommendation list while it shows: send the best candidate (Enter) */
   dispatchTop: (() => void) | null = null;
 
@@ -79,7 +85,7 @@ class CaseStore {
 
   /** Step to the next (+1) or previous (-1) case of the filtered queue. */
   step(delta: 1 | -1): void {
-    const list = this.visible;
+    const list = this.shown ?? this.visible;
     if (list.length === 0) return;
     const at = list.findIndex((i) => i.id === this.selectedId);
     const next = at === -1 ? (delta === 1 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, at + delta));
@@ -96,6 +102,7 @@ class CaseStore {
     this.open.clear();
     this.version += 1;
     this.filter = emptyFilter();
+    this.shown = null;
     this.loaded = false;
     this.selectedId = null;
     this.detail = null;

@@ -6,19 +6,12 @@ import type { Feature, Point } from 'geojson';
 import type { GeoJSONFeatureDiff, GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import { softwareRendering } from './render-cost.ts';
 
-/** a position older than this is greyed on the map */
-export const STALE_AFTER_MS = 3 * 60_000;
 const GLIDE_MS = 900;
 const FRAME_MS = 80;
 /** at most this many officers glide at once; the rest jump */
 const MAX_GLIDING = 300;
 const MIN_PX = 1;
 const MAX_PX = 400;
-
-export function isStale(positionAt: string | null | undefined, now = Date.now()): boolean {
-  if (!positionAt) return true;
-  return now - Date.parse(positionAt) > STALE_AFTER_MS;
-}
 
 export interface OfficerMove {
   id: number;
@@ -55,7 +48,7 @@ export class OfficerMotion {
       const props = [
         { key: 'positionAt', value: p.positionAt },
         { key: 'dutyStatus', value: p.dutyStatus },
-        { key: 'stale', value: false },
+        { key: 'look', value: p.look },
       ];
       const from = m.feature.geometry?.coordinates as [number, number] | undefined;
       m.feature.geometry = { type: 'Point', coordinates: m.to };

@@ -1,18 +1,19 @@
 // Officers: loaded per session and refreshed every 30 s, moved in place by the live position batches
-// (merged when several arrive together, gliding where it shows), greyed when their last position is
-// old, and recoloured by duty events.
+// (merged when several arrive together, gliding where it shows), drawn hollow when their last position
+// is old (`look`, shared/position-fix.ts), and recoloured by duty events.
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import type { GeoJSONFeatureDiff } from 'maplibre-gl';
 import type { OfficerProps } from '../../common/api-types.ts';
 import type { PositionUpdate } from '../../common/cases/types.ts';
 import { consoleState } from '../console-state.svelte.ts';
 import { GeoJsonLayer, type MapHost } from './geojson-layer.ts';
-import { OfficerMotion, isStale, type OfficerMove } from './officer-motion.ts';
+import { OfficerMotion, type OfficerMove } from './officer-motion.ts';
+import { officerLook, type OfficerLook } from '#shared/position-fix.ts';
 
 const POSITIONS_MERGE_MS = 100;
 const STALE_SWEEP_MS = 15_000;
 
-type Props = OfficerProps & { stale?: boolean };
+type Props = OfficerProps & { look?: OfficerLook };
 
 export class OfficersLayer extends GeoJsonLayer {
   /** performance.now() of the last positions batch applied (-Infinity before any) */
@@ -52,9 +53,21 @@ export class OfficersLayer extends GeoJsonLayer {
     const f = this.index.get(officerId);
     if (!this.data || !f?.properties) return;
     f.properties.dutyStatus = dutyStatus;
+    const look = officerLook(dutyStatus, f.properties.positionAt);
+    f.properties.look = look;
     this.refresh();
     if (!this.host.styled) return;
-    void this.source()?.updateData({ update: [{ id: officerId, addOrUpdateProperties: [{ key: 'dutyStatus', value: dutyStatus }] }] });
+    void this.source()?.updateData({
+      update: [
+        {
+          id: officerId,
+          addOrUpdateProperties: [
+            { key: 'dutyStatus', value: dutyStatus },
+            { key: 'look', value: look },
+          ],
+        },
+      ],
+    });
   }
 
   /** The session changed: positions meant for the old one are dropped. */
@@ -77,7 +90,7 @@ export class OfficersLayer extends GeoJsonLayer {
     const now = Date.now();
     for (const f of fc.features) {
       const p = f.properties as Props;
-      p.stale = isStale(p.positionAt, now);
+      p.look = officerLook(p.dutyStatus, p.positionAt, now);
     }
     if (this.index.size !== fc.features.length || fc.features.some((f) => this.index.get((f.properties as OfficerProps).id) !== f)) {
       this.index = new Map(fc.features.map((f) => [(f.properties as OfficerProps).id, f]));
@@ -97,7 +110,7 @@ export class OfficersLayer extends GeoJsonLayer {
       if (!f || !f.properties) continue;
       f.properties.positionAt = p.at;
       f.properties.dutyStatus = p.dutyStatus;
-      f.properties.stale = false;
+      f.properties.look = officerLook(p.dutyStatus, p.at);
       moved.push({ id: p.officerId, feature: f as Feature<Point>, to: [p.lon, p.lat] });
     }
     if (moved.length === 0) return;
@@ -110,7 +123,7 @@ export class OfficersLayer extends GeoJsonLayer {
     this.onBatch();
   }
 
-  /** Officers whose last position is old turn grey (checked every STALE_SWEEP_MS). */
+  /** Officers whose last position grew old are drawn hollow (checked every STALE_SWEEP_MS). */
   private sweepStale(): void {
     const fc = this.data;
     if (!fc || !this.host.styled) return;
@@ -118,10 +131,10 @@ export class OfficersLayer extends GeoJsonLayer {
     const update: GeoJSONFeatureDiff[] = [];
     for (const f of fc.features) {
       const p = f.properties as Props;
-      const stale = isStale(p.positionAt, now);
-      if (stale !== (p.stale ?? false)) {
-        p.stale = stale;
-        update.push({ id: p.id, addOrUpdateProperties: [{ key: 'stale', value: stale }] });
+      const look = officerLook(p.dutyStatus, p.positionAt, now);
+      if (look !== p.look) {
+        p.look = look;
+        update.push({ id: p.id, addOrUpdateProperties: [{ key: 'look', value: look }] });
       }
     }
     if (update.length) void this.source()?.updateData({ update });

@@ -1,6 +1,8 @@
 // 执法队员: one circle layer on one source (no DOM marker per officer). Colour = duty status;
 // a thick white ring marks a certified officer (持证), a thin dark ring an auxiliary (协管员).
-// An officer whose last position is old (`stale`) is drawn grey and faint: not where the dot says.
+// Three looks (`look`, shared/position-fix.ts): on duty with a fresh fix = a filled dot in the duty
+// colour; on duty with an old fix = a hollow ring in the duty colour (on duty, but maybe not where the
+// dot is); off duty = a faint grey dot. An old fix is not off duty, so it never borrows the off-duty grey.
 import { palette } from '../../../common/map/palette.ts';
 import type { OverlayDef } from '../../../common/map/layers/overlay.ts';
 
@@ -24,9 +26,10 @@ export const officers: OverlayDef = {
       },
       paint: {
         'circle-color': [
-          'case',
-          ['==', ['get', 'stale'], true],
-          o.stale,
+          'match',
+          ['get', 'look'],
+          'stale',
+          o.staleFill,
           ['match', ['get', 'dutyStatus'], 'available', o.available, 'busy', o.busy, o.off_duty],
         ],
         'circle-radius': [
@@ -40,10 +43,22 @@ export const officers: OverlayDef = {
           16,
           ['match', ['get', 'kind'], 'officer', 10, 8],
         ],
-        'circle-stroke-color': ['match', ['get', 'kind'], 'officer', o.certifiedRing, o.auxiliaryRing],
-        'circle-stroke-width': ['match', ['get', 'kind'], 'officer', 2.5, 1.5],
-        'circle-opacity': ['case', ['==', ['get', 'stale'], true], 0.45, ['match', ['get', 'dutyStatus'], 'off_duty', 0.7, 1]],
-        'circle-stroke-opacity': ['case', ['==', ['get', 'stale'], true], 0.4, 1],
+        'circle-stroke-color': [
+          'match',
+          ['get', 'look'],
+          'stale',
+          ['match', ['get', 'dutyStatus'], 'busy', o.busy, o.available],
+          ['match', ['get', 'kind'], 'officer', o.certifiedRing, o.auxiliaryRing],
+        ],
+        'circle-stroke-width': [
+          'match',
+          ['get', 'look'],
+          'stale',
+          ['match', ['get', 'kind'], 'officer', 3, 2],
+          ['match', ['get', 'kind'], 'officer', 2.5, 1.5],
+        ],
+        'circle-opacity': ['match', ['get', 'look'], 'stale', 0.85, 'off', 0.7, 1],
+        'circle-stroke-opacity': ['match', ['get', 'look'], 'off', 0.6, 1],
       },
     },
   ],
