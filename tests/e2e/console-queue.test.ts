@@ -139,7 +139,7 @@ describe(`the dispatcher's queue, clocks, officer looks, language and legend (${
     expect(await clock.getAttribute('data-final')).toBe('true');
     await page.screenshot({ path: path.join(SHOTS, `console-queue-closed-clock-${mode}.png`) });
     await page.click('[data-testid="case-close"]');
-  });
+  }, 150_000);
 
   it('draws an on-duty officer with a 10-minute-old fix unlike a fresh one and unlike one off duty, on the map and the squad board', async () => {
     await map(page, 'map.jumpTo({ center: arg, zoom: 16 })', east(spot, 160));
@@ -199,12 +199,12 @@ describe(`the dispatcher's queue, clocks, officer looks, language and legend (${
     expect(await placeholder()).toMatch(/^Search/);
     expect(await page.locator('[data-testid="case-queue"] h2 .main').textContent()).toBe('Case queue');
     await page.screenshot({ path: path.join(SHOTS, `console-queue-english-${mode}.png`) });
-    await page.reload();
-    await page.waitForSelector('[data-testid="filter-search"]', { timeout: 30_000 });
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('[data-testid="filter-search"]', { timeout: 60_000 });
     expect(await page.getAttribute('[data-testid="toggle-lang"]', 'data-lang')).toBe('en');
     expect(await placeholder()).toMatch(/^Search/);
     // and back: Chinese-only hides the English from the placeholder as well
     for (let i = 0; i < 3 && (await toggle.getAttribute('data-lang')) !== 'zh'; i++) await toggle.click();
     expect(await placeholder()).not.toMatch(/[A-Za-z]/);
-  });
+  }, 150_000);
 });
