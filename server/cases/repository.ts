@@ -11,6 +11,8 @@ export interface Location {
   districtAdcode: string | null;
   streetCode: string | null;
   streetName: string | null;
+  communityCode: string | null;
+  communityName: string | null;
   squadId: number | null;
   keyAreaIds: number[];
   areaBoost: number;
@@ -69,14 +71,14 @@ export async function caseVisible(db: Queryable, viewer: Viewer, id: number): Pr
   return (res.rowCount ?? 0) > 0;
 }
 
-/** Grid cell, district, street, responsible squad and the key areas listed today at a point. */
+/** Grid cell, district, street, community, responsible squad and the key areas listed today at a point. */
 export async function locate(db: Queryable, lon: number, lat: number): Promise<Location | null> {
   const res = await db.query<Location>({
     name: 'incident-locate',
     text: `
     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g, (now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
     cell AS (
-      SELECT g.id, g.code, g.district_adcode, g.squad_id FROM grid_cells g, p
+      SELECT g.id, g.code, g.community_code, g.district_adcode, g.squad_id FROM grid_cells g, p
       WHERE ST_Covers(g.geom, p.g) AND g.valid_to IS NULL ORDER BY g.id LIMIT 1
     ),
     district AS (SELECT d.adcode FROM districts d, p WHERE ST_Covers(d.boundary, p.g) ORDER BY d.adcode LIMIT 1),
@@ -90,6 +92,8 @@ export async function locate(db: Queryable, lon: number, lat: number): Promise<L
            coalesce((SELECT json_agg(json_build_object('id', id, 'name', name) ORDER BY priority_boost DESC, id) FROM areas), '[]') AS "keyAreas",
            (SELECT left(code, 9) FROM cell) AS "streetCode", (SELECT squad_id FROM cell) AS "squadId",
            (SELECT s.name FROM streets s WHERE s.code = (SELECT left(code, 9) FROM cell)) AS "streetName",
+           (SELECT community_code FROM cell) AS "communityCode",
+           (SELECT c.name FROM communities c WHERE c.code = (SELECT community_code FROM cell)) AS "communityName",
            coalesce((SELECT array_agg(id ORDER BY priority_boost DESC, id) FROM areas), '{}') AS "keyAreaIds",
            coalesce((SELECT max(priority_boost) FROM areas WHERE kind <> 'major_event'), 0) AS "areaBoost",
            coalesce((SELECT max(priority_boost) FROM areas WHERE kind = 'major_event'), 0) AS "eventBoost"`,
@@ -340,6 +344,7 @@ export async function viewCases(
                         'timeType', c.time_type, 'enforcement', c.involves_enforcement) AS category,
       i.source, i.source_ref AS "sourceRef", i.description, ST_X(i.position) AS lon, ST_Y(i.position) AS lat, i.address,
       g.code AS "gridCode", i.district_adcode AS "districtAdcode", d.name AS "districtName", i.street_code AS "streetCode", st.name AS "streetName",
+      g.community_code AS "communityCode", cm.name AS "communityName",
       coalesce((SELECT json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY array_position(i.key_area_ids, k.id))
                 FROM key_areas k WHERE k.id = ANY(i.key_area_ids)), '[]') AS "keyAreas",
       i.priority, ${ts('i.deadline')} AS deadline, i.overdue_at IS NOT NULL AS overdue,
@@ -358,6 +363,7 @@ export async function viewCases(
     LEFT JOIN grid_cells g ON g.id = i.grid_cell_id
     LEFT JOIN districts d ON d.adcode = i.district_adcode
     LEFT JOIN streets st ON st.code = i.street_code
+    LEFT JOIN communities cm ON cm.code = g.community_code
     WHERE ($1::bigint IS NULL OR i.id = $1)
       AND ${caseVisibleSql('i', { district: '$2', officer: '$3', user: '$8' })}
       AND (NOT $4 OR i.state NOT IN ('closed', 'voided'))

@@ -224,6 +224,8 @@ export class CaseService {
         districtName: location.districtName,
         streetCode: location.streetCode,
         streetName: location.streetName,
+        communityCode: location.communityCode,
+        communityName: location.communityName,
         keyAreas: location.keyAreas,
         priority,
         deadline: deadline.toISOString(),

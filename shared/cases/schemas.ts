@@ -53,6 +53,8 @@ export const CaseView = Type.Object({
   districtName: Nullable(Type.String()),
   streetCode: Nullable(Type.String()),
   streetName: Nullable(Type.String()),
+  communityCode: Nullable(Type.String({ description: '社区 of the grid cell the case lies in' })),
+  communityName: Nullable(Type.String()),
   keyAreas: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
   priority: Type.Integer(),
   deadline: Instant(),

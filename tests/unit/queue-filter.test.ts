@@ -22,6 +22,8 @@ function incident(over: Partial<CaseView> = {}): CaseView {
     districtName: '锦江区',
     streetCode: null,
     streetName: null,
+    communityCode: null,
+    communityName: null,
     keyAreas: [],
     priority: 50,
     deadline: null,

@@ -30,6 +30,8 @@ export interface MapSetup {
   minZoom?: number;
   maxZoom?: number;
   transformRequest?: MapOptions['transformRequest'];
+  /** false: a picture that neither pans nor zooms (a small map inside a scrolling page) */
+  interactive?: boolean;
 }
 
 export function createMap(o: MapSetup): MapLibreMap {
@@ -45,6 +47,7 @@ export function createMap(o: MapSetup): MapLibreMap {
     dragRotate: false,
     pitchWithRotate: false,
     fadeDuration: 0,
+    ...(o.interactive === false ? { interactive: false } : {}),
     ...(o.transformRequest ? { transformRequest: o.transformRequest } : {}),
   });
   map.touchZoomRotate.disableRotation();
