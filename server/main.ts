@@ -7,6 +7,7 @@ import { ensureClientBuild } from './http/client-static.ts';
 import { printCredentials } from './seed/credentials-banner.ts';
 import { ensureCategoryCatalogue } from './seed/categories.ts';
 import { seedDemoCity } from './seed/demo-city.ts';
+import { seedDemoHistory } from './seed/history.ts';
 import { Simulator } from './simulator/simulator.ts';
 
 const started = performance.now();
@@ -41,6 +42,8 @@ try {
     } else {
       say('demo city already present');
     }
+    const history = await seedDemoHistory(db.pool, { days: config.seedHistoryDays, log: (m) => say(m) });
+    if (history.seeded) say(`demo history: ${config.seedHistoryDays} days in ${(history.ms / 1000).toFixed(1)} s: ${JSON.stringify(history.counts)}`);
   } else {
     const n = await ensureCategoryCatalogue(db.pool);
     if (n) say(`no demo city (SEED_DEMO=false); the shipped category catalogue installed: ${n} categories`);
