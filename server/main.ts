@@ -58,9 +58,17 @@ const app = await buildApp({ db, config, serveClient: true });
 await app.listen({ port: config.port, host: config.host });
 let simulator: Simulator | null = null;
 if (config.simulate) {
-  simulator = new Simulator(db.pool, app.zhihui.cases, app.zhihui.positions, app.log);
+  simulator = new Simulator(db.pool, app.zhihui.cases, app.zhihui.positions, app.log, {
+    newCaseEveryMs: 5_000,
+    tickMs: 2_000,
+    autopilot: config.simulateAutopilot,
+  });
   await simulator.start();
-  say('simulator on: cases appear every few seconds and officers answer them (SIMULATE=true)');
+  say(
+    config.simulateAutopilot
+      ? 'simulator on (autopilot): reports appear every few seconds, are dispatched, and officers answer them — all but the officer a human holds'
+      : 'simulator on: reports appear every few seconds at the hotspots of the hour and officers patrol; dispatching is yours (SIMULATE=autopilot does it too)',
+  );
 }
 say(`console ready at http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/ (API docs /docs) in ${since()}`);
 
