@@ -33,10 +33,12 @@ describe(`a demo city with history (${mode} database)`, () => {
     await page.fill('[data-testid="login-password"]', TEST_PASSWORD);
     await page.click('[data-testid="login-submit"]');
     await page.waitForURL(/#\/leader/, { timeout: 10_000 });
+    // a week of the past (the default 24 h of one district may hold a handful at night)
+    await page.click('[data-testid="period-7d"]');
     await page.waitForFunction(
       () => {
         const h = (window as unknown as { __zhihuiLeader?: LeaderHook }).__zhihuiLeader;
-        return !!h && h.loadedAt > 0 && h.board !== null && h.indicatorRows !== null && h.heatTotal !== null;
+        return !!h && h.loadedAt > 0 && h.board !== null && h.indicatorRows !== null && (h.heatTotal ?? 0) > 0;
       },
       null,
       { timeout: 30_000 },
