@@ -10,6 +10,10 @@ export interface Config {
   dataDir: string;
   /** Seed the demo city on an empty database. */
   seedDemo: boolean;
+  /** Days of past cases the demo city is given on its first start (0 = none), through the real case services. */
+  seedHistoryDays: number;
+  /** SIMULATE=autopilot: the simulator also dispatches and drives officers (never the one a human holds). */
+  simulateAutopilot: boolean;
   /** A fixed demo password for development and tests; never honoured in production. */
   demoPassword: string | null;
   mapStyleUrl: string | null;
@@ -56,6 +60,13 @@ function positive(value: string | undefined, fallback: number, name: string): nu
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+function whole(value: string | undefined, fallback: number, name: string, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${name} must be a whole number 0–${max}, got "${value}"`);
   return n;
 }
 
@@ -114,7 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginPerMinute: positive(env.LOGIN_RATE_LIMIT_PER_MINUTE, 10, 'LOGIN_RATE_LIMIT_PER_MINUTE'),
     acceptTimeoutSeconds: positive(env.DISPATCH_ACCEPT_TIMEOUT_SECONDS, 900, 'DISPATCH_ACCEPT_TIMEOUT_SECONDS'),
     clockIntervalMs: positive(env.CLOCK_INTERVAL_MS, 15_000, 'CLOCK_INTERVAL_MS'),
-    simulate: flag(env.SIMULATE, false),
+    simulate: env.SIMULATE === 'autopilot' || flag(env.SIMULATE, false),
+    simulateAutopilot: env.SIMULATE === 'autopilot' || flag(env.SIMULATE_AUTOPILOT, false),
+    seedHistoryDays: whole(env.SEED_HISTORY_DAYS, 90, 'SEED_HISTORY_DAYS', 366),
     cluster: flag(env.CLUSTER, false),
     logLevel: env.LOG_LEVEL || 'info',
     production,

@@ -7,6 +7,7 @@ import { ensureClientBuild } from './http/client-static.ts';
 import { printCredentials } from './seed/credentials-banner.ts';
 import { ensureCategoryCatalogue } from './seed/categories.ts';
 import { seedDemoCity } from './seed/demo-city.ts';
+import { seedDemoHistory } from './seed/history.ts';
 import { Simulator } from './simulator/simulator.ts';
 
 const started = performance.now();
@@ -41,6 +42,8 @@ try {
     } else {
       say('demo city already present');
     }
+    const history = await seedDemoHistory(db.pool, { days: config.seedHistoryDays, log: (m) => say(m) });
+    if (history.seeded) say(`demo history: ${config.seedHistoryDays} days in ${(history.ms / 1000).toFixed(1)} s: ${JSON.stringify(history.counts)}`);
   } else {
     const n = await ensureCategoryCatalogue(db.pool);
     if (n) say(`no demo city (SEED_DEMO=false); the shipped category catalogue installed: ${n} categories`);
@@ -55,9 +58,17 @@ const app = await buildApp({ db, config, serveClient: true });
 await app.listen({ port: config.port, host: config.host });
 let simulator: Simulator | null = null;
 if (config.simulate) {
-  simulator = new Simulator(db.pool, app.zhihui.cases, app.zhihui.positions, app.log);
+  simulator = new Simulator(db.pool, app.zhihui.cases, app.zhihui.positions, app.log, {
+    newCaseEveryMs: 5_000,
+    tickMs: 2_000,
+    autopilot: config.simulateAutopilot,
+  });
   await simulator.start();
-  say('simulator on: cases appear every few seconds and officers answer them (SIMULATE=true)');
+  say(
+    config.simulateAutopilot
+      ? 'simulator on (autopilot): reports appear every few seconds, are dispatched, and officers answer them — all but the officer a human holds'
+      : 'simulator on: reports appear every few seconds at the hotspots of the hour and officers patrol; dispatching is yours (SIMULATE=autopilot does it too)',
+  );
 }
 say(`console ready at http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/ (API docs /docs) in ${since()}`);
 

@@ -76,7 +76,7 @@ export async function locate(db: Queryable, lon: number, lat: number): Promise<L
   const res = await db.query<Location>({
     name: 'incident-locate',
     text: `
-    WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g, (now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
+    WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g, (app_now() AT TIME ZONE 'Asia/Shanghai')::date AS today),
     cell AS (
       SELECT g.id, g.code, g.community_code, g.district_adcode, g.squad_id FROM grid_cells g, p
       WHERE ST_Covers(g.geom, p.g) AND g.valid_to IS NULL ORDER BY g.id LIMIT 1
@@ -130,9 +130,9 @@ export async function insertNewCase(db: Queryable, n: NewCase): Promise<{ id: nu
     INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
                            district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
                            reported_by, idempotency_key, registered_at, idempotency_fingerprint)
-    VALUES ('ZH' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
+    VALUES ('ZH' || to_char(app_now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
             $1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13,
-            CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN now() END, $20)
+            CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN app_now() END, $20)
     RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`,
     values: [
       n.category.id,
@@ -189,7 +189,7 @@ export interface DuplicateQuery {
   lon: number;
   lat: number;
   categoryId: number;
-  /** the time the report is (or was) made; null = now(), which inside intake's transaction is the new case's reported_at */
+  /** the time the report is (or was) made; null = app_now(), which inside intake's transaction is the new case's reported_at */
   at: string | null;
   /** the case asking (it does not duplicate itself) */
   excludeId: number | null;
@@ -205,7 +205,7 @@ export async function duplicatesNear(db: Queryable, q: DuplicateQuery): Promise<
   const res = await db.query<DuplicateCase>({
     name: 'incident-duplicates-near',
     text: `
-    WITH n AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS position, coalesce($4::timestamptz, now()) AS at)
+    WITH n AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS position, coalesce($4::timestamptz, app_now()) AS at)
     SELECT o.id, o.code, o.state, round(ST_Distance(o.position::geography, n.position::geography)::numeric, 1) AS meters,
            ${ts('o.reported_at')} AS "reportedAt", o.description,
            json_build_object('code', c.minor_code, 'nameZh', c.name_zh, 'nameEn', c.name_en) AS category
@@ -275,8 +275,8 @@ export async function addRework(db: Queryable, id: number): Promise<void> {
 export async function extendDeadline(db: Queryable, id: number, deadline: Date): Promise<void> {
   await db.query(
     `
-    UPDATE incidents SET deadline = $2, extended_count = extended_count + 1, updated_at = now(),
-      overdue_at = CASE WHEN $2 > now() THEN NULL ELSE overdue_at END WHERE id = $1`,
+    UPDATE incidents SET deadline = $2, extended_count = extended_count + 1, updated_at = app_now(),
+      overdue_at = CASE WHEN $2 > app_now() THEN NULL ELSE overdue_at END WHERE id = $1`,
     [id, deadline.toISOString()],
   );
 }
@@ -289,12 +289,12 @@ export async function evidenceOfCase(db: Queryable, id: number, evidenceIds: num
 
 /** Records the case a voided duplicate went into. */
 export async function markMerged(db: Queryable, id: number, intoId: number): Promise<void> {
-  await db.query(`UPDATE incidents SET merged_into = $2, updated_at = now() WHERE id = $1`, [id, intoId]);
+  await db.query(`UPDATE incidents SET merged_into = $2, updated_at = app_now() WHERE id = $1`, [id, intoId]);
 }
 
 /** Marks a case escalated (督办), the same mark the overdue clock sets. */
 export async function markEscalated(db: Queryable, id: number): Promise<void> {
-  await db.query(`UPDATE incidents SET escalated_at = now(), updated_at = now() WHERE id = $1`, [id]);
+  await db.query(`UPDATE incidents SET escalated_at = app_now(), updated_at = app_now() WHERE id = $1`, [id]);
 }
 
 const STATE_STAMP: Partial<Record<CaseState, string>> = {
@@ -319,8 +319,8 @@ export async function setState(
   const keepFirst = to === 'dispatched' || to === 'accepted' || to === 'registered';
   await db.query(
     `
-    UPDATE incidents SET state = $2, updated_at = now(),
-      ${stamp ? `${stamp} = ${keepFirst ? `coalesce(${stamp}, now())` : 'now()'},` : ''}
+    UPDATE incidents SET state = $2, updated_at = app_now(),
+      ${stamp ? `${stamp} = ${keepFirst ? `coalesce(${stamp}, app_now())` : 'app_now()'},` : ''}
       state_reason = coalesce($3, state_reason),
       outcome = coalesce($4, outcome), feedback_notes = coalesce($5, feedback_notes)
     WHERE id = $1`,

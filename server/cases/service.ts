@@ -111,6 +111,8 @@ export class CaseService {
     private readonly pool: pg.Pool,
     private readonly bus: EventBus,
     private readonly categories = new CategoryService(pool),
+    /** the time deadlines count from; the demo history runs the service at past times (the database side: app_now()) */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** A new case, located, prioritised and timed in one transaction; a retried key returns the first. */
@@ -160,7 +162,7 @@ export class CaseService {
       }
       const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
       const registered = input.register === true;
-      const deadline = computeDeadline(new Date(), category.timeLimit, category.timeType, serverCalendar());
+      const deadline = computeDeadline(this.now(), category.timeLimit, category.timeType, serverCalendar());
       const row = await insertNewCase(db, {
         category,
         source: input.source,
@@ -309,6 +311,15 @@ export class CaseService {
     input: StepInput,
     idempotencyKey: string | null = null,
   ): Promise<CaseView & { replayed?: boolean }> {
+    const { replayed } = await this.take(user, incidentId, action, input, idempotencyKey);
+    // The answer to one's own step (and to a resend of it) is the case as it is now, also when the step
+    // ended one's sight of it (an officer who declined), with no steps left to take; GET answers 404 after.
+    const view = (await this.view(user, incidentId)) ?? { ...(await this.unscopedView(incidentId)), allowedSteps: [] };
+    return replayed ? { ...view, replayed } : view;
+  }
+
+  /** The step itself, without reading the case back: for callers that need no answer (the demo history). */
+  async take(user: AuthUser, incidentId: number, action: CaseAction, input: StepInput, idempotencyKey: string | null = null): Promise<{ replayed: boolean }> {
     let events: EventRow[] = [];
     let replayed = false;
     await withTransaction(this.pool, async (db) => {
@@ -336,10 +347,7 @@ export class CaseService {
       if (idempotencyKey) await insertStepRequest(db, user.id, idempotencyKey, incidentId, action);
     });
     this.bus.publish(events);
-    // The answer to one's own step (and to a resend of it) is the case as it is now, also when the step
-    // ended one's sight of it (an officer who declined), with no steps left to take; GET answers 404 after.
-    const view = (await this.view(user, incidentId)) ?? { ...(await this.unscopedView(incidentId)), allowedSteps: [] };
-    return replayed ? { ...view, replayed } : view;
+    return { replayed };
   }
 
   private async unscopedView(id: number): Promise<CaseView> {
@@ -471,7 +479,7 @@ export class CaseService {
         const reason = reasonRequired('an extension (延期)');
         if (!input.extendBy || input.extendBy <= 0) throw new CaseError(400, '"extendBy" must be a positive amount in the category\'s time unit');
         const category = (await categoryById(db, inc.categoryId))!;
-        const from = inc.deadline ? new Date(inc.deadline) : new Date();
+        const from = inc.deadline ? new Date(inc.deadline) : this.now();
         const deadline = computeDeadline(from, input.extendBy, category.timeType, serverCalendar());
         await extendDeadline(db, inc.id, deadline);
         return [

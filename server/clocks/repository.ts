@@ -18,9 +18,9 @@ export interface DueCase {
 export async function lockDueCases(db: Queryable, limit: number): Promise<DueCase[]> {
   const res = await db.query<DueCase>(
     `
-    SELECT id, code, district_adcode AS "districtAdcode", deadline, state, extract(epoch FROM now() - deadline)::float8 AS "lagSeconds"
+    SELECT id, code, district_adcode AS "districtAdcode", deadline, state, extract(epoch FROM app_now() - deadline)::float8 AS "lagSeconds"
     FROM incidents
-    WHERE deadline < now() AND overdue_at IS NULL AND state NOT IN ('closed', 'voided', 'suspended', 'handled')
+    WHERE deadline < app_now() AND overdue_at IS NULL AND state NOT IN ('closed', 'voided', 'suspended', 'handled')
     ORDER BY deadline LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
@@ -29,15 +29,15 @@ export async function lockDueCases(db: Queryable, limit: number): Promise<DueCas
 
 /** Marks cases overdue (超期) and escalated (督办); a case escalated by hand before keeps that time. */
 export async function markOverdue(db: Queryable, ids: number[]): Promise<void> {
-  await db.query(`UPDATE incidents SET overdue_at = now(), escalated_at = coalesce(escalated_at, now()) WHERE id = ANY($1::bigint[])`, [ids]);
+  await db.query(`UPDATE incidents SET overdue_at = app_now(), escalated_at = coalesce(escalated_at, app_now()) WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
 /** Cases with a dispatch pending longer than `timeoutSeconds`, and how late the latest of them is past it. */
 export async function casesWithStaleDispatches(db: Queryable, timeoutSeconds: number): Promise<{ incidentId: number; lagSeconds: number }[]> {
   const res = await db.query<{ incidentId: number; lagSeconds: number }>(
     `
-    SELECT d.incident_id AS "incidentId", max(extract(epoch FROM now() - d.dispatched_at)::float8 - $1) AS "lagSeconds" FROM dispatches d
-    WHERE d.state = 'pending' AND d.dispatched_at < now() - make_interval(secs => $1)
+    SELECT d.incident_id AS "incidentId", max(extract(epoch FROM app_now() - d.dispatched_at)::float8 - $1) AS "lagSeconds" FROM dispatches d
+    WHERE d.state = 'pending' AND d.dispatched_at < app_now() - make_interval(secs => $1)
     GROUP BY d.incident_id`,
     [timeoutSeconds],
   );
@@ -57,7 +57,7 @@ export async function lockCaseIfFree(db: Queryable, id: number): Promise<{ id: n
 export async function expiredDispatches(db: Queryable, incidentId: number, timeoutSeconds: number): Promise<number[]> {
   const res = await db.query<{ id: number }>(
     `
-    SELECT id FROM dispatches WHERE incident_id = $1 AND state = 'pending' AND dispatched_at < now() - make_interval(secs => $2)`,
+    SELECT id FROM dispatches WHERE incident_id = $1 AND state = 'pending' AND dispatched_at < app_now() - make_interval(secs => $2)`,
     [incidentId, timeoutSeconds],
   );
   return res.rows.map((r) => r.id);

@@ -29,12 +29,12 @@ export async function recommend(
     pool AS (
       (SELECT o.*, true AS responsible FROM officers o
         WHERE $3::int IS NOT NULL AND o.squad_id = $3 AND o.duty_status = 'available'
-          AND o.position_at > now() - make_interval(mins => $5)
+          AND o.position_at > app_now() - make_interval(mins => $5)
           AND ($6::text IS NULL OR o.squad_id IN (SELECT id FROM squads WHERE district_adcode = $6))
         ORDER BY o.position <-> (SELECT g FROM p) LIMIT $4)
       UNION ALL
       (SELECT o.*, false FROM officers o
-        WHERE o.duty_status = 'available' AND o.position_at > now() - make_interval(mins => $5)
+        WHERE o.duty_status = 'available' AND o.position_at > app_now() - make_interval(mins => $5)
           AND ($6::text IS NULL OR o.squad_id IN (SELECT id FROM squads WHERE district_adcode = $6))
         ORDER BY o.position <-> (SELECT g FROM p) LIMIT $4)
     )
@@ -101,7 +101,7 @@ export async function finishDispatches(
   if (dispatchIds.length === 0) return [];
   const res = await db.query<{ officerId: number }>(
     `
-    UPDATE dispatches SET state = $2, finished_at = now(), reason = coalesce($3, reason) WHERE id = ANY($1::bigint[]) RETURNING officer_id AS "officerId"`,
+    UPDATE dispatches SET state = $2, finished_at = app_now(), reason = coalesce($3, reason) WHERE id = ANY($1::bigint[]) RETURNING officer_id AS "officerId"`,
     [dispatchIds, state, reason],
   );
   const officerIds = res.rows.map((r) => r.officerId);
@@ -110,7 +110,7 @@ export async function finishDispatches(
 }
 
 export async function acceptDispatch(db: Queryable, dispatchId: number): Promise<void> {
-  await db.query(`UPDATE dispatches SET state = 'accepted', accepted_at = now() WHERE id = $1`, [dispatchId]);
+  await db.query(`UPDATE dispatches SET state = 'accepted', accepted_at = app_now() WHERE id = $1`, [dispatchId]);
 }
 
 /** The officers who handled the case last, for a rework that goes back to them. */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { HISTORY_SPOTS_SQL, type HistorySpot } from '../seed/history-data.ts';
 
 /** A simulated case still open, with what the simulator needs to take its next step. */
 export interface SimulatedCase {
@@ -48,5 +49,26 @@ export class SimulatorRepository {
       [officerId, lon, lat],
     );
     return res.rows[0] ?? null;
+  }
+
+  /** Where problems come up: points in the key areas (by kind) and across the city (the demo history's spots). */
+  async spots(): Promise<HistorySpot[]> {
+    return (await this.pool.query<HistorySpot>(HISTORY_SPOTS_SQL)).rows;
+  }
+
+  /** Officers a human holds (linked to a user account): the simulator never moves or answers for them. */
+  async humanOfficers(): Promise<number[]> {
+    const res = await this.pool.query<{ id: number }>(`SELECT officer_id AS id FROM users WHERE officer_id IS NOT NULL`);
+    return res.rows.map((r) => r.id);
+  }
+
+  /** On-duty officers free of cases, with their last position: they patrol. */
+  async patrollers(): Promise<{ id: number; lon: number; lat: number }[]> {
+    const res = await this.pool.query<{ id: number; lon: number; lat: number }>(`
+      SELECT o.id, ST_X(o.position) AS lon, ST_Y(o.position) AS lat FROM officers o
+      WHERE o.duty_status = 'available' AND o.position IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
+      ORDER BY o.id`);
+    return res.rows;
   }
 }

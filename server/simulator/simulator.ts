@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/user.ts';
 import type { CaseService } from '../cases/service.ts';
 import { UserRepository } from '../users/repository.ts';
 import type { PositionService } from '../workforce/positions.ts';
+import { HISTORY_DAY_HOURS, HOURS_BY_KIND, type HistorySpot } from '../seed/history-data.ts';
 import { type SimulatedCase, SimulatorRepository } from './repository.ts';
 
 const SOURCES: Source[] = ['public', 'public', 'public', 'video', 'video', 'department', 'inspection', 'media'];
@@ -24,11 +25,30 @@ function weighted<T>(items: [T, number][]): T {
   return items[0]![0];
 }
 
+export interface SimulatorOptions {
+  newCaseEveryMs: number;
+  tickMs: number;
+  /**
+   * Also play the dispatcher, the officers and the supervisors (SIMULATE=autopilot). Off, the
+   * simulator only brings the work (reports) and moves the officers on patrol: dispatching and the
+   * demo officer are the humans' job.
+   */
+  autopilot?: boolean;
+}
+
+/** China time's hour now: reports come where such problems come up at this hour. */
+function chinaHour(): number {
+  return (new Date().getUTCHours() + 8) % 24;
+}
+
 /**
- * SIMULATE=true: plausible cases across the demo city by category and source, dispatched to the
- * recommended officers, who drive there, accept, arrive and report back; supervisors close most and
- * send some back. Every step goes through the same services as real users, so the console, the
- * event log and the clocks see a living city. Actions are recorded under the "simulator" user.
+ * SIMULATE=true: plausible reports across the demo city by category and source, where and when such
+ * problems come up (markets in the morning, stations at the rush hours, nightlife at night), and
+ * on-duty officers patrolling, so the map, the heatmap and the key-area board move. SIMULATE=autopilot
+ * also dispatches them to the recommended officers, who drive there, accept, arrive and report back;
+ * supervisors close most and send some back. The officer a human holds (linked to a user) is never
+ * moved nor answered for. Every step goes through the same services as real users. Actions are
+ * recorded under the "simulator" user.
  */
 export class Simulator {
   private timer: NodeJS.Timeout | null = null;
@@ -37,13 +57,15 @@ export class Simulator {
   private readonly waits = new Map<number, number>();
   private readonly repo: SimulatorRepository;
   private readonly users: UserRepository;
+  private spots: HistorySpot[] = [];
+  private humans = new Set<number>();
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly cases: CaseService,
     private readonly positions: PositionService,
     private readonly log: FastifyBaseLogger,
-    private readonly opts = { newCaseEveryMs: 5_000, tickMs: 2_000 },
+    private readonly opts: SimulatorOptions = { newCaseEveryMs: 5_000, tickMs: 2_000 },
   ) {
     this.repo = new SimulatorRepository(pool);
     this.users = new UserRepository(pool);
@@ -63,6 +85,8 @@ export class Simulator {
         })
       ).id;
     this.user = { id, login: 'simulator', role: 'admin', districtAdcode: null, officerId: null };
+    this.spots = await this.repo.spots();
+    this.humans = new Set(await this.repo.humanOfficers());
     let sinceNew = Infinity;
     this.timer = setInterval(() => {
       if (this.busy) return;
@@ -76,7 +100,7 @@ export class Simulator {
           this.busy = false;
         });
     }, this.opts.tickMs);
-    this.log.info('simulator running');
+    this.log.info({ autopilot: this.opts.autopilot === true }, 'simulator running');
   }
 
   /** Stops ticking and waits for a tick under way, so the pool can be closed after. */
@@ -92,6 +116,8 @@ export class Simulator {
 
   private async tick(makeNew: boolean): Promise<void> {
     if (makeNew) await this.newCase();
+    await this.patrol();
+    if (!this.opts.autopilot) return;
     const open = await this.repo.openCases(100);
     for (const inc of open) {
       const waited = (this.waits.get(inc.id) ?? 0) + 1;
@@ -102,8 +128,35 @@ export class Simulator {
     }
   }
 
+  /** A few free on-duty officers walk their beat (some 30–80 m a tick). */
+  private async patrol(): Promise<void> {
+    const free = await this.repo.patrollers();
+    for (let k = 0; k < Math.min(6, free.length); k++) {
+      const o = free[Math.floor(Math.random() * free.length)]!;
+      const step = 0.0003 + Math.random() * 0.0005;
+      const angle = Math.random() * 2 * Math.PI;
+      await this.positions
+        .record(o.id, { lon: o.lon + Math.cos(angle) * step, lat: o.lat + Math.sin(angle) * step * 0.86, accuracy: 10 })
+        .catch((err) => this.log.debug({ err, id: o.id }, 'simulator patrol step refused'));
+    }
+  }
+
+  /** A hotspot of a kind busy at this hour (or the city at large), with a few metres of jitter. */
+  private where(): { lon: number; lat: number } | null {
+    if (this.spots.length === 0) return null;
+    const hour = chinaHour();
+    const kinds: [string, number][] = [
+      ...Object.entries(HOURS_BY_KIND).map(([k, hours]) => [k, hours.filter((h) => h === hour).length * 2] as [string, number]),
+      ['city', HISTORY_DAY_HOURS.filter((h) => h === hour).length + 0.5],
+    ];
+    const kind = weighted(kinds.filter(([k, w]) => w > 0 && this.spots.some((s) => s.kind === k)));
+    const places = this.spots.filter((s) => s.kind === kind);
+    const spot = places[Math.floor(Math.random() * places.length)]!;
+    return { lon: spot.lon + (Math.random() - 0.5) * 0.0006, lat: spot.lat + (Math.random() - 0.5) * 0.0006 };
+  }
+
   private async newCase(): Promise<void> {
-    const { lon, lat } = await this.repo.randomSpot();
+    const { lon, lat } = this.where() ?? (await this.repo.randomSpot());
     const category = weighted(WEIGHTED.map((c) => [c, c.weight] as [typeof c, number]));
     await this.cases.intake(
       this.as('admin'),
@@ -121,7 +174,7 @@ export class Simulator {
   }
 
   private async advance(inc: SimulatedCase): Promise<void> {
-    const officer = inc.officers[0] ?? null;
+    const officer = inc.officers.find((o) => !this.humans.has(o)) ?? null;
     switch (inc.state) {
       case 'reported':
         await this.cases.step(this.as('supervisor'), inc.id, Math.random() < 0.95 ? 'register' : 'void', { reason: '模拟核实：非城管职责' });
@@ -129,7 +182,9 @@ export class Simulator {
       case 'registered': {
         // the dispatcher's own recommendations: the responsible squad first, then the nearest
         const candidates = (await this.cases.recommendations(this.as('dispatcher'), inc.id, 5)) ?? [];
-        const pick = inc.enforcement ? candidates.find((c) => c.certified) : candidates[0];
+        // never the officer a human holds: their phone is theirs to answer
+        const free = candidates.filter((c) => !this.humans.has(c.officerId));
+        const pick = inc.enforcement ? free.find((c) => c.certified) : free[0];
         if (pick) await this.cases.step(this.as('dispatcher'), inc.id, 'dispatch', { officerIds: [pick.officerId] });
         return;
       }

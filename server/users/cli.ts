@@ -13,7 +13,7 @@ import { UserService } from './service.ts';
 const USAGE = `usage: npm run user -- <command> [options]
   list
   create <login> --role <${ROLES.join('|')}> [--name <display name>] [--district <adcode>] [--officer <officer id>]
-  reset <login>            a new random password, printed once; the user's sessions end
+  reset-password <login>   a new random password, printed once; the user's sessions end (alias: reset)
   disable <login>          sessions end at once; the user cannot log in
   enable <login>
 A new or reset password is printed once; set ZHIHUI_NEW_PASSWORD to choose it instead (the password policy applies).
@@ -87,7 +87,8 @@ try {
       if (!process.env.ZHIHUI_NEW_PASSWORD) console.log(`password (shown once): ${password}`);
       break;
     }
-    case 'reset': {
+    case 'reset':
+    case 'reset-password': {
       const password = newPassword();
       const user = await users.resetPassword(actor, (await find()).id, password);
       console.log(`password of ${user.login} reset; their sessions ended`);

@@ -57,7 +57,8 @@ export async function startServerProcess(env: Record<string, string>, options: n
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // no demo history unless a test asks (SEED_HISTORY_DAYS): the tests expect the queue the template has
+    env: { ...process.env, LOG_LEVEL: 'warn', SEED_HISTORY_DAYS: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
