@@ -90,7 +90,7 @@ describe(`the leader view on a wall screen (${mode} database)`, () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await logIn(page, 'leader'); // 锦江区's leader
     await loaded(page, 1);
-    await page.waitForFunction(() => !!(window as unknown as { __zhihuiHeatmap?: unknown }).__zhihuiHeatmap, null, { timeout: 15_000 });
+    await page.waitForFunction(() => !!(window as unknown as { __zhihuiHeatmap?: unknown }).__zhihuiHeatmap, null, { timeout: 60_000 });
     await page.waitForTimeout(400); // the layout settles, the map refits once
     await fitsTheScreen(page, '1920×1080');
 
@@ -141,7 +141,7 @@ describe(`the leader view on a wall screen (${mode} database)`, () => {
     // the printed report: no 达标 是 for them either
     const href = (await page.getAttribute('a.print', 'href'))!;
     await page.goto(`${server.base}/${href}`);
-    await page.waitForSelector('[data-testid="report-key-area"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="report-key-area"]', { timeout: 45_000 });
     const reportRows = await page.locator('[data-testid="report-key-area"]').allTextContents();
     expect(reportRows.length).toBeGreaterThan(0);
     for (const r of reportRows) {

@@ -59,8 +59,8 @@ describe(`the leader's view (${mode} database)`, () => {
       body: { category: '0503', source: 'public', description: '领导视图测试：占道经营', lon: east(at, 10)[0], lat: at[1], register: true },
     });
     expect(r.status).toBe(201);
-    await expect.poll(async () => (await hook(page))!.heatTotal, { timeout: 10_000 }).toBe((before.heatTotal ?? 0) + 1);
-    await expect.poll(async () => (await hook(page))!.board!.find((x) => x.id === chunxi!.id)!.complaints, { timeout: 10_000 }).toBe(chunxi!.complaints + 1);
+    await expect.poll(async () => (await hook(page))!.heatTotal, { timeout: 30_000 }).toBe((before.heatTotal ?? 0) + 1);
+    await expect.poll(async () => (await hook(page))!.board!.find((x) => x.id === chunxi!.id)!.complaints, { timeout: 30_000 }).toBe(chunxi!.complaints + 1);
     expect((await call(server.app, dispatcher, { url: `/api/incidents/${r.json.incident.id}/escalate`, body: { reason: '领导视图测试' } })).status).toBe(200);
     await page.waitForSelector(`[data-testid="escalation"][data-code="${r.json.incident.code}"]`, { timeout: 10_000 });
 
