@@ -1,6 +1,10 @@
 import writeXlsxFile, { type Cell, type SheetData } from 'write-excel-file/node';
 import type { IndicatorRow, IndicatorsReport } from '#shared/indicators/contract.ts';
 import { COUNT_DEFINITIONS, INDICATOR_DEFINITIONS, RULES } from '#shared/indicators/definitions.ts';
+import { shanghaiDateTime } from '#shared/time/deadlines.ts';
+
+/** Readers of the sheet are in Beijing: the period's ends as its wall-clock time, not UTC ISO text. */
+const beijing = (iso: string) => shanghaiDateTime(new Date(iso));
 
 type Value = { kind: 'text'; text: string } | { kind: 'int'; n: number } | { kind: 'ratio'; n: number | null } | { kind: 'minutes'; n: number | null };
 
@@ -36,11 +40,13 @@ function csvField(v: Value): string {
     s = /^[=+\-@\t\r]/.test(v.text) ? `'${v.text}` : v.text; // no formulas from a cell
   else if (v.kind === 'int') s = String(v.n);
   else if (v.n === null) s = '';
-  else s = v.kind === 'ratio' ? `${(v.n * 100).toFixed(2)}%` : v.n.toFixed(2);
+  // ratios as plain numbers (0.6, the value the XLSX cell holds under its 0.00% format): "60.00%"
+  // is text to a spreadsheet, which neither sums nor sorts it
+  else s = v.kind === 'ratio' ? String(Math.round(v.n * 1e6) / 1e6) : v.n.toFixed(2);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV, UTF-8 with a BOM (so Excel reads the Chinese right), CRLF lines: a header, a row per group, the total. Ratios as percentages. */
+/** CSV, UTF-8 with a BOM (so Excel reads the Chinese right), CRLF lines: a header, a row per group, the total. Ratios as 0–1 numbers. */
 export function indicatorsCsv(report: IndicatorsReport): Buffer {
   const lines = [exportHeaders(report.by).map((h) => csvField({ kind: 'text', text: h })), ...table(report).map((r) => r.map(csvField))];
   return Buffer.from(`\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`, 'utf8');
@@ -59,11 +65,11 @@ export async function indicatorsXlsx(report: IndicatorsReport): Promise<Buffer> 
   const period: SheetData = [
     [
       { value: '统计期 (period)', fontWeight: 'bold' },
-      { value: `[${report.from}, ${report.to})`, type: String },
+      { value: `${beijing(report.from)} 至 ${beijing(report.to)}（不含）北京时间 (Beijing time, UTC+8; end excluded)`, type: String },
     ],
     [
       { value: '截至 (as of)', fontWeight: 'bold' },
-      { value: report.asOf, type: String },
+      { value: `${beijing(report.asOf)} 北京时间 (Beijing time)`, type: String },
     ],
     [
       { value: '范围 (scope)', fontWeight: 'bold' },

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Dialect } from '../db/dialect.ts';
 import type { IndicatorCounts, IndicatorGrouping, IndicatorRow, IndicatorValues } from '#shared/indicators/contract.ts';
 import { COUNT_KEYS, DISPATCH_LIMIT_MINUTES, INDICATOR_KEYS } from '#shared/indicators/definitions.ts';
+import { compareOrdinalNames } from '#shared/text/ordinal.ts';
 
 export interface IndicatorPeriod {
   from: Date;
@@ -198,8 +199,21 @@ export class IndicatorRepository {
     const rows = res.rows.map(toRow);
     const totalAt = res.rows.findIndex((r) => r.isTotal);
     const total = rows[totalAt]!;
-    return { asOf: asOf.toISOString(), rows: rows.filter((_, i) => i !== totalAt), total };
+    return { asOf: asOf.toISOString(), rows: rows.filter((_, i) => i !== totalAt).sort(byDistrictThenName), total };
   }
+}
+
+/**
+ * Rows in the order people count them: by district, then by name with its numbers by value (第一,
+ * 第二, 第三 … 第十三 中队; SQL's collation put 第三 before 第二); the unknown group last.
+ */
+function byDistrictThenName(a: IndicatorRow, b: IndicatorRow): number {
+  if ((a.key === null) !== (b.key === null)) return a.key === null ? 1 : -1;
+  if (a.districtAdcode !== b.districtAdcode) {
+    if (a.districtAdcode === null || b.districtAdcode === null) return a.districtAdcode === null ? 1 : -1;
+    return a.districtAdcode < b.districtAdcode ? -1 : 1;
+  }
+  return compareOrdinalNames(a.name, b.name);
 }
 
 function toRow(r: SqlRow): IndicatorRow {

@@ -5,10 +5,12 @@ import {
   type Escalations,
   type KeyAreaBoard,
   type KeyAreaBoardRow,
+  KEY_AREA_MIN_EXPECTED,
   KEY_AREA_TARGET,
   type StatsCategories,
   type StatsTrend,
 } from '#shared/leader/contract.ts';
+import { judgeKeyArea } from '#shared/leader/key-areas.ts';
 import { type Period, trendBuckets } from '#shared/leader/period.ts';
 import type { Queryable } from '../db/transaction.ts';
 
@@ -115,7 +117,7 @@ export async function keyAreaBoard(db: Queryable, p: Period, district: string | 
   );
   const areas: KeyAreaBoardRow[] = res.rows.map((r) => {
     const expected = (r.baseline * days) / BASELINE_DAYS;
-    const change = expected > 0 ? r.complaints / expected - 1 : null;
+    const { change, judged, met } = judgeKeyArea(r.complaints, expected);
     return {
       id: r.id,
       name: r.name,
@@ -126,15 +128,25 @@ export async function keyAreaBoard(db: Queryable, p: Period, district: string | 
       complaints: r.complaints,
       change: change === null ? null : round(change, 4),
       target: KEY_AREA_TARGET,
-      met: change !== null && change <= KEY_AREA_TARGET + 1e-12,
+      judged,
+      met,
       open: r.open,
       overdue: r.overdue,
       trend: b.starts.map((start, i) => ({ start, count: r.trend[i] ?? 0 })),
     };
   });
-  // Worst first: the highest change (no baseline last), then the most overdue, then by id.
-  areas.sort((a, c) => (c.change ?? -Infinity) - (a.change ?? -Infinity) || c.overdue - a.overdue || a.id - c.id);
-  return { from: p.from.toISOString(), to: p.to.toISOString(), days: round(days, 4), bucket: b.bucket, target: KEY_AREA_TARGET, areas };
+  // Worst first: the judged ones (a change on too few expected complaints is noise), the highest
+  // change (no baseline last), then the most overdue, then by id.
+  areas.sort((a, c) => Number(c.judged) - Number(a.judged) || (c.change ?? -Infinity) - (a.change ?? -Infinity) || c.overdue - a.overdue || a.id - c.id);
+  return {
+    from: p.from.toISOString(),
+    to: p.to.toISOString(),
+    days: round(days, 4),
+    bucket: b.bucket,
+    target: KEY_AREA_TARGET,
+    minExpected: KEY_AREA_MIN_EXPECTED,
+    areas,
+  };
 }
 
 /** Open cases in scope that are overdue or escalated (督办), most urgent first. */

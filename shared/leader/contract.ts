@@ -9,6 +9,12 @@ import type { CaseState, Source } from '../cases/states.ts';
 
 /** The key-area target: complaints at least 15% below the baseline (常量), domain.md §2/§7. */
 export const KEY_AREA_TARGET = -0.15;
+/**
+ * Below this many expected complaints in the period a key area's change is not judged (样本不足):
+ * 0 complaints against 4 expected reads −100 % and "met" though it says nothing (a day of a monthly
+ * baseline). The server, the screen, the printed report and the exports all go by it.
+ */
+export const KEY_AREA_MIN_EXPECTED = 10;
 /** key_areas.complaint_baseline is complaints per month, taken as per 30 days. */
 export const BASELINE_DAYS = 30;
 export { MAX_PERIOD_DAYS } from '../time/period.ts';
@@ -71,7 +77,9 @@ export interface KeyAreaBoardRow {
   /** complaints / expected − 1 (4 decimals); null when expected is 0 */
   change: number | null;
   target: number;
-  /** change ≤ target (false when change is null) */
+  /** expected ≥ KEY_AREA_MIN_EXPECTED: enough complaints expected for the change to mean something */
+  judged: boolean;
+  /** judged and change ≤ target (false when not judged or change is null) */
   met: boolean;
   /** cases in the area open now (not closed or voided), any source */
   open: number;
@@ -89,6 +97,8 @@ export interface KeyAreaBoard {
   days: number;
   bucket: TrendBucket;
   target: number;
+  /** KEY_AREA_MIN_EXPECTED: an area expecting fewer complaints in the period is not judged */
+  minExpected: number;
   areas: KeyAreaBoardRow[];
 }
 

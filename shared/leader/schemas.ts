@@ -55,6 +55,7 @@ export const KeyAreaBoard = Type.Object({
   days: Type.Number({ description: 'period length in days' }),
   bucket: Enum(['day', 'week'] as const, 'trend bucket: day up to 60 days, week beyond'),
   target: Type.Number(),
+  minExpected: Type.Number({ description: 'an area expecting fewer complaints in the period is not judged (样本不足)' }),
   areas: Type.Array(
     Type.Object({
       id: Type.Integer(),
@@ -66,7 +67,8 @@ export const KeyAreaBoard = Type.Object({
       complaints: Type.Integer({ description: 'public complaints reported in the period in the area' }),
       change: Type.Union([Type.Number(), Type.Null()], { description: 'complaints / expected − 1; null when expected is 0' }),
       target: Type.Number(),
-      met: Type.Boolean(),
+      judged: Type.Boolean({ description: 'expected ≥ minExpected: the change is judged against the target' }),
+      met: Type.Boolean({ description: 'judged and change ≤ target' }),
       open: Type.Integer(),
       overdue: Type.Integer(),
       trend: Type.Array(TrendPoint),

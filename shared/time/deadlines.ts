@@ -25,6 +25,11 @@ export function shanghaiDay(instant: Date): string {
   return new Date(instant.getTime() + SHANGHAI_OFFSET).toISOString().slice(0, 10);
 }
 
+/** An instant as Beijing wall-clock text, "2025-03-01 08:00:00" (UTC+8, no DST): what a reader of an export or report expects. */
+export function shanghaiDateTime(instant: Date): string {
+  return new Date(instant.getTime() + SHANGHAI_OFFSET).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** The instant of `hour` o'clock (Shanghai) on `day`. */
 function atShanghaiHour(day: string, hour: number): number {
   return Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET + hour * HOUR;

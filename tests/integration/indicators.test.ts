@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { readSheet } from 'read-excel-file/node';
+import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { IndicatorCounts, IndicatorRow, IndicatorsReport } from '#shared/indicators/contract.ts';
-import { COUNT_KEYS, INDICATOR_KEYS } from '#shared/indicators/definitions.ts';
+import { COUNT_KEYS, INDICATOR_DEFINITIONS, INDICATOR_KEYS } from '#shared/indicators/definitions.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
@@ -21,6 +22,54 @@ const B = '510105'; // 青羊
 const squads = { SA1: 0, SA2: 0, SB1: 0 };
 const officers = { a1: 0, a2: 0, b1: 0 };
 const PERIOD = 'from=2025-03-01&to=2025-04-01'; // = [2025-02-28T16:00Z, 2025-03-31T16:00Z)
+/** export headers of the ratio indicators, as exportHeaders writes them */
+const ratioHeaders = new Set(INDICATOR_DEFINITIONS.filter((d) => d.kind === 'ratio').map((d) => `${d.name.zh} (${d.name.en})`));
+
+/** Every text entry of a zip (an XLSX), by name. */
+function zipTexts(bytes: Buffer): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error('no zip'));
+      const out = new Map<string, string>();
+      zip.on('entry', (entry: yauzl.Entry) =>
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e ?? new Error('no stream'));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            out.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** The number format code of each cell style (cellXfs index), built-in ids included (9: 0%, 10: 0.00%). */
+function cellFormats(styles: string): string[] {
+  const custom = new Map([...styles.matchAll(/<numFmt [^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const builtin: Record<string, string> = { '0': 'General', '1': '0', '2': '0.00', '9': '0%', '10': '0.00%' };
+  const xfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '';
+  return [...xfs.matchAll(/<xf\b([^>]*)>/g)].map((m) => {
+    const id = /numFmtId="(\d+)"/.exec(m[1]!)?.[1] ?? '0';
+    return custom.get(id) ?? builtin[id] ?? `#${id}`;
+  });
+}
+
+/** The cells of a worksheet: reference, 0-based column, 1-based row, type (t, default n) and style index. */
+function sheetCells(sheet: string): { ref: string; col: number; row: number; type: string; style: number }[] {
+  return [...sheet.matchAll(/<c ([^>]*?)\/?>/g)].map((m) => {
+    const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(m[1]!)?.[1];
+    const ref = attr('r')!;
+    const letters = /^[A-Z]+/.exec(ref)![0];
+    const col = [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+    return { ref, col, row: Number(ref.slice(letters.length)), type: attr('t') ?? 'n', style: Number(attr('s') ?? 0) };
+  });
+}
 
 /** A UTC instant in 2025: month (1-based), day, hour, minute. */
 const t = (month: number, day: number, h: number, m = 0) => new Date(Date.UTC(2025, month - 1, day, h, m));
@@ -500,12 +549,15 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
     const a = lines.find((l) => l.startsWith(`${A},`))!.split(',');
     expect(a[1]).toBe('锦江区');
     expect(a[header.indexOf('立案数 (registered)')]).toBe('5');
-    expect(a[header.indexOf('结案率 (Close rate)')]).toBe('60.00%');
+    // rates are numbers (0–1, as in the API and the XLSX cells), not "60.00%" text
+    expect(a[header.indexOf('结案率 (Close rate)')]).toBe('0.6');
+    for (const line of lines.slice(1))
+      for (const [i, h] of header.entries()) if (ratioHeaders.has(h)) expect(line.split(',')[i], `${h} in ${line}`).toMatch(/^(|0|1|0\.[0-9]+)$/);
     expect(a[header.indexOf('平均派遣时长/分钟 (Average time to dispatch in minutes)')]).toBe('41.25');
     const total = lines.at(-1)!.split(',');
     expect(total[1]).toBe('合计 (total)');
     expect(total[header.indexOf('应结案数 (due to close)')]).toBe('8');
-    expect(total[header.indexOf('按期结案率 (On-time close rate)')]).toBe('50.00%');
+    expect(Number(total[header.indexOf('按期结案率 (On-time close rate)')])).toBe(0.5);
     // A district with no case: empty ratio cells.
     const empty = lines.find((l) => l.startsWith('510106,'))!.split(',');
     expect(empty[header.indexOf('结案率 (Close rate)')]).toBe('');
@@ -536,5 +588,25 @@ describe(`indicators (考核) on the ${inject('databaseMode')} database`, () => 
     expect(sa1[header.indexOf('超期待处置数 (overdue still open)')]).toBe(1);
     const definitions = await readSheet(bytes, '口径');
     expect(definitions.some((r) => String(r[0]).startsWith('按时派遣率'))).toBe(true);
+    // the period in Beijing time: [2025-03-01 00:00, 2025-04-01 00:00) there, not "2025-02-28T16:00:00.000Z"
+    const periodRow = definitions.find((r) => String(r[0]).startsWith('统计期'))!;
+    expect(String(periodRow[1])).toMatch(/^2025-03-01 00:00:00 至 2025-04-01 00:00:00（不含）北京时间/);
+    expect(definitions.flat().join(' ')).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+
+    // rate cells are numbers under a percent format; minutes and counts are not percentages
+    const xml = await zipTexts(bytes);
+    const formats = cellFormats(xml.get('xl/styles.xml')!);
+    const cells = sheetCells(xml.get('xl/worksheets/sheet1.xml')!);
+    let rates = 0;
+    for (const c of cells) {
+      if (c.row === 1) continue;
+      const h = header[c.col]!;
+      if (ratioHeaders.has(h)) {
+        rates += 1;
+        expect(c.type, `${c.ref} ${h}`).toBe('n');
+        expect(formats[c.style], `${c.ref} ${h}`).toMatch(/^0(\.0+)?%$/);
+      } else if (/分钟|minutes|数 \(/.test(h)) expect(formats[c.style] ?? '', `${c.ref} ${h}`).not.toMatch(/%/);
+    }
+    expect(rates).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Escalations, Heatmap, KeyAreaBoard, StatsCategories, StatsTrend } from '#shared/leader/contract.ts';
+import { type Escalations, type Heatmap, KEY_AREA_MIN_EXPECTED, type KeyAreaBoard, type StatsCategories, type StatsTrend } from '#shared/leader/contract.ts';
 import { testApp } from '../support/app.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
@@ -242,12 +242,23 @@ describe(`what district leaders watch (${inject('databaseMode')} database)`, () 
     const r = await get(admin, `/api/key-areas/board?${DAY}`);
     expect(r.status, r.body).toBe(200);
     const b = r.json as KeyAreaBoard;
-    expect(b).toMatchObject({ days: 1, bucket: 'day', target: -0.15 });
+    expect(b).toMatchObject({ days: 1, bucket: 'day', target: -0.15, minExpected: KEY_AREA_MIN_EXPECTED });
     const a = b.areas.find((x) => x.id === chunxi)!;
     const baseline = Number((await db.pool.query(`SELECT complaint_baseline FROM key_areas WHERE id = $1`, [chunxi])).rows[0].complaint_baseline);
     expect(baseline).toBe(120);
-    // 120 per 30 days → 4 expected in a day; 3 public complaints (the patrol case is not a complaint) → −25%, target met.
-    expect(a).toMatchObject({ name: '春熙路·太古里', level: 'city', baseline: 120, expected: 4, complaints: 3, change: -0.25, target: -0.15, met: true });
+    // 120 per 30 days → 4 expected in a day; 3 public complaints (the patrol case is not a complaint) → −25%,
+    // but 4 expected is below the minimum: not judged, not "met".
+    expect(a).toMatchObject({
+      name: '春熙路·太古里',
+      level: 'city',
+      baseline: 120,
+      expected: 4,
+      complaints: 3,
+      change: -0.25,
+      target: -0.15,
+      judged: false,
+      met: false,
+    });
     expect(a.districtAdcodes).toContain('510104');
     expect(a.trend).toEqual([{ start: '2025-04-10', count: 3 }]);
     const now = await db.pool.query<{ open: number; overdue: number }>(
@@ -258,8 +269,9 @@ describe(`what district leaders watch (${inject('databaseMode')} database)`, () 
     );
     expect({ open: a.open, overdue: a.overdue }).toEqual(now.rows[0]);
     expect({ open: a.open, overdue: a.overdue }).toEqual({ open: 1, overdue: 1 }); // e1
-    // No complaints in the other areas that day: −100%, met; ranked worst first (highest change).
+    // No complaints in the other areas that day: −100%, yet too few expected to judge; ranked worst first (highest change).
     for (const other of b.areas.filter((x) => x.id !== chunxi)) expect(other.complaints).toBe(0);
+    for (const x of b.areas) expect(x.expected >= KEY_AREA_MIN_EXPECTED || (!x.judged && !x.met), x.name).toBe(true);
     const changes = b.areas.map((x) => x.change ?? -Infinity);
     expect(changes).toEqual([...changes].sort((x, y) => y - x));
     expect(b.areas[0]!.id).toBe(chunxi);
@@ -273,6 +285,7 @@ describe(`what district leaders watch (${inject('databaseMode')} database)`, () 
     expect(qa.trend[5]).toEqual({ start: '2025-04-05', count: 3 });
     expect(qa.complaints).toBe(4);
     expect(qa.expected).toBe(360);
+    expect(qa.judged).toBe(true);
     expect(qa.met).toBe(true);
   });
 
