@@ -134,7 +134,7 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
     expect(after.east - after.west).toBeGreaterThan(0.2);
     expect(warnings.filter((w) => w.includes('cannot fit'))).toEqual([]);
     await page.screenshot({ path: path.join(SHOTS, `wall-city-after-case-${mode}.png`) });
-  }, 150_000);
+  }, 400_000);
 
   it('keeps the selected case and a typed-in point clear of the docked panels at 1920×1080, and folds the queue (item 2)', async () => {
     const at = await keyAreaPoint(server.app, '天府广场');
@@ -185,7 +185,7 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
     const picked = await project(page, hidden);
     for (const p of await dockedPanels(page)) expect(inside(picked, p), `point at ${JSON.stringify(picked)} under ${JSON.stringify(p)}`).toBe(false);
     await page.screenshot({ path: path.join(SHOTS, `wall-1920-new-case-${mode}.png`) });
-  }, 180_000);
+  }, 400_000);
 
   it('lets no toast cover the squad board, no view button the folded legend, and no 派遣 bar a candidate (item 7)', async () => {
     const at = await keyAreaPoint(server.app, '春熙路·太古里');
@@ -234,7 +234,7 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
       expect(cut).toBe(false);
     }
     await page.screenshot({ path: path.join(SHOTS, `wall-1920-overlaps-${mode}.png`) });
-  }, 150_000);
+  }, 400_000);
 
   for (const [width, height] of [
     [1920, 1080],
@@ -281,6 +281,6 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
         expect(px!, name).toBeGreaterThanOrEqual(24);
       }
       await page.screenshot({ path: path.join(SHOTS, `wall-type-${width}x${height}-${mode}.png`) });
-    }, 150_000);
+    }, 400_000);
   }
 });
