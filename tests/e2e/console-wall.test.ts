@@ -89,10 +89,23 @@ async function openConsole(page: Page, base: string, user: string, query: string
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     await openPage(page, base, user, query);
-  } catch (err) {
+  } catch (first) {
+    // on a loaded machine the layers and the live catch-up can take longer than openPage's 90 s
+    const late = await page
+      .waitForFunction(
+        () => {
+          const h = (window as unknown as { __zhihui: { live: string; ready: boolean } }).__zhihui;
+          return h.live === 'live' && h.ready;
+        },
+        null,
+        { timeout: 150_000 },
+      )
+      .then(() => true)
+      .catch(() => false);
+    if (late) return;
     await page.screenshot({ path: path.join(SHOTS, `wall-open-failed-${mode}.png`) }).catch(() => undefined);
     const hook = await page.evaluate(() => JSON.stringify((window as unknown as { __zhihui: unknown }).__zhihui)).catch(() => 'no hook');
-    throw new Error(`console did not open: ${hook} ${errors.join(' | ')}`, { cause: err });
+    throw new Error(`console did not open: ${hook} ${errors.join(' | ')}`, { cause: first });
   }
 }
 
