@@ -20,6 +20,8 @@ class ViewState {
   wall = $state(initialWall());
   /** the squad board is open (on walls ≥ 2600 px wide it is always docked) */
   board = $state(false);
+  /** the case queue is folded to a tab at the right edge, leaving its width to the map */
+  queueFolded = $state(false);
   /** 'bi': 中文 with English beside it; 'en': English first; 'zh': Chinese only */
   lang = $state<LangMode>(initialLang());
 

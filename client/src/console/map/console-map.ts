@@ -20,6 +20,7 @@ import type { ConsoleMapApi } from './context.ts';
 import type { MapHost } from './geojson-layer.ts';
 import type { CaseProps } from './layers/index.ts';
 import { overlays } from './layers/index.ts';
+import { fitMargin, type Insets } from './insets.ts';
 import { LayerLoader } from './loader.ts';
 import { OfficersLayer } from './officers-layer.ts';
 import { Selection, type CaseHooks } from './selection.ts';
@@ -27,8 +28,8 @@ import { TileLayers } from './tile-layers.ts';
 
 export type { CaseHooks } from './selection.ts';
 
-/** room left for the legend (left) and the details panel (right) when fitting the city */
-const FIT_PADDING = { top: 60, bottom: 90, left: 420, right: 120 };
+/** room around the city when fitting it into the part of the map the panels leave free */
+const FIT_MARGIN = 40;
 
 export class ConsoleMap implements ConsoleMapApi, MapHost {
   readonly map: MapLibreMap;
@@ -110,12 +111,23 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
     if (!this.destroyed) this.loader.setAccess(key);
   }
 
-  /** Fit the five districts in view. */
-  fitCity(): void {
+  /**
+   * Fit the five districts into the free part of the map; `clear` is more room wanted inside it (a
+   * floating legend). The margin is cut to what the canvas has, so the fit always happens.
+   */
+  fitCity(clear: Partial<Insets> = {}): void {
     const fc = this.districts.data;
     if (!fc) return;
-    const right = FIT_PADDING.right + (this.selection.caseHooks?.rightInset() ?? 0);
-    fitCollection(this.map, fc, { padding: { ...FIT_PADDING, right }, duration: 1200 });
+    const want = { top: FIT_MARGIN, right: FIT_MARGIN, bottom: FIT_MARGIN, left: FIT_MARGIN };
+    for (const side of ['top', 'right', 'bottom', 'left'] as const) want[side] = Math.max(want[side], clear[side] ?? 0);
+    const c = this.map.getContainer();
+    const padding = fitMargin(want, this.selection.padding, c.clientWidth, c.clientHeight);
+    fitCollection(this.map, fc, { padding, duration: 1200 });
+  }
+
+  /** The docked panels cover this much of the map, in px from each edge: the camera's padding follows. */
+  setInsets(p: Insets): void {
+    this.selection.setInsets(p);
   }
 
   /** Fly back to the configured start view (the demo's 天府广场, a real city's centre). */

@@ -8,24 +8,30 @@ import type { LayerName } from '../../common/i18n.ts';
 import { consoleState } from '../console-state.svelte.ts';
 import type { CasesLayer } from './cases-layer.ts';
 import type { GeoJsonLayer } from './geojson-layer.ts';
+import { clampInsets, inFree, NO_INSETS, sameInsets, type Insets } from './insets.ts';
 import { clickPriority, DRAFT_SOURCE, overlayOfLayer, SELECTION_SOURCE } from './layers/index.ts';
 
 /** layers whose features make the cursor a pointer (districts and grid cover everything) */
 const POINTER_LAYERS = clickPriority.filter((id) => !id.startsWith('zh-districts') && !id.startsWith('zh-grid'));
 /** px of tolerance around the pointer, for small dots */
 const CLICK_TOLERANCE = 6;
+/** a selected case or a placed point this close to a panel's edge is brought further in */
+const IN_VIEW_MARGIN = 60;
+/** a selected case is shown at this zoom at least (streets and grid cells readable) */
+const CASE_ZOOM = 14.5;
 
-/** What the console does when a case dot is clicked, and where the case panels leave the map free. */
+/** What the console does when a case dot is clicked. */
 export interface CaseHooks {
   onCaseClick(id: number): void;
-  /** right-hand screen space taken by the queue and details panels, in px */
-  rightInset(): number;
 }
 
 export class Selection {
   caseHooks: CaseHooks | null = null;
   private selectedCase: CaseView | null = null;
   private picking: ((lngLat: [number, number]) => void) | null = null;
+  private draft: [number, number] | null = null;
+  /** the screen the docked panels cover, kept as the camera's padding */
+  private insets: Insets = NO_INSETS;
   private hoverFrame = 0;
 
   constructor(
@@ -68,20 +74,46 @@ export class Selection {
     }
     consoleState.selected = null;
     this.setFeature({ type: 'Feature', geometry: { type: 'Point', coordinates: [inc.lon, inc.lat] }, properties: { id: inc.id } });
-    if (!move) return;
-    const map = this.map;
-    const right = this.caseHooks?.rightInset() ?? 0;
-    const c = map.getContainer();
-    const pt = map.project([inc.lon, inc.lat]);
-    const inView = pt.x > 220 && pt.x < c.clientWidth - right - 60 && pt.y > 80 && pt.y < c.clientHeight - 120;
-    if (inView && map.getZoom() >= 13) return;
-    map.easeTo({
-      center: [inc.lon, inc.lat],
-      zoom: Math.max(map.getZoom(), 14.5),
-      padding: { left: 200, right, top: 0, bottom: 50 },
-      duration: 900,
-      essential: true,
-    });
+    if (move && !this.shows([inc.lon, inc.lat], CASE_ZOOM - 1.5)) this.bringIn([inc.lon, inc.lat], CASE_ZOOM);
+  }
+
+  /**
+   * The docked panels now cover `p` (px from each edge). The camera's padding follows, so the view's
+   * centre stays in the free part (what was in the middle of it stays there); the selected case, or
+   * else the placed point, is brought in if the panels now cover it.
+   */
+  setInsets(p: Insets): void {
+    const c = this.map.getContainer();
+    const next = clampInsets(p, c.clientWidth, c.clientHeight);
+    if (sameInsets(next, this.insets)) return;
+    const prev = this.insets;
+    this.insets = next;
+    const focus = this.selectedCase ? ([this.selectedCase.lon, this.selectedCase.lat] as [number, number]) : this.draft;
+    // keeping the centre moves everything on screen by the shift of the free part's centre
+    const shift = { x: (next.left - next.right - prev.left + prev.right) / 2, y: (next.top - next.bottom - prev.top + prev.bottom) / 2 };
+    if (focus && !this.shows(focus, this.selectedCase ? CASE_ZOOM - 1.5 : 0, shift)) {
+      this.bringIn(focus, this.selectedCase ? CASE_ZOOM : 0);
+      return;
+    }
+    this.map.easeTo({ padding: next, duration: 300, essential: true });
+  }
+
+  /** The camera padding the panels ask for (clamped to the canvas). */
+  get padding(): Insets {
+    return this.insets;
+  }
+
+  /** Is the point in the free part (after moving by `shift`) at no less than `minZoom`? */
+  private shows(lngLat: [number, number], minZoom: number, shift = { x: 0, y: 0 }): boolean {
+    const c = this.map.getContainer();
+    const pt = this.map.project(lngLat);
+    const at = { x: pt.x + shift.x, y: pt.y + shift.y };
+    return this.map.getZoom() >= minZoom && inFree(at, this.insets, c.clientWidth, c.clientHeight, IN_VIEW_MARGIN);
+  }
+
+  /** Centre the free part on the point, zooming in to `minZoom` if the map is further out. */
+  private bringIn(lngLat: [number, number], minZoom: number): void {
+    this.map.easeTo({ center: lngLat, zoom: Math.max(this.map.getZoom(), minZoom), padding: this.insets, duration: 900, essential: true });
   }
 
   /** Let the next map click place a point (新建案件) instead of selecting. */
@@ -95,7 +127,10 @@ export class Selection {
     this.map.getCanvas().style.cursor = '';
   }
 
+  /** Show the new case's point; one typed in where the panels cover it is brought into view. */
   setDraftPoint(lngLat: [number, number] | null): void {
+    this.draft = lngLat;
+    if (lngLat && !this.selectedCase && !this.shows(lngLat, 0)) this.bringIn(lngLat, 0);
     void this.map.getSource<GeoJSONSource>(DRAFT_SOURCE)?.setData({
       type: 'FeatureCollection',
       features: lngLat ? [{ type: 'Feature', geometry: { type: 'Point', coordinates: lngLat }, properties: {} }] : [],
