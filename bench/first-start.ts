@@ -1,5 +1,5 @@
 // How long the README's `npm start` takes on a fresh embedded database (fresh DATA_DIR) until the
-// console is ready: with the demo history (SEED_HISTORY_DAYS, default 90) and without it (0). With
+// console is ready: with the demo history (SEED_HISTORY_DAYS: 30 embedded, 90 on PostgreSQL by default) and without it (0). With
 // DATABASE_URL, the same on a new database of that server each time.
 //   npm run bench -- first-start
 //   DATABASE_URL=postgres://… npm run bench -- first-start
@@ -12,7 +12,7 @@ import pg from 'pg';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const external = process.env.DATABASE_URL || null;
-const days = process.env.SEED_HISTORY_DAYS ?? '90';
+const days = process.env.SEED_HISTORY_DAYS ?? (external ? '90' : '30'); // the defaults of server/config.ts
 
 /** One first start, timed from the spawn to "console ready at", then a SIGINT. */
 async function firstStart(historyDays: string): Promise<{ ms: number; history: string }> {
