@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import sensible from '@fastify/sensible';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
 import type { Server } from 'socket.io';
 import { authPlugin } from './auth/plugin.ts';
@@ -122,7 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger === false ? false : loggerOptions(opts.config.logLevel),
     // One line per request at info buried the start-up messages (1,500 lines in 7 minutes of a demo):
     // requests are logged by the onResponse hook below, at debug.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Validation (bodies without type coercion), JSON parsing and text checks: server/http/input-guards.ts
     frameworkErrors: frameworkError,
     // every log line of a request carries its id (reqId); a balancer's X-Request-Id is kept when it looks like one
