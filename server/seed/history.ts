@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { DEMO_CATALOGUE } from '#shared/categories/catalogue-demo.ts';
@@ -9,6 +8,7 @@ import { CaseService } from '../cases/service.ts';
 import { ClockWatcher } from '../clocks/watcher.ts';
 import { ClockedTransaction } from '../db/clocked-transaction.ts';
 import { EventBus } from '../events/bus.ts';
+import { simulatorUserId } from '../simulator/simulator-user.ts';
 import { UserRepository } from '../users/repository.ts';
 import { DEMO_SEED_NAME } from './demo-city.ts';
 import { HISTORY_DAY_HOURS, HISTORY_SPOTS_SQL, HOURS_BY_KIND, type HistoryOfficer, type HistorySpot } from './history-data.ts';
@@ -105,18 +105,7 @@ async function runHistory(client: pg.PoolClient, days: number, now: Date, log: (
   const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as FastifyBaseLogger;
   const clocks = new ClockWatcher(db, bus, { intervalMs: 3_600_000, acceptTimeoutSeconds: 900 }, quiet);
   const users = new UserRepository(db);
-  const actorId =
-    (await users.byLogin('simulator'))?.id ??
-    (
-      await users.create(db, {
-        login: 'simulator',
-        password: crypto.randomBytes(24).toString('base64url'),
-        displayName: '模拟器 simulator',
-        role: 'admin',
-        districtAdcode: null,
-        officerId: null,
-      })
-    ).id;
+  const actorId = await simulatorUserId(users, db);
   const as = (role: AuthUser['role'], officerId: number | null = null): AuthUser => ({
     id: actorId,
     login: 'simulator',

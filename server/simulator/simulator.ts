@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { DEMO_CATALOGUE } from '#shared/categories/catalogue-demo.ts';
@@ -9,6 +8,7 @@ import { UserRepository } from '../users/repository.ts';
 import type { PositionService } from '../workforce/positions.ts';
 import { HISTORY_DAY_HOURS, HOURS_BY_KIND, type HistorySpot } from '../seed/history-data.ts';
 import { type SimulatedCase, SimulatorRepository } from './repository.ts';
+import { simulatorUserId } from './simulator-user.ts';
 
 const SOURCES: Source[] = ['public', 'public', 'public', 'video', 'video', 'department', 'inspection', 'media'];
 // Street-order and city-appearance problems dominate real case loads; emergencies are rare.
@@ -72,18 +72,7 @@ export class Simulator {
   }
 
   async start(): Promise<void> {
-    const id =
-      (await this.users.byLogin('simulator'))?.id ??
-      (
-        await this.users.create(this.pool, {
-          login: 'simulator',
-          password: crypto.randomBytes(24).toString('base64url'),
-          displayName: '模拟器 simulator',
-          role: 'admin',
-          districtAdcode: null,
-          officerId: null,
-        })
-      ).id;
+    const id = await simulatorUserId(this.users, this.pool);
     this.user = { id, login: 'simulator', role: 'admin', districtAdcode: null, officerId: null };
     this.spots = await this.repo.spots();
     this.humans = new Set(await this.repo.humanOfficers());
