@@ -1,5 +1,6 @@
 // The dispatcher's queue and what sits around it, in Chromium at 1920×1080: the queue puts cases waiting
-// for dispatch first and does not move the row under the pointer; a closed case shows its final time,
+// for dispatch first and does not move the row under the pointer nor the rows in view when cases arrive
+// above a scrolled list; a closed case shows its final time,
 // not a running clock; an officer with an old fix looks neither fresh nor off duty; the English-first
 // language mode; the legend's count of a layer the zoom hides.
 import path from 'node:path';
@@ -116,6 +117,51 @@ describe(`the dispatcher's queue, clocks, officer looks, language and legend (${
     await page.mouse.move(700, 540);
     await expect.poll(() => rowsOnScreen(page), { timeout: 10_000 }).toEqual([codes.todoLow, codes.field, codes.todoMid]);
   });
+
+  it('keeps the rows in view where they are when cases arrive above a scrolled list', async () => {
+    const TAG2 = '队列滚动测试';
+    const { rows: cats } = await db.pool.query<{ code: string }>(
+      `SELECT minor_code AS code FROM categories c JOIN category_catalogs k ON k.version = c.catalog_version AND k.is_current
+       ORDER BY base_priority, minor_code`,
+    );
+    const [low, high] = [cats[0]!.code, cats[cats.length - 1]!.code];
+    const at = east(spot, 60);
+    const make = async (category: string, n: number) =>
+      (
+        await call(server.app, dispatcher, {
+          url: '/api/incidents',
+          body: { category, source: 'dispatcher', description: `${TAG2} ${n}`, lon: at[0], lat: at[1], register: true },
+        })
+      ).json.incident as { code: string };
+    for (let n = 0; n < 30; n++) await make(low, n);
+    await searchQueue(page, TAG2);
+    const list = '[data-testid="case-queue"] ol.rows';
+    await expect.poll(() => page.$eval(list, (el) => el.scrollHeight), { timeout: 15_000 }).toBeGreaterThan(30 * 90);
+    // the pointer is elsewhere (on the map); the dispatcher reads the list scrolled halfway down
+    await page.mouse.move(700, 540);
+    await page.$eval(list, (el) => (el.scrollTop = 1000));
+    const firstInView = async () =>
+      page.$eval(list, (el) => {
+        const top = el.getBoundingClientRect().top;
+        const rows = [...el.querySelectorAll('[data-testid="queue-row"]')].map((r) => [r.getAttribute('data-code')!, r.getBoundingClientRect().top] as const);
+        const [code, y] = rows.filter(([, y]) => y >= top - 1).sort((a, b) => a[1] - b[1])[0]!;
+        return { code, y: Math.round(y), scrollTop: el.scrollTop };
+      });
+    await expect.poll(async () => (await firstInView()).scrollTop, { timeout: 5_000 }).toBeGreaterThan(0);
+    const before = await firstInView();
+    // three cases that sort above everything in view
+    const arrived = [await make(high, 100), await make(high, 101), await make(high, 102)];
+    await expect.poll(() => page.$eval(list, (el) => el.scrollHeight), { timeout: 15_000 }).toBeGreaterThan(33 * 90);
+    await page.waitForTimeout(300);
+    const after = await firstInView();
+    expect(after.code).toBe(before.code);
+    expect(Math.abs(after.y - before.y)).toBeLessThanOrEqual(1);
+    expect(after.scrollTop).toBeGreaterThan(before.scrollTop);
+    // and they are above: at the top of the list
+    await page.$eval(list, (el) => (el.scrollTop = 0));
+    await expect.poll(async () => (await rowsOnScreen(page)).slice(0, 3).sort(), { timeout: 5_000 }).toEqual(arrived.map((a) => a.code).sort());
+    await searchQueue(page, TAG);
+  }, 120_000);
 
   it("stops a case's clock when it is closed: 已结案 with the time it took", async () => {
     await queueRow(page, codes.field).click();

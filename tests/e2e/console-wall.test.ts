@@ -1,7 +1,8 @@
 // The dispatcher's wall in Chromium: the map stays the main surface. 全市 fits the city after a case
 // was opened on the wall (the camera padding once grew past the canvas and MapLibre refused every fit);
 // the selected case and a typed-in point land in the part of the map the docked panels leave free;
-// the queue folds to a tab; toasts, view buttons, legend and the 派遣 bar do not cover each other; and
+// the queue folds to a tab; toasts keep to a strip of their own above the map; view buttons, legend and
+// the 派遣 bar do not cover each other; and
 // wall-mode type is large enough to read from 5 m.
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -200,7 +201,7 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
     await page.screenshot({ path: path.join(SHOTS, `wall-1920-new-case-${mode}.png`) });
   }, 400_000);
 
-  it('lets no toast cover the squad board, no view button the folded legend, and no 派遣 bar a candidate (item 7)', async () => {
+  it('keeps toasts off the map and the squad board, no view button the folded legend, and no 派遣 bar a candidate (item 7)', async () => {
     const at = await keyAreaPoint(server.app, '春熙路·太古里');
     const inc = await postCase('大屏重叠测试', at);
     const page = await wallPage(1920, 1080);
@@ -208,11 +209,19 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
     await page.click('[data-testid="toggle-board"]');
     await page.waitForSelector('[data-testid="board-district"]');
     await openCase(page, inc.code);
+    await settled(page);
+    const mapBefore = (await boxOf(page, '[data-testid="map"]'))!;
     // 督办 from elsewhere: a toast on the wall
     expect((await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/escalate`, body: { reason: '大屏重叠测试' } })).status).toBe(200);
     await page.waitForSelector('[data-testid="toast"]');
     await settled(page);
     const toast = (await boxOf(page, '[data-testid="toasts"]'))!;
+    // alerts have their own strip: nothing of the map (its labels) is under them, and the map did not
+    // move or shrink when the alert came
+    const map = (await boxOf(page, '[data-testid="map"]'))!;
+    expect(overlaps(toast, map), `toasts ${JSON.stringify(toast)} over the map ${JSON.stringify(map)}`).toBe(false);
+    expect(map).toEqual(mapBefore);
+    for (const d of await dockedPanels(page)) expect(overlaps(toast, d), `toasts over a panel ${JSON.stringify(d)}`).toBe(false);
     const totals = await page.evaluate(() =>
       [...document.querySelectorAll('[data-testid="board-district"] .dhead')].map((el) => {
         const r = el.getBoundingClientRect();
@@ -253,7 +262,7 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
     [1920, 1080],
     [3840, 1080],
   ] as const) {
-    it(`draws wall-mode type at 24 px or more at ${width}×${height} (item 9)`, async () => {
+    it(`draws wall-mode names, states and facts at 24 px or more and nothing under 18 px at ${width}×${height} (item 9)`, async () => {
       const at = await keyAreaPoint(server.app, '锦里');
       const inc = await postCase(`大屏字号测试 ${width}`, at);
       const page = await wallPage(width, height);
@@ -263,7 +272,7 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
       await openCase(page, inc.code);
       await settled(page);
       // on screen: CSS font size times the CSS zoom of the panel it is in
-      const sizes = await page.evaluate(() => {
+      const measured = await page.evaluate(() => {
         const pick = {
           'district names': '.map-label--district .map-label__zh',
           'key-area names': '.map-label--key-area .map-label__zh',
@@ -277,6 +286,12 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
           'view buttons': '[data-testid="view-city"] .zh',
           legend: '[data-testid="legend-open"]',
           'status bar': '[data-testid="status-bar"] .clock',
+          'member names': '[data-testid="board-member"] .mname',
+          'member states': '[data-testid="board-member"] .status',
+          'squad counts': '[data-testid="board-squad"] .mini i',
+          'case facts': '[data-testid="case-detail"] dd',
+          'record steps': '[data-testid="timeline"] b',
+          'status buttons': '[data-testid="toggle-board"]',
         };
         const out: Record<string, number | null> = {};
         for (const [name, sel] of Object.entries(pick)) {
@@ -285,8 +300,23 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
             ? Math.min(...els.map((el) => parseFloat(getComputedStyle(el).fontSize) * ((el as HTMLElement & { currentCSSZoom?: number }).currentCSSZoom ?? 1)))
             : null;
         }
-        return out;
+        // and nothing on the wall below 18 px: the desk's size for subtitles, badges, ages and codes
+        const tiny: string[] = [];
+        for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+          if (![...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())) continue;
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 || r.left >= innerWidth) continue;
+          if (el.closest('.maplibregl-ctrl-attrib, kbd')) continue; // MapLibre's own credit line; key hints
+          const px = parseFloat(getComputedStyle(el).fontSize) * ((el as HTMLElement & { currentCSSZoom?: number }).currentCSSZoom ?? 1);
+          if (px < 17.9)
+            tiny.push(
+              `${el.closest('[data-testid]')?.getAttribute('data-testid')} ${el.className} "${el.textContent!.trim().slice(0, 16)}" ${px.toFixed(1)}px`,
+            );
+        }
+        return { out, tiny };
       });
+      const { out: sizes, tiny } = measured;
+      expect(tiny, 'wall text under 18 px').toEqual([]);
       console.log(`[wall] font sizes at ${width}: ${JSON.stringify(sizes)}`);
       for (const [name, px] of Object.entries(sizes)) {
         if (px === null && /names$/.test(name) && name !== 'candidate names') continue; // a layer may have no label in view

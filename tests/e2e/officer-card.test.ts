@@ -202,7 +202,7 @@ describe(`where a case is, the 721 hint and the sunlight theme (${mode} database
     await ctx.close();
   }, 240_000);
 
-  it('switches to a light theme for sunlight, body text at 7:1 or more, and keeps it after a reload', async () => {
+  it('switches to a light theme for sunlight, body text and forms at 7:1 or more, and keeps it after a reload', async () => {
     const { ctx, page } = await phone(2);
     await dispatchedCase('卡片测试：强光模式', 2);
     await page.waitForSelector('[data-testid="dispatch-card"][data-state="dispatched"]', { timeout: 10_000 });
@@ -231,6 +231,32 @@ describe(`where a case is, the 721 hint and the sunlight theme (${mode} database
     await page.screenshot({ path: path.join(SHOTS, `officer-card-light-top-${mode}.png`) });
     await page.locator('[data-testid="card-place"]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await page.screenshot({ path: path.join(SHOTS, `officer-card-light-${mode}.png`) });
+
+    // the report and password forms are light too: no navy fields or murky panels left from the dark theme
+    await page.tap('[data-testid="report-open"]');
+    await page.tap('[data-testid="password-open"]');
+    await page.waitForSelector('[data-testid="password-form"]');
+    const formText = [
+      '[data-testid="report-form"] h2',
+      '[data-testid="report-category"]',
+      '[data-testid="report-description"]',
+      '[data-testid="report-form"] .camera',
+      '[data-testid="report-form"] .where',
+      '[data-testid="password-form"] h3',
+      '[data-testid="password-form"] .lbl',
+      '[data-testid="password-current"]',
+      '[data-testid="password-form"] .cancel',
+    ];
+    for (const s of formText) expect(await contrastOf(page, s), s).toBeGreaterThanOrEqual(7);
+    for (const s of ['[data-testid="report-description"]', '[data-testid="password-new"]', '[data-testid="report-form"]']) {
+      const bg = await page.locator(s).evaluate((el) => getComputedStyle(el).backgroundColor);
+      const [r, g, b] = bg.match(/[\d.]+/g)!.map(Number);
+      expect(Math.min(r!, g!, b!), `${s} background ${bg}`).toBeGreaterThan(230);
+    }
+    await page.locator('[data-testid="report-form"]').evaluate((el) => el.scrollIntoView());
+    await page.screenshot({ path: path.join(SHOTS, `officer-report-light-${mode}.png`) });
+    await page.locator('[data-testid="password-form"]').evaluate((el) => el.scrollIntoView());
+    await page.screenshot({ path: path.join(SHOTS, `officer-password-light-${mode}.png`) });
 
     await page.reload();
     await page.waitForSelector('[data-testid="dispatch-card"]', { timeout: 30_000 });
