@@ -270,11 +270,11 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
           'squad names': '.map-label--squad .map-label__zh',
           'board district': '[data-testid="board-district"] h3',
           'board totals': '[data-testid="board-district"] .chip, [data-testid="board-district"] .chip b',
-          'queue title': '[data-testid="queue-unfold"] .zh, [data-testid="case-queue"] h2',
+          'queue title': '[data-testid="queue-unfold"] .tab-label, [data-testid="case-queue"] h2',
           'case title': '[data-testid="case-detail"] h2',
           'candidate names': '[data-testid="recommendations"] .name',
           'candidate meta': '[data-testid="recommendations"] .meta',
-          'view buttons': '[data-testid="view-city"] .zh',
+          'view buttons': '[data-testid="view-city"] .main',
           legend: '[data-testid="legend-open"]',
           'status bar': '[data-testid="status-bar"] .clock',
         };
