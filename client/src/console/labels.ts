@@ -119,7 +119,7 @@ export const recoText = {
 
 export const dupText = {
   /** the heading with the count between the two languages' words */
-  title: (n: number): Bi => bi(`疑似重复 ${n}`, `${n} possible duplicates (same category, 50 m, 24 h)`),
+  title: (n: number): Bi => bi(`疑似重复 ${n}`, `${n} possible duplicate${n === 1 ? '' : 's'} (same category, 50 m, 24 h)`),
   mergeInto: bi('并入此案', 'Merge into'),
   merged: bi('已合并', 'Merged'),
 };
@@ -141,7 +141,7 @@ export const newCaseText = {
   address: bi('地址（可选）', 'Address (optional)'),
   grid: bi('网格', 'grid'),
   outside: bi('⚠ 不在辖区内，无法建案', '⚠ outside every district served'),
-  duplicates: (n: number): Bi => bi(`⚠ 疑似重复 ${n} 件`, `⚠ ${n} possible duplicates: same category within 50 m and 24 h`),
+  duplicates: (n: number): Bi => bi(`⚠ 疑似重复 ${n} 件`, `⚠ ${n} possible duplicate${n === 1 ? '' : 's'}: same category within 50 m and 24 h`),
   openThis: bi('查看此案', 'Open this case'),
   reporter: bi('举报人', 'Reporter'),
   contact: bi('联系方式', 'Contact'),
