@@ -220,7 +220,7 @@ describe(`where a case is, the 721 hint and the sunlight theme (${mode} database
       '[data-testid="dispatch-card"] .desc',
       '[data-testid="dispatch-card"] .code',
       '[data-testid="gps"]',
-      '[data-testid="live-indicator"] .zh',
+      '[data-testid="live-indicator"] .main',
       '[data-testid="decline"]',
       '[data-testid="navigate"]',
     ];

@@ -15,8 +15,8 @@ export const langModeLabel: Record<LangMode, string> = { bi: '中+EN', en: 'EN',
 export const mainText = (t: Bi, mode: LangMode): string => (mode === 'en' && t.en ? t.en : t.zh);
 /** The subtitle beside the main text, '' for none. */
 export const subText = (t: Bi, mode: LangMode): string => (mode === 'zh' ? '' : mode === 'en' ? (t.en ? t.zh : '') : t.en);
-/** One string for a placeholder, title or aria label: main text first, then the subtitle. */
-export const oneLine = (t: Bi, mode: LangMode): string => [mainText(t, mode), subText(t, mode)].filter(Boolean).join('  ');
+/** One string for a placeholder, title, aria label or <option>: main text first, then the subtitle. */
+export const oneLine = (t: Bi, mode: LangMode, sep = '  '): string => [mainText(t, mode), subText(t, mode)].filter(Boolean).join(sep);
 
 const bi = (zh: string, en: string): Bi => ({ zh, en });
 
@@ -39,7 +39,8 @@ export const ui = {
   errors: bi('错误', 'Errors'),
   dismiss: bi('关闭', 'Close'),
   details: bi('详情', 'Details'),
-  attribution: bi('行政区划: 阿里云 DataV GeoAtlas (GCJ-02→WGS84) · 演示数据 demo data', ''),
+  attribution: bi('行政区划: 阿里云 DataV GeoAtlas (GCJ-02→WGS84)', 'Boundaries: Alibaba Cloud DataV GeoAtlas (GCJ-02→WGS84)'),
+  demoData: bi('演示数据', 'demo data'),
   attributionCity: bi('底图数据: 本市导入 (系统管理 › 底图数据)', "the city's own imported geography"),
   mapStyleFallback: bi('底图加载失败，改用离线底图', 'basemap failed, using offline style'),
 } as const;

@@ -21,8 +21,10 @@ export type Tone = 'normal' | 'good' | 'warn' | 'alert' | 'muted';
 
 export interface DetailRow {
   label: Bi;
-  value: string;
-  sub?: string;
+  /** data as it is, or a coded value's label (drawn in the console's language mode) */
+  value: string | Bi;
+  /** a small note under the value */
+  sub?: Bi;
   tone?: Tone;
 }
 
@@ -35,17 +37,17 @@ export interface Details {
 
 const bi = (zh: string, en: string): Bi => ({ zh, en });
 const text = (v: string | null | undefined): string => (v === null || v === undefined || v === '' ? '—' : v);
-const biRow = (l: Bi, v: Bi, tone?: Tone): DetailRow => ({ label: l, value: v.zh, sub: v.en, tone });
+const biRow = (l: Bi, v: Bi, tone?: Tone): DetailRow => ({ label: l, value: v, tone });
 
-function age(iso: string | null, now: Date): string | undefined {
+function age(iso: string | null, now: Date): Bi | undefined {
   if (!iso) return undefined;
   const ms = now.getTime() - new Date(iso).getTime();
   if (!Number.isFinite(ms)) return undefined;
   const min = Math.round(ms / 60_000);
-  if (min < 1) return '刚刚 just now';
-  if (min < 60) return `${min} 分钟前 min ago`;
+  if (min < 1) return bi('刚刚', 'just now');
+  if (min < 60) return bi(`${min} 分钟前`, `${min} min ago`);
   const h = Math.round(min / 60);
-  return h < 48 ? `${h} 小时前 h ago` : `${Math.round(h / 24)} 天前 days ago`;
+  return h < 48 ? bi(`${h} 小时前`, `${h} h ago`) : bi(`${Math.round(h / 24)} 天前`, `${Math.round(h / 24)} days ago`);
 }
 
 export function describe(sel: Selection, now = new Date()): Details {
@@ -77,7 +79,7 @@ export function describe(sel: Selection, now = new Date()): Details {
           { label: bi('面积', 'Area'), value: `${formatInt(p.areaM2)} m²` },
           p.squadName
             ? { label: bi('责任中队', 'Responsible squad'), value: p.squadName }
-            : { label: bi('责任中队', 'Responsible squad'), value: '属地兜底', sub: 'district default', tone: 'muted' },
+            : { label: bi('责任中队', 'Responsible squad'), value: bi('属地兜底', 'district default'), tone: 'muted' },
         ],
       };
     }

@@ -156,16 +156,18 @@ export function formatWhen(iso: string | null | undefined, now = Date.now()): st
   return sameDay ? hmFmt.format(d) : `${mdFmt.format(d)} ${hmFmt.format(d)}`;
 }
 
-/** "5 分钟前" style age. */
-export function formatAge(iso: string | null | undefined, now = Date.now()): string {
+/** "5 分钟前" style age ("5 min ago" for an English-first console). */
+export function formatAge(iso: string | null | undefined, now = Date.now(), lang: 'zh' | 'en' = 'zh'): string {
   if (!iso) return '—';
   const ms = now - new Date(iso).getTime();
   if (!Number.isFinite(ms)) return '—';
+  const en = lang === 'en';
   const min = Math.floor(ms / 60_000);
-  if (min < 1) return '刚刚';
-  if (min < 60) return `${min} 分钟前`;
+  if (min < 1) return en ? 'just now' : '刚刚';
+  if (min < 60) return en ? `${min} min ago` : `${min} 分钟前`;
   const h = Math.floor(min / 60);
-  return h < 48 ? `${h} 小时前` : `${Math.floor(h / 24)} 天前`;
+  if (h < 48) return en ? `${h} h ago` : `${h} 小时前`;
+  return en ? `${Math.floor(h / 24)} days ago` : `${Math.floor(h / 24)} 天前`;
 }
 
 /** Priority bands for the badge colour. */
