@@ -76,7 +76,8 @@ async function phone(n: number): Promise<{ ctx: BrowserContext; page: Page }> {
   await page.click('[data-testid="login-submit"]');
   await page.waitForSelector('[data-testid="duty-toggle"]', { timeout: 30_000 });
   if ((await page.getAttribute('[data-testid="duty-toggle"]', 'data-duty')) === 'off_duty') await page.click('[data-testid="duty-on"]');
-  await page.waitForSelector('[data-testid="sharing"]', { timeout: 15_000 });
+  // the first fix and its upload: seconds on an idle machine, more when e2e files share two cores
+  await page.waitForSelector('[data-testid="sharing"]', { timeout: 45_000 });
   return { ctx, page };
 }
 
