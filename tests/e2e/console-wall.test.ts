@@ -201,6 +201,36 @@ describe(`the dispatcher's wall (${mode} database)`, () => {
     await page.screenshot({ path: path.join(SHOTS, `wall-1920-new-case-${mode}.png`) });
   }, 400_000);
 
+  it('at a desk (1920×1080, not wall mode) keeps queue and case side by side, and folds the queue when the squad board joins them (item 2)', async () => {
+    const at = await keyAreaPoint(server.app, '天府广场');
+    const inc = await postCase('桌面面板测试', east(at, 200));
+    const page = await wallPage(1920, 1080);
+    await openConsole(page, server.base, 'dispatcher', '');
+    /** the map's width between the panels docked left and right */
+    const freeWidth = async () => {
+      const boxes = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('[data-dock="left"], [data-dock="right"]')]
+          .filter((el) => el.getBoundingClientRect().width > 0)
+          .map((el) => ({ side: el.dataset.dock, left: el.getBoundingClientRect().left, right: el.getBoundingClientRect().right })),
+      );
+      const left = Math.max(0, ...boxes.filter((b) => b.side === 'left').map((b) => b.right));
+      const right = Math.min(1920, ...boxes.filter((b) => b.side === 'right').map((b) => b.left));
+      return right - left;
+    };
+    await openCase(page, inc.code);
+    await settled(page);
+    expect(await page.locator('[data-testid="queue-unfold"]').count(), 'queue folded with only the case open').toBe(0);
+    expect(await freeWidth()).toBeGreaterThanOrEqual(560);
+    await page.click('[data-testid="toggle-board"]');
+    await page.waitForSelector('[data-testid="queue-unfold"]');
+    await settled(page);
+    expect(await freeWidth(), 'map left between board, case and queue').toBeGreaterThanOrEqual(560);
+    await page.screenshot({ path: path.join(SHOTS, `desk-1920-board-case-${mode}.png`) });
+    // the board goes: the queue comes back beside the case
+    await page.click('[data-testid="toggle-board"]');
+    await expect.poll(() => page.locator('[data-testid="queue-unfold"]').count(), { timeout: 5_000 }).toBe(0);
+  }, 400_000);
+
   it('keeps toasts off the map and the squad board, no view button the folded legend, and no 派遣 bar a candidate (item 7)', async () => {
     const at = await keyAreaPoint(server.app, '春熙路·太古里');
     const inc = await postCase('大屏重叠测试', at);
