@@ -10,7 +10,7 @@ import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { openConsole, queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
-import { east, keyAreaPoint } from '../support/fixtures.ts';
+import { east, keyAreaPoint, responsibleOfficers } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
@@ -55,16 +55,7 @@ beforeAll(async () => {
   dispatcher = await login(server.app, 'dispatcher');
   const spot = await keyAreaPoint(server.app, '锦里');
   // officers of the responsible squad, free and with a fresh fix beside the case: the panel recommends them
-  const ids = (
-    await db.pool.query<{ id: number }>(
-      `
-      SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
-      WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
-        AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
-      ORDER BY o.id LIMIT 2`,
-      spot,
-    )
-  ).rows.map((r) => r.id);
+  const ids = await responsibleOfficers(db.pool, spot, 2);
   expect(ids).toHaveLength(2);
   for (const [i, id] of ids.entries()) {
     const at = east(spot, 40 + 30 * i);

@@ -9,7 +9,7 @@ import { call, login, type Session } from '../support/clients.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
 import { queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
-import { east, keyAreaPoint, officerSession, onDutyAt } from '../support/fixtures.ts';
+import { east, keyAreaPoint, officerSession, onDutyAt, responsibleOfficers } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
@@ -71,16 +71,7 @@ describe(`the console's panels (${mode} database)`, () => {
     const admin = await login(server.app, 'admin');
     const spot = await keyAreaPoint(server.app, '宽窄巷子');
     // two certified officers of the squad responsible for the spot: recommended first
-    const [idA, idB] = (
-      await db.pool.query<{ id: number }>(
-        `
-      SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
-      WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
-        AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
-      ORDER BY o.id LIMIT 2`,
-        spot,
-      )
-    ).rows.map((r) => r.id);
+    const [idA, idB] = await responsibleOfficers(db.pool, spot, 2);
     const a = await officerSession(server.app, admin, idA!);
     const b = await officerSession(server.app, admin, idB!);
     await onDutyAt(server.app, a, east(spot, 10));

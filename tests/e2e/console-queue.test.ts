@@ -10,7 +10,7 @@ import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { openConsole, queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
-import { east, keyAreaPoint, officerSession, onDutyAt } from '../support/fixtures.ts';
+import { east, keyAreaPoint, officerSession, onDutyAt, responsibleOfficers } from '../support/fixtures.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
@@ -48,16 +48,7 @@ beforeAll(async () => {
   dispatcher = await login(server.app, 'dispatcher');
   const admin = await login(server.app, 'admin');
   spot = await keyAreaPoint(server.app, '宽窄巷子');
-  officerIds = (
-    await db.pool.query<{ id: number }>(
-      `
-      SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
-      WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
-        AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
-      ORDER BY o.id LIMIT 5`,
-      spot,
-    )
-  ).rows.map((r) => r.id);
+  officerIds = await responsibleOfficers(db.pool, spot, 5);
   expect(officerIds).toHaveLength(5);
   [, , freshId, staleId, offId] = officerIds as [number, number, number, number, number];
   for (const id of officerIds.slice(0, 2)) {

@@ -63,6 +63,23 @@ export async function freeOfficers(
   return res.rows.map((r) => r.id);
 }
 
+/**
+ * Certified officers of the squad responsible for the grid cell at `at` (属地), not busy and without a
+ * user yet: the ones the case panel recommends first for a case there.
+ */
+export async function responsibleOfficers(pool: pg.Pool, at: [number, number], count: number): Promise<number[]> {
+  const res = await pool.query<{ id: number }>(
+    `
+    SELECT o.id FROM officers o JOIN grid_cells g ON g.squad_id = o.squad_id
+    WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) AND g.valid_to IS NULL AND o.kind = 'officer'
+      AND o.duty_status <> 'busy' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.officer_id = o.id)
+    ORDER BY o.id LIMIT $3`,
+    [at[0], at[1], count],
+  );
+  if (res.rows.length < count) throw new Error(`only ${res.rows.length} free officers of the squad responsible for ${at.join(',')}`);
+  return res.rows.map((r) => r.id);
+}
+
 /** Puts an officer on duty at a position, through their own phone endpoints. */
 export async function onDutyAt(app: FastifyInstance, officer: Session, at: [number, number]): Promise<void> {
   const duty = await call(app, officer, { url: '/api/officers/me/duty', body: { status: 'available' } });

@@ -1,10 +1,8 @@
 // The import screen's words: Chinese first, English second (see common/i18n.ts).
-import type { Bi } from '../common/i18n.ts';
+import { bi, type Bi } from '../common/i18n.ts';
 import type { GisCounts, GisLayer, GisUploadOptions, ImportState } from '../common/api-types.ts';
 import { PROBLEM_KINDS, type ProblemKind } from '#shared/gis/import-workflow.ts';
 import { GIS_LAYERS } from '#shared/gis/layers.ts';
-
-const bi = (zh: string, en: string): Bi => ({ zh, en });
 
 export const stateLabel: Record<ImportState, Bi> = {
   previewed: bi('待提交', 'previewed'),

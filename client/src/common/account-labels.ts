@@ -1,8 +1,6 @@
 // Texts of the login and password forms (中文 first, English second), shared by every page; the
 // console draws them in its language mode, the other pages 中+EN.
-import type { Bi } from './i18n.ts';
-
-const bi = (zh: string, en: string): Bi => ({ zh, en });
+import { bi } from './i18n.ts';
 
 export const loginFormText = {
   login: bi('用户名', 'Login'),

@@ -18,7 +18,8 @@ export const subText = (t: Bi, mode: LangMode): string => (mode === 'zh' ? '' : 
 /** One string for a placeholder, title, aria label or <option>: main text first, then the subtitle. */
 export const oneLine = (t: Bi, mode: LangMode, sep = '  '): string => [mainText(t, mode), subText(t, mode)].filter(Boolean).join(sep);
 
-const bi = (zh: string, en: string): Bi => ({ zh, en });
+/** a label: 中文 first, English second */
+export const bi = (zh: string, en: string): Bi => ({ zh, en });
 
 export const ui = {
   title: bi('智慧城管 · 指挥调度', 'Zhihui Command'),

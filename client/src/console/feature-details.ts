@@ -14,6 +14,7 @@ import {
   label,
   layerTitle,
   officerKindLabel,
+  bi,
   type Bi,
 } from '../common/i18n.ts';
 
@@ -35,7 +36,6 @@ export interface Details {
   rows: DetailRow[];
 }
 
-const bi = (zh: string, en: string): Bi => ({ zh, en });
 const text = (v: string | null | undefined): string => (v === null || v === undefined || v === '' ? '—' : v);
 const biRow = (l: Bi, v: Bi, tone?: Tone): DetailRow => ({ label: l, value: v, tone });
 

@@ -1,8 +1,6 @@
 // The console's own label texts (中文 first, English second), drawn through Bi or oneLine so that the
 // language switch can put either first. Labels shared with other pages live in common/i18n.ts.
-import type { Bi } from '../common/i18n.ts';
-
-const bi = (zh: string, en: string): Bi => ({ zh, en });
+import { bi, type Bi } from '../common/i18n.ts';
 
 export const common = {
   loading: bi('加载中…', 'loading'),

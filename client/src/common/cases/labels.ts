@@ -4,10 +4,8 @@ import { CASE_STATE_NAMES, isFinal } from '#shared/cases/states.ts';
 import { TIME_TYPE_NAMES } from '#shared/categories/time-types.ts';
 import { ROLE_NAMES } from '#shared/roles.ts';
 import type { EventType } from '#shared/cases/events.ts';
-import type { Bi } from '../i18n.ts';
+import { bi, type Bi } from '../i18n.ts';
 import type { CaseAction, CaseState, Outcome, Role, Source } from './types.ts';
-
-const bi = (zh: string, en: string): Bi => ({ zh, en });
 
 export const stateName = (s: CaseState): Bi => CASE_STATE_NAMES[s] ?? bi(s, '');
 export const stepName = (a: CaseAction): Bi => ({ zh: STEPS[a].zh, en: STEPS[a].en });
