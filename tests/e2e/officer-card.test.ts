@@ -11,6 +11,7 @@ import { call, login, type Session } from '../support/clients.ts';
 import { openConsole, queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
+import { phoneOnDuty } from '../support/officer-page.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
@@ -74,10 +75,8 @@ async function phone(n: number): Promise<{ ctx: BrowserContext; page: Page }> {
   await page.fill('[data-testid="login-name"]', officers[n]!.login);
   await page.fill('[data-testid="login-password"]', PASSWORD);
   await page.click('[data-testid="login-submit"]');
-  await page.waitForSelector('[data-testid="duty-toggle"]', { timeout: 30_000 });
-  if ((await page.getAttribute('[data-testid="duty-toggle"]', 'data-duty')) === 'off_duty') await page.click('[data-testid="duty-on"]');
-  // the first fix and its upload: seconds on an idle machine, more when e2e files share two cores
-  await page.waitForSelector('[data-testid="sharing"]', { timeout: 45_000 });
+  await phoneOnDuty(page);
+  await page.waitForSelector('[data-testid="sharing"]', { timeout: 15_000 });
   return { ctx, page };
 }
 

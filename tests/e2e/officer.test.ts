@@ -10,6 +10,7 @@ import { call, login, type Session, TINY_PNG } from '../support/clients.ts';
 import { openConsole, queueRow, searchQueue } from '../support/console-page.ts';
 import { testDatabase } from '../support/database.ts';
 import { east, keyAreaPoint } from '../support/fixtures.ts';
+import { phoneOnDuty } from '../support/officer-page.ts';
 
 const db = testDatabase();
 const mode = inject('databaseMode');
@@ -150,7 +151,7 @@ describe(`the officer's phone (${mode} database)`, () => {
   it('reports a problem on patrol: category, photo, its own position, a few words', async () => {
     const { ctx, page } = await phone();
     await logInPhone(page);
-    if ((await page.getAttribute('[data-testid="duty-toggle"]', 'data-duty')) === 'off_duty') await page.click('[data-testid="duty-on"]');
+    await phoneOnDuty(page);
     await page.waitForSelector('[data-testid="sharing"]', { timeout: 15_000 });
     await page.tap('[data-testid="report-open"]');
     await page.selectOption('[data-testid="report-category"]', '0510');
