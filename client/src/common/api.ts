@@ -40,6 +40,7 @@ export interface NewUserInput {
 }
 export type UserPatchInput = Partial<{ displayName: string; role: Role; districtAdcode: string | null; officerId: number | null; disabled: boolean }>;
 import type { DuplicatesPreview, SquadBoard } from '#shared/cases/contract.ts';
+import type { PlaceHit } from '#shared/geocode/contract.ts';
 import type { CategoryCatalogue } from '#shared/categories/catalogue.ts';
 import type { Escalations, Heatmap, IndicatorTable, KeyAreaBoard, StatsCategories, StatsTrend } from './leader-types.ts';
 
@@ -246,6 +247,12 @@ export const api = {
     if (q.categoryCode) params.set('categoryCode', q.categoryCode);
     return authGet<DuplicatesPreview>(`/api/incidents/duplicates?${params}`, signal);
   },
+  /** places by name: roads, intersections, grid codes, key areas …, nearest the given point first among equals */
+  geocodeSearch: (q: { q: string; lon?: number; lat?: number; limit?: number }, signal?: AbortSignal) =>
+    authGet<{ hits: PlaceHit[] }>(
+      `/api/geocode/search?${query({ q: q.q, lon: q.lon?.toFixed(6), lat: q.lat?.toFixed(6), limit: q.limit?.toString() })}`,
+      signal,
+    ),
   // ---- leader ----------------------------------------------------------------------------------
   heatmap: (q: { from: string; to: string; category?: string; source?: string }) => authGet<Heatmap>(`/api/heatmap?${query(q)}`),
   keyAreaBoard: (q: { from: string; to: string }) => authGet<KeyAreaBoard>(`/api/key-areas/board?${query(q)}`),

@@ -1,6 +1,7 @@
 // The console's own label texts (中文 first, English second), drawn through Bi or oneLine so that the
 // language switch can put either first. Labels shared with other pages live in common/i18n.ts.
 import { bi, type Bi } from '../common/i18n.ts';
+import type { PlaceKind } from '#shared/geocode/contract.ts';
 
 export const common = {
   loading: bi('加载中…', 'loading'),
@@ -150,6 +151,27 @@ export const newCaseText = {
   submitting: bi('提交中…', 'Submitting'),
   createAnyway: bi('仍然新建', 'Create anyway'),
   submit: bi('提交', 'Submit'),
+};
+
+export const placeSearchText = {
+  label: bi('查找地点', 'Find the place'),
+  placeholder: bi('路名、路口（如 红星路与东大街）、网格编码、重点区域', 'road, intersection (A与B), grid code, key area'),
+  searching: bi('查找中…', 'Searching…'),
+  none: (q: string): Bi => bi(`未找到“${q}”，可在地图上点选或输入经纬度`, `nothing found for “${q}”: click the map or type lon/lat`),
+  orPick: bi('或在地图上点选、输入经纬度', 'or click the map, or type lon/lat'),
+};
+
+/** what a search hit is, in a word */
+export const placeKindText: Record<PlaceKind, Bi> = {
+  intersection: bi('路口', 'junction'),
+  road: bi('道路', 'road'),
+  address: bi('门牌', 'address'),
+  place: bi('地名', 'place'),
+  key_area: bi('重点区域', 'key area'),
+  grid: bi('网格', 'grid'),
+  community: bi('社区', 'community'),
+  street: bi('街道', 'sub-district'),
+  district: bi('区', 'district'),
 };
 
 export const liveText = {

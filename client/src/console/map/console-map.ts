@@ -30,6 +30,8 @@ export type { CaseHooks } from './selection.ts';
 
 /** room around the city when fitting it into the part of the map the panels leave free */
 const FIT_MARGIN = 40;
+/** a found place is shown at street level: the roads around it and their names readable */
+const PLACE_ZOOM = 16.5;
 
 export class ConsoleMap implements ConsoleMapApi, MapHost {
   readonly map: MapLibreMap;
@@ -190,6 +192,16 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
 
   setDraftPoint(lngLat: [number, number] | null): void {
     this.selection.setDraftPoint(lngLat);
+  }
+
+  flyToPlace(lngLat: [number, number]): void {
+    // the camera's padding already leaves out the docked panels (Selection.setInsets)
+    this.map.flyTo({ center: lngLat, zoom: Math.max(this.map.getZoom(), PLACE_ZOOM), duration: 1200, essential: true });
+  }
+
+  center(): [number, number] {
+    const c = this.map.getCenter();
+    return [c.lng, c.lat];
   }
 
   destroy(): void {

@@ -13,6 +13,10 @@ export interface ConsoleMapApi {
   stopPick(): void;
   /** the new case's point, drawn while the form is open */
   setDraftPoint(lngLat: [number, number] | null): void;
+  /** bring a found place into the free part of the map, close enough to see its streets */
+  flyToPlace(lngLat: [number, number]): void;
+  /** the centre of the map's view: searches rank places near it first */
+  center(): [number, number];
 }
 
 /** What the case store feeds the map from the live feed. */
