@@ -142,9 +142,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox<{ cases: CaseService }> = asy
       onRequest: app.requires('incident.recommend'),
       schema: {
         tags: ['dispatch'],
-        summary: 'Who to send: the responsible squad first, then the nearest available officers with a fresh position',
+        summary: 'Who to send: the responsible squad first, then the available officers with a fresh position who get there soonest',
         description:
-          "A district-scoped dispatcher is offered only their district's officers; each candidate says its squad, distance in metres, whether it holds an enforcement certificate and whether it is of the responsible squad (属地).",
+          "A district-scoped dispatcher is offered only their district's officers; each candidate says its squad, distance in metres, whether it holds an enforcement certificate and whether it is of the responsible squad (属地), and its travel time: `etaMethod` network where the database has pgRouting and a road network is loaded (the nearest 20 by straight line are routed and re-ranked), estimate (straight line × 1.4 at the mode's average speed) elsewhere.",
         security: [{ bearer: [] }],
         params: Params,
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false }),

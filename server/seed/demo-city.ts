@@ -4,6 +4,7 @@ import { insertDistricts } from './districts.ts';
 import { insertGridCells, insertStreetsAndCommunities } from './grid.ts';
 import { insertIllegalBuildings } from './illegal-buildings.ts';
 import { insertKeyAreas } from './key-areas.ts';
+import { insertRoadNetwork } from './road-network.ts';
 import { insertOfficers, insertSquads } from './squads.ts';
 import { type DemoCredential, insertDemoUsers } from './users.ts';
 
@@ -49,6 +50,7 @@ export async function seedDemoCity(pool: pg.Pool, opts: { password: string | nul
     await step('keyAreas', () => insertKeyAreas(client));
     await step('illegalBuildings', () => insertIllegalBuildings(client, 60, now));
     await step('categories', () => insertCategoryCatalogue(client));
+    await step('roadNetwork', () => insertRoadNetwork(client));
     let credentials: DemoCredential[] = [];
     await step('users', async () => (credentials = await insertDemoUsers(client, opts.password)).length);
     await client.query(`INSERT INTO seed_runs (name, summary) VALUES ($1, $2)`, [DEMO_SEED_NAME, JSON.stringify({ counts, today })]);

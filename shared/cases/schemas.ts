@@ -4,6 +4,7 @@ import { CASE_ACTIONS } from './state-machine.ts';
 import { CASE_STATES, OUTCOMES, SOURCES } from './states.ts';
 import { TIME_TYPES } from '../categories/time-types.ts';
 import { BigId, IntId } from '../id-schemas.ts';
+import { ETA_METHODS, TRAVEL_MODES } from '../dispatch/travel-speeds.ts';
 
 const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -234,5 +235,11 @@ export const Candidate = Type.Object({
   meters: Type.Number(),
   positionAt: Type.String(),
   responsibleSquad: Type.Boolean({ description: 'of the squad responsible for the grid cell (属地)' }),
+  travelMode: Enum(TRAVEL_MODES, 'how the officer travels, from their equipment: drive (执法车), ride (电动巡逻车), walk'),
+  etaSeconds: Type.Integer({ minimum: 0, description: 'travel time to the case, seconds; candidates of the same squad rank by it' }),
+  etaMethod: Enum(
+    ETA_METHODS,
+    "network: routed on the loaded road network (pgRouting) with the legs off it; estimate: straight line × detour factor at the mode's average speed (no pgRouting, no network loaded, or beyond its roads)",
+  ),
 });
 export type Candidate = Static<typeof Candidate>;
