@@ -114,6 +114,21 @@ export const recoText = {
   dispatch: bi('派遣', 'Send'),
   reassigned: bi('已改派', 'Reassigned'),
   dispatched: bi('已派遣', 'Dispatched'),
+  /** travel time to the case and how it was computed: routed on the road network, or straight line × detour factor */
+  eta: (seconds: number, method: 'network' | 'estimate'): Bi => {
+    const min = Math.max(1, Math.round(seconds / 60));
+    return method === 'network'
+      ? bi(`约 ${min} 分钟 · 路网`, `about ${min} min · road network`)
+      : bi(`约 ${min} 分钟 · 直线估算`, `about ${min} min · straight-line estimate`);
+  },
+  etaHow: (method: 'network' | 'estimate'): Bi =>
+    method === 'network'
+      ? bi('按路网行程时间计算（含单行道；到路网两端按步行/低速计）', 'routed on the road network (one-ways kept; the legs off it at access speed)')
+      : bi(
+          '直线距离 × 1.4 绕行系数 ÷ 平均速度：估算（无路网或超出路网范围）',
+          'straight line × 1.4 detour ÷ average speed: an estimate (no road network here, or beyond it)',
+        ),
+  travelMode: { drive: bi('驾车', 'by car'), ride: bi('电动巡逻车', 'by patrol bike'), walk: bi('步行', 'on foot') } as Record<'drive' | 'ride' | 'walk', Bi>,
   /** the send-all button: how many are ticked */
   sendAll: (reassigning: boolean, n: number): Bi =>
     bi(`${reassigning ? '改派' : '派遣'}${n > 0 ? ` ${n} 人` : ''}`, `${reassigning ? 'Reassign' : 'Dispatch'} ${n > 0 ? n : 'selected'}`),
