@@ -88,10 +88,17 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
     expect(seen.payload.keyAreaIds).toContain(inc.keyAreas[0].id);
     await leaderLive.waitFor((e) => e.type === 'incident.reported' && e.incidentId === inc.id, 1000);
 
-    // Recommendations: responsible squad first, each group nearest first; distances agree with turf.
+    // Recommendations: responsible squad first, each group soonest there first (travel time); distances agree with turf.
     const rec = await call(app, dispatcher, { url: `/api/incidents/${inc.id}/recommendations?limit=30` });
     expect(rec.status).toBe(200);
-    const candidates = rec.json as { officerId: number; meters: number; responsibleSquad: boolean; certified: boolean; dutyStatus: string }[];
+    const candidates = rec.json as {
+      officerId: number;
+      meters: number;
+      etaSeconds: number;
+      responsibleSquad: boolean;
+      certified: boolean;
+      dutyStatus: string;
+    }[];
     expect(candidates.length).toBeGreaterThanOrEqual(2);
     const officers = (await call(app, admin, { url: '/api/officers' })).json.features as {
       properties: { id: number };
@@ -106,7 +113,7 @@ describe(`the case loop, live (${inject('databaseMode')} database)`, () => {
     const firstOther = candidates.findIndex((c) => !c.responsibleSquad);
     if (firstOther > 0) expect(candidates.slice(firstOther).every((c) => !c.responsibleSquad)).toBe(true);
     for (const group of [candidates.filter((c) => c.responsibleSquad), candidates.filter((c) => !c.responsibleSquad)]) {
-      for (let i = 1; i < group.length; i++) expect(group[i]!.meters).toBeGreaterThanOrEqual(group[i - 1]!.meters);
+      for (let i = 1; i < group.length; i++) expect(group[i]!.etaSeconds).toBeGreaterThanOrEqual(group[i - 1]!.etaSeconds);
     }
     expect(candidates.map((c) => c.officerId)).toContain(officerA.user.officerId);
 
