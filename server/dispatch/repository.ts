@@ -39,6 +39,8 @@ export async function recommend(
   responsibleSquadId: number | null,
   limit: number,
   district: string | null = null,
+  /** false: estimates only, never routed (the bench's KNN-only figure) */
+  route = true,
 ): Promise<Candidate[]> {
   const pool = Math.max(limit, ETA_POOL);
   const res = await db.query<
@@ -87,7 +89,7 @@ export async function recommend(
       lat,
     };
   });
-  if (rows.length > 0 && (await routingReady(db))) {
+  if (route && rows.length > 0 && (await routingReady(db))) {
     const routed = await networkSeconds(
       db,
       point,
