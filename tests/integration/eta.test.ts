@@ -120,13 +120,15 @@ describe(`ETA as a straight-line estimate where it cannot be routed (${mode} dat
   });
 });
 
-describe.skipIf(!pgrouting && !required)(`ETA routed on the road network with pgRouting (${mode} database)`, () => {
-  beforeAll(() => {
-    if (!pgrouting)
-      throw new Error(`ZHIHUI_REQUIRE_PGROUTING is set but this ${mode} database has no pgrouting extension: install postgresql-15-pgrouting (see .ci/run)`);
-  });
+/** In each network test, so that a missing pgRouting counts as a failed test (not a skipped one) when it is required. */
+function requireRouting(): void {
+  if (!pgrouting)
+    throw new Error(`ZHIHUI_REQUIRE_PGROUTING is set but this ${mode} database has no pgrouting extension: install postgresql-15-pgrouting (see .ci/run)`);
+}
 
+describe.skipIf(!pgrouting && !required)(`ETA routed on the road network with pgRouting (${mode} database)`, () => {
   it('on the demo roads: an officer across a one-way, nearer in a straight line, comes after one further away who can drive there', async () => {
+    requireRouting();
     // A one-way main-road edge, 150–400 m; the case at its start, officer X at its end: X must go around.
     const found = await db.pool.query<{ source: number; target: number; len: number; cx: number; ynode: number; cy: number; dx: number; dy: number }>(`
       WITH e AS (
@@ -168,6 +170,7 @@ describe.skipIf(!pgrouting && !required)(`ETA routed on the road network with pg
   });
 
   it('on a small network loaded for the test: the officer behind a one-way street goes around the block and is ranked second', async () => {
+    requireRouting();
     // A 600 × 400 m block: A→B is one-way eastbound; B–C, C–D and D–A are two-way. The case is just
     // south of A. X, just south of B, is 600 m away in a straight line but must drive B→C→D→A
     // (1,400 m); Y, just north of C, is 744 m away and drives C→D→A (1,000 m).
