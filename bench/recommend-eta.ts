@@ -108,7 +108,9 @@ console.log(
 console.log(`  methods in the first 20 cases' lists: ${[...methods].map(([m, n]) => `${m} ${n}`).join(', ')}`);
 console.log(`  bare KNN SQL (20 ids)                             ${fmt(bare)}`);
 console.log(`  recommend() KNN only (straight-line estimate)     ${fmt(knn)}`);
-console.log(`  recommend() with ETA (nearest 20 routed)          ${fmt(eta)}   p99 ×${(eta.p99 / knn.p99).toFixed(2)} of KNN only; target p99 < 50 ms`);
+console.log(
+  `  recommend() with ETA (${routed ? 'nearest 20 routed)         ' : 'no pgRouting: estimated)  '} ${fmt(eta)}   p99 ×${(eta.p99 / knn.p99).toFixed(2)} of KNN only; target p99 < 50 ms`,
+);
 console.log(`  GET /api/incidents/:id/recommendations            ${fmt(http)}`);
 await app.close();
 await db.close();
