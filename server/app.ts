@@ -9,6 +9,9 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
 import type { Server } from 'socket.io';
 import { authPlugin } from './auth/plugin.ts';
+import { BasemapArchive } from './basemap/archive-reader.ts';
+import { basemapRoutes } from './basemap/routes.ts';
+import { BasemapService } from './basemap/service.ts';
 import { authRoutes } from './auth/routes.ts';
 import { ClockWatcher } from './clocks/watcher.ts';
 import type { Config } from './config.ts';
@@ -199,6 +202,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(holidayRoutes, { holidays: new HolidayService(pool, relay, app.log) });
   await app.register(geoRoutes, { repo: geoRepo, publicMap });
   await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
+  const basemapArchive = new BasemapArchive(opts.config.dataDir);
+  await app.register(basemapRoutes, { basemap: new BasemapService(basemapArchive), publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(caseRoutes, { cases });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
@@ -234,6 +239,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   metrics.attachClocks(clocks);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {
+    basemapArchive.close();
     positions.stop();
     await clocks.stop();
     bus.stop();

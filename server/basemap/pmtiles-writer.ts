@@ -27,7 +27,7 @@ export interface PmtilesOptions {
   /** [west, south, east, north], WGS84 */
   bounds: [number, number, number, number];
   center: [number, number, number];
-  metadata: Record<string, unknown>;
+  metadata: object;
 }
 
 interface Entry {

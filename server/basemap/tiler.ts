@@ -73,7 +73,7 @@ export function tileBasemap(features: BasemapFeature[], bounds: Bounds): TiledBa
               return { ...f, tags };
             });
           if (shown.length === 0) continue;
-          layers[name] = { ...tile, features: shown };
+          layers[name] = { ...tile, features: shown as GeoJSONVTTile['features'] };
         }
         if (Object.keys(layers).length === 0) continue;
         const pbf = fromGeojsonVt(layers, { version: 2, extent: EXTENT });
