@@ -101,7 +101,7 @@ export const basemapRoutes: FastifyPluginAsyncTypebox<{ basemap: BasemapService;
         params: Type.Object({
           fontstack: Type.String({
             minLength: 1,
-            maxLength: 200,
+            maxLength: 96,
             pattern: '^[A-Za-z0-9 ,_-]+$',
             description: 'font names, comma-separated',
             examples: ['WenQuanYi Micro Hei Regular'],
