@@ -49,7 +49,10 @@ try {
     // without it (no CJK font, say) the console keeps its plain offline style
     try {
       const basemap = await ensureDemoBasemap(config.dataDir);
-      if (basemap) say(`demo basemap built in ${(basemap.ms / 1000).toFixed(1)} s: ${basemap.tiles} tiles, ${Math.round(basemap.bytes / 1024)} KiB, ${basemap.glyphRanges} glyph ranges`);
+      if (basemap)
+        say(
+          `demo basemap built in ${(basemap.ms / 1000).toFixed(1)} s: ${basemap.tiles} tiles, ${Math.round(basemap.bytes / 1024)} KiB, ${basemap.glyphRanges} glyph ranges`,
+        );
     } catch (err) {
       say(`demo basemap not built (${(err as Error).message}); the map draws without streets`);
     }

@@ -91,8 +91,16 @@ const PALETTES: Record<BasemapTheme, Palette> = {
 const cls = (...names: string[]) => ['match', ['get', 'class'], names, true, false];
 /** line width by zoom: thin at 10, `at17` px at 17 */
 const width = (at12: number, at17: number) => ['interpolate', ['exponential', 1.6], ['zoom'], 10, at12 * 0.4, 12, at12, 17, at17];
+/** a river or canal is wider than a stream */
+const big = (river: number, stream: number) => ['match', ['get', 'class'], ['river', 'canal'], river, stream];
 /** Chinese name first, the English one (when the data has it) on a second, smaller line */
-const label = ['format', ['coalesce', ['get', 'name'], ['get', 'name_en']], {}, ['case', ['all', ['has', 'name'], ['has', 'name_en']], ['concat', '\n', ['get', 'name_en']], ''], { 'font-scale': 0.8 }];
+const label = [
+  'format',
+  ['coalesce', ['get', 'name'], ['get', 'name_en']],
+  {},
+  ['case', ['all', ['has', 'name'], ['has', 'name_en']], ['concat', '\n', ['get', 'name_en']], ''],
+  { 'font-scale': 0.8 },
+];
 
 export function basemapLayers(theme: BasemapTheme, fontstack: string): LayerSpecification[] {
   const p = PALETTES[theme];
@@ -113,9 +121,20 @@ export function basemapLayers(theme: BasemapTheme, fontstack: string): LayerSpec
       ...src,
       'source-layer': 'water',
       filter: ['==', ['geometry-type'], 'LineString'],
-      paint: { 'line-color': p.waterLine, 'line-width': ['match', ['get', 'class'], ['river', 'canal'], width(1.5, 8), width(0.5, 2)] },
+      // one zoom curve, the class inside its stops (MapLibre allows `zoom` only at the top)
+      paint: {
+        'line-color': p.waterLine,
+        'line-width': ['interpolate', ['exponential', 1.6], ['zoom'], 10, big(0.6, 0.2), 12, big(1.5, 0.5), 17, big(8, 2)],
+      },
     },
-    { id: 'bm-path', type: 'line', ...src, 'source-layer': 'roads', filter: cls('path'), paint: { 'line-color': p.path, 'line-width': width(0.3, 1.5), 'line-dasharray': [2, 1] } },
+    {
+      id: 'bm-path',
+      type: 'line',
+      ...src,
+      'source-layer': 'roads',
+      filter: cls('path'),
+      paint: { 'line-color': p.path, 'line-width': width(0.3, 1.5), 'line-dasharray': [2, 1] },
+    },
     // light roads need an edge to be seen; dark ones sit on the ground as they are
     ...(theme === 'light'
       ? roads.map(([name, classes, , w12, w17]) => ({
@@ -166,7 +185,7 @@ export function basemapLayers(theme: BasemapTheme, fontstack: string): LayerSpec
         'symbol-spacing': 280,
         'text-field': ['coalesce', ['get', 'name'], ['get', 'name_en']],
         'text-font': font,
-        'text-size': ['interpolate', ['linear'], ['zoom'], 13, 11, 17, 15],
+        'text-size': ['interpolate', ['linear'], ['zoom'], 13, 12, 17, 16],
         'text-max-angle': 35,
         'text-padding': 4,
       },

@@ -16,7 +16,9 @@ const { values, positionals } = parseArgs({
 });
 const input = positionals[0];
 if (!input || positionals.length > 1) {
-  console.error('usage: npm run basemap -- <extract.osm.pbf | roads.geojson | features.geojsonseq> [--attribution "…"] [--note-zh "…" --note-en "…"] [--font file]');
+  console.error(
+    'usage: npm run basemap -- <extract.osm.pbf | roads.geojson | features.geojsonseq> [--attribution "…"] [--note-zh "…" --note-en "…"] [--font file]',
+  );
   process.exit(2);
 }
 const { dataDir } = loadConfig();

@@ -49,7 +49,17 @@ const ROAD_CLASSES: Record<string, [string, number]> = {
   track: ['path', 15],
 };
 
-const PLACE_ZOOM: Record<string, number> = { city: 10, town: 10, district: 11, suburb: 12, quarter: 13, village: 13, neighbourhood: 14, hamlet: 14, locality: 15 };
+const PLACE_ZOOM: Record<string, number> = {
+  city: 10,
+  town: 10,
+  district: 11,
+  suburb: 12,
+  quarter: 13,
+  village: 13,
+  neighbourhood: 14,
+  hamlet: 14,
+  locality: 15,
+};
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim().slice(0, 200) : '');
 
@@ -113,13 +123,13 @@ async function readSequence(file: string, out: BasemapFeature[]): Promise<void> 
   let n = 0;
   for await (const raw of lines) {
     n++;
-    const line = raw.replace(/^\x1e/, '').trim();
+    const line = (raw.startsWith('\u001e') ? raw.slice(1) : raw).trim();
     if (!line) continue;
     let f: InputFeature;
     try {
       f = JSON.parse(line) as InputFeature;
-    } catch {
-      throw new Error(`${path.basename(file)} line ${n}: not a GeoJSON feature (${line.slice(0, 60)}…)`);
+    } catch (err) {
+      throw new Error(`${path.basename(file)} line ${n}: not a GeoJSON feature (${line.slice(0, 60)}…)`, { cause: err });
     }
     const b = fromInput(f);
     if (b) out.push(b);
@@ -131,7 +141,7 @@ function readCollection(file: string, out: BasemapFeature[]): void {
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof doc;
   } catch (err) {
-    throw new Error(`${path.basename(file)} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${path.basename(file)} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) throw new Error(`${path.basename(file)} is not a GeoJSON FeatureCollection`);
   for (const f of doc.features) {
@@ -152,8 +162,9 @@ async function readOsmPbf(file: string, out: BasemapFeature[]): Promise<void> {
       await run('osmium', ['export', kept, '-f', 'geojsonseq', '-o', seq, '--overwrite'], { maxBuffer: 16 * 1024 * 1024 });
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: string };
-      if (e.code === 'ENOENT') throw new Error('osmium was not found: install Debian\'s osmium-tool (apt-get install osmium-tool) to read .osm.pbf extracts');
-      throw new Error(`osmium could not read ${path.basename(file)}: ${(e.stderr || e.message).trim()}`);
+      if (e.code === 'ENOENT')
+        throw new Error("osmium was not found: install Debian's osmium-tool (apt-get install osmium-tool) to read .osm.pbf extracts", { cause: err });
+      throw new Error(`osmium could not read ${path.basename(file)}: ${(e.stderr || e.message).trim()}`, { cause: err });
     }
     await readSequence(seq, out);
   } finally {
@@ -167,7 +178,10 @@ export const INPUT_KINDS = ['.osm.pbf', '.geojson', '.json', '.geojsonseq', '.ge
 export async function readBasemapFeatures(file: string): Promise<BasemapFeature[]> {
   const lower = file.toLowerCase();
   const kind = INPUT_KINDS.find((k) => lower.endsWith(k));
-  if (!kind) throw new Error(`cannot build a basemap from ${path.basename(file)}: give an OpenStreetMap extract (.osm.pbf), a GeoJSON FeatureCollection (.geojson) or a GeoJSON sequence (.geojsonseq)`);
+  if (!kind)
+    throw new Error(
+      `cannot build a basemap from ${path.basename(file)}: give an OpenStreetMap extract (.osm.pbf), a GeoJSON FeatureCollection (.geojson) or a GeoJSON sequence (.geojsonseq)`,
+    );
   if (!fs.existsSync(file)) throw new Error(`no such file: ${file}`);
   if (!fs.statSync(file).isFile()) throw new Error(`not a file: ${file}`);
   const out: BasemapFeature[] = [];

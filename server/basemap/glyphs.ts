@@ -27,9 +27,7 @@ const PREFERRED = [/^Noto Sans CJK SC$/i, /^Noto Sans SC$/i, /^WenQuanYi Micro H
 export async function findCjkFont(file?: string): Promise<CjkFont> {
   if (file) {
     if (!fs.existsSync(file)) throw new Error(`font file not found: ${file}`);
-    const faces = await new Promise<fontnik.FontFace[]>((resolve, reject) =>
-      fontnik.load(fs.readFileSync(file), (err, f) => (err ? reject(err) : resolve(f))),
-    );
+    const faces = await new Promise<fontnik.FontFace[]>((resolve, reject) => fontnik.load(fs.readFileSync(file), (err, f) => (err ? reject(err) : resolve(f))));
     const face = faces[0];
     if (!face) throw new Error(`no font face in ${file}`);
     return { file, index: 0, fontstack: `${face.family_name} ${face.style_name ?? 'Regular'}` };
@@ -74,9 +72,9 @@ async function subset(font: CjkFont, codePoints: Set<number>, tmp: string): Prom
     await run('hb-subset', [`--face-index=${font.index}`, `--unicodes-file=${list}`, `--output-file=${out}`, font.file]);
     return { bytes: fs.readFileSync(out), subset: true };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`hb-subset failed on ${font.file}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`hb-subset failed on ${font.file}: ${(err as Error).message}`, { cause: err });
     // fontnik renders the first face of a collection
-    if (font.index !== 0) throw new Error(`${font.file} face ${font.index} needs hb-subset (Debian libharfbuzz-bin) to be read`);
+    if (font.index !== 0) throw new Error(`${font.file} face ${font.index} needs hb-subset (Debian libharfbuzz-bin) to be read`, { cause: err });
     return { bytes: fs.readFileSync(font.file), subset: false };
   }
 }

@@ -24,7 +24,7 @@ export const basemapRoutes: FastifyPluginAsyncTypebox<{ basemap: BasemapService;
         tags: ['map'],
         summary: "The MapLibre style of Zhihui's offline basemap",
         description:
-          'A MapLibre style (version 8) over this server\'s basemap tiles and glyphs: `dark` for the wall console, `light` for phones. ' +
+          "A MapLibre style (version 8) over this server's basemap tiles and glyphs: `dark` for the wall console, `light` for phones. " +
           'The source `zhihui-basemap` carries the attribution (© OpenStreetMap contributors for OSM data) and, for the demo city, the note ' +
           'that its basemap is partial (zh-CN first, English second; also in `metadata["zhihui:note"]`). Layer ids start with `bm-`. 404 when no basemap is built.',
         querystring: Type.Object(
@@ -76,7 +76,8 @@ export const basemapRoutes: FastifyPluginAsyncTypebox<{ basemap: BasemapService;
     async (req, reply) => {
       const { z, x, y } = req.params;
       const last = 2 ** z - 1;
-      if (x > last || y > last) throw app.httpErrors.badRequest(`${x > last ? 'x' : 'y'} ${x > last ? x : y} is out of range at z ${z}: it must be from 0 to ${last}`);
+      if (x > last || y > last)
+        throw app.httpErrors.badRequest(`${x > last ? 'x' : 'y'} ${x > last ? x : y} is out of range at z ${z}: it must be from 0 to ${last}`);
       const tile = await basemap.tile(z, x, y);
       if (!tile) throw app.httpErrors.notFound(NOT_BUILT);
       reply.header('cache-control', cache(300));
@@ -106,7 +107,12 @@ export const basemapRoutes: FastifyPluginAsyncTypebox<{ basemap: BasemapService;
             description: 'font names, comma-separated',
             examples: ['WenQuanYi Micro Hei Regular'],
           }),
-          range: Type.String({ maxLength: 13, pattern: '^[0-9]{1,5}-[0-9]{1,5}$', description: 'first-last code point, 256 of them', examples: ['0-255', '20224-20479'] }),
+          range: Type.String({
+            maxLength: 13,
+            pattern: '^[0-9]{1,5}-[0-9]{1,5}$',
+            description: 'first-last code point, 256 of them',
+            examples: ['0-255', '20224-20479'],
+          }),
         }),
         response: {
           200: { description: 'the glyph range (protobuf)', content: { [PBF]: { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },

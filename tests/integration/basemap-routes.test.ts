@@ -32,7 +32,8 @@ afterAll(async () => {
   fs.rmSync(emptyDir, { recursive: true, force: true });
 });
 
-const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, ...headers } });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, ...headers } });
 
 function tileAt(lon: number, lat: number, z: number): string {
   const n = 2 ** z;
@@ -141,7 +142,11 @@ describe('glyphs', () => {
 
 describe('login', () => {
   it('style, tiles and glyphs need a login, like the other map layers', async () => {
-    for (const url of ['/api/basemap/style', `/api/basemap/tiles/${tileAt(104.064, 30.632, 15)}.pbf`, `/api/basemap/fonts/${encodeURIComponent(fontstack)}/0-255.pbf`]) {
+    for (const url of [
+      '/api/basemap/style',
+      `/api/basemap/tiles/${tileAt(104.064, 30.632, 15)}.pbf`,
+      `/api/basemap/fonts/${encodeURIComponent(fontstack)}/0-255.pbf`,
+    ]) {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
     }
   });

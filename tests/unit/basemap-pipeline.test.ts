@@ -51,7 +51,9 @@ describe('the demo city basemap, from the shipped OpenStreetMap roads', () => {
     const head = fs.readFileSync(archivePath(dataDir)).subarray(0, 8);
     expect(head.subarray(0, 7).toString('ascii')).toBe('PMTiles');
     expect(head[7]).toBe(3);
-    console.log(`demo basemap: ${built.tiles} tiles, ${(built.bytes / 1024).toFixed(0)} KiB, ${built.glyphRanges} glyph ranges (${(built.glyphBytes / 1024).toFixed(0)} KiB) in ${Math.round(built.ms)} ms`);
+    console.log(
+      `demo basemap: ${built.tiles} tiles, ${(built.bytes / 1024).toFixed(0)} KiB, ${built.glyphRanges} glyph ranges (${(built.glyphBytes / 1024).toFixed(0)} KiB) in ${Math.round(built.ms)} ms`,
+    );
   });
 
   it('is not built again when it is there', async () => {
@@ -151,7 +153,17 @@ ${nodes.map(([id, lon, lat]) => `  <node id="${id}" version="1" lat="${lat}" lon
     fs.writeFileSync(
       seq,
       [
-        { type: 'Feature', properties: { highway: 'residential', name: '序列街' }, geometry: { type: 'LineString', coordinates: [[104.06, 30.63], [104.061, 30.631]] } },
+        {
+          type: 'Feature',
+          properties: { highway: 'residential', name: '序列街' },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [104.06, 30.63],
+              [104.061, 30.631],
+            ],
+          },
+        },
         { type: 'Feature', properties: { amenity: 'bench' }, geometry: { type: 'Point', coordinates: [104.06, 30.63] } },
       ]
         .map((f) => `\x1e${JSON.stringify(f)}`)

@@ -59,7 +59,7 @@ export class StreetLayers {
       this.map.addLayer(layer, before);
     }
     this.control = new AttributionControl({ compact: false });
-    this.map.addControl(this.control, 'bottom-left');
+    this.map.addControl(this.control, 'bottom-right');
   }
 
   remove(): void {
