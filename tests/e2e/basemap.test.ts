@@ -183,7 +183,7 @@ describe('the street basemap in the browser', () => {
       expect(await credit.isVisible()).toBe(true);
       expect(await credit.innerText()).toContain('© OpenStreetMap contributors');
       // above the sticky action button
-      await page.locator('[data-testid="case-map"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.locator('[data-testid="case-map"]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await page.waitForTimeout(300);
       await page.screenshot({ path: '/tmp/bm-phone.png' });
       await page.locator('[data-testid="case-map"]').screenshot({ path: '/tmp/bm-phone-map.png' });
