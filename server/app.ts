@@ -194,7 +194,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { health: new HealthService(new HealthRepository(pool), dialect.mode) });
   const geoRepo = new GeoRepository(pool);
-  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap, geo: geoRepo });
+  const basemapArchive = new BasemapArchive(opts.config.dataDir);
+  const basemapService = new BasemapService(basemapArchive);
+  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap, geo: geoRepo, basemap: basemapService });
   await app.register(authRoutes, { loginPerMinute: opts.config.loginPerMinute ?? 10 });
   await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
   await app.register(rosterRoutes, { roster: new RosterService(pool, new RosterRepository(pool), bus) });
@@ -202,8 +204,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(holidayRoutes, { holidays: new HolidayService(pool, relay, app.log) });
   await app.register(geoRoutes, { repo: geoRepo, publicMap });
   await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
-  const basemapArchive = new BasemapArchive(opts.config.dataDir);
-  await app.register(basemapRoutes, { basemap: new BasemapService(basemapArchive), publicMap });
+  await app.register(basemapRoutes, { basemap: basemapService, publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(caseRoutes, { cases });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });

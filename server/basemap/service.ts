@@ -15,6 +15,11 @@ const etagOf = (b: Buffer) => `"${crypto.createHash('sha1').update(b).digest('ba
 export class BasemapService {
   constructor(private readonly archive: BasemapArchive) {}
 
+  /** a basemap archive is there to serve */
+  async built(): Promise<boolean> {
+    return (await this.archive.info()) !== null;
+  }
+
   /** null: no basemap built; a tile of zero bytes: the archive has nothing there */
   async tile(z: number, x: number, y: number): Promise<Blob | null> {
     const t = await this.archive.tile(z, x, y);

@@ -141,6 +141,10 @@ describe('glyphs', () => {
 });
 
 describe('login', () => {
+  it('/api/config says the server has a street basemap, before any login', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/config' })).json().basemap).toBe(true);
+  });
+
   it('style, tiles and glyphs need a login, like the other map layers', async () => {
     for (const url of [
       '/api/basemap/style',
@@ -154,6 +158,8 @@ describe('login', () => {
   it('PUBLIC_MAP_LAYERS opens them; with no basemap built they answer 404 saying how to build one', async () => {
     const open = await testApp(db, { config: { publicMapLayers: true, dataDir: emptyDir } });
     try {
+      // the console asks for no basemap the server does not have
+      expect((await open.inject({ method: 'GET', url: '/api/config' })).json().basemap).toBe(false);
       const style = await open.inject({ method: 'GET', url: '/api/basemap/style' });
       expect(style.statusCode).toBe(404);
       expect(style.json().message).toMatch(/npm run basemap/);

@@ -57,7 +57,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
   constructor(container: HTMLElement, config: ClientConfig) {
     this.home = { center: config.center, zoom: config.zoom };
     const remote = config.mapStyleUrl !== null && config.mapStyleUrl !== '' ? config.mapStyleUrl : null;
-    this.ownBasemap = remote === null;
+    this.ownBasemap = remote === null && config.basemap === true;
     this.publicLayers = config.publicMapLayers === true;
     this.map = createMap({
       container,
@@ -67,7 +67,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
       minZoom: 8,
       maxZoom: 19,
       attribution: remote !== null,
-      styleGlyphs: remote === null,
+      styleGlyphs: this.ownBasemap,
       controls: true,
       // our tiles go with the session's token (the cookie goes too); nothing else gets it
       transformRequest: (url) =>
@@ -127,7 +127,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
 
   /**
    * The street basemap is map data: on the map while the session may see the map layers (always with
-   * PUBLIC_MAP_LAYERS), under every overlay. A server with none built answers 404: the plain ground stays.
+   * PUBLIC_MAP_LAYERS), under every overlay; only when the server says it has one built (`basemap` in its config).
    */
   private syncStreets(): void {
     if (!this.ownBasemap || this.gone) return;
