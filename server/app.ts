@@ -9,6 +9,9 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
 import type { Server } from 'socket.io';
 import { authPlugin } from './auth/plugin.ts';
+import { BasemapArchive } from './basemap/archive-reader.ts';
+import { basemapRoutes } from './basemap/routes.ts';
+import { BasemapService } from './basemap/service.ts';
 import { authRoutes } from './auth/routes.ts';
 import { ClockWatcher } from './clocks/watcher.ts';
 import type { Config } from './config.ts';
@@ -191,7 +194,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { health: new HealthService(new HealthRepository(pool), dialect.mode) });
   const geoRepo = new GeoRepository(pool);
-  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap, geo: geoRepo });
+  const basemapArchive = new BasemapArchive(opts.config.dataDir);
+  const basemapService = new BasemapService(basemapArchive);
+  await app.register(clientConfigRoutes, { mapStyleUrl: opts.config.mapStyleUrl, publicMapLayers: publicMap, geo: geoRepo, basemap: basemapService });
   await app.register(authRoutes, { loginPerMinute: opts.config.loginPerMinute ?? 10 });
   await app.register(userRoutes, { users: new UserService(pool, users, app.auth) });
   await app.register(rosterRoutes, { roster: new RosterService(pool, new RosterRepository(pool), bus) });
@@ -199,6 +204,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(holidayRoutes, { holidays: new HolidayService(pool, relay, app.log) });
   await app.register(geoRoutes, { repo: geoRepo, publicMap });
   await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
+  await app.register(basemapRoutes, { basemap: basemapService, publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(caseRoutes, { cases });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
@@ -234,6 +240,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   metrics.attachClocks(clocks);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {
+    basemapArchive.close();
     positions.stop();
     await clocks.stop();
     bus.stop();

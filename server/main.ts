@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { ensureDemoBasemap } from './basemap/demo.ts';
 import { loadConfig } from './config.ts';
 import { isDatabaseUnavailable } from './db/availability.ts';
 import { openDatabase } from './db/database.ts';
@@ -44,6 +45,17 @@ try {
     }
     const history = await seedDemoHistory(db.pool, { days: config.seedHistoryDays, log: (m) => say(m) });
     if (history.seeded) say(`demo history: ${config.seedHistoryDays} days in ${(history.ms / 1000).toFixed(1)} s: ${JSON.stringify(history.counts)}`);
+    // the demo city's streets (OpenStreetMap, south-central Chengdu) as the offline basemap, once per DATA_DIR;
+    // without it (no CJK font, say) the console keeps its plain offline style
+    try {
+      const basemap = await ensureDemoBasemap(config.dataDir);
+      if (basemap)
+        say(
+          `demo basemap built in ${(basemap.ms / 1000).toFixed(1)} s: ${basemap.tiles} tiles, ${Math.round(basemap.bytes / 1024)} KiB, ${basemap.glyphRanges} glyph ranges`,
+        );
+    } catch (err) {
+      say(`demo basemap not built (${(err as Error).message}); the map draws without streets`);
+    }
   } else {
     const n = await ensureCategoryCatalogue(db.pool);
     if (n) say(`no demo city (SEED_DEMO=false); the shipped category catalogue installed: ${n} categories`);

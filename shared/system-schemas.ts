@@ -32,5 +32,8 @@ export const ClientConfig = Type.Object({
   publicMapLayers: Type.Boolean({ description: 'map layers answer without a login (PUBLIC_MAP_LAYERS)' }),
   home: Type.Object({ zh: Type.String(), en: Type.String() }, { description: "the name of the start view (the demo city's 天府广场; a real city's centre)" }),
   demo: Type.Boolean({ description: 'the demo city is what the database holds (the console says so)' }),
+  basemap: Type.Boolean({
+    description: 'the server has its own street basemap built (GET /api/basemap/style); the maps use it when mapStyleUrl is null',
+  }),
 });
 export type ClientConfig = Static<typeof ClientConfig>;

@@ -54,6 +54,8 @@ describe(`npm start on an empty ${mode} database`, () => {
     try {
       expect(first.output()).toContain('demo city seeded');
       expect(first.output()).toContain('Demo users');
+      // the demo city's street basemap, through the pipeline, into this DATA_DIR
+      expect(first.output()).toMatch(/demo basemap built in \d+\.\d s: \d+ tiles/);
       firstState = await snapshot(first.base);
       expect(firstState.health.database.mode).toBe(mode);
       expect(firstState.health.demo.seeded).toBe(true);
@@ -69,6 +71,7 @@ describe(`npm start on an empty ${mode} database`, () => {
     try {
       expect(second.output()).toContain('demo city already present');
       expect(second.output()).not.toContain('Demo users');
+      expect(second.output()).not.toContain('demo basemap built');
       expect(await snapshot(second.base)).toEqual(firstState);
     } finally {
       expect(await second.stop()).toBe(0);

@@ -27,6 +27,8 @@ import { untrack } from 'svelte';
 import type { UserAdminView } from '#shared/auth/user-schemas.ts';
 import type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility } from '#shared/roster/schemas.ts';
 import type { Role } from '#shared/roles.ts';
+import type { BasemapTheme } from '#shared/basemap-style.ts';
+import type { StyleSpecification } from 'maplibre-gl';
 import type { CatalogueVersionDetail, CatalogueVersionSummary, NewCatalogueVersion } from '#shared/categories/admin-schemas.ts';
 
 export type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility, UserAdminView };
@@ -203,6 +205,8 @@ export const api = {
   squads: (signal?: AbortSignal) => authGet<SquadCollection>('/api/squads', signal),
   /** permission positions.read (admin, dispatcher, supervisor, leader) */
   officers: (signal?: AbortSignal) => authGet<OfficerCollection>('/api/officers', signal),
+  /** Zhihui's own offline basemap (404 when the server has none built) */
+  basemapStyle: (theme: BasemapTheme, signal?: AbortSignal) => authGet<StyleSpecification>(`/api/basemap/style?theme=${theme}`, signal),
 
   // ---- auth ------------------------------------------------------------------------------------
   login: (login: string, password: string) => request<LoginResponse>('/api/auth/login', { method: 'POST', body: { login, password } }),

@@ -32,6 +32,11 @@ export interface MapSetup {
   transformRequest?: MapOptions['transformRequest'];
   /** false: a picture that neither pans nor zooms (a small map inside a scrolling page) */
   interactive?: boolean;
+  /**
+   * true: Chinese labels are drawn with the style's own glyphs (our basemap ships them) rather than
+   * MapLibre's default of the browser's local sans-serif, the same on every screen
+   */
+  styleGlyphs?: boolean;
 }
 
 export function createMap(o: MapSetup): MapLibreMap {
@@ -48,6 +53,7 @@ export function createMap(o: MapSetup): MapLibreMap {
     pitchWithRotate: false,
     fadeDuration: 0,
     ...(o.interactive === false ? { interactive: false } : {}),
+    ...(o.styleGlyphs ? { localIdeographFontFamily: false as const } : {}),
     ...(o.transformRequest ? { transformRequest: o.transformRequest } : {}),
   });
   map.touchZoomRotate.disableRotation();

@@ -5,11 +5,13 @@
 // MapView tells the map who is logged in (setAccess), and each change — log in, log out, another
 // user — reloads what that session may see and forgets the rest.
 import type { FeatureCollection, Point } from 'geojson';
-import type { Map as MapLibreMap } from 'maplibre-gl';
+import type { Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
 import type { ClientConfig } from '../../common/api-types.ts';
 import type { CaseView, PositionUpdate } from '../../common/cases/types.ts';
 import { declutter } from '../../common/map/html-labels.ts';
 import { createMap, fitCollection } from '../../common/map/setup.ts';
+import { fetchStreetStyle, StreetLayers } from '../../common/map/street-basemap.ts';
+import { reportError } from '../../common/errors.svelte.ts';
 import type { LayerName } from '../../common/i18n.ts';
 import { session } from '../../common/session.svelte.ts';
 import { consoleState } from '../console-state.svelte.ts';
@@ -45,11 +47,18 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
   private readonly selection: Selection;
   private readonly basemap: Basemap;
   private readonly loader: LayerLoader;
+  /** no MAP_STYLE_URL: Zhihui's own street basemap goes under the overlays once the session may see it */
+  private readonly ownBasemap: boolean;
+  private readonly publicLayers: boolean;
+  private streetStyle: Promise<StyleSpecification | null> | null = null;
+  private streets: StreetLayers | null = null;
   private gone = false;
 
   constructor(container: HTMLElement, config: ClientConfig) {
     this.home = { center: config.center, zoom: config.zoom };
     const remote = config.mapStyleUrl !== null && config.mapStyleUrl !== '' ? config.mapStyleUrl : null;
+    this.ownBasemap = remote === null && config.basemap === true;
+    this.publicLayers = config.publicMapLayers === true;
     this.map = createMap({
       container,
       style: remote ?? Basemap.offline(),
@@ -58,6 +67,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
       minZoom: 8,
       maxZoom: 19,
       attribution: remote !== null,
+      styleGlyphs: this.ownBasemap,
       controls: true,
       // our tiles go with the session's token (the cookie goes too); nothing else gets it
       transformRequest: (url) =>
@@ -110,7 +120,35 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
 
   /** Who is logged in (a session key; null when nobody, or not a console user); see LayerLoader. */
   setAccess(key: string | null): void {
-    if (!this.destroyed) this.loader.setAccess(key);
+    if (this.destroyed) return;
+    this.loader.setAccess(key);
+    this.syncStreets();
+  }
+
+  /**
+   * The street basemap is map data: on the map while the session may see the map layers (always with
+   * PUBLIC_MAP_LAYERS), under every overlay; only when the server says it has one built (`basemap` in its config).
+   */
+  private syncStreets(): void {
+    if (!this.ownBasemap || this.gone) return;
+    const allowed = this.loader.authorized || this.publicLayers;
+    if (!allowed) {
+      this.streets?.remove();
+      consoleState.basemap = null;
+      return;
+    }
+    if (!this.basemap.installed) return; // the style's load calls again
+    this.streetStyle ??= fetchStreetStyle('dark').catch((err: unknown) => {
+      this.streetStyle = null; // asked again at the next login
+      reportError(new Error(`底图样式加载失败 street basemap unavailable: ${(err as Error).message}`));
+      return null;
+    });
+    void this.streetStyle.then((style) => {
+      if (!style || this.gone || !this.basemap.installed || !(this.loader.authorized || this.publicLayers)) return;
+      this.streets ??= new StreetLayers(this.map, style);
+      this.streets.add('zh-background');
+      consoleState.basemap = 'zhihui';
+    });
   }
 
   /**
@@ -220,6 +258,7 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
   /** Our overlays are on a (new) style: tiles for the session, visibility, and the data we hold. */
   private overlaysInstalled(): Promise<void> {
     this.tiles.styleReplaced();
+    this.syncStreets();
     for (const name of Object.keys(overlays) as LayerName[]) {
       if (!consoleState.visible[name]) this.setOverlayVisible(name, false);
     }
