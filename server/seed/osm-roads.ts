@@ -47,6 +47,9 @@ export function loadOsmRoads(file = ROADS_FILE): OsmRoad[] {
 }
 
 export function loadOsmIntersections(file = INTERSECTIONS_FILE): OsmIntersection[] {
-  const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Collection<{ id: string; name: string; roads: string[] }, { type: 'Point'; coordinates: [number, number] }>;
+  const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Collection<
+    { id: string; name: string; roads: string[] },
+    { type: 'Point'; coordinates: [number, number] }
+  >;
   return c.features.map((f) => ({ id: f.properties.id, name: f.properties.name, roads: f.properties.roads, coordinates: f.geometry.coordinates }));
 }
