@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { insertCategoryCatalogue } from './categories.ts';
 import { insertDistricts } from './districts.ts';
+import { insertGazetteer } from './gazetteer.ts';
 import { insertGridCells, insertStreetsAndCommunities } from './grid.ts';
 import { insertIllegalBuildings } from './illegal-buildings.ts';
 import { insertKeyAreas } from './key-areas.ts';
@@ -49,6 +50,7 @@ export async function seedDemoCity(pool: pg.Pool, opts: { password: string | nul
     await step('keyAreas', () => insertKeyAreas(client));
     await step('illegalBuildings', () => insertIllegalBuildings(client, 60, now));
     await step('categories', () => insertCategoryCatalogue(client));
+    await step('gazetteer', () => insertGazetteer(client));
     let credentials: DemoCredential[] = [];
     await step('users', async () => (credentials = await insertDemoUsers(client, opts.password)).length);
     await client.query(`INSERT INTO seed_runs (name, summary) VALUES ($1, $2)`, [DEMO_SEED_NAME, JSON.stringify({ counts, today })]);
