@@ -138,13 +138,20 @@ export async function containing(db: Queryable, norm: string, grams: string[], o
   return res.rows;
 }
 
-/** Names holding any of the gram sets (a query with one character wrong, missing or extra), shortest first. */
-export async function holdingAny(db: Queryable, sets: string[][], o: Origin, limit: number, kind: PlaceKind | null = null): Promise<Candidate[]> {
-  if (!sets.length) return [];
-  const ors = sets.map((_, i) => `grams @> $${i + 5}::text[]`).join(' OR ');
+/**
+ * Names holding, for every group, at least one of its gram sets (a group is a word: its bigrams, and
+ * the sets that survive one wrong, missing or extra character), shortest first, then nearest.
+ */
+export async function holdingAll(db: Queryable, groups: string[][][], o: Origin, limit: number, kind: PlaceKind | null = null): Promise<Candidate[]> {
+  const sets: string[][] = [];
+  const and = groups
+    .filter((g) => g.length)
+    .map((g) => `(${g.map((set) => `grams @> $${sets.push(set) + 4}::text[]`).join(' OR ')})`)
+    .join(' AND ');
+  if (!and) return [];
   const res = await db.query<Candidate>(
     `SELECT ${COLUMNS} FROM gazetteer
-     WHERE (${ors}) AND ($4::text IS NULL OR kind = $4)
+     WHERE ${and} AND ($4::text IS NULL OR kind = $4)
      ORDER BY char_length(norm), ${near('$1', '$2')} NULLS LAST, id
      LIMIT $3`,
     [o.lon, o.lat, limit, kind, ...sets],

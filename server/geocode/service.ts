@@ -49,12 +49,16 @@ export async function searchPlaces(db: Queryable, input: SearchInput): Promise<P
     for (const c of exact) consider(c, wholeScore(c.norm));
     // one character wrong, missing or extra: only when the text itself is not enough
     if (exact.length < input.limit) {
-      for (const c of await repo.holdingAny(db, typoGramSets(p.text), origin, CANDIDATES)) consider(c, wholeScore(c.norm));
+      for (const c of await repo.holdingAll(db, [typoGramSets(p.text)], origin, CANDIDATES)) consider(c, wholeScore(c.norm));
     }
-    if (p.intersections.length) {
-      const sets = p.intersections.flatMap(([a, b]) => [bigrams(a), bigrams(b), ...typoGramSets(a), ...typoGramSets(b)]);
-      for (const c of await repo.holdingAny(db, sets, origin, CANDIDATES * 2, 'intersection')) {
-        consider(c, Math.max(...p.intersections.map((parts) => intersectionScore(parts, c.norm))));
+    // both roads of an intersection, as typed; then each with one typo allowed
+    for (const parts of p.intersections) {
+      const score = (c: repo.Candidate) => consider(c, intersectionScore(parts, c.norm));
+      const found = await repo.holdingAll(db, [[bigrams(parts[0])], [bigrams(parts[1])]], origin, CANDIDATES, 'intersection');
+      found.forEach(score);
+      if (!found.some((c) => intersectionScore(parts, c.norm) >= 0.9)) {
+        const loose = parts.map((x) => [bigrams(x), ...typoGramSets(x)]);
+        (await repo.holdingAll(db, loose, origin, CANDIDATES, 'intersection')).forEach(score);
       }
     }
     // 玉林街 12 号 with no such address point: the road, a little below any real match

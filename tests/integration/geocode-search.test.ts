@@ -15,10 +15,28 @@ import { testDatabase } from '../support/database.ts';
 const db = testDatabase();
 let app: FastifyInstance;
 let token = '';
+/**
+ * The grid cell, community and street under the junction: the demo city draws them with PostGIS's
+ * random points, so their codes and numbering differ between PostGIS versions (and so databases).
+ */
+const at: Record<string, string> = {};
 beforeAll(async () => {
   app = await testApp(db);
   token = (await login(app, 'dispatcher')).token;
+  const junction = loadOsmIntersections().find((i) => i.name === JUNCTION)!;
+  const r = await db.pool.query<{ grid: string; community: string; street: string }>(
+    `SELECT g.code AS grid, c.name AS community, s.name AS street FROM grid_cells g
+     JOIN communities c ON c.code = g.community_code JOIN streets s ON s.code = c.street_code
+     WHERE g.valid_to IS NULL AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))`,
+    junction.coordinates,
+  );
+  Object.assign(at, r.rows[0]);
+  at.grid14 = at.grid!.slice(0, 14);
+  at.grid13 = at.grid!.slice(0, 13);
+  at.fullWidth = [...at.grid!].map((d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)).join('');
 });
+/** `{grid}` → the grid code under the junction, and so on */
+const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => at[k] ?? `{${k}}`);
 afterAll(async () => {
   await app.close();
   await db.close();
@@ -75,10 +93,10 @@ const CASES: Case[] = [
   ['武侯祠大大街', 'road', '武侯祠大街'],
   ['玉林东路和人民南路四断', 'intersection', JUNCTION],
   ['人民南路四段与玉林冬路', 'intersection', JUNCTION],
-  // grid codes, whole and their first digits
-  ['510107007010072', 'grid', '510107007010072'],
-  ['51010700701007', 'grid', /^51010700701007\d$/],
-  ['5101070070100', 'grid', /^5101070070100\d\d$/],
+  // grid codes, whole and their first digits (the cell under the junction)
+  ['{grid}', 'grid', '{grid}'],
+  ['{grid14}', 'grid', /^\d{15}$/],
+  ['{grid13}', 'grid', /^\d{15}$/],
   // key areas, in full and in part
   ['天府广场', 'key_area', '天府广场'],
   ['宽窄巷子', 'key_area', '宽窄巷子'],
@@ -87,24 +105,26 @@ const CASES: Case[] = [
   ['荷花池', 'key_area', '荷花池市场'],
   ['文殊院', 'key_area', '文殊院'],
   // communities, streets, districts
-  ['武侯演示街道07', 'street', '武侯演示街道07'],
-  ['武侯演示街道07·社区10', 'community', '武侯演示街道07·社区10'],
+  ['{street}', 'street', '{street}'],
+  ['{community}', 'community', '{community}'],
   ['武侯区', 'district', '武侯区'],
   ['锦江区', 'district', '锦江区'],
   // a road and house number where no address points exist: the road
   ['玉林街12号', 'road', '玉林街'],
   // full-width and Latin forms
-  ['５１０１０７００７０１００７２', 'grid', '510107007010072'],
+  ['{fullWidth}', 'grid', '{grid}'],
 ];
 
 describe(`place search over the demo city (${inject('databaseMode')} database)`, () => {
-  it.each(CASES.map(([q, kind, name, near]) => ({ q, kind, name, near })))('“$q” → $kind $name', async ({ q, kind, name, near }) => {
+  it.each(CASES.map(([q, kind, name, near]) => ({ q, kind, name, near })))('“$q” → $kind $name', async ({ q: typed, kind, name, near }) => {
+    const q = fill(typed);
     const hits = await searchPlaces(db.pool, { q, lon: near?.lon ?? null, lat: near?.lat ?? null, limit: 5 });
     expect(hits.length, JSON.stringify(hits)).toBeGreaterThan(0);
     const first = hits[0]!;
     expect({ kind: first.kind, q }).toEqual({ kind, q });
-    if (typeof name === 'string') expect(first.name).toBe(name);
+    if (typeof name === 'string') expect(first.name).toBe(fill(name));
     else expect(first.name).toMatch(name);
+    if (typed.startsWith('{grid1')) expect(first.name.startsWith(q)).toBe(true);
     // scores are 0–1 and the hits come best first
     for (const [i, h] of hits.entries()) {
       expect(h.score).toBeGreaterThan(0);
