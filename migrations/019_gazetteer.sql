@@ -35,25 +35,30 @@ $$;
 CREATE TABLE gazetteer (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   -- shared/geocode/contract.ts PLACE_KINDS
-  kind            text NOT NULL CHECK (kind IN ('intersection', 'road', 'address', 'place', 'key_area', 'grid', 'community', 'street', 'district')),
+  kind            text COLLATE "C" NOT NULL CHECK (kind IN ('intersection', 'road', 'address', 'place', 'key_area', 'grid', 'community', 'street', 'district')),
   name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
   -- where it is, to tell two of one name apart: 区 · 街道
   context         text CHECK (length(context) <= 200),
-  norm            text GENERATED ALWAYS AS (gazetteer_norm(name)) STORED,
-  grams           text[] GENERATED ALWAYS AS (gazetteer_grams(gazetteer_norm(name))) STORED,
+  -- a grid code is its own search form (15 ASCII digits, checked in grid_cells): 54,000 translate()s saved
+  norm            text GENERATED ALWAYS AS (CASE WHEN kind = 'grid' THEN name ELSE gazetteer_norm(name) END) STORED,
+  -- none for grid codes: digits are searched by prefix (below), and 54,000 codes' bigrams in the GIN
+  -- index would make rebuilding them (every grid import) several times slower
+  grams           text[] GENERATED ALWAYS AS (CASE WHEN kind <> 'grid' THEN gazetteer_grams(gazetteer_norm(name)) END) STORED,
   -- the line of a road, the polygon of an area (null for points)
   geom            geometry(Geometry, 4326) CHECK (geom IS NULL OR NOT ST_IsEmpty(geom)),
   -- where a case found by this entry is put: the intersection, the middle of a road, a point inside an area
   point           geometry(Point, 4326) NOT NULL,
   -- what made it: 'osm-demo', 'districts', 'streets', 'communities', 'grid_cells', 'key_areas', an import …
-  source          text NOT NULL CHECK (length(source) BETWEEN 1 AND 64),
-  source_id       text NOT NULL CHECK (length(source_id) BETWEEN 1 AND 200),
+  -- byte order (COLLATE "C") for the key columns: a rebuild inserts 54,000 keys, and a locale's
+  -- strcoll() made their unique index the slowest part of it
+  source          text COLLATE "C" NOT NULL CHECK (length(source) BETWEEN 1 AND 64),
+  source_id       text COLLATE "C" NOT NULL CHECK (length(source_id) BETWEEN 1 AND 200),
   district_adcode char(6),
   UNIQUE (source, kind, source_id)
 );
 -- fastupdate off: a rebuild inserts tens of thousands of rows at once, and a pending list (flushed only
 -- by vacuum, which the embedded database never runs) would be read row by row by every search
-CREATE INDEX gazetteer_grams_gin ON gazetteer USING gin (grams) WITH (fastupdate = off);
+CREATE INDEX gazetteer_grams_gin ON gazetteer USING gin (grams) WITH (fastupdate = off) WHERE grams IS NOT NULL;
 -- grid codes by prefix (digits: the bigrams of 5101… are in every code)
 CREATE INDEX gazetteer_norm_prefix_idx ON gazetteer (norm text_pattern_ops);
 CREATE INDEX gazetteer_point_gix ON gazetteer USING gist (point);

@@ -103,9 +103,10 @@ export async function nearestLandmark(db: Queryable, point: { lon: number; lat: 
 
 /**
  * Everything a point is known by: its landmark (bearing from the landmark to the point) and the
- * district, street, community and grid cell it falls in (the case intake's `locate`).
+ * district, street, community and grid cell it falls in (the case intake's `locate`). `db` is a pool
+ * or a transaction's client (pg.Pool and pg.PoolClient are both Queryable).
  */
-export async function reverseGeocode(db: pg.Pool | pg.PoolClient | Queryable, point: { lon: number; lat: number }): Promise<PlaceContext> {
+export async function reverseGeocode(db: Queryable, point: { lon: number; lat: number }): Promise<PlaceContext> {
   const landmark = await nearestLandmark(db, point);
   const where = await locate(db, point.lon, point.lat);
   return {

@@ -156,6 +156,21 @@ describe(`place search over the demo city (${inject('databaseMode')} database)`,
     expect(b[0]!.name).not.toBe('人民南路四段');
   });
 
+  it('holds every current grid cell, street, community, district and listed key area, and the named roads and intersections', async () => {
+    const one = async (sql: string) => Number((await db.pool.query<{ n: string }>(sql)).rows[0]!.n);
+    const kinds = async (kind: string) => one(`SELECT count(*) AS n FROM gazetteer WHERE kind = '${kind}'`);
+    expect(await kinds('grid')).toBe(await one(`SELECT count(*) AS n FROM grid_cells WHERE valid_to IS NULL`));
+    expect(await kinds('street')).toBe(await one(`SELECT count(*) AS n FROM streets`));
+    expect(await kinds('community')).toBe(await one(`SELECT count(*) AS n FROM communities`));
+    expect(await kinds('district')).toBe(5);
+    expect(await kinds('key_area')).toBeGreaterThan(5);
+    expect(await kinds('road')).toBeGreaterThan(100);
+    expect(await kinds('intersection')).toBeGreaterThan(150);
+    // one entry per road name, its segments merged
+    expect(await one(`SELECT count(*) - count(DISTINCT name) AS n FROM gazetteer WHERE kind = 'road'`)).toBe(0);
+    expect(await one(`SELECT count(*) AS n FROM gazetteer WHERE kind = 'road' AND context IS NULL`)).toBe(0);
+  });
+
   it('normalizes and cuts bigrams in SQL exactly as in TypeScript', async () => {
     const samples = ['人民南路 ４段（Ａ/b）', '春熙路·太古里', '玉林街 12 号', 'ＡＢｃ\u3000d-e_f', 'x', '锦江演示街道01·社区02'];
     for (const s of samples) {
