@@ -1,7 +1,8 @@
 // The one normalization of place names and queries, here and in SQL (migrations/019_gazetteer.sql,
 // gazetteer_norm): full-width digits and Latin letters to ASCII, ASCII letters to lower case, spaces
 // and punctuation dropped. Character tables only (SQL translate()), so the answer never depends on
-// the database's locale, and both sides agree on every character.
+// the database's locale, and both sides agree on every character (tests/integration/geocode-search
+// compares them).
 
 const FULL_WIDTH = '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ';
 const HALF_WIDTH = '0123456789abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz';
@@ -32,6 +33,3 @@ export function bigrams(norm: string): string[] {
   for (let i = 0; i + 1 < chars.length; i++) set.add(chars[i]! + chars[i + 1]!);
   return [...set];
 }
-
-/** The SQL literals of the tables above, for the migration (kept in step by a unit test). */
-export const SQL_TABLES = { FULL_WIDTH, HALF_WIDTH, UPPER, DROPPED_CHARS };
