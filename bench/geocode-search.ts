@@ -9,9 +9,9 @@
 // BENCH_SEARCHES (default 400 on PostgreSQL, 200 embedded): searches measured per mix.
 //
 // Measured 2026-12-03 on 2 cores shared with other work, 155,000 entries, p95 over every query form:
-//   PostgreSQL 15.18 (LC_CTYPE C.UTF-8), 400 per form:  14.7 ms (worst form: house number 24.5 ms)
-//     substring step alone, 3 characters: bigram GIN 10.0 ms, no index 145 ms, pg_trgm GIN 8.4 ms;
-//     2 characters: pg_trgm GIN 143 ms (a trigram index cannot serve a 2-character pattern)
+//   PostgreSQL 15.18 (LC_CTYPE C.UTF-8), 400 per form:  10.8 ms (worst form: full road name 14.2 ms)
+//     substring step alone, 3 characters: bigram GIN 8.8 ms, no index 108 ms, pg_trgm GIN 2.9 ms;
+//     2 characters: pg_trgm GIN 108 ms (a trigram index cannot serve a 2-character pattern)
 //   embedded PGlite (PostgreSQL 18.6), 100 per form:      18.8 ms (worst: house number 23.1 ms)
 //     substring step alone: bigram GIN 8.1 ms, no index 66 ms; pg_trgm not loaded there
 import { searchPlaces } from '../server/geocode/service.ts';

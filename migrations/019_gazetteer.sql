@@ -17,9 +17,9 @@
 -- (array_ops, no extension): `grams @> query_bigrams` finds every name containing the query, and the
 -- leave-one-character-out subsets of the query find one wrong, missing or extra character.
 -- Measured on 155,000 entries (bench/geocode-search.ts: the demo city + 100,000 synthetic), p95 of
--- the substring step for a 3-character partial name: PostgreSQL 15 bigram GIN 10 ms, no index 145 ms,
--- pg_trgm GIN 8 ms — but 143 ms for a 2-character one; embedded bigram GIN 8 ms, no index 66 ms. The
--- whole search (every query form): p95 15 ms on PostgreSQL 15, 19 ms embedded.
+-- the substring step for a 3-character partial name: PostgreSQL 15 bigram GIN 9 ms, no index 108 ms,
+-- pg_trgm GIN 3 ms — but 108 ms for a 2-character one; embedded bigram GIN 8 ms, no index 66 ms. The
+-- whole search (every query form): p95 11 ms on PostgreSQL 15, 19 ms embedded.
 
 CREATE FUNCTION gazetteer_norm(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
   SELECT translate(t,
