@@ -34,10 +34,71 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 
 // real parts of Chinese road names
 const STEMS = [
-  '人民', '红星', '玉林', '建设', '解放', '中山', '东风', '光华', '青年', '和平', '长顺', '蜀都', '科华', '新华', '永丰', '春熙', '总府',
-  '顺城', '东大', '西大', '武侯', '浆洗', '芳草', '桐梓林', '倪家桥', '磨子桥', '九眼桥', '双林', '府青', '猛追湾', '一环', '二环', '三环',
-  '天府', '锦绣', '太升', '北新', '抚琴', '营门口', '金沙', '清江', '白果林', '草市', '骡马市', '文殊院', '盐市口', '红照壁', '致民', '龙江',
-  '沙湾', '交大', '高升桥', '跳伞塔', '紫荆', '神仙树', '航空', '府城', '滨江', '临江', '染房', '槐树', '东门', '万年场', '水碾河', '踏水',
+  '人民',
+  '红星',
+  '玉林',
+  '建设',
+  '解放',
+  '中山',
+  '东风',
+  '光华',
+  '青年',
+  '和平',
+  '长顺',
+  '蜀都',
+  '科华',
+  '新华',
+  '永丰',
+  '春熙',
+  '总府',
+  '顺城',
+  '东大',
+  '西大',
+  '武侯',
+  '浆洗',
+  '芳草',
+  '桐梓林',
+  '倪家桥',
+  '磨子桥',
+  '九眼桥',
+  '双林',
+  '府青',
+  '猛追湾',
+  '一环',
+  '二环',
+  '三环',
+  '天府',
+  '锦绣',
+  '太升',
+  '北新',
+  '抚琴',
+  '营门口',
+  '金沙',
+  '清江',
+  '白果林',
+  '草市',
+  '骡马市',
+  '文殊院',
+  '盐市口',
+  '红照壁',
+  '致民',
+  '龙江',
+  '沙湾',
+  '交大',
+  '高升桥',
+  '跳伞塔',
+  '紫荆',
+  '神仙树',
+  '航空',
+  '府城',
+  '滨江',
+  '临江',
+  '染房',
+  '槐树',
+  '东门',
+  '万年场',
+  '水碾河',
+  '踏水',
 ] as const;
 const DIRS = ['', '东', '西', '南', '北', '中', '东一', '西二', '南三'] as const;
 const TYPES = ['路', '街', '大道', '大街', '巷', '横街', '正街', '支路'] as const;
@@ -73,7 +134,9 @@ for (let i = 0; i < entries.length; i += 10_000) {
 }
 await db.pool.query('ANALYZE gazetteer');
 const total = Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM gazetteer`)).rows[0]!.n);
-console.log(`geocode search on the ${db.mode} database: ${total.toLocaleString('en')} gazetteer entries (${SYNTHETIC.toLocaleString('en')} synthetic) filled in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+console.log(
+  `geocode search on the ${db.mode} database: ${total.toLocaleString('en')} gazetteer entries (${SYNTHETIC.toLocaleString('en')} synthetic) filled in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
 
 // ---- the queries: what dispatchers type, drawn from the entries --------------------------------------
 const grid = (await db.pool.query<{ name: string }>(`SELECT name FROM gazetteer WHERE kind = 'grid' ORDER BY id LIMIT 2000`)).rows.map((r) => r.name);
@@ -142,8 +205,9 @@ t = performance.now();
 try {
   await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
   const locale = (await db.pool.query<{ c: string }>(`SELECT datctype AS c FROM pg_database WHERE datname = current_database()`)).rows[0]!.c;
-  const trgm = (await db.pool.query<{ n: number; s: number }>(`SELECT cardinality(show_trgm('人民南路四段')) AS n, similarity('人民南路四段', '人民南路四断') AS s`))
-    .rows[0]!;
+  const trgm = (
+    await db.pool.query<{ n: number; s: number }>(`SELECT cardinality(show_trgm('人民南路四段')) AS n, similarity('人民南路四段', '人民南路四断') AS s`)
+  ).rows[0]!;
   await db.pool.query('CREATE INDEX gazetteer_norm_trgm_bench ON gazetteer USING gin (norm gin_trgm_ops) WITH (fastupdate = off)');
   await db.pool.query('ANALYZE gazetteer');
   console.log(

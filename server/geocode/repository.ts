@@ -161,10 +161,10 @@ export async function holdingAll(db: Queryable, groups: string[][][], o: Origin,
 
 /** Grid cells whose code begins with `digits`, in code order. */
 export async function gridByPrefix(db: Queryable, digits: string, limit: number): Promise<Candidate[]> {
-  const res = await db.query<Candidate>(
-    `SELECT ${COLUMNS} FROM gazetteer WHERE kind = 'grid' AND norm LIKE $1 || '%' ORDER BY norm LIMIT $2`,
-    [digits.replace(/\D/g, ''), limit],
-  );
+  const res = await db.query<Candidate>(`SELECT ${COLUMNS} FROM gazetteer WHERE kind = 'grid' AND norm LIKE $1 || '%' ORDER BY norm LIMIT $2`, [
+    digits.replace(/\D/g, ''),
+    limit,
+  ]);
   return res.rows;
 }
 

@@ -16,7 +16,9 @@ export const GeocodeSearchQuery = Type.Object(
         'what the caller said: a road in full or in part (人民南), an intersection in either order and the usual forms (A与B交叉口, A/B路口, A和B, A B), a road and house number, a grid code or its first digits, a key area, community, street or district; one wrong or missing character is forgiven from four characters on',
       examples: ['玉林东路和人民南路四段'],
     }),
-    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'the context (map centre, caller): among equal matches, nearer first', examples: [104.0639] })),
+    lon: Type.Optional(
+      Type.Number({ minimum: -180, maximum: 180, description: 'the context (map centre, caller): among equal matches, nearer first', examples: [104.0639] }),
+    ),
     lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90, examples: [30.632] })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: SEARCH_MAX_LIMIT, default: 10 })),
   },

@@ -21,19 +21,13 @@ describe('normalizing place text', () => {
 });
 
 describe('reading a query', () => {
-  it.each([
-    `${A}与${B}交叉口`,
-    `${B}与${A}`,
-    `${B}和${A}`,
-    `${A}/${B}路口`,
-    `${A} ${B}`,
-    `${A}、${B}`,
-    `${A}跟${B}十字路口`,
-    `${A}／${B}`,
-  ])('“%s” is an intersection of the two roads', (q) => {
-    const p = parseQuery(q);
-    expect(p.intersections.map((x) => [...x].sort())).toContainEqual([A, B].sort());
-  });
+  it.each([`${A}与${B}交叉口`, `${B}与${A}`, `${B}和${A}`, `${A}/${B}路口`, `${A} ${B}`, `${A}、${B}`, `${A}跟${B}十字路口`, `${A}／${B}`])(
+    '“%s” is an intersection of the two roads',
+    (q) => {
+      const p = parseQuery(q);
+      expect(p.intersections.map((x) => [...x].sort())).toContainEqual([A, B].sort());
+    },
+  );
 
   it('reads “A路口B” with the 路 of A given back', () => {
     expect(parseQuery('红星路口东大街').intersections).toContainEqual(['红星路', '东大街']);
