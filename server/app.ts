@@ -29,6 +29,8 @@ import { evidenceRoutes } from './evidence/routes.ts';
 import { EvidenceService } from './evidence/service.ts';
 import { EvidenceStore } from './evidence/storage.ts';
 import { GeoRepository } from './geo/repository.ts';
+import { geocodeRoutes } from './geocode/routes.ts';
+import { GeocodeService } from './geocode/service.ts';
 import { gisRoutes } from './gis/routes.ts';
 import { AuditRepository } from './audit/repository.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -203,6 +205,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes, { audit: new AuditService(new AuditRepository(pool)) });
   await app.register(holidayRoutes, { holidays: new HolidayService(pool, relay, app.log) });
   await app.register(geoRoutes, { repo: geoRepo, publicMap });
+  await app.register(geocodeRoutes, { geocode: new GeocodeService(pool) });
   await app.register(tileRoutes, { repo: new TileRepository(pool, dialect), publicMap });
   await app.register(basemapRoutes, { basemap: basemapService, publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });

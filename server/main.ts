@@ -8,6 +8,7 @@ import { ensureClientBuild } from './http/client-static.ts';
 import { printCredentials } from './seed/credentials-banner.ts';
 import { ensureCategoryCatalogue } from './seed/categories.ts';
 import { seedDemoCity } from './seed/demo-city.ts';
+import { ensureAreaGazetteer } from './seed/gazetteer.ts';
 import { seedDemoHistory } from './seed/history.ts';
 import { Simulator } from './simulator/simulator.ts';
 
@@ -59,6 +60,8 @@ try {
   } else {
     const n = await ensureCategoryCatalogue(db.pool);
     if (n) say(`no demo city (SEED_DEMO=false); the shipped category catalogue installed: ${n} categories`);
+    const places = await ensureAreaGazetteer(db.pool);
+    if (places) say(`gazetteer: the city's areas entered for place search ${JSON.stringify(places)}`);
   }
   await ensureClientBuild(say);
 } catch (err) {

@@ -35,6 +35,8 @@ const NAMED: Record<string, string> = {
   'GET /api/stats/trend': 'getTrendStats',
   'GET /api/stats/categories': 'getCategoryStats',
   'GET /api/tiles/:layer/:z/:x/:y.pbf': 'getVectorTile',
+  'GET /api/geocode/search': 'searchPlaces',
+  'GET /api/geocode/reverse': 'reverseGeocode',
   'POST /api/gis/grid/split': 'splitGridCell',
   'POST /api/gis/grid/merge': 'mergeGridCells',
   'GET /metrics': 'getMetrics',

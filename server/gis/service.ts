@@ -6,6 +6,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type pg from 'pg';
 import type { AuthUser } from '../auth/user.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { type AreaSource, rebuildAreaEntries } from '../geocode/repository.ts';
 import { appendAudit } from '../audit/repository.ts';
 import type { EventBus } from '../events/bus.ts';
 import { appendEvents } from '../events/repository.ts';
@@ -498,6 +499,8 @@ export class GisService {
         illegal_buildings: () => repo.commitIllegalBuildings(db, id),
       };
       const done = await commits[record.layer]();
+      // the gazetteer names what the city now has (search and reverse geocoding), in the same transaction
+      await rebuildAreaEntries(db, GAZETTEER_SOURCES[record.layer]);
       await repo.endImport(db, id, 'committed', version.id);
       const reading = record.reading as { fields: string[]; mapping: FieldMapping };
       await repo.rememberMapping(db, record.layer, fieldsKey(reading.fields), reading.mapping);
@@ -517,6 +520,14 @@ export class GisService {
     return this.previewOf(id);
   }
 }
+
+/** The gazetteer entries a committed layer rebuilds (a grid import may bring streets and communities with it). */
+const GAZETTEER_SOURCES: Record<GisLayer, AreaSource[]> = {
+  districts: ['districts', 'streets', 'communities', 'grid_cells'],
+  grid_cells: ['streets', 'communities', 'grid_cells'],
+  key_areas: ['key_areas'],
+  illegal_buildings: [],
+};
 
 /** An import that is an edit of some features (scope=features), not the whole layer. */
 const isEdit = (record: ImportRecord) => record.reading.scope === 'features';

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { insertCategoryCatalogue } from './categories.ts';
 import { insertDistricts } from './districts.ts';
+import { gazetteerEmpty, insertGazetteer } from './gazetteer.ts';
 import { insertGridCells, insertStreetsAndCommunities } from './grid.ts';
 import { insertIllegalBuildings } from './illegal-buildings.ts';
 import { insertKeyAreas } from './key-areas.ts';
@@ -31,6 +32,14 @@ export async function seedDemoCity(pool: pg.Pool, opts: { password: string | nul
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('zhihui-demo-seed'))`);
     const done = await client.query(`SELECT 1 FROM seed_runs WHERE name = $1`, [DEMO_SEED_NAME]);
     if (done.rowCount) {
+      // a demo city seeded before the gazetteer existed (migration 019) gets it on its next start
+      if (await gazetteerEmpty(client)) {
+        const counts = await insertGazetteer(client);
+        await client.query('COMMIT');
+        await client.query('ANALYZE gazetteer');
+        log(`seed gazetteer (demo city seeded before it): ${JSON.stringify(counts)}`);
+        return { seeded: false, counts, credentials: [], ms: performance.now() - started };
+      }
       await client.query('ROLLBACK');
       return { seeded: false, counts: {}, credentials: [], ms: performance.now() - started };
     }
@@ -51,6 +60,7 @@ export async function seedDemoCity(pool: pg.Pool, opts: { password: string | nul
     await step('illegalBuildings', () => insertIllegalBuildings(client, 60, now));
     await step('categories', () => insertCategoryCatalogue(client));
     await step('roadNetwork', () => insertRoadNetwork(client));
+    await step('gazetteer', () => insertGazetteer(client));
     let credentials: DemoCredential[] = [];
     await step('users', async () => (credentials = await insertDemoUsers(client, opts.password)).length);
     await client.query(`INSERT INTO seed_runs (name, summary) VALUES ($1, $2)`, [DEMO_SEED_NAME, JSON.stringify({ counts, today })]);
