@@ -47,6 +47,7 @@ const bare = await measure(200, (i) =>
       reportedBy: userId,
       idempotencyKey: null,
       registered: false,
+      landmark: null,
     });
     await appendEvents(c, [
       {

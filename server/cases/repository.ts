@@ -2,6 +2,7 @@ import type { Scope } from '#shared/auth/permissions.ts';
 import type { CaseState, Outcome, Source } from '#shared/cases/states.ts';
 import type { CategoryRow } from '../categories/repository.ts';
 import type { Queryable } from '../db/transaction.ts';
+import type { Landmark } from '#shared/geocode/contract.ts';
 
 export interface Location {
   districtName: string | null;
@@ -112,6 +113,8 @@ export interface NewCase {
   lat: number;
   address: string | null;
   location: Location;
+  /** the nearest named intersection or road, kept as it was said at intake */
+  landmark: Landmark | null;
   priority: number;
   deadline: Date;
   reporterName: string | null;
@@ -129,10 +132,10 @@ export async function insertNewCase(db: Queryable, n: NewCase): Promise<{ id: nu
     text: `
     INSERT INTO incidents (code, category_id, catalog_version, source, source_ref, description, position, address, grid_cell_id,
                            district_adcode, street_code, key_area_ids, priority, state, deadline, reporter_name, reporter_contact,
-                           reported_by, idempotency_key, registered_at, idempotency_fingerprint)
+                           reported_by, idempotency_key, registered_at, idempotency_fingerprint, landmark)
     VALUES ('ZH' || to_char(app_now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('incident_code_seq')::text, 6, '0'),
             $1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13,
-            CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN app_now() END, $20)
+            CASE WHEN $19 THEN 'registered' ELSE 'reported' END, $14, $15, $16, $17, $18, CASE WHEN $19 THEN app_now() END, $20, $21)
     RETURNING id, code, ${ts('reported_at')} AS "reportedAt", ${ts('registered_at')} AS "registeredAt"`,
     values: [
       n.category.id,
@@ -155,6 +158,7 @@ export async function insertNewCase(db: Queryable, n: NewCase): Promise<{ id: nu
       n.idempotencyKey,
       n.registered,
       n.idempotencyFingerprint ?? null,
+      n.landmark,
     ],
   });
   return res.rows[0]!;
@@ -344,7 +348,7 @@ export async function viewCases(
                         'timeType', c.time_type, 'enforcement', c.involves_enforcement) AS category,
       i.source, i.source_ref AS "sourceRef", i.description, ST_X(i.position) AS lon, ST_Y(i.position) AS lat, i.address,
       g.code AS "gridCode", i.district_adcode AS "districtAdcode", d.name AS "districtName", i.street_code AS "streetCode", st.name AS "streetName",
-      g.community_code AS "communityCode", cm.name AS "communityName",
+      g.community_code AS "communityCode", cm.name AS "communityName", i.landmark,
       coalesce((SELECT json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY array_position(i.key_area_ids, k.id))
                 FROM key_areas k WHERE k.id = ANY(i.key_area_ids)), '[]') AS "keyAreas",
       i.priority, ${ts('i.deadline')} AS deadline, i.overdue_at IS NOT NULL AS overdue,

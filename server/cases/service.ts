@@ -28,6 +28,7 @@ import { appendEvents, type EventRow, incidentEvents, type NewEvent } from '../e
 import { categoryById, type CategoryRow } from '../categories/repository.ts';
 import { CategoryService } from '../categories/service.ts';
 import { serverCalendar } from '../holidays/service.ts';
+import { nearestLandmark } from '../geocode/service.ts';
 import {
   addRework,
   caseVisible,
@@ -160,6 +161,7 @@ export class CaseService {
           `you report for ${await districtName(db, user.districtAdcode!)} (${user.districtAdcode}) only; this point is in ${location.districtName ?? '?'} (${location.districtAdcode}): ask a city-wide dispatcher or that district to report it`,
         );
       }
+      const landmark = await nearestLandmark(db, { lon, lat });
       const priority = Math.min(100, category.basePriority + location.areaBoost + location.eventBoost);
       const registered = input.register === true;
       const deadline = computeDeadline(this.now(), category.timeLimit, category.timeType, serverCalendar());
@@ -172,6 +174,7 @@ export class CaseService {
         lat,
         address: input.address ?? null,
         location,
+        landmark,
         priority,
         deadline,
         reporterName: input.reporterName ?? null,
@@ -228,6 +231,7 @@ export class CaseService {
         streetName: location.streetName,
         communityCode: location.communityCode,
         communityName: location.communityName,
+        landmark,
         keyAreas: location.keyAreas,
         priority,
         deadline: deadline.toISOString(),
@@ -265,7 +269,7 @@ export class CaseService {
   async previewIntake(user: AuthUser, q: { lon: number; lat: number; crs?: Crs; categoryCode: string }): Promise<DuplicatesPreview> {
     const category = await this.category(q.categoryCode);
     const [lon, lat] = toWgs84(q.lon, q.lat, q.crs ?? 'wgs84');
-    const location = await locate(this.pool, lon, lat);
+    const [location, landmark] = await Promise.all([locate(this.pool, lon, lat), nearestLandmark(this.pool, { lon, lat })]);
     const duplicates = await duplicatesNear(this.pool, { lon, lat, categoryId: category.id, at: null, excludeId: null, viewer: user });
     return {
       lon,
@@ -277,6 +281,7 @@ export class CaseService {
         streetCode: location.streetCode,
         streetName: location.streetName,
         gridCode: location.gridCode,
+        landmark,
         keyAreas: location.keyAreas,
       },
     };

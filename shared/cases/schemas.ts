@@ -4,6 +4,7 @@ import { CASE_ACTIONS } from './state-machine.ts';
 import { CASE_STATES, OUTCOMES, SOURCES } from './states.ts';
 import { TIME_TYPES } from '../categories/time-types.ts';
 import { BigId, IntId } from '../id-schemas.ts';
+import { LandmarkSchema } from '../geocode/schemas.ts';
 import { ETA_METHODS, TRAVEL_MODES } from '../dispatch/travel-speeds.ts';
 
 const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
@@ -56,6 +57,9 @@ export const CaseView = Type.Object({
   streetName: Nullable(Type.String()),
   communityCode: Nullable(Type.String({ description: '社区 of the grid cell the case lies in' })),
   communityName: Nullable(Type.String()),
+  landmark: Type.Union([LandmarkSchema, Type.Null()], {
+    description: 'the nearest named intersection or road when the case came in (shared/geocode/contract.ts Landmark); null beyond every named road',
+  }),
   keyAreas: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
   priority: Type.Integer(),
   deadline: Instant(),
@@ -172,6 +176,7 @@ export const DuplicatesPreview = Type.Object({
         streetCode: Nullable(Type.String()),
         streetName: Nullable(Type.String()),
         gridCode: Nullable(Type.String()),
+        landmark: Type.Union([LandmarkSchema, Type.Null()]),
         keyAreas: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
       }),
       Type.Null(),

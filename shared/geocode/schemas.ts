@@ -47,22 +47,22 @@ export const ReverseGeocodeQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** shared/geocode/contract.ts Landmark: what reverse geocoding answers and a case keeps from its intake */
+export const LandmarkSchema = Type.Object(
+  {
+    kind: Type.Unsafe<'intersection' | 'road'>({ type: 'string', enum: ['intersection', 'road'] }),
+    name: Type.String(),
+    meters: Type.Number({ minimum: 0, description: 'geodesic metres from the landmark (a road: its nearest point)' }),
+    bearing: Type.Number({ minimum: 0, maximum: 360, description: 'degrees clockwise from north, from the landmark to the point' }),
+  },
+  { additionalProperties: false },
+);
+
 const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()]);
 
 export const PlaceContextSchema = Type.Object(
   {
-    landmark: Type.Union([
-      Type.Object(
-        {
-          kind: Type.Unsafe<'intersection' | 'road'>({ type: 'string', enum: ['intersection', 'road'] }),
-          name: Type.String(),
-          meters: Type.Number({ minimum: 0, description: 'geodesic metres from the landmark (a road: its nearest point)' }),
-          bearing: Type.Number({ minimum: 0, maximum: 360, description: 'degrees clockwise from north, from the landmark to the point' }),
-        },
-        { additionalProperties: false },
-      ),
-      Type.Null(),
-    ]),
+    landmark: Type.Union([LandmarkSchema, Type.Null()]),
     districtName: Nullable(Type.String()),
     streetName: Nullable(Type.String()),
     communityName: Nullable(Type.String()),

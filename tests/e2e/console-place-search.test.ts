@@ -60,9 +60,10 @@ describe(`the new-case form's place search (${mode} database)`, () => {
       { timeout: 10_000 },
     );
     expect(await mapCenter(page)).toHaveLength(2);
-    await page.waitForSelector('[data-testid="nc-place"]:has-text("区")', { timeout: 5_000 });
-
+    // with a category the form previews the place: the landmark in words, then the areas
     await page.selectOption('[data-testid="nc-category"]', '0503');
+    await page.waitForSelector('[data-testid="nc-place"]:has-text("区")', { timeout: 5_000 });
+    expect(await page.textContent('[data-testid="nc-place-landmark"]')).toContain('人民南路四段与玉林东路交叉口');
     await page.fill('[data-testid="nc-description"]', '电话举报：玉林东路口占道经营');
     await page.click('[data-testid="nc-submit"]');
 

@@ -24,6 +24,7 @@ function incident(over: Partial<CaseView> = {}): CaseView {
     streetName: null,
     communityCode: null,
     communityName: null,
+    landmark: null,
     keyAreas: [],
     priority: 50,
     deadline: null,
