@@ -111,7 +111,7 @@ export const basemapRoutes: FastifyPluginAsyncTypebox<{ basemap: BasemapService;
             maxLength: 13,
             pattern: '^[0-9]{1,5}-[0-9]{1,5}$',
             description: 'first-last code point, 256 of them',
-            examples: ['0-255', '20224-20479'],
+            examples: ['0-255'],
           }),
         }),
         response: {

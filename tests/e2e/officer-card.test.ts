@@ -6,6 +6,8 @@
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Landmark } from '#shared/geocode/contract.ts';
+import { landmarkInWords } from '#shared/geocode/words.ts';
 import { consoleServerForFile, SHOTS } from '../support/browser.ts';
 import { call, login, type Session } from '../support/clients.ts';
 import { openConsole, queueRow, searchQueue } from '../support/console-page.ts';
@@ -80,13 +82,13 @@ async function phone(n: number): Promise<{ ctx: BrowserContext; page: Page }> {
   return { ctx, page };
 }
 
-async function dispatchedCase(description: string, n: number): Promise<{ id: number; code: string }> {
+async function dispatchedCase(description: string, n: number): Promise<{ id: number; code: string; landmark: Landmark | null }> {
   const r = await call(server.app, dispatcher, {
     url: '/api/incidents',
     body: { category: '0507', source: 'public', description, lon: spot[0], lat: spot[1], address: ADDRESS, register: true },
   });
   expect(r.status).toBe(201);
-  const inc = r.json.incident as { id: number; code: string };
+  const inc = r.json.incident as { id: number; code: string; landmark: Landmark | null };
   expect((await call(server.app, dispatcher, { url: `/api/incidents/${inc.id}/dispatch`, body: { officerIds: [officers[n]!.id] } })).status).toBe(200);
   return inc;
 }
@@ -140,6 +142,10 @@ describe(`where a case is, the 721 hint and the sunlight theme (${mode} database
         { timeout: 20_000, interval: 1_000 },
       )
       .toBe(1);
+    // 锦里 lies in the demo street patch: intake found its nearest named intersection or road
+    expect(inc.landmark).not.toBeNull();
+    const landmark = landmarkInWords(inc.landmark!, 'zh');
+    expect((await wall.textContent('[data-testid="case-place-landmark"]'))!.trim()).toBe(landmark);
     expect((await wall.textContent('[data-testid="case-place-area"]'))!.trim()).toBe(area);
     expect((await wall.textContent('[data-testid="case-place-address"]'))!.trim()).toBe(ADDRESS);
     expect((await wall.textContent('[data-testid="case-place-grid"]'))!.trim()).toBe(where.grid);
@@ -147,6 +153,7 @@ describe(`where a case is, the 721 hint and the sunlight theme (${mode} database
     await wallCtx.close();
 
     await page.waitForSelector('[data-testid="dispatch-card"][data-state="dispatched"]', { timeout: 10_000 });
+    expect((await page.textContent('[data-testid="card-place-landmark"]'))!.trim()).toBe(landmark);
     expect((await page.textContent('[data-testid="card-place-area"]'))!.trim()).toBe(area);
     expect((await page.textContent('[data-testid="card-place-address"]'))!.trim()).toBe(ADDRESS);
     expect((await page.textContent('[data-testid="card-place-grid"]'))!.trim()).toBe(where.grid);
@@ -214,6 +221,7 @@ describe(`where a case is, the 721 hint and the sunlight theme (${mode} database
     const bodyText = [
       '[data-testid="dispatch-card"] h2',
       '[data-testid="dispatch-card"] h2 .en',
+      '[data-testid="card-place-landmark"]',
       '[data-testid="card-place-area"]',
       '[data-testid="card-place-address"]',
       '[data-testid="card-place-grid"]',

@@ -98,6 +98,7 @@ describe(`the dispatcher's wall console API (${inject('databaseMode')} database)
         streetCode: inc.streetCode,
         streetName: expect.any(String),
         gridCode: inc.gridCode,
+        landmark: inc.landmark,
         keyAreas: inc.keyAreas,
       });
       expect(p.location!.districtAdcode).toBe('510104');
