@@ -93,6 +93,7 @@ CREATE TABLE building_inspections (
 );
 CREATE UNIQUE INDEX building_inspections_one_due ON building_inspections (building_id) WHERE state = 'due';
 CREATE INDEX building_inspections_squad_idx ON building_inspections (squad_id, due_on) WHERE state = 'due';
+CREATE INDEX building_inspections_position_gix ON building_inspections USING gist (position);
 
 -- 控违目标: per district and year, stock to demolish (m² and count) and new construction allowed
 -- (0: 零增长 / "zero tolerance").
