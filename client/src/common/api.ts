@@ -391,3 +391,20 @@ export const categoryAdminApi = {
   /** makes it current: new cases use it, cases already created keep theirs */
   activate: (version: string) => authPost<CatalogueVersionSummary>(`/api/admin/categories/versions/${encodeURIComponent(version)}/activate`),
 };
+
+// ---- 违法建设治理 illegal buildings: the register, its steps, field cases ------------------------------
+export type { BuildingDetail, BuildingList, BuildingStepBody, BuildingSummary } from '#shared/buildings/schemas.ts';
+import type { BuildingDetail, BuildingList, BuildingStepBody } from '#shared/buildings/schemas.ts';
+
+export const buildingApi = {
+  list: (q: { stage?: string; kind?: string; overdue?: boolean; district?: string; q?: string; limit?: number }, signal?: AbortSignal) =>
+    authGet<BuildingList>(
+      `/api/buildings?${query({ stage: q.stage, kind: q.kind, overdue: q.overdue === undefined ? undefined : String(q.overdue), district: q.district, q: q.q, limit: q.limit?.toString() })}`,
+      signal,
+    ),
+  get: (id: number, signal?: AbortSignal) => authGet<BuildingDetail>(`/api/buildings/${id}`, signal),
+  step: (id: number, body: BuildingStepBody) => authPost<BuildingDetail>(`/api/buildings/${id}/steps`, body),
+  /** the field step (核查 / 拆除 / 巡查) as a case, registered and waiting for dispatch */
+  fieldCase: (id: number, task: 'verify' | 'demolish' | 'inspect') => authPost<IntakeResponse>(`/api/buildings/${id}/field-case`, { task }),
+  evidenceUrl: (id: number, evidenceId: number) => `/api/buildings/${id}/evidence/${evidenceId}`,
+};

@@ -1,5 +1,7 @@
 // UI text: Chinese first, English second. Components show `zh` large and `en` as a small subtitle;
 // in English-first mode ('en') the two swap, and in Chinese-only mode ('zh') the English goes.
+import { BUILDING_STAGES, BUILDING_STAGE_NAMES } from '#shared/buildings/stage-machine.ts';
+
 export interface Bi {
   zh: string;
   en: string;
@@ -75,13 +77,9 @@ export const buildingKindLabel: Record<string, Bi> = {
   new: bi('新增违建', 'new'),
 };
 
-export const buildingStageLabel: Record<string, Bi> = {
-  discovered: bi('发现', 'discovered'),
-  filed: bi('立案', 'filed'),
-  ordered: bi('责令整改', 'ordered'),
-  demolished: bi('已拆除', 'demolished'),
-  closed: bi('结案', 'closed'),
-};
+export const buildingStageLabel: Record<string, Bi> = Object.fromEntries(
+  BUILDING_STAGES.map((s) => [s, bi(BUILDING_STAGE_NAMES[s].zh, BUILDING_STAGE_NAMES[s].en)]),
+);
 
 export const keyAreaLevelLabel: Record<string, Bi> = {
   city: bi('市级', 'city level'),

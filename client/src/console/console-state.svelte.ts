@@ -3,6 +3,7 @@
 import type { Health } from '../common/api-types.ts';
 import type { LayerName } from '../common/i18n.ts';
 import { hook, zeroCounts } from '../common/test-hook.ts';
+import { ALL_BUILDINGS, type BuildingFilter } from './map/layers/illegal-buildings.ts';
 
 export interface Selection {
   layer: LayerName;
@@ -28,6 +29,8 @@ export const consoleState = $state({
   officersTotal: 0,
   keyAreasActive: 0,
   selected: null as Selection | null,
+  /** which illegal buildings the map draws (stage, stock/new, overdue) */
+  buildingFilter: { ...ALL_BUILDINGS, stages: [...ALL_BUILDINGS.stages] } as BuildingFilter,
   /** set when a configured basemap style is in use */
   basemap: null as string | null,
 });

@@ -9,7 +9,22 @@ export const palette = {
     district: { fill: '#ffc53d', line: '#ffd666' },
     inactive: { fill: '#8c8c8c', line: '#a6a6a6' },
   },
-  building: { new: '#ff3355', stock: '#ff9f1c', outline: '#ffe3d1' },
+  building: {
+    new: '#ff3355',
+    stock: '#ff9f1c',
+    outline: '#ffe3d1',
+    /** by stage (违法建设治理): hot while it stands untouched, cooling as it is dealt with, grey when 销号 */
+    stage: {
+      discovered: '#ff3355',
+      verified: '#ff6a3d',
+      filed: '#ff9f1c',
+      ordered: '#ffd60a',
+      demolished: '#52d273',
+      rectified: '#36cfc9',
+      closed: '#7d8aa3',
+    },
+    overdue: '#ffffff',
+  },
   squad: { fill: '#b37feb', halo: '#9254de', stroke: '#ffffff' },
   officer: {
     available: '#3ddc84',

@@ -26,6 +26,7 @@ import { fitMargin, type Insets } from './insets.ts';
 import { LayerLoader } from './loader.ts';
 import { OfficersLayer } from './officers-layer.ts';
 import { Selection, type CaseHooks } from './selection.ts';
+import type { BuildingFilter } from './layers/illegal-buildings.ts';
 import { TileLayers } from './tile-layers.ts';
 
 export type { CaseHooks } from './selection.ts';
@@ -189,6 +190,12 @@ export class ConsoleMap implements ConsoleMapApi, MapHost {
       this.declutterLabels();
     }
     if (!visible) this.selection.clearIf(name);
+  }
+
+  /** Which illegal buildings to draw (the legend's filter); a selected one the filter hides stays selected. */
+  setBuildingFilter(f: BuildingFilter): void {
+    consoleState.buildingFilter = f;
+    this.tiles.filterBuildings();
   }
 
   clearSelection(): void {

@@ -7,6 +7,7 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import { consoleState, setLayerCount } from '../console-state.svelte.ts';
 import { overlays, tiledOverlays } from './layers/index.ts';
 import { addTiledOverlay, removeTiledOverlay } from './offline-style.ts';
+import { buildingLayerFilter } from './layers/illegal-buildings.ts';
 
 type TiledName = 'gridCells' | 'illegalBuildings';
 
@@ -61,9 +62,18 @@ export class TileLayers {
     if (this.wanted === null) return;
     for (const def of tiledOverlays) {
       addTiledOverlay(this.map, def);
+      if (def.name === 'illegalBuildings') this.filterBuildings();
       if (!consoleState.visible[def.name]) {
         for (const layer of [...def.base, ...def.top]) this.map.setLayoutProperty(layer.id, 'visibility', 'none');
       }
+    }
+  }
+
+  /** Draw only the buildings the console's filter asks for (stage, stock/new, overdue). */
+  filterBuildings(): void {
+    const def = overlays.illegalBuildings;
+    for (const layer of [...def.base, ...def.top]) {
+      if (this.map.getLayer(layer.id)) this.map.setFilter(layer.id, buildingLayerFilter(consoleState.buildingFilter, layer.id));
     }
   }
 
