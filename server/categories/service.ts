@@ -93,6 +93,7 @@ export function byClass(rows: readonly CatalogueRow[]): CategoryCatalogue['class
       timeType: r.timeType,
       enforcement: r.enforcement,
       basePriority: r.basePriority,
+      construction: r.construction,
     });
   }
   return classes;
@@ -192,6 +193,7 @@ const HEADERS: Record<keyof Omit<EntryInput, 'where'>, { names: string[]; requir
   timeType: { names: ['时限类型', 'timetype'], required: true },
   enforcement: { names: ['是否执法', 'enforcement'], required: false },
   basePriority: { names: ['基础优先级', 'basepriority'], required: false },
+  construction: { names: ['是否违建', 'construction'], required: false },
 };
 /** 时限类型 as written in local rules, and the English names, to the stored time type. */
 const TIME_TYPE_WORDS: Record<string, TimeType> = {
@@ -295,6 +297,8 @@ export function parseCatalogueCsv(text: string): EntryInput[] {
     const prioText = get('basePriority');
     const basePriority = prioText === '' ? 0 : /^\d+$/.test(prioText) ? Number(prioText) : NaN;
     if (Number.isNaN(basePriority)) problems.push(`${where}: base priority (基础优先级) "${prioText}" is not a whole number 0–100`);
+    const conText = get('construction').toLowerCase();
+    if (conText !== '' && !YES.has(conText) && !NO.has(conText)) problems.push(`${where}: 是否违建 "${get('construction')}": write 是 or 否`);
     return {
       where,
       major: get('major'),
@@ -307,6 +311,7 @@ export function parseCatalogueCsv(text: string): EntryInput[] {
       timeType,
       enforcement: YES.has(enfText),
       basePriority: Number.isNaN(basePriority) ? 0 : basePriority,
+      construction: YES.has(conText),
     };
   });
   if (problems.length) throw new Problem(400, `the CSV was not read: ${listed(problems)}`);
@@ -351,6 +356,7 @@ export class CategoryVersionService {
         timeType: e.timeType as TimeType,
         enforcement: e.enforcement,
         basePriority: e.basePriority,
+        construction: e.construction ?? false,
       })),
     };
     await withTransaction(this.pool, async (db) => {
