@@ -240,12 +240,7 @@ export async function updateStage(db: Queryable, id: number, u: StageUpdate): Pr
 }
 
 /** Records one demolition as the fact the yearly progress sums; `first` when the building had none before. */
-export async function insertDemolition(
-  db: Queryable,
-  b: LockedBuilding,
-  on: string,
-  areaM2: number,
-): Promise<{ id: number; first: boolean }> {
+export async function insertDemolition(db: Queryable, b: LockedBuilding, on: string, areaM2: number): Promise<{ id: number; first: boolean }> {
   const res = await db.query<{ id: number; first: boolean }>(
     `INSERT INTO building_demolitions (building_id, demolished_on, area_m2, kind, first, district_adcode, street_code, squad_id)
      SELECT $1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM building_demolitions x WHERE x.building_id = $1), $5, $6, $7
@@ -338,9 +333,11 @@ export async function handledDemolishedArea(db: Queryable, incidentId: number): 
 }
 
 /** Escalates a case (督办) as the overdue clock and the escalate step mark it, and raises its priority. */
-export async function escalateCaseForBuilding(db: Queryable, incidentId: number, priorityFloor: number): Promise<void> {
-  await db.query(`UPDATE incidents SET escalated_at = app_now(), priority = greatest(priority, $2), updated_at = app_now() WHERE id = $1`, [
-    incidentId,
-    priorityFloor,
-  ]);
+export async function escalateCaseForBuilding(db: Queryable, incidentId: number, priorityFloor: number): Promise<string> {
+  const res = await db.query<{ at: string }>(
+    `UPDATE incidents SET escalated_at = app_now(), priority = greatest(priority, $2), updated_at = app_now() WHERE id = $1
+     RETURNING ${ts('escalated_at')} AS at`,
+    [incidentId, priorityFloor],
+  );
+  return res.rows[0]!.at;
 }

@@ -112,7 +112,8 @@ export async function applyBuildingStep(
   if (evidenceIds.length) {
     const found = await evidenceOfBuilding(db, b.id, evidenceIds);
     const missing = evidenceIds.filter((id) => !found.includes(id));
-    if (missing.length) throw new BuildingError(422, `evidence ${missing.join(', ')} is not of building ${b.code} or a case joined to it: upload it there first`);
+    if (missing.length)
+      throw new BuildingError(422, `evidence ${missing.join(', ')} is not of building ${b.code} or a case joined to it: upload it there first`);
   }
   const to = check.to;
   const update: Parameters<typeof updateStage>[2] = { stage: to, stageAt: now, stageDue: null };
@@ -316,7 +317,9 @@ export class BuildingService {
     if (problem) throw new BuildingError(422, problem);
     const crs = body.crs ?? 'wgs84';
     const geometry =
-      crs === 'wgs84' ? body.geometry : (gcoord.transform(body.geometry as never, crs === 'gcj02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as typeof body.geometry);
+      crs === 'wgs84'
+        ? body.geometry
+        : (gcoord.transform(body.geometry as never, crs === 'gcj02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as typeof body.geometry);
     const geojson = JSON.stringify({ type: geometry.type, coordinates: geometry.coordinates });
     const now = this.now();
     const today = shanghaiDay(now);
@@ -328,7 +331,10 @@ export class BuildingService {
       const size = footprintSizeProblem(facts.areaM2);
       if (size) throw new BuildingError(422, size);
       if (!facts.districtAdcode) {
-        throw new BuildingError(422, `the footprint (near ${facts.lon.toFixed(6)},${facts.lat.toFixed(6)} WGS84) is outside every district this system serves; check the coordinates and their crs`);
+        throw new BuildingError(
+          422,
+          `the footprint (near ${facts.lon.toFixed(6)},${facts.lat.toFixed(6)} WGS84) is outside every district this system serves; check the coordinates and their crs`,
+        );
       }
       if (!seesDistrict(user, facts.districtAdcode)) {
         throw new BuildingError(403, `you register buildings in district ${user.districtAdcode} only; this footprint is in ${facts.districtAdcode}`);
@@ -367,10 +373,12 @@ export class BuildingService {
       if (b.stage === 'closed') throw new BuildingError(409, `building ${b.code} is closed (销号): there is nothing to inspect`);
     } else {
       const check = checkBuildingStep(b.stage, body.task, 'admin');
-      if (!check.ok) throw new BuildingError(409, `${check.message.replace(/; allowed now.*$/, '')}; a field case cannot be sent for it now`, detail.allowedSteps);
+      if (!check.ok)
+        throw new BuildingError(409, `${check.message.replace(/; allowed now.*$/, '')}; a field case cannot be sent for it now`, detail.allowedSteps);
     }
     const category = await constructionCategory(this.pool);
-    if (!category) throw new BuildingError(409, 'the current catalogue marks no category as construction (违法建设): an administrator marks one, e.g. 0101 私搭乱建');
+    if (!category)
+      throw new BuildingError(409, 'the current catalogue marks no category as construction (违法建设): an administrator marks one, e.g. 0101 私搭乱建');
     const words = { verify: '核查', demolish: '拆除', inspect: '巡查' }[body.task];
     const r = await this.cases.intake(
       user,

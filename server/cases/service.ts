@@ -345,7 +345,6 @@ export class CaseService {
     const b = (await lockBuilding(db, buildingId))!;
     events.push(...(await appendBuildingEvent(db, b, 'building.case_linked', { code: b.code, incidentId: c.id, caseCode: c.code, task }, user.id)));
     if (!escalation) return { events, escalated: false, escalatedAt: null };
-    await escalateCaseForBuilding(db, c.id, ESCALATED_BUILDING_PRIORITY);
     events.push(
       ...(await appendEvents(db, [
         {
@@ -358,11 +357,8 @@ export class CaseService {
         },
       ])),
     );
-    const at = await db.query<{ at: string }>(
-      `SELECT to_char(escalated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM incidents WHERE id = $1`,
-      [c.id],
-    );
-    return { events, escalated: true, escalatedAt: at.rows[0]!.at };
+    const escalatedAt = await escalateCaseForBuilding(db, c.id, ESCALATED_BUILDING_PRIORITY);
+    return { events, escalated: true, escalatedAt };
   }
 
   /**
@@ -589,7 +585,8 @@ export class CaseService {
         const demolishedAreaM2 = input.demolishedAreaM2;
         if (demolishedAreaM2 !== undefined) {
           const link = await caseBuilding(db, inc.id);
-          if (link.buildingId === null || link.task !== 'demolish') throw new CaseError(422, '"demolishedAreaM2" is for a demolition case (拆除) of a building only');
+          if (link.buildingId === null || link.task !== 'demolish')
+            throw new CaseError(422, '"demolishedAreaM2" is for a demolition case (拆除) of a building only');
           const b = (await lockBuilding(db, link.buildingId))!;
           const problem = demolitionProblem(b.areaM2, b.floors, b.demolishedAreaM2, demolishedAreaM2);
           if (problem) throw new CaseError(422, problem);

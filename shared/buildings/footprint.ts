@@ -52,7 +52,9 @@ export function footprintProblem(g: { type: string; coordinates: unknown[] }): s
 
 /** Why a valid footprint's area (m², on the spheroid) is not a building's, or null. */
 export function footprintSizeProblem(areaM2: number): string | null {
-  if (areaM2 < FOOTPRINT_MIN_M2) return `the footprint covers ${areaM2.toFixed(2)} m²: less than ${FOOTPRINT_MIN_M2} m² is not an outline of a building (is it in WGS84 degrees?)`;
-  if (areaM2 > FOOTPRINT_MAX_M2) return `the footprint covers ${Math.round(areaM2)} m²: more than ${FOOTPRINT_MAX_M2} m² is not one building; draw each building apart`;
+  if (areaM2 < FOOTPRINT_MIN_M2)
+    return `the footprint covers ${areaM2.toFixed(2)} m²: less than ${FOOTPRINT_MIN_M2} m² is not an outline of a building (is it in WGS84 degrees?)`;
+  if (areaM2 > FOOTPRINT_MAX_M2)
+    return `the footprint covers ${Math.round(areaM2)} m²: more than ${FOOTPRINT_MAX_M2} m² is not one building; draw each building apart`;
   return null;
 }

@@ -40,13 +40,25 @@ function square(p: [number, number], side: number) {
   const dLon = side / (111_320 * Math.cos((p[1] * Math.PI) / 180));
   const dLat = side / 110_574;
   const [x, y] = p;
-  return { type: 'Polygon' as const, coordinates: [[[x, y], [x + dLon, y], [x + dLon, y + dLat], [x, y + dLat], [x, y]]] };
+  return {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [x, y],
+        [x + dLon, y],
+        [x + dLon, y + dLat],
+        [x, y + dLat],
+        [x, y],
+      ],
+    ],
+  };
 }
 
 const report = (s: Session, at: [number, number], headers: Record<string, string> = {}) =>
   call(app, s, { url: '/api/incidents', body: { category: '0101', source: 'dispatcher', description: '有人正在搭建彩钢棚', lon: at[0], lat: at[1] }, headers });
 const caseLink = async (id: number) =>
-  (await db.pool.query<{ building_id: number | null; building_task: string | null }>(`SELECT building_id, building_task FROM incidents WHERE id = $1`, [id])).rows[0]!;
+  (await db.pool.query<{ building_id: number | null; building_task: string | null }>(`SELECT building_id, building_task FROM incidents WHERE id = $1`, [id]))
+    .rows[0]!;
 const building = (id: number) => call(app, supervisor, { url: `/api/buildings/${id}` });
 const caseStep = (s: Session, id: number, action: string, body: unknown = {}) => call(app, s, { url: `/api/incidents/${id}/${action}`, body });
 

@@ -29,7 +29,18 @@ function square(p: [number, number], side: number) {
   const dLon = side / (111_320 * Math.cos((p[1] * Math.PI) / 180));
   const dLat = side / 110_574;
   const [x, y] = p;
-  return { type: 'Polygon' as const, coordinates: [[[x, y], [x + dLon, y], [x + dLon, y + dLat], [x, y + dLat], [x, y]]] };
+  return {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [x, y],
+        [x + dLon, y],
+        [x + dLon, y + dLat],
+        [x, y + dLat],
+        [x, y],
+      ],
+    ],
+  };
 }
 
 const step = (s: Session, id: number, body: unknown) => call(app, s, { url: `/api/buildings/${id}/steps`, body });
@@ -115,9 +126,10 @@ describe(`the illegal-building register as a workflow (${inject('databaseMode')}
 
     const second = await step(officer, b.id, { action: 'demolish', demolishedAreaM2: 30 });
     expect(second.json.building.demolishedAreaM2).toBeCloseTo(80);
-    const facts = await db.pool.query(`SELECT area_m2, first, district_adcode, street_code, squad_id, event_seq FROM building_demolitions WHERE building_id = $1 ORDER BY id`, [
-      b.id,
-    ]);
+    const facts = await db.pool.query(
+      `SELECT area_m2, first, district_adcode, street_code, squad_id, event_seq FROM building_demolitions WHERE building_id = $1 ORDER BY id`,
+      [b.id],
+    );
     expect(facts.rows.map((r) => [r.area_m2, r.first])).toEqual([
       [50, true],
       [30, false],
@@ -142,7 +154,9 @@ describe(`the illegal-building register as a workflow (${inject('databaseMode')}
       'building.closed',
     ]);
     expect(record.events[4].payload).toMatchObject({ action: 'demolish', from: 'ordered', to: 'demolished', demolishedAreaM2: 50 });
-    const row = await db.pool.query(`SELECT verified_on, filed_on, ordered_on, rectify_by, demolished_on, closed_on FROM illegal_buildings WHERE id = $1`, [b.id]);
+    const row = await db.pool.query(`SELECT verified_on, filed_on, ordered_on, rectify_by, demolished_on, closed_on FROM illegal_buildings WHERE id = $1`, [
+      b.id,
+    ]);
     expect(Object.values(row.rows[0]).every((v) => v !== null)).toBe(true);
 
     // the catch-up feed validates and carries the building's events
@@ -156,7 +170,8 @@ describe(`the illegal-building register as a workflow (${inject('databaseMode')}
     const b = (await call(app, supervisor, { url: '/api/buildings', body: { geometry: square(spot, 8), kind: 'new', floors: 1 } })).json.building;
     expect((await step(supervisor, b.id, { action: 'dismiss' })).status).toBe(400);
     const other = await db.pool.query<{ id: string }>(`SELECT id FROM evidence WHERE building_id IS DISTINCT FROM $1 LIMIT 1`, [b.id]);
-    if (other.rows[0]) expect((await step(supervisor, b.id, { action: 'dismiss', reason: '已取得规划许可', evidenceIds: [Number(other.rows[0].id)] })).status).toBe(422);
+    if (other.rows[0])
+      expect((await step(supervisor, b.id, { action: 'dismiss', reason: '已取得规划许可', evidenceIds: [Number(other.rows[0].id)] })).status).toBe(422);
     const dismissed = await step(supervisor, b.id, { action: 'dismiss', reason: '已取得规划许可' });
     expect(dismissed.status, dismissed.body).toBe(200);
     expect(dismissed.json.building.stage).toBe('closed');
@@ -172,7 +187,18 @@ describe(`the illegal-building register as a workflow (${inject('databaseMode')}
     expect(unclosed.status).toBe(422);
     expect(unclosed.json.message).toMatch(/not closed|at least 4/);
     const [x, y] = spot;
-    const bowtie = { type: 'Polygon', coordinates: [[[x, y], [x + 0.0002, y + 0.0002], [x + 0.0002, y], [x, y + 0.0002], [x, y]]] };
+    const bowtie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [x, y],
+          [x + 0.0002, y + 0.0002],
+          [x + 0.0002, y],
+          [x, y + 0.0002],
+          [x, y],
+        ],
+      ],
+    };
     const crossing = await call(app, supervisor, { url: '/api/buildings', body: { geometry: bowtie, kind: 'stock', floors: 1 } });
     expect(crossing.status).toBe(422);
     expect(crossing.json.message).toMatch(/not a valid polygon/);
