@@ -93,7 +93,8 @@ export function byClass(rows: readonly CatalogueRow[]): CategoryCatalogue['class
       timeType: r.timeType,
       enforcement: r.enforcement,
       basePriority: r.basePriority,
-      construction: r.construction,
+      // said only when true: a catalogue without construction classes reads as before
+      ...(r.construction ? { construction: true } : {}),
     });
   }
   return classes;
@@ -311,7 +312,7 @@ export function parseCatalogueCsv(text: string): EntryInput[] {
       timeType,
       enforcement: YES.has(enfText),
       basePriority: Number.isNaN(basePriority) ? 0 : basePriority,
-      construction: YES.has(conText),
+      ...(conText !== '' ? { construction: YES.has(conText) } : {}),
     };
   });
   if (problems.length) throw new Problem(400, `the CSV was not read: ${listed(problems)}`);
@@ -341,6 +342,9 @@ export class CategoryVersionService {
   async create(actor: AuthUser, input: VersionInput): Promise<CatalogueVersionDetail> {
     const problems = versionProblems(input);
     if (problems.length) throw new Problem(400, `catalogue version "${input.version}" was not saved: ${listed(problems)}`);
+    // A file that does not say which classes are construction (违法建设) keeps what the catalogue in force
+    // says of the same minor code: a new version of the time limits must not unjoin 私搭乱建 from the register.
+    const inForce = new Map((await currentCategories(this.pool)).map((c) => [c.minorCode, c.construction]));
     const row: NewVersionRow = {
       version: input.version,
       name: input.name.trim(),
@@ -356,7 +360,7 @@ export class CategoryVersionService {
         timeType: e.timeType as TimeType,
         enforcement: e.enforcement,
         basePriority: e.basePriority,
-        construction: e.construction ?? false,
+        construction: e.construction ?? inForce.get(e.minor) ?? false,
       })),
     };
     await withTransaction(this.pool, async (db) => {
