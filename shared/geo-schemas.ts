@@ -50,6 +50,8 @@ export const IllegalBuildingProps = Type.Object({
   demolishedAreaM2: Type.Number(),
   discoveredOn: Type.String({ format: 'date' }),
   districtName: Type.String(),
+  overdue: Type.Optional(Type.Boolean({ description: 'the next step of its stage is past due' })),
+  escalated: Type.Optional(Type.Boolean({ description: 'escalated (督办) when found: new construction in a key area or a zero-growth district' })),
 });
 export const KeyAreaProps = Type.Object({
   id: Type.Integer(),
