@@ -4,13 +4,14 @@ import { STAGE_LIMIT_WORKING_DAYS } from '#shared/buildings/stage-machine.ts';
 import { computeDeadline } from '#shared/time/deadlines.ts';
 import { serverCalendar } from '../../server/holidays/service.ts';
 import { testApp } from '../support/app.ts';
-import { call, login, type Session } from '../support/clients.ts';
+import { call, connect, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
 import { userSession } from '../support/fixtures.ts';
 
 const db = testDatabase();
 let app: FastifyInstance;
 let admin: Session, supervisor: Session, officer: Session, dispatcher: Session, away: Session;
+let base = '';
 
 /** A point of a district's grid with no building within 200 m and outside key areas (the n-th such). */
 async function freeSpot(district: string, n: number): Promise<[number, number]> {
@@ -48,6 +49,8 @@ const detail = (s: Session, id: number) => call(app, s, { url: `/api/buildings/$
 
 beforeAll(async () => {
   app = await testApp(db);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   [admin, supervisor, officer, dispatcher] = (await Promise.all(['admin', 'supervisor', 'officer', 'dispatcher'].map((l) => login(app, l)))) as Session[] as [
     Session,
     Session,
@@ -208,6 +211,23 @@ describe(`the illegal-building register as a workflow (${inject('databaseMode')}
     const huge = await call(app, supervisor, { url: '/api/buildings', body: { geometry: square(spot, 1000), kind: 'stock', floors: 1 } });
     expect(huge.status).toBe(422);
     expect((await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM illegal_buildings`)).rows[0]!.n).toBe(before);
+  });
+
+  it("carries a building's steps on the live feed to its district, not another", async () => {
+    const home = await connect(base, supervisor);
+    const other = await connect(base, away);
+    try {
+      const spot = await freeSpot('510104', 4);
+      const b = (await call(app, supervisor, { url: '/api/buildings', body: { geometry: square(spot, 10), kind: 'stock', floors: 1 } })).json.building;
+      await home.waitFor((e) => e.type === 'building.discovered' && (e as { buildingId?: number }).buildingId === b.id);
+      expect((await step(officer, b.id, { action: 'verify' })).status).toBe(200);
+      const live = await home.waitFor((e) => e.type === 'building.verified' && (e as { buildingId?: number }).buildingId === b.id);
+      expect(live.districtAdcode).toBe('510104');
+      expect(other.events.some((e) => (e as { buildingId?: number }).buildingId === b.id)).toBe(false);
+    } finally {
+      home.close();
+      other.close();
+    }
   });
 
   it('keeps a district-scoped user to their district', async () => {
