@@ -230,6 +230,21 @@ describe(`the illegal-building register as a workflow (${inject('databaseMode')}
     }
   });
 
+  it('lets two demolitions at once take turns: the second sees what the first left', async () => {
+    const spot = await freeSpot('510104', 5);
+    const b = (await call(app, supervisor, { url: '/api/buildings', body: { geometry: square(spot, 10), kind: 'stock', floors: 1 } })).json.building;
+    for (const body of [{ action: 'verify' }, { action: 'file' }, { action: 'order' }]) expect((await step(supervisor, b.id, body)).status).toBe(200);
+    const share = Math.round(b.areaM2 * 0.6);
+    const both = await Promise.all([
+      step(officer, b.id, { action: 'demolish', demolishedAreaM2: share }),
+      step(supervisor, b.id, { action: 'demolish', demolishedAreaM2: share }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 422]);
+    const rec = (await detail(supervisor, b.id)).json;
+    expect(rec.building.demolishedAreaM2).toBeCloseTo(share);
+    expect(rec.demolitions).toHaveLength(1);
+  });
+
   it('keeps a district-scoped user to their district', async () => {
     const spot = await freeSpot('510104', 3);
     const b = (await call(app, supervisor, { url: '/api/buildings', body: { geometry: square(spot, 10), kind: 'stock', floors: 1 } })).json.building;
