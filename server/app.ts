@@ -51,6 +51,8 @@ import { registerErrorHandler } from './http/errors.ts';
 import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
 import { caseRoutes } from './cases/routes.ts';
+import { buildingRoutes } from './buildings/routes.ts';
+import { BuildingService } from './buildings/service.ts';
 import { categoryRoutes, categoryVersionRoutes } from './categories/routes.ts';
 import { CategoryService, CategoryVersionService } from './categories/service.ts';
 import { indicatorRoutes } from './indicators/routes.ts';
@@ -210,6 +212,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(basemapRoutes, { basemap: basemapService, publicMap });
   await app.register(workforceRoutes, { workforce, positions, publicMap });
   await app.register(caseRoutes, { cases });
+  await app.register(buildingRoutes, { buildings: new BuildingService(pool, bus, cases) });
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   await app.register(categoryVersionRoutes, { versions: new CategoryVersionService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));

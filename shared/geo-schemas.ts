@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { BUILDING_STAGES } from './buildings/stage-machine.ts';
 
 /** GeoJSON (RFC 7946) shapes as the API documents them; geometries are WGS84 lon/lat. */
 export const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3 });
@@ -44,11 +45,13 @@ export const IllegalBuildingProps = Type.Object({
   areaM2: Type.Number(),
   floors: Type.Integer(),
   kind: Type.Union([Type.Literal('stock'), Type.Literal('new')]),
-  stage: Type.Union((['discovered', 'filed', 'ordered', 'demolished', 'closed'] as const).map((s) => Type.Literal(s))),
+  stage: Type.Union(BUILDING_STAGES.map((s) => Type.Literal(s))),
   party: Type.Union([Type.String(), Type.Null()]),
   demolishedAreaM2: Type.Number(),
   discoveredOn: Type.String({ format: 'date' }),
   districtName: Type.String(),
+  overdue: Type.Optional(Type.Boolean({ description: 'the next step of its stage is past due' })),
+  escalated: Type.Optional(Type.Boolean({ description: 'escalated (督办) when found: new construction in a key area or a zero-growth district' })),
 });
 export const KeyAreaProps = Type.Object({
   id: Type.Integer(),

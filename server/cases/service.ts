@@ -29,6 +29,18 @@ import { categoryById, type CategoryRow } from '../categories/repository.ts';
 import { CategoryService } from '../categories/service.ts';
 import { serverCalendar } from '../holidays/service.ts';
 import { nearestLandmark } from '../geocode/service.ts';
+import { BUILDING_MATCH_TOLERANCE_M } from '#shared/buildings/alarm.ts';
+import { demolitionProblem } from '#shared/buildings/stage-machine.ts';
+import { applyBuildingStep, appendBuildingEvent, BuildingError, registerBuilding } from '../buildings/service.ts';
+import {
+  caseBuilding,
+  escalateCaseForBuilding,
+  handledDemolishedArea,
+  linkCase,
+  lockBuilding,
+  nearestOpenBuilding,
+  openCaseWithTask,
+} from '../buildings/repository.ts';
 import {
   addRework,
   caseVisible,
@@ -67,6 +79,15 @@ export class CaseError extends Error {
     super(message);
   }
 }
+
+/** A case opened for a building's field step (POST /api/buildings/:id/field-case): the building and the task. */
+export interface BuildingLink {
+  buildingId: number;
+  task: 'verify' | 'demolish' | 'inspect';
+}
+
+/** The priority a case gets when the building it found is escalated (新增违建零容忍): it goes to the top of the queue. */
+const ESCALATED_BUILDING_PRIORITY = 90;
 
 /** A report as POST /api/incidents takes it (the schema is the contract). */
 export type IntakeInput = IntakeBody;
@@ -121,6 +142,7 @@ export class CaseService {
     user: AuthUser,
     input: IntakeInput,
     idempotencyKey: string | null,
+    building: BuildingLink | null = null,
   ): Promise<{ incident: CaseView; duplicates: DuplicateCase[]; replayed: boolean }> {
     if (!mayReportAs(user.role, input.source)) {
       throw new CaseError(422, `role ${user.role} reports with source ${sourcesForRole(user.role).join(' or ') || '(none)'}, not ${input.source}`);
@@ -205,6 +227,14 @@ export class CaseService {
       ];
       if (registered) news.push({ ...base, type: 'incident.registered', payload: { code: row.code, from: 'reported', to: 'registered' } });
       events = await appendEvents(db, news);
+      // A construction case concerns a building: joined to it (or to a new one) in this transaction, so
+      // a replay of the key (answered above) never registers a second building.
+      const joined =
+        building || category.construction
+          ? await this.joinBuilding(db, user, { id: row.id, code: row.code, lon, lat, districtAdcode: location.districtAdcode! }, building)
+          : null;
+      if (joined) events.push(...joined.events);
+      const escalated = joined?.escalated ?? false;
       // Everything the answer shows is known here: no second read after the commit.
       const incident: CaseView = {
         id: row.id,
@@ -233,7 +263,7 @@ export class CaseService {
         communityName: location.communityName,
         landmark,
         keyAreas: location.keyAreas,
-        priority,
+        priority: escalated ? Math.max(priority, ESCALATED_BUILDING_PRIORITY) : priority,
         deadline: deadline.toISOString(),
         overdue: false,
         reportedAt: row.reportedAt,
@@ -248,7 +278,7 @@ export class CaseService {
         stateReason: null,
         reworkCount: 0,
         extendedCount: 0,
-        escalatedAt: null,
+        escalatedAt: escalated ? joined!.escalatedAt : null,
         mergedInto: null,
         officers: [],
         evidence: [],
@@ -260,6 +290,75 @@ export class CaseService {
       return { incident: await this.unscopedView(result.id), duplicates: await possibleDuplicates(this.pool, result.id, user), replayed: true };
     }
     return { incident: result.incident, duplicates: result.duplicates, replayed: false };
+  }
+
+  /**
+   * Joins a new case to its building. A field case names it; a construction case takes the registered
+   * building (not closed) whose footprint is nearest within BUILDING_MATCH_TOLERANCE_M, or registers a
+   * new one (新增, footprint to be surveyed) for the case to verify. When the new-building alarm fires,
+   * the case is escalated (督办) as the escalate step marks it, so the wall shows it like an urgent case.
+   */
+  private async joinBuilding(
+    db: Queryable,
+    user: AuthUser,
+    c: { id: number; code: string; lon: number; lat: number; districtAdcode: string },
+    link: BuildingLink | null,
+  ): Promise<{ events: EventRow[]; escalated: boolean; escalatedAt: string | null }> {
+    const events: EventRow[] = [];
+    let buildingId: number;
+    let task: 'verify' | 'demolish' | 'inspect' | 'report';
+    let escalation: { zh: string; en: string } | null = null;
+    if (link) {
+      // the building's lock serialises two field cases for it: the second finds the first
+      if (!(await lockBuilding(db, link.buildingId))) throw new CaseError(404, `no building ${link.buildingId}`);
+      const open = await openCaseWithTask(db, link.buildingId, link.task);
+      if (open) throw new CaseError(409, `case ${open.code} already carries the ${link.task} step of this building; follow it up instead of opening another`);
+      buildingId = link.buildingId;
+      task = link.task;
+    } else {
+      const near = await nearestOpenBuilding(db, c.lon, c.lat, BUILDING_MATCH_TOLERANCE_M);
+      if (near !== null) {
+        buildingId = near;
+        task = 'report';
+      } else {
+        const made = await registerBuilding(
+          db,
+          {
+            geojson: null,
+            square: { lon: c.lon, lat: c.lat, side: 10 },
+            kind: 'new',
+            floors: 1,
+            notes: `待测绘 to be surveyed: a 10 m square around the point of case ${c.code}; draw the footprint when it is verified`,
+            originIncidentId: c.id,
+          },
+          { lon: c.lon, lat: c.lat, districtAdcode: c.districtAdcode },
+          user.id,
+          this.now(),
+        );
+        events.push(...made.events);
+        buildingId = made.id;
+        task = 'verify';
+        escalation = made.escalation;
+      }
+    }
+    await linkCase(db, c.id, buildingId, task);
+    const b = (await lockBuilding(db, buildingId))!;
+    events.push(...(await appendBuildingEvent(db, b, 'building.case_linked', { code: b.code, incidentId: c.id, caseCode: c.code, task }, user.id)));
+    if (!escalation) return { events, escalated: false, escalatedAt: null };
+    events.push(
+      ...(await appendEvents(db, [
+        {
+          incidentId: c.id,
+          actorUserId: user.id,
+          districtAdcode: c.districtAdcode,
+          position: [c.lon, c.lat],
+          type: 'incident.escalated',
+          payload: { code: c.code, to: 'leader', reason: `${escalation.zh} ${escalation.en}` },
+        },
+      ])),
+    );
+    const escalatedAt = await escalateCaseForBuilding(db, c.id, ESCALATED_BUILDING_PRIORITY);
+    return { events, escalated: true, escalatedAt };
   }
 
   /**
@@ -349,10 +448,38 @@ export class CaseService {
       const check = checkStep(inc.state, action, user.role, { escalatedAt: inc.escalatedAt });
       if (!check.ok) throw new CaseError(check.reason === 'state' ? 409 : 403, check.message, check.allowed);
       events = await appendEvents(db, await this.apply(db, user, inc, action, check.to, input));
+      if (action === 'close') events.push(...(await this.closeBuildingStep(db, user, inc)));
       if (idempotencyKey) await insertStepRequest(db, user.id, idempotencyKey, incidentId, action);
     });
     this.bus.publish(events);
     return { replayed };
+  }
+
+  /**
+   * The close of a case carrying a building's field step takes that step, in the same transaction:
+   * 核查结案 verifies a building still discovered; a demolition case records the area its handle
+   * declared. The server acts for the bureau here (the role of the closer does not matter: whoever may
+   * close the case has accepted the field work), so the step is checked as an administrator's.
+   */
+  private async closeBuildingStep(db: Queryable, user: AuthUser, inc: CaseRow): Promise<EventRow[]> {
+    const link = await caseBuilding(db, inc.id);
+    if (link.buildingId === null || (link.task !== 'verify' && link.task !== 'demolish')) return [];
+    const b = await lockBuilding(db, link.buildingId);
+    if (!b) return [];
+    const actor = { userId: user.id, role: 'admin' as const };
+    const opts = { now: this.now(), incidentId: inc.id };
+    try {
+      if (link.task === 'verify') {
+        if (b.stage !== 'discovered') return [];
+        return await applyBuildingStep(db, b.id, { action: 'verify', note: `核查结案 case ${inc.code}` }, actor, opts);
+      }
+      const area = await handledDemolishedArea(db, inc.id);
+      if (area === null || (b.stage !== 'ordered' && b.stage !== 'demolished')) return [];
+      return await applyBuildingStep(db, b.id, { action: 'demolish', demolishedAreaM2: area, note: `拆除结案 case ${inc.code}` }, actor, opts);
+    } catch (err) {
+      if (err instanceof BuildingError) throw new CaseError(err.status === 409 ? 409 : 422, `closing moves building ${b.code}: ${err.message}`);
+      throw err;
+    }
   }
 
   private async unscopedView(id: number): Promise<CaseView> {
@@ -454,13 +581,35 @@ export class CaseService {
           const found = await evidenceOfCase(db, inc.id, evidenceIds);
           if (found.length !== new Set(evidenceIds).size) throw new CaseError(400, 'evidenceIds must be photos uploaded to this case');
         }
+        // A demolition case declares the m² taken down; refused now if the building has not that much left, not at close.
+        const demolishedAreaM2 = input.demolishedAreaM2;
+        if (demolishedAreaM2 !== undefined) {
+          const link = await caseBuilding(db, inc.id);
+          if (link.buildingId === null || link.task !== 'demolish')
+            throw new CaseError(422, '"demolishedAreaM2" is for a demolition case (拆除) of a building only');
+          const b = (await lockBuilding(db, link.buildingId))!;
+          const problem = demolitionProblem(b.areaM2, b.floors, b.demolishedAreaM2, demolishedAreaM2);
+          if (problem) throw new CaseError(422, problem);
+        }
         const officers = await finishDispatches(
           db,
           live.map((d) => d.id),
           'done',
         );
         await setState(db, inc.id, to, { outcome: input.outcome, notes: input.notes ?? null });
-        return [event('incident.handled', { officerId: user.officerId, outcome: input.outcome, notes: input.notes ?? null, evidenceIds }, officers)];
+        return [
+          event(
+            'incident.handled',
+            {
+              officerId: user.officerId,
+              outcome: input.outcome,
+              notes: input.notes ?? null,
+              evidenceIds,
+              ...(demolishedAreaM2 !== undefined ? { demolishedAreaM2 } : {}),
+            },
+            officers,
+          ),
+        ];
       }
       case 'close': {
         await setState(db, inc.id, to);

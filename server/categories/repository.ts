@@ -12,6 +12,8 @@ export interface CategoryRow {
   enforcement: boolean;
   basePriority: number;
   catalogVersion: string;
+  /** its cases concern a building (违法建设): intake joins them to the register */
+  construction: boolean;
 }
 
 /** A category of the current catalogue with its class (大类). */
@@ -28,7 +30,8 @@ export interface CatalogueVersion {
 }
 
 const COLUMNS = `c.id, c.minor_code AS "minorCode", c.name_zh AS "nameZh", c.name_en AS "nameEn", c.time_limit AS "timeLimit",
-  c.time_type AS "timeType", c.involves_enforcement AS enforcement, c.base_priority AS "basePriority", c.catalog_version AS "catalogVersion"`;
+  c.time_type AS "timeType", c.involves_enforcement AS enforcement, c.base_priority AS "basePriority", c.catalog_version AS "catalogVersion",
+  c.construction`;
 
 /** The catalogue version in force (one is current; none before the seed). */
 export async function currentVersion(db: Queryable): Promise<CatalogueVersion | null> {
@@ -112,6 +115,7 @@ export interface NewVersionRow {
     timeType: TimeType;
     enforcement: boolean;
     basePriority: number;
+    construction?: boolean;
   }[];
 }
 
@@ -124,10 +128,11 @@ export async function insertVersion(db: Queryable, v: NewVersionRow): Promise<bo
   if (made.rowCount === 0) return false;
   await db.query(
     `INSERT INTO categories (catalog_version, major_code, minor_code, major_name_zh, major_name_en, name_zh, name_en,
-                             time_limit, time_type, involves_enforcement, base_priority)
-     SELECT $1, e.major, e.minor, e.major_zh, e.major_en, e.zh, e.en, e.time_limit, e.time_type, e.enforcement, e.base_priority
+                             time_limit, time_type, involves_enforcement, base_priority, construction)
+     SELECT $1, e.major, e.minor, e.major_zh, e.major_en, e.zh, e.en, e.time_limit, e.time_type, e.enforcement, e.base_priority,
+            coalesce(e.construction, false)
      FROM jsonb_to_recordset($2::jsonb) AS e(major text, minor text, major_zh text, major_en text, zh text, en text,
-                                             time_limit numeric, time_type text, enforcement boolean, base_priority integer)`,
+                                             time_limit numeric, time_type text, enforcement boolean, base_priority integer, construction boolean)`,
     [
       v.version,
       JSON.stringify(
@@ -142,6 +147,7 @@ export async function insertVersion(db: Queryable, v: NewVersionRow): Promise<bo
           time_type: e.timeType,
           enforcement: e.enforcement,
           base_priority: e.basePriority,
+          construction: e.construction ?? false,
         })),
       ),
     ],

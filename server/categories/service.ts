@@ -93,6 +93,8 @@ export function byClass(rows: readonly CatalogueRow[]): CategoryCatalogue['class
       timeType: r.timeType,
       enforcement: r.enforcement,
       basePriority: r.basePriority,
+      // said only when true: a catalogue without construction classes reads as before
+      ...(r.construction ? { construction: true } : {}),
     });
   }
   return classes;
@@ -192,6 +194,7 @@ const HEADERS: Record<keyof Omit<EntryInput, 'where'>, { names: string[]; requir
   timeType: { names: ['时限类型', 'timetype'], required: true },
   enforcement: { names: ['是否执法', 'enforcement'], required: false },
   basePriority: { names: ['基础优先级', 'basepriority'], required: false },
+  construction: { names: ['是否违建', 'construction'], required: false },
 };
 /** 时限类型 as written in local rules, and the English names, to the stored time type. */
 const TIME_TYPE_WORDS: Record<string, TimeType> = {
@@ -295,6 +298,8 @@ export function parseCatalogueCsv(text: string): EntryInput[] {
     const prioText = get('basePriority');
     const basePriority = prioText === '' ? 0 : /^\d+$/.test(prioText) ? Number(prioText) : NaN;
     if (Number.isNaN(basePriority)) problems.push(`${where}: base priority (基础优先级) "${prioText}" is not a whole number 0–100`);
+    const conText = get('construction').toLowerCase();
+    if (conText !== '' && !YES.has(conText) && !NO.has(conText)) problems.push(`${where}: 是否违建 "${get('construction')}": write 是 or 否`);
     return {
       where,
       major: get('major'),
@@ -307,6 +312,7 @@ export function parseCatalogueCsv(text: string): EntryInput[] {
       timeType,
       enforcement: YES.has(enfText),
       basePriority: Number.isNaN(basePriority) ? 0 : basePriority,
+      ...(conText !== '' ? { construction: YES.has(conText) } : {}),
     };
   });
   if (problems.length) throw new Problem(400, `the CSV was not read: ${listed(problems)}`);
@@ -336,6 +342,9 @@ export class CategoryVersionService {
   async create(actor: AuthUser, input: VersionInput): Promise<CatalogueVersionDetail> {
     const problems = versionProblems(input);
     if (problems.length) throw new Problem(400, `catalogue version "${input.version}" was not saved: ${listed(problems)}`);
+    // A file that does not say which classes are construction (违法建设) keeps what the catalogue in force
+    // says of the same minor code: a new version of the time limits must not unjoin 私搭乱建 from the register.
+    const inForce = new Map((await currentCategories(this.pool)).map((c) => [c.minorCode, c.construction]));
     const row: NewVersionRow = {
       version: input.version,
       name: input.name.trim(),
@@ -351,6 +360,7 @@ export class CategoryVersionService {
         timeType: e.timeType as TimeType,
         enforcement: e.enforcement,
         basePriority: e.basePriority,
+        construction: e.construction ?? inForce.get(e.minor) ?? false,
       })),
     };
     await withTransaction(this.pool, async (db) => {

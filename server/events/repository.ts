@@ -11,7 +11,7 @@ export type EventRow = LiveEvent;
 /** An event to append: its payload is the one its type carries (shared/cases/events.ts). */
 export type NewEvent = NewCaseEvent;
 
-const COLUMNS = `seq, incident_id AS "incidentId", type, actor_user_id AS "actorUserId", payload,
+const COLUMNS = `seq, incident_id AS "incidentId", building_id AS "buildingId", type, actor_user_id AS "actorUserId", payload,
   to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
   CASE WHEN position IS NULL THEN NULL ELSE json_build_array(ST_X(position), ST_Y(position)) END AS position,
   district_adcode AS "districtAdcode", officer_ids AS "officerIds"`;
@@ -28,11 +28,11 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
   const res = await client.query<EventRow>({
     name: 'events-append',
     text: `WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('zhihui-event-log')))
-     INSERT INTO incident_events (incident_id, type, actor_user_id, payload, position, district_adcode, officer_ids)
-     SELECT e.incident_id, e.type, e.actor, e.payload,
+     INSERT INTO incident_events (incident_id, building_id, type, actor_user_id, payload, position, district_adcode, officer_ids)
+     SELECT e.incident_id, e.building_id, e.type, e.actor, e.payload,
             CASE WHEN e.lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(e.lon, e.lat), 4326) END,
             e.district, ARRAY(SELECT jsonb_array_elements_text(e.officers)::int)
-     FROM ordered, jsonb_to_recordset($1::jsonb) AS e(ord int, incident_id bigint, type text, actor int, payload jsonb, lon float8, lat float8, district text, officers jsonb)
+     FROM ordered, jsonb_to_recordset($1::jsonb) AS e(ord int, incident_id bigint, building_id int, type text, actor int, payload jsonb, lon float8, lat float8, district text, officers jsonb)
      ORDER BY e.ord
      RETURNING ${COLUMNS}`,
     values: [
@@ -40,6 +40,7 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
         events.map((e, ord) => ({
           ord,
           incident_id: e.incidentId,
+          building_id: e.buildingId ?? null,
           type: e.type,
           actor: e.actorUserId,
           payload: e.payload ?? {},

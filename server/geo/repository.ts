@@ -84,7 +84,8 @@ export class GeoRepository {
       SELECT h.id AS sort_key, row_number() OVER (ORDER BY h.id) AS rn,
              geojson_feature(h.id, h.geom, json_build_object('code', h.code, 'areaM2', round(h.area_m2::numeric, 1),
                'floors', h.floors, 'kind', h.kind, 'stage', h.stage, 'party', h.party,
-               'demolishedAreaM2', round(h.demolished_area_m2::numeric, 1), 'discoveredOn', h.discovered_on, 'districtName', d.name)) AS feature
+               'demolishedAreaM2', round(h.demolished_area_m2::numeric, 1), 'discoveredOn', h.discovered_on, 'districtName', d.name,
+               'overdue', coalesce(h.stage_due < app_now(), false), 'escalated', h.escalated_at IS NOT NULL)) AS feature
       FROM (SELECT * FROM illegal_buildings WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) ORDER BY id LIMIT $5 + 1) h
       JOIN districts d ON d.adcode = h.district_adcode`,
         { truncatedAt: '$5' },

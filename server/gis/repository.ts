@@ -663,14 +663,27 @@ export async function diffIllegalBuildings(db: Queryable, importId: number): Pro
 /** Illegal buildings upsert by code; the district is the one covering the footprint. */
 export async function commitIllegalBuildings(db: Queryable, importId: number): Promise<{ added: number; changed: number; removed: number }> {
   const res = await db.query<{ inserted: boolean }>(
-    `INSERT INTO illegal_buildings (code, geom, area_m2, floors, kind, stage, party, district_adcode, discovered_on)
+    // placed like a case at the footprint's point on the surface (grid cell, street, key areas listed today),
+    // so progress sums by street and squad and the new-building rule sees key areas
+    `WITH f AS (
+       SELECT f.*, ST_PointOnSurface(f.geom) AS pos FROM gis_import_features f WHERE f.import_id = $1 AND f.action IN ('add', 'change')
+     ), placed AS (
+       SELECT f.*,
+              (SELECT g.id FROM grid_cells g WHERE ST_Covers(g.geom, f.pos) AND g.valid_to IS NULL ORDER BY g.id LIMIT 1) AS cell_id,
+              coalesce((SELECT array_agg(k.id ORDER BY k.priority_boost DESC, k.id) FROM key_areas k
+                        WHERE ST_Covers(k.geom, f.pos) AND k.listed_on <= (app_now() AT TIME ZONE 'Asia/Shanghai')::date
+                          AND (k.delisted_on IS NULL OR k.delisted_on > (app_now() AT TIME ZONE 'Asia/Shanghai')::date)), '{}') AS key_ids
+       FROM f
+     )
+     INSERT INTO illegal_buildings (code, geom, area_m2, floors, kind, stage, party, district_adcode, discovered_on, grid_cell_id, street_code, key_area_ids)
      SELECT f.code, f.geom, coalesce(nullif((f.attrs->>'area_m2')::float8, 0), ST_Area(f.geom::geography)), (f.attrs->>'floors')::int,
             f.attrs->>'kind', f.attrs->>'stage', f.attrs->>'party',
-            (SELECT d.adcode FROM districts d WHERE ST_Covers(d.boundary, ST_PointOnSurface(f.geom)) ORDER BY d.adcode LIMIT 1),
-            (f.attrs->>'discovered_on')::date
-     FROM gis_import_features f WHERE f.import_id = $1 AND f.action IN ('add', 'change')
+            (SELECT d.adcode FROM districts d WHERE ST_Covers(d.boundary, f.pos) ORDER BY d.adcode LIMIT 1),
+            (f.attrs->>'discovered_on')::date, f.cell_id, (SELECT left(g.code, 9) FROM grid_cells g WHERE g.id = f.cell_id), f.key_ids
+     FROM placed f
      ON CONFLICT (code) DO UPDATE SET geom = EXCLUDED.geom, area_m2 = EXCLUDED.area_m2, floors = EXCLUDED.floors, kind = EXCLUDED.kind,
-       stage = EXCLUDED.stage, party = EXCLUDED.party, district_adcode = EXCLUDED.district_adcode, discovered_on = EXCLUDED.discovered_on
+       stage = EXCLUDED.stage, party = EXCLUDED.party, district_adcode = EXCLUDED.district_adcode, discovered_on = EXCLUDED.discovered_on,
+       grid_cell_id = EXCLUDED.grid_cell_id, street_code = EXCLUDED.street_code, key_area_ids = EXCLUDED.key_area_ids, updated_at = now()
      RETURNING (xmax = 0) AS inserted`,
     [importId],
   );

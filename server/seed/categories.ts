@@ -16,9 +16,22 @@ export async function insertCategoryCatalogue(client: pg.PoolClient): Promise<nu
     for (const e of cls.entries) {
       await client.query(
         `INSERT INTO categories (catalog_version, major_code, minor_code, major_name_zh, major_name_en, name_zh, name_en,
-                                 time_limit, time_type, involves_enforcement, base_priority)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [DEMO_CATALOGUE_VERSION, cls.major, e.minor, cls.zh, cls.en, e.zh, e.en, e.timeLimit, e.timeType, e.enforcement, e.basePriority],
+                                 time_limit, time_type, involves_enforcement, base_priority, construction)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          DEMO_CATALOGUE_VERSION,
+          cls.major,
+          e.minor,
+          cls.zh,
+          cls.en,
+          e.zh,
+          e.en,
+          e.timeLimit,
+          e.timeType,
+          e.enforcement,
+          e.basePriority,
+          e.construction ?? false,
+        ],
       );
       n++;
     }

@@ -46,7 +46,8 @@ function features(layer: TileLayerName, dialect: Pick<Dialect, 'autovacuum'>): s
       SELECT h.id, h.geom, jsonb_build_object('code', h.code, 'areaM2', round(h.area_m2::numeric, 1),
                'floors', h.floors, 'kind', h.kind, 'stage', h.stage, 'party', h.party,
                'demolishedAreaM2', round(h.demolished_area_m2::numeric, 1), 'discoveredOn', h.discovered_on,
-               'districtName', d.name) AS props
+               'districtName', d.name, 'overdue', coalesce(h.stage_due < app_now(), false),
+               'escalated', h.escalated_at IS NOT NULL) AS props
       FROM tile, illegal_buildings h
       JOIN districts d ON d.adcode = h.district_adcode
       WHERE h.geom && tile.filter`,

@@ -6,6 +6,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { ROLES } from '../roles.ts';
 import { type CaseEvent, EVENT_TYPES, type EventType } from './events.ts';
 import { CASE_STATES, OUTCOMES, SOURCES } from './states.ts';
+import { BUILDING_ACTIONS, BUILDING_KINDS, BUILDING_STAGES } from '../buildings/stage-machine.ts';
 
 const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -21,6 +22,26 @@ const Step = <P extends Record<string, TSchema>>(more: P) =>
 
 /** A photo as the evidence upload stored it. */
 const StoredPhoto = Type.Object({ id: Type.Integer(), sha256: Type.String(), mime: Type.String(), bytes: Type.Integer() });
+
+/** A building's stage step (违法建设治理): its code, the action and the stages it went between. */
+const BuildingStep = Type.Object(
+  {
+    code: Type.String({ description: 'building code' }),
+    action: Enum(BUILDING_ACTIONS),
+    from: Enum(BUILDING_STAGES),
+    to: Enum(BUILDING_STAGES),
+    on: Type.String({ format: 'date', description: 'the day the step was taken' }),
+    note: Nullable(Type.String()),
+    reason: Nullable(Type.String()),
+    rectifyBy: Nullable(Type.String({ format: 'date' })),
+    demolishedAreaM2: Nullable(Type.Number({ description: 'm² taken down by this demolition' })),
+    demolishedTotalM2: Type.Number({ description: 'm² demolished so far' }),
+    stageDue: Nullable(Type.String({ format: 'date-time' })),
+    evidenceIds: Ids('photos and documents of the step'),
+    incidentId: Nullable(Type.Integer({ description: 'the case whose closing took the step' })),
+  },
+  { description: 'a building took a stage step (shared/buildings/stage-machine.ts)' },
+);
 
 /** Each event type's payload. */
 export const EventPayloadSchemas = {
@@ -49,6 +70,7 @@ export const EventPayloadSchemas = {
     outcome: Enum(OUTCOMES, '721 method'),
     notes: Nullable(Type.String()),
     evidenceIds: Ids('photos of the handling'),
+    demolishedAreaM2: Type.Optional(Type.Number({ description: 'a demolition case: m² taken down, recorded on the building at close' })),
   }),
   'incident.closed': Step({}),
   'incident.suspended': Step({ reason: Type.String() }),
@@ -103,6 +125,32 @@ export const EventPayloadSchemas = {
     },
     { description: "an import of the city's geography was committed as a new version (底图更新): consoles fetch the layer and its tiles again" },
   ),
+  'building.discovered': Type.Object(
+    {
+      code: Type.String(),
+      kind: Enum(BUILDING_KINDS),
+      areaM2: Type.Number(),
+      stageDue: Nullable(Type.String({ format: 'date-time' })),
+      originIncidentId: Nullable(Type.Integer({ description: 'the case that found it' })),
+      keyAreaIds: Ids('key areas the footprint lies in'),
+    },
+    { description: 'an illegal building entered the register (发现)' },
+  ),
+  'building.verified': BuildingStep,
+  'building.filed': BuildingStep,
+  'building.ordered': BuildingStep,
+  'building.demolished': BuildingStep,
+  'building.rectified': BuildingStep,
+  'building.closed': BuildingStep,
+  'building.dismissed': BuildingStep,
+  'building.escalated': Type.Object(
+    { code: Type.String(), reason: Type.String(), reasonEn: Type.String(), incidentId: Nullable(Type.Integer()) },
+    { description: '新增违建零容忍: escalated (督办) to the district leaders when found' },
+  ),
+  'building.case_linked': Type.Object(
+    { code: Type.String(), incidentId: Type.Integer(), caseCode: Type.String(), task: Enum(['verify', 'demolish', 'inspect', 'report'] as const) },
+    { description: 'a case about the building was joined to it' },
+  ),
   'roster.updated': Type.Object(
     { squadId: Nullable(Type.Integer()), officerId: Nullable(Type.Integer()) },
     { description: 'an administrator created or changed a squad or an officer (编制变更): consoles fetch squads, officers and the squad board again' },
@@ -116,6 +164,7 @@ export type EventPayloadTypes = { [K in keyof typeof EventPayloadSchemas]: Stati
 const EVENT_COLUMNS = {
   seq: Type.Integer({ minimum: 1, description: 'position in the event log; increases with every event' }),
   incidentId: Nullable(Type.Integer()),
+  buildingId: Type.Optional(Nullable(Type.Integer({ description: "the illegal building of a building's event (incidentId is then null)" }))),
   actorUserId: Nullable(Type.Integer({ description: 'who did it; null for the clocks' })),
   occurredAt: Type.String({ format: 'date-time' }),
   position: Nullable(Type.Tuple([Type.Number(), Type.Number()], { description: '[lon, lat] WGS84' })),

@@ -35,6 +35,16 @@ export const EVENT_TYPES = [
   'officer.duty',
   'map.updated',
   'roster.updated',
+  'building.discovered',
+  'building.verified',
+  'building.filed',
+  'building.ordered',
+  'building.demolished',
+  'building.rectified',
+  'building.closed',
+  'building.dismissed',
+  'building.escalated',
+  'building.case_linked',
 ] as const satisfies readonly EventType[];
 // every type listed once: a type added above and not here fails here
 type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;
@@ -48,6 +58,7 @@ export type TypedPayload = { [K in EventType]: { type: K; payload: EventPayloads
 export type CaseEvent = TypedPayload & {
   seq: number;
   incidentId: number | null;
+  buildingId?: number | null;
   actorUserId: number | null;
   occurredAt: string;
   position: [number, number] | null;
@@ -58,6 +69,8 @@ export type CaseEvent = TypedPayload & {
 /** An event to append (the log gives it its seq and time). */
 export type NewCaseEvent = TypedPayload & {
   incidentId: number | null;
+  /** a building's event: the building (incidentId null, or the case that moved it) */
+  buildingId?: number | null;
   actorUserId: number | null;
   position?: [number, number] | null;
   districtAdcode: string | null;

@@ -105,6 +105,13 @@ export const StepBody = Type.Object(
     notes: Type.Optional(Type.String({ maxLength: 2000 })),
     evidenceIds: Type.Optional(Type.Array(BigId(), { maxItems: 20 })),
     extendBy: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 365, description: "extension (延期) in the category's time unit" })),
+    demolishedAreaM2: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 10_000_000,
+        description: "handle of a demolition case (拆除): m² taken down; the case's close records it on the building",
+      }),
+    ),
     lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
     lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
   },

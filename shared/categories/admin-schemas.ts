@@ -46,6 +46,9 @@ export const NewCatalogueEntry = Type.Object(
     timeType: Type.Unsafe<(typeof TIME_TYPES)[number]>({ type: 'string', enum: [...TIME_TYPES], description: '时限类型' }),
     enforcement: Type.Boolean({ description: 'handling may need enforcement (是否执法): a certified officer must be sent' }),
     basePriority: Type.Integer({ minimum: 0, maximum: 100, examples: [20] }),
+    construction: Type.Optional(
+      Type.Boolean({ description: 'cases of this class concern a building (违法建设, e.g. 私搭乱建): intake joins them to the register; default false' }),
+    ),
   },
   { additionalProperties: false },
 );

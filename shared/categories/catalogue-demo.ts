@@ -17,7 +17,16 @@ export const DEMO_CATALOGUE: CatalogueClass[] = [
     zh: '市容环境',
     en: 'City appearance',
     entries: [
-      { minor: '0101', zh: '私搭乱建', en: 'Illegal construction', timeLimit: 4, timeType: 'working_hours', enforcement: true, basePriority: 40 },
+      {
+        minor: '0101',
+        zh: '私搭乱建',
+        en: 'Illegal construction',
+        timeLimit: 4,
+        timeType: 'working_hours',
+        enforcement: true,
+        basePriority: 40,
+        construction: true,
+      },
       { minor: '0102', zh: '暴露垃圾', en: 'Exposed rubbish', timeLimit: 4, timeType: 'working_hours', enforcement: false, basePriority: 20 },
       { minor: '0103', zh: '积存垃圾渣土', en: 'Accumulated rubbish and muck', timeLimit: 2, timeType: 'working_days', enforcement: false, basePriority: 20 },
     ],

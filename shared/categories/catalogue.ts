@@ -12,6 +12,7 @@ export const CatalogueEntry = Type.Object({
   timeType: Type.Unsafe<(typeof TIME_TYPES)[number]>({ type: 'string', enum: [...TIME_TYPES] }),
   enforcement: Type.Boolean({ description: 'handling may need enforcement: a certified officer must be sent' }),
   basePriority: Type.Integer({ minimum: 0, maximum: 100 }),
+  construction: Type.Optional(Type.Boolean({ description: 'cases of this class concern a building (违法建设): intake joins them to the register' })),
 });
 export type CatalogueEntry = Static<typeof CatalogueEntry>;
 

@@ -168,10 +168,12 @@ export const GIS_LAYERS: Record<GisLayer, LayerSpec> = {
         synonyms: ['阶段', '处置阶段', '状态', '处置状态', 'jd', 'stage'],
         values: {
           discovered: ['发现', '已发现', 'discovered'],
+          verified: ['核查', '已核查', '核实', 'verified'],
           filed: ['立案', '已立案', 'filed'],
           ordered: ['责令', '责令整改', '限期拆除', 'ordered'],
           demolished: ['拆除', '已拆除', 'demolished'],
-          closed: ['结案', '已结案', 'closed'],
+          rectified: ['整改', '已整改', '整改完成', 'rectified'],
+          closed: ['结案', '已结案', '销号', '已销号', 'closed'],
         },
         fallback: 'discovered',
       },

@@ -36,10 +36,11 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   for (const role of ROLES) sessions.set(role, await login(app, role));
   doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
-  // a case every demo user may see: the demo officer reported it in their own district
+  // a case every demo user may see: the demo officer reported it in their own district (not 0101 私搭乱建:
+  // that one registers a new building in this key area and is escalated at once, which the socket test does by hand)
   const made = await call(app, sessions.get('officer')!, {
     url: '/api/incidents',
-    body: { category: '0101', source: 'patrol', description: 'access matrix', lon: POINT[0], lat: POINT[1] },
+    body: { category: '0102', source: 'patrol', description: 'access matrix', lon: POINT[0], lat: POINT[1] },
   });
   expect(made.status, made.body).toBe(201);
   caseId = made.json.incident.id;

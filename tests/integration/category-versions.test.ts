@@ -129,7 +129,8 @@ describe(`category catalogue versions (${mode} database)`, () => {
     expect(res.json).toMatchObject({ version: 'csv-v1', name: 'CSV目录', effectiveFrom: '2027-02-01', isCurrent: false });
     const entries = res.json.classes.flatMap((c: { entries: unknown[] }) => c.entries);
     expect(entries).toEqual([
-      { minor: '0101', zh: '私搭乱建', en: '', timeLimit: 4, timeType: 'working_hours', enforcement: true, basePriority: 40 },
+      // the file says nothing of construction (是否违建): 0101 keeps the mark the catalogue in force gives it
+      { minor: '0101', zh: '私搭乱建', en: '', timeLimit: 4, timeType: 'working_hours', enforcement: true, basePriority: 40, construction: true },
       { minor: '0401', zh: '路面塌陷', en: '', timeLimit: 1, timeType: 'emergency_hours', enforcement: false, basePriority: 90 },
       { minor: '0510', zh: '露天烧烤, 夜市', en: '', timeLimit: 2, timeType: 'natural_days', enforcement: false, basePriority: 0 },
     ]);

@@ -268,7 +268,7 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
     const csv = [
       '编号,经度,纬度,面积,层数,类型,阶段,发现日期',
       `DCPT-0001,${a!.lon},${a!.lat},250,2,新增,立案,2025/3/5`,
-      `DCPT-0002,${b!.lon},${b!.lat},,1,存量,发现,20250306`,
+      `DCPT-0002,${b!.lon},${b!.lat},,1,存量,核查,20250306`,
     ].join('\r\n');
     const r = await upload(Buffer.from('\uFEFF' + csv, 'utf8'), '点位登记.csv', { layer: 'illegal_buildings' });
     expect(r.status, r.body).toBe(201);
@@ -283,8 +283,11 @@ describe(`GIS import of a second city (${inject('databaseMode')} database)`, () 
     );
     expect(stored.rows.map((x) => [x.code, x.discovered_on, x.stage])).toEqual([
       ['DCPT-0001', '2025-03-05', 'filed'],
-      ['DCPT-0002', '2025-03-06', 'discovered'],
+      ['DCPT-0002', '2025-03-06', 'verified'],
     ]);
+    // placed like a case at the footprint: the grid cell and street of the probe point
+    const placed = await db.pool.query(`SELECT grid_cell_id, street_code FROM illegal_buildings WHERE code LIKE 'DCPT%' ORDER BY code`);
+    expect(placed.rows.every((x) => x.grid_cell_id !== null && x.street_code !== null)).toBe(true);
     expect(stored.rows[0]!.m2 / 250).toBeCloseTo(1, 1);
     expect(stored.rows[1]!.m2 / 100).toBeCloseTo(1, 1);
 

@@ -75,6 +75,16 @@ export const eventName: Record<EventType, Bi> = {
   'officer.duty': bi('上岗/下岗', 'duty change'),
   'map.updated': bi('底图更新', 'map updated'),
   'roster.updated': bi('编制变更', 'roster changed'),
+  'building.discovered': bi('违建登记', 'building registered'),
+  'building.verified': bi('违建核查', 'building verified'),
+  'building.filed': bi('违建立案', 'building filed'),
+  'building.ordered': bi('责令整改', 'rectification ordered'),
+  'building.demolished': bi('违建拆除', 'building demolished'),
+  'building.rectified': bi('整改完成', 'building rectified'),
+  'building.closed': bi('违建销号', 'building closed'),
+  'building.dismissed': bi('核查不实', 'building dismissed'),
+  'building.escalated': bi('违建督办', 'building escalated'),
+  'building.case_linked': bi('案件关联违建', 'case joined to building'),
 };
 export const eventLabel = (type: string): Bi => eventName[type as EventType] ?? bi(type, '');
 
@@ -82,6 +92,7 @@ export const eventLabel = (type: string): Bi => eventName[type as EventType] ?? 
 export const alertTone: Record<string, 'alert' | 'warn' | 'info'> = {
   'incident.overdue': 'alert',
   'incident.escalated': 'alert',
+  'building.escalated': 'alert',
   'incident.dispatch_timed_out': 'alert',
   'incident.declined': 'warn',
   'incident.reworked': 'warn',
