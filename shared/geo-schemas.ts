@@ -41,6 +41,7 @@ export const GridCellProps = Type.Object({
   squadName: Type.Union([Type.String(), Type.Null()]),
 });
 export const IllegalBuildingProps = Type.Object({
+  id: Type.Optional(Type.Integer({ description: 'the register row: GET /api/buildings/{id} has its record' })),
   code: Type.String(),
   areaM2: Type.Number(),
   floors: Type.Integer(),

@@ -357,6 +357,9 @@ export async function viewCases(
       ${ts('i.closed_at')} AS "closedAt", i.outcome, i.feedback_notes AS "feedbackNotes", i.state_reason AS "stateReason",
       i.rework_count AS "reworkCount", i.extended_count AS "extendedCount", ${ts('i.escalated_at')} AS "escalatedAt",
       (SELECT json_build_object('id', t.id, 'code', t.code) FROM incidents t WHERE t.id = i.merged_into) AS "mergedInto",
+      (SELECT json_build_object('id', b.id, 'code', b.code, 'kind', b.kind, 'stage', b.stage, 'task', i.building_task,
+                                'escalated', b.escalated_at IS NOT NULL)
+       FROM illegal_buildings b WHERE b.id = i.building_id) AS building,
       coalesce((SELECT json_agg(json_build_object('officerId', o.id, 'name', o.name, 'kind', o.kind, 'dispatchState', x.state) ORDER BY x.id)
                 FROM dispatches x JOIN officers o ON o.id = x.officer_id
                 WHERE x.incident_id = i.id AND x.id IN (SELECT max(id) FROM dispatches WHERE incident_id = i.id GROUP BY officer_id)), '[]') AS officers,

@@ -280,6 +280,7 @@ export class CaseService {
         extendedCount: 0,
         escalatedAt: escalated ? joined!.escalatedAt : null,
         mergedInto: null,
+        building: joined?.building ?? null,
         officers: [],
         evidence: [],
       };
@@ -303,7 +304,7 @@ export class CaseService {
     user: AuthUser,
     c: { id: number; code: string; lon: number; lat: number; districtAdcode: string },
     link: BuildingLink | null,
-  ): Promise<{ events: EventRow[]; escalated: boolean; escalatedAt: string | null }> {
+  ): Promise<{ events: EventRow[]; escalated: boolean; escalatedAt: string | null; building: NonNullable<CaseView['building']> }> {
     const events: EventRow[] = [];
     let buildingId: number;
     let task: 'verify' | 'demolish' | 'inspect' | 'report';
@@ -344,7 +345,8 @@ export class CaseService {
     await linkCase(db, c.id, buildingId, task);
     const b = (await lockBuilding(db, buildingId))!;
     events.push(...(await appendBuildingEvent(db, b, 'building.case_linked', { code: b.code, incidentId: c.id, caseCode: c.code, task }, user.id)));
-    if (!escalation) return { events, escalated: false, escalatedAt: null };
+    const building = { id: b.id, code: b.code, kind: b.kind, stage: b.stage, task, escalated: b.escalatedAt !== null };
+    if (!escalation) return { events, escalated: false, escalatedAt: null, building };
     events.push(
       ...(await appendEvents(db, [
         {
@@ -358,7 +360,7 @@ export class CaseService {
       ])),
     );
     const escalatedAt = await escalateCaseForBuilding(db, c.id, ESCALATED_BUILDING_PRIORITY);
-    return { events, escalated: true, escalatedAt };
+    return { events, escalated: true, escalatedAt, building };
   }
 
   /**

@@ -82,7 +82,7 @@ export class GeoRepository {
       featureCollectionSql(
         `
       SELECT h.id AS sort_key, row_number() OVER (ORDER BY h.id) AS rn,
-             geojson_feature(h.id, h.geom, json_build_object('code', h.code, 'areaM2', round(h.area_m2::numeric, 1),
+             geojson_feature(h.id, h.geom, json_build_object('id', h.id, 'code', h.code, 'areaM2', round(h.area_m2::numeric, 1),
                'floors', h.floors, 'kind', h.kind, 'stage', h.stage, 'party', h.party,
                'demolishedAreaM2', round(h.demolished_area_m2::numeric, 1), 'discoveredOn', h.discovered_on, 'districtName', d.name,
                'overdue', coalesce(h.stage_due < app_now(), false), 'escalated', h.escalated_at IS NOT NULL)) AS feature

@@ -43,7 +43,7 @@ function features(layer: TileLayerName, dialect: Pick<Dialect, 'autovacuum'>): s
       LEFT JOIN squads sq ON sq.id = h.squad_id
       WHERE h.valid_to IS NULL`,
     'illegal-buildings': `
-      SELECT h.id, h.geom, jsonb_build_object('code', h.code, 'areaM2', round(h.area_m2::numeric, 1),
+      SELECT h.id, h.geom, jsonb_build_object('id', h.id, 'code', h.code, 'areaM2', round(h.area_m2::numeric, 1),
                'floors', h.floors, 'kind', h.kind, 'stage', h.stage, 'party', h.party,
                'demolishedAreaM2', round(h.demolished_area_m2::numeric, 1), 'discoveredOn', h.discovered_on,
                'districtName', d.name, 'overdue', coalesce(h.stage_due < app_now(), false),

@@ -6,6 +6,7 @@ import { TIME_TYPES } from '../categories/time-types.ts';
 import { BigId, IntId } from '../id-schemas.ts';
 import { LandmarkSchema } from '../geocode/schemas.ts';
 import { ETA_METHODS, TRAVEL_MODES } from '../dispatch/travel-speeds.ts';
+import { BUILDING_KINDS, BUILDING_STAGES } from '../buildings/stage-machine.ts';
 
 const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -80,6 +81,22 @@ export const CaseView = Type.Object({
   mergedInto: Type.Union([Type.Object({ id: Type.Integer(), code: Type.String() }), Type.Null()], {
     description: 'the case this one was merged into (合并), or null',
   }),
+  building: Type.Union(
+    [
+      Type.Object({
+        id: Type.Integer(),
+        code: Type.String(),
+        kind: Enum(BUILDING_KINDS),
+        stage: Enum(BUILDING_STAGES),
+        task: Type.Union([Enum(['verify', 'demolish', 'inspect', 'report'] as const), Type.Null()], {
+          description: 'the field step this case carries for the building (核查, 拆除, 巡查) or report: a case found at it',
+        }),
+        escalated: Type.Boolean({ description: 'new construction escalated (督办) when found' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'the illegal building (违法建设) this case concerns, or null: GET /api/buildings/{id} has its record' },
+  ),
   officers: Type.Array(
     Type.Object({ officerId: Type.Integer(), name: Type.String(), kind: Enum(['officer', 'auxiliary'] as const), dispatchState: Type.String() }),
   ),

@@ -43,6 +43,7 @@ function incident(over: Partial<CaseView> = {}): CaseView {
     extendedCount: 0,
     escalatedAt: null,
     mergedInto: null,
+    building: null,
     officers: [],
     evidence: [],
     ...over,
