@@ -50,6 +50,8 @@ import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
 import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
+import { buildingProgressRoutes } from './buildings/progress/routes.ts';
+import { BuildingProgressService } from './buildings/progress/service.ts';
 import { caseRoutes } from './cases/routes.ts';
 import { categoryRoutes, categoryVersionRoutes } from './categories/routes.ts';
 import { CategoryService, CategoryVersionService } from './categories/service.ts';
@@ -219,6 +221,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const readPool = opts.db.readPool ?? pool;
   await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect) });
   await app.register(leaderRoutes, { leader: new LeaderService(pool, readPool, app.log) });
+  await app.register(buildingProgressRoutes, { progress: new BuildingProgressService(pool, readPool, app.log) });
   if (opts.serveClient) await registerClientStatic(app);
 
   const io = attachLive(app, {
