@@ -219,9 +219,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(gisRoutes, { gis: new GisService(pool, bus), dataDir: opts.config.dataDir, maxBytes: opts.config.gisImportMaxBytes });
   await app.register(eventRoutes, { events: new EventService(pool) });
   const readPool = opts.db.readPool ?? pool;
-  await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect) });
+  const buildingProgress = new BuildingProgressService(pool, readPool, app.log);
+  await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect), progress: buildingProgress });
   await app.register(leaderRoutes, { leader: new LeaderService(pool, readPool, app.log) });
-  await app.register(buildingProgressRoutes, { progress: new BuildingProgressService(pool, readPool, app.log) });
+  await app.register(buildingProgressRoutes, { progress: buildingProgress });
   if (opts.serveClient) await registerClientStatic(app);
 
   const io = attachLive(app, {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BuildingProgress, BuildingTarget } from '#shared/buildings/schemas.ts';
 import { testApp } from '../support/app.ts';
@@ -221,6 +222,33 @@ describe(`控违拆违 progress on hand-built data, on the ${inject('databaseMod
     const st = await progress(admin, `year=${YEAR}&by=street&district=510105`);
     expect(st.rows.every((r) => r.target === null)).toBe(true);
     expect(st.totals.target).toMatchObject(t105);
+  });
+
+  it('the indicators XLSX carries the progress per district against the targets, and the definitions list names the figures', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/indicators/export?from=${YEAR}-03-01T00:00:00%2B08:00&to=${YEAR}-04-01T00:00:00%2B08:00&by=district&format=xlsx`,
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const sheet = await readSheet(res.rawPayload, '控违拆违');
+    const header = sheet[1] as string[];
+    const jj = sheet.find((r) => r[0] === '510104')!;
+    expect(jj[header.indexOf('存量拆除面积 (stock demolished, m²)')]).toBe(300.5);
+    expect(jj[header.indexOf('存量拆除宗数 (stock demolished, buildings)')]).toBe(2);
+    expect(jj[header.indexOf('新增违建 (new illegal buildings)')]).toBe(1);
+    expect(jj[header.indexOf('超出 (over)')]).toBe('超出 (over)');
+    expect(jj[header.indexOf('目标 (target)')]).toBe(1200.5);
+    const definitions = await readSheet(res.rawPayload, '口径');
+    expect(definitions.some((r) => String(r[0]).startsWith('存量拆除面积'))).toBe(true);
+    const json = await get(admin, `/api/indicators?from=${YEAR}-03-01T00:00:00%2B08:00&to=${YEAR}-04-01T00:00:00%2B08:00`);
+    expect(json.status, json.body).toBe(200);
+    expect(json.json.definitions.buildings.figures.map((f: { key: string }) => f.key)).toEqual([
+      'stockDemolishedM2',
+      'stockDemolishedCount',
+      'newFound',
+      'newDemolishedM2',
+    ]);
   });
 
   it('scope: a district user sees their district only and is refused another', async () => {
