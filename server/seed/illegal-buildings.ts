@@ -134,9 +134,23 @@ export async function insertIllegalBuildings(client: pg.PoolClient, perDistrict:
     if (path === 'closed-dismissed') next('closed', 1, 4);
     else if (path.startsWith('closed')) next('closed', 3, 12);
     const active = !reached(path, 'demolished', 'closed-demolished', 'closed-rectified', 'closed-dismissed');
-    // active stages entered within the last five weeks (some past their due date); demolitions over
-    // this year and last, so the year's progress has a history
-    const enterAgo = alarm ? between(rand, 1, 6) : active ? between(rand, 0, 35) : isNew ? between(rand, 2, 40) : between(rand, 3, 600);
+    // active stages entered lately (some past their due date); demolitions over this year and last,
+    // so the year's progress has a history
+    // (a quarter of the active ones have waited past their limit; a partly demolished one is mostly recent)
+    const recent = rand() < 0.75;
+    const enterAgo = alarm
+      ? between(rand, 1, 6)
+      : active
+        ? recent
+          ? between(rand, 0, 3)
+          : between(rand, 8, 40)
+        : isNew
+          ? between(rand, 2, 40)
+          : path === 'demolished'
+            ? recent
+              ? between(rand, 2, 12)
+              : between(rand, 15, 330)
+            : between(rand, 3, 600);
     const last = steps.length ? steps[steps.length - 1]!.off : 0;
     const dayOf = (o: number) => ago(enterAgo + last - o);
     const stepDay = (name: string) => {
