@@ -50,6 +50,8 @@ import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
 import { frameworkError, registerInputGuards } from './http/input-guards.ts';
 import { ErrorResponse } from './http/schemas.ts';
+import { buildingProgressRoutes } from './buildings/progress/routes.ts';
+import { BuildingProgressService } from './buildings/progress/service.ts';
 import { caseRoutes } from './cases/routes.ts';
 import { buildingRoutes } from './buildings/routes.ts';
 import { BuildingService } from './buildings/service.ts';
@@ -220,8 +222,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(gisRoutes, { gis: new GisService(pool, bus), dataDir: opts.config.dataDir, maxBytes: opts.config.gisImportMaxBytes });
   await app.register(eventRoutes, { events: new EventService(pool) });
   const readPool = opts.db.readPool ?? pool;
-  await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect) });
+  const buildingProgress = new BuildingProgressService(pool, readPool, app.log);
+  await app.register(indicatorRoutes, { indicators: new IndicatorService(pool, readPool, app.log, dialect), progress: buildingProgress });
   await app.register(leaderRoutes, { leader: new LeaderService(pool, readPool, app.log) });
+  await app.register(buildingProgressRoutes, { progress: buildingProgress });
   if (opts.serveClient) await registerClientStatic(app);
 
   const io = attachLive(app, {

@@ -2,6 +2,8 @@ import writeXlsxFile, { type Cell, type SheetData } from 'write-excel-file/node'
 import type { IndicatorRow, IndicatorsReport } from '#shared/indicators/contract.ts';
 import { COUNT_DEFINITIONS, INDICATOR_DEFINITIONS, RULES } from '#shared/indicators/definitions.ts';
 import { shanghaiDateTime } from '#shared/time/deadlines.ts';
+import { newOverTarget, PROGRESS_DEFINITIONS, PROGRESS_RULES } from '#shared/buildings/progress.ts';
+import type { BuildingProgress } from '#shared/buildings/schemas.ts';
 
 /** Readers of the sheet are in Beijing: the period's ends as its wall-clock time, not UTC ISO text. */
 const beijing = (iso: string) => shanghaiDateTime(new Date(iso));
@@ -52,8 +54,57 @@ export function indicatorsCsv(report: IndicatorsReport): Buffer {
   return Buffer.from(`\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`, 'utf8');
 }
 
-/** XLSX: sheet 指标 (the figures; ratios as numbers formatted 0.00%), sheet 口径 (the definitions). */
-export async function indicatorsXlsx(report: IndicatorsReport): Promise<Buffer> {
+/**
+ * 控违拆违 per district against the year's targets: done, target and share for stock m² and count,
+ * new found against the allowed number, new m²; then the totals.
+ */
+export function progressSheet(p: BuildingProgress): SheetData {
+  const head = [
+    '区县代码 (district code)',
+    '区县 (district)',
+    ...PROGRESS_DEFINITIONS.flatMap((d) => {
+      const name = `${d.name.zh} (${d.name.en})`;
+      if (d.key === 'stockDemolishedM2' || d.key === 'stockDemolishedCount') return [name, `目标 (target)`, `完成率 (share of target)`];
+      if (d.key === 'newFound') return [name, '新增上限 (allowed)', '超出 (over)'];
+      return [name];
+    }),
+  ];
+  const num = (n: number | null | undefined, format = '0'): Cell => (n === null || n === undefined ? null : { value: n, type: Number, format });
+  const line = (r: BuildingProgress['rows'][number], total: boolean): Cell[] => {
+    const t = r.target;
+    return [
+      { value: total ? '' : r.key, type: String },
+      { value: r.name, type: String, ...(total ? { fontWeight: 'bold' as const } : {}) },
+      num(r.stockDemolishedM2, '0.00'),
+      num(t?.stockDemolishM2, '0.00'),
+      num(t && t.stockDemolishM2 > 0 ? r.stockDemolishedM2 / t.stockDemolishM2 : null, '0.0%'),
+      num(r.stockDemolishedCount),
+      num(t?.stockDemolishCount),
+      num(t && t.stockDemolishCount > 0 ? r.stockDemolishedCount / t.stockDemolishCount : null, '0.0%'),
+      num(r.newFound),
+      num(t?.newMax),
+      { value: t ? (newOverTarget(r.newFound, t.newMax) ? '超出 (over)' : '') : '', type: String },
+      num(r.newDemolishedM2, '0.00'),
+    ];
+  };
+  return [
+    [{ value: `${p.year} 年控违拆违进度 (illegal construction: progress of ${p.year})`, fontWeight: 'bold' }],
+    head.map((h): Cell => ({ value: h, fontWeight: 'bold', wrap: true })),
+    ...p.rows.map((r) => line(r, false)),
+    line(p.totals, true),
+    [],
+    ...PROGRESS_RULES.map((r): Cell[] => [
+      { value: r.zh, type: String },
+      { value: r.en, type: String },
+    ]),
+  ];
+}
+
+/**
+ * XLSX: sheet 指标 (the figures; ratios as numbers formatted 0.00%), sheet 口径 (the definitions), and
+ * with `progress` a sheet 控违拆违 (illegal-building progress of the period's year).
+ */
+export async function indicatorsXlsx(report: IndicatorsReport, progress?: BuildingProgress): Promise<Buffer> {
   const header: Cell[] = exportHeaders(report.by).map((h) => ({ value: h, fontWeight: 'bold', wrap: true }));
   const cell = (v: Value): Cell => {
     if (v.kind === 'text') return { value: v.text, type: String };
@@ -99,6 +150,12 @@ export async function indicatorsXlsx(report: IndicatorsReport): Promise<Buffer> 
       { value: c.definition.en, type: String },
       { value: c.key, type: String },
     ]),
+    ...PROGRESS_DEFINITIONS.map((d): Cell[] => [
+      { value: `${d.name.zh} (${d.name.en})`, type: String },
+      { value: d.definition.zh, type: String },
+      { value: d.definition.en, type: String },
+      { value: d.key, type: String },
+    ]),
   ];
   return writeXlsxFile([
     {
@@ -108,5 +165,6 @@ export async function indicatorsXlsx(report: IndicatorsReport): Promise<Buffer> 
       stickyRowsCount: 1,
     },
     { data: period, sheet: '口径', columns: [{ width: 30 }, { width: 60 }, { width: 80 }, { width: 40 }] },
+    ...(progress ? [{ data: progressSheet(progress), sheet: '控违拆违', columns: [{ width: 14 }, { width: 22 }, ...Array(10).fill({ width: 16 })] }] : []),
   ]).toBuffer();
 }

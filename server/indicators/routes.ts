@@ -4,13 +4,17 @@ import { shanghaiDay } from '#shared/time/deadlines.ts';
 import { IndicatorsExportQuery, IndicatorsQuery, IndicatorsReport } from '#shared/indicators/schemas.ts';
 import { indicatorsCsv, indicatorsXlsx } from './export.ts';
 import type { IndicatorService } from './service.ts';
+import type { BuildingProgressService } from '../buildings/progress/service.ts';
 
 const DESCRIPTION =
   'Computed in SQL from the case rows and the event log for the period [from, to), measured as of the earlier of `to` and now. ' +
   'A district-scoped user (a district leader) gets their district only. `definitions` says exactly what every count and indicator means.';
 
 /** IndicatorService checks the period, scopes the figures and reads them from the replica when there is one. */
-export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: IndicatorService }> = async (app, { indicators }) => {
+export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: IndicatorService; progress?: BuildingProgressService }> = async (
+  app,
+  { indicators, progress },
+) => {
   app.get(
     '/api/indicators',
     {
@@ -34,7 +38,7 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: IndicatorS
       schema: {
         tags: ['system'],
         summary: 'The same indicators as a download: CSV (UTF-8 with BOM) or XLSX, headers in Chinese with English',
-        description: `${DESCRIPTION} One row per group, then 合计 (total). CSV ratios are percentages; XLSX ratios are numbers formatted as percentages, with a second sheet 口径 of definitions.`,
+        description: `${DESCRIPTION} One row per group, then 合计 (total). CSV ratios are percentages; XLSX ratios are numbers formatted as percentages, with a second sheet 口径 of definitions and a third 控违拆违: illegal-building progress per district against the targets of the year the period starts in.`,
         security: [{ bearer: [] }],
         querystring: IndicatorsExportQuery,
         response: {
@@ -59,7 +63,9 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: IndicatorS
       const name = `indicators-${r.by}-${r.scopeDistrict ?? 'city'}-${day(r.from)}_${day(r.to)}.${format}`;
       reply.header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store');
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(indicatorsCsv(r));
-      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await indicatorsXlsx(r));
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .send(await indicatorsXlsx(r, await progress?.progress(req.user, { year: Number(day(r.from).slice(0, 4)), by: 'district' })));
     },
   );
 };

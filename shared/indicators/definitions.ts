@@ -21,6 +21,8 @@
 /** 按时派遣: the first dispatch within this many minutes of registration (domain.md §5: verify + register + dispatch ≤ 1 working hour; the command centre is staffed around the clock, so continuous minutes). */
 export const DISPATCH_LIMIT_MINUTES = 60;
 
+import { PROGRESS_DEFINITIONS, PROGRESS_RULES, type ProgressDefinition } from '../buildings/progress.ts';
+
 export { MAX_PERIOD_DAYS } from '../time/period.ts';
 
 export const COUNT_KEYS = [
@@ -87,6 +89,8 @@ export interface IndicatorDefinitions {
   rules: Bilingual[];
   counts: CountDefinition[];
   indicators: IndicatorDefinition[];
+  /** 控违拆违: the illegal-building progress figures (shared/buildings/progress.ts) */
+  buildings: { rules: Bilingual[]; figures: ProgressDefinition[] };
 }
 
 const L = DISPATCH_LIMIT_MINUTES;
@@ -377,4 +381,5 @@ export const DEFINITIONS: IndicatorDefinitions = {
   rules: RULES,
   counts: COUNT_DEFINITIONS,
   indicators: INDICATOR_DEFINITIONS,
+  buildings: { rules: PROGRESS_RULES, figures: PROGRESS_DEFINITIONS },
 };

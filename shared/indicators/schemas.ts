@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { EXPORT_FORMATS, INDICATOR_GROUPINGS } from './contract.ts';
+import { PROGRESS_KEYS } from '../buildings/progress.ts';
 import { COUNT_KEYS, INDICATOR_KEYS } from './definitions.ts';
 
 const Enum = <const T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) =>
@@ -69,5 +70,9 @@ export const IndicatorsReport = Type.Object({
         formula: Type.String(),
       }),
     ),
+    buildings: Type.Object({
+      rules: Type.Array(Bilingual),
+      figures: Type.Array(Type.Object({ key: Enum(PROGRESS_KEYS), unit: Enum(['m2', 'count'] as const), name: Bilingual, definition: Bilingual })),
+    }),
   }),
 });

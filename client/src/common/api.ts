@@ -1,4 +1,5 @@
 // Every request the console and the officer phone make to the server, in one place.
+import type { BuildingProgress } from '#shared/buildings/schemas.ts';
 import type {
   ClientConfig,
   DistrictCollection,
@@ -349,6 +350,12 @@ export const holidayApi = {
   /** replaces the year's days; 400 says what to fix */
   saveYear: (year: number, days: { holidays: string[]; workdays: string[]; source?: string | null }) =>
     request<HolidayYear>(`/api/admin/holidays/${year}`, { method: 'PUT', body: days, auth: true }),
+};
+
+// ---- 控违拆违 illegal-building progress against the year's targets (leaders) -------------------------
+export const buildingProgressApi = {
+  progress: (q: { year: number; by: 'district' | 'street' | 'squad' | 'month'; district?: string }, signal?: AbortSignal) =>
+    authGet<BuildingProgress>(`/api/buildings/progress?${query({ ...q, year: String(q.year) })}`, signal),
 };
 
 // ---- 系统管理 administration: users, squads, officers, the change log (administrators) ----------------
