@@ -102,14 +102,15 @@ export function describe(sel: Selection, now = new Date()): Details {
     }
     case 'illegalBuildings': {
       const p = sel.properties as unknown as IllegalBuildingProps;
-      const settled = p.stage === 'demolished' || p.stage === 'closed';
+      const settled = p.stage === 'demolished' || p.stage === 'rectified' || p.stage === 'closed';
       return {
         kind,
         title: p.code,
         subtitle: p.districtName,
         rows: [
           biRow(bi('类别', 'Kind'), label(buildingKindLabel, p.kind), p.kind === 'new' ? 'alert' : 'warn'),
-          biRow(bi('阶段', 'Stage'), label(buildingStageLabel, p.stage), settled ? 'good' : 'normal'),
+          biRow(bi('阶段', 'Stage'), label(buildingStageLabel, p.stage), p.overdue ? 'alert' : settled ? 'good' : 'normal'),
+          ...(p.escalated ? [biRow(bi('督办', 'Escalated'), bi('新增违建已督办', 'new construction escalated'), 'alert')] : []),
           { label: bi('占地面积', 'Footprint'), value: `${formatDec(p.areaM2)} m²` },
           { label: bi('层数', 'Floors'), value: formatInt(p.floors) },
           { label: bi('已拆除面积', 'Demolished'), value: `${formatDec(p.demolishedAreaM2)} m²` },
