@@ -28,11 +28,11 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
   const res = await client.query<EventRow>({
     name: 'events-append',
     text: `WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('zhihui-event-log')))
-     INSERT INTO incident_events (incident_id, type, actor_user_id, payload, position, district_adcode, officer_ids)
-     SELECT e.incident_id, e.type, e.actor, e.payload,
+     INSERT INTO incident_events (incident_id, building_id, type, actor_user_id, payload, position, district_adcode, officer_ids)
+     SELECT e.incident_id, e.building_id, e.type, e.actor, e.payload,
             CASE WHEN e.lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(e.lon, e.lat), 4326) END,
             e.district, ARRAY(SELECT jsonb_array_elements_text(e.officers)::int)
-     FROM ordered, jsonb_to_recordset($1::jsonb) AS e(ord int, incident_id bigint, type text, actor int, payload jsonb, lon float8, lat float8, district text, officers jsonb)
+     FROM ordered, jsonb_to_recordset($1::jsonb) AS e(ord int, incident_id bigint, building_id int, type text, actor int, payload jsonb, lon float8, lat float8, district text, officers jsonb)
      ORDER BY e.ord
      RETURNING ${COLUMNS}`,
     values: [
@@ -40,6 +40,7 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
         events.map((e, ord) => ({
           ord,
           incident_id: e.incidentId,
+          building_id: e.buildingId ?? null,
           type: e.type,
           actor: e.actorUserId,
           payload: e.payload ?? {},

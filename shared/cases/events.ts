@@ -35,6 +35,8 @@ export const EVENT_TYPES = [
   'officer.duty',
   'map.updated',
   'roster.updated',
+  'building.inspection_due',
+  'building.inspected',
 ] as const satisfies readonly EventType[];
 // every type listed once: a type added above and not here fails here
 type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;
@@ -58,6 +60,8 @@ export type CaseEvent = TypedPayload & {
 /** An event to append (the log gives it its seq and time). */
 export type NewCaseEvent = TypedPayload & {
   incidentId: number | null;
+  /** a building's event (违法建设): incident_id NULL, building_id set */
+  buildingId?: number | null;
   actorUserId: number | null;
   position?: [number, number] | null;
   districtAdcode: string | null;

@@ -75,6 +75,8 @@ export const eventName: Record<EventType, Bi> = {
   'officer.duty': bi('上岗/下岗', 'duty change'),
   'map.updated': bi('底图更新', 'map updated'),
   'roster.updated': bi('编制变更', 'roster changed'),
+  'building.inspection_due': bi('违建待巡查', 'building due for inspection'),
+  'building.inspected': bi('违建巡查', 'building inspected'),
 };
 export const eventLabel = (type: string): Bi => eventName[type as EventType] ?? bi(type, '');
 
