@@ -67,12 +67,21 @@ export class EvidenceRepository {
 
   /** A photo of a building (not of one of its cases), or null. */
   async findOfBuilding(buildingId: number, id: number): Promise<{ sha256: string; mime: string } | null> {
-    const res = await this.pool.query<{ sha256: string; mime: string }>(`SELECT sha256, mime FROM evidence WHERE id = $1 AND building_id = $2`, [id, buildingId]);
+    const res = await this.pool.query<{ sha256: string; mime: string }>(`SELECT sha256, mime FROM evidence WHERE id = $1 AND building_id = $2`, [
+      id,
+      buildingId,
+    ]);
     return res.rows[0] ?? null;
   }
 
   /** Records a stored file on a building at its stage; the same photo twice on one building is one row. */
-  async insertForBuilding(db: Queryable, buildingId: number, stage: string, f: { sha256: string; mime: string; bytes: number }, userId: number): Promise<EvidenceRecord> {
+  async insertForBuilding(
+    db: Queryable,
+    buildingId: number,
+    stage: string,
+    f: { sha256: string; mime: string; bytes: number },
+    userId: number,
+  ): Promise<EvidenceRecord> {
     const res = await db.query<{ id: number }>(
       `
       INSERT INTO evidence (incident_id, building_id, stage, sha256, mime, bytes, uploaded_by) VALUES (NULL, $1, $2, $3, $4, $5, $6)

@@ -90,7 +90,9 @@ export class EvidenceService {
 
   private async visibleBuilding(user: AuthUser, buildingId: number): Promise<{ id: number; stage: string }> {
     const b = await this.repo.building(buildingId);
-    const sees = b && (user.role === 'officer' ? user.officerId !== null && (await this.repo.officerOnBuilding(b.id, user.officerId)) : seesDistrict(user, b.districtAdcode));
+    const sees =
+      b &&
+      (user.role === 'officer' ? user.officerId !== null && (await this.repo.officerOnBuilding(b.id, user.officerId)) : seesDistrict(user, b.districtAdcode));
     if (!b || !sees) throw new Problem(404, `no building ${buildingId} that you work on or can see`);
     return b;
   }

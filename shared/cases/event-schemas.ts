@@ -115,7 +115,7 @@ export const EventPayloadSchemas = {
       dueOn: Type.String({ format: 'date' }),
       cycleDays: Type.Integer({ description: 'the inspection cycle that applies (shared/buildings/inspection-cycle.ts)' }),
     },
-    { description: 'a stock building is due for its patrol inspection (存量违建巡查): a task on the squad\'s phones' },
+    { description: "a stock building is due for its patrol inspection (存量违建巡查): a task on the squad's phones" },
   ),
   'building.inspected': Type.Object(
     {

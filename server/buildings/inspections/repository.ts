@@ -145,13 +145,26 @@ export class InspectionRepository {
 
   /** Of `ids`, those that are photos of building `buildingId`. */
   async photosOfBuilding(db: Queryable, buildingId: number, ids: number[]): Promise<number[]> {
-    const r = await db.query<{ id: number }>(`SELECT id FROM evidence WHERE building_id = $1 AND id = ANY($2::bigint[]) AND mime LIKE 'image/%'`, [buildingId, ids]);
+    const r = await db.query<{ id: number }>(`SELECT id FROM evidence WHERE building_id = $1 AND id = ANY($2::bigint[]) AND mime LIKE 'image/%'`, [
+      buildingId,
+      ids,
+    ]);
     return r.rows.map((x) => x.id);
   }
 
   async markDone(
     db: Queryable,
-    t: { id: number; buildingId: number; result: InspectionResult; note: string | null; officerId: number | null; userId: number; lon?: number; lat?: number; evidenceIds: number[] },
+    t: {
+      id: number;
+      buildingId: number;
+      result: InspectionResult;
+      note: string | null;
+      officerId: number | null;
+      userId: number;
+      lon?: number;
+      lat?: number;
+      evidenceIds: number[];
+    },
   ): Promise<void> {
     await db.query(
       `
@@ -170,11 +183,15 @@ export class InspectionRepository {
     await db.query(`UPDATE building_inspections SET incident_id = $2 WHERE id = $1`, [inspectionId, incidentId]);
   }
 
-  /** The catalogue's construction category to report an extension under: 私搭乱建 (0101) when current. */
+  /**
+   * The current catalogue's category to report an extension under: one marked construction, 私搭乱建
+   * (0101) first; 0101 itself in a catalogue loaded without the mark (the seed's, before migration 022
+   * marked only the rows it found).
+   */
   async constructionCategory(): Promise<string | null> {
     const r = await this.pool.query<{ code: string }>(
       `SELECT c.minor_code AS code FROM categories c JOIN category_catalogs v ON v.version = c.catalog_version AND v.is_current
-       WHERE c.construction ORDER BY c.minor_code <> '0101', c.minor_code LIMIT 1`,
+       WHERE c.construction OR c.minor_code = '0101' ORDER BY NOT c.construction, c.minor_code <> '0101', c.minor_code LIMIT 1`,
     );
     return r.rows[0]?.code ?? null;
   }

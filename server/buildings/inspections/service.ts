@@ -100,8 +100,17 @@ export class InspectionService {
    * which cannot join this one; the inspection's event says a case is being opened, and the case is
    * linked to the building and the task right after.
    */
-  async record(user: AuthUser, id: number, body: InspectionRecord): Promise<InspectionTask & { state: 'done'; result: InspectionResult; incidentId: number | null }> {
+  async record(
+    user: AuthUser,
+    id: number,
+    body: InspectionRecord,
+  ): Promise<InspectionTask & { state: 'done'; result: InspectionResult; incidentId: number | null }> {
     const evidenceIds = [...new Set(body.evidenceIds)];
+    // known before anything is recorded: an extension with nowhere to report it records nothing
+    const category = body.result === 'extended' ? await this.repo.constructionCategory() : null;
+    if (body.result === 'extended' && !category) {
+      throw new Problem(422, 'the current catalogue has no construction category (私搭乱建) to report the extension under; an administrator marks one');
+    }
     const done = await withTransaction(this.pool, async (db) => {
       const t = await this.repo.lockTask(db, id);
       const mySquad = user.officerId !== null ? await this.repo.squadOfOfficer(user.officerId) : null;
@@ -117,7 +126,17 @@ export class InspectionService {
         );
       }
       const note = body.note?.trim() || null;
-      await this.repo.markDone(db, { id, buildingId: t.buildingId, result: body.result, note, officerId: user.officerId, userId: user.id, lon: body.lon, lat: body.lat, evidenceIds });
+      await this.repo.markDone(db, {
+        id,
+        buildingId: t.buildingId,
+        result: body.result,
+        note,
+        officerId: user.officerId,
+        userId: user.id,
+        lon: body.lon,
+        lat: body.lat,
+        evidenceIds,
+      });
       const position: [number, number] = body.lon !== undefined && body.lat !== undefined ? [body.lon, body.lat] : [t.lon, t.lat];
       const events = await appendEvents(db, [
         {
@@ -145,20 +164,28 @@ export class InspectionService {
     });
     this.bus.publish(done.events);
     let incidentId: number | null = null;
-    if (body.result === 'extended') incidentId = await this.openExtensionCase(user, done.t, body);
+    if (category) incidentId = await this.openExtensionCase(user, done.t, body, category);
     const [task] = await this.repo.tasks({ id, state: null, limit: 1 });
     return { ...task!, state: 'done', result: body.result, incidentId };
   }
 
-  private async openExtensionCase(user: AuthUser, t: { id: number; buildingId: number; code: string; lon: number; lat: number }, body: InspectionRecord): Promise<number> {
-    const category = await this.repo.constructionCategory();
-    if (!category) throw new Problem(422, 'the current catalogue has no construction category (私搭乱建) to report the extension under; an administrator marks one');
+  private async openExtensionCase(
+    user: AuthUser,
+    t: { id: number; buildingId: number; code: string; lon: number; lat: number },
+    body: InspectionRecord,
+    category: string,
+  ): Promise<number> {
+    // keyed by the task: one case per inspection, whoever or whatever calls intake for it again
     const { incident } = await this.cases.intake(
       user,
       {
         category,
         source: 'patrol',
-        description: `巡查发现违建 ${t.code} 加建 (extension found on patrol of illegal building ${t.code})${body.note?.trim() ? `：${body.note.trim()}` : ''}`.slice(0, 2000),
+        description:
+          `巡查发现违建 ${t.code} 加建 (extension found on patrol of illegal building ${t.code})${body.note?.trim() ? `：${body.note.trim()}` : ''}`.slice(
+            0,
+            2000,
+          ),
         lon: t.lon,
         lat: t.lat,
       },
