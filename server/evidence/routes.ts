@@ -106,6 +106,8 @@ export const buildingEvidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: Evide
       schema: {
         tags: ['buildings'],
         summary: 'A photo of an illegal building, to those who may see the building',
+        description:
+          'The bytes as uploaded, with their media type. An officer sees the photos of a building their squad patrols or a case about it sends them to; others within their district.',
         security: [{ bearer: [] }],
         params: BuildingPhotoParams,
         response: {

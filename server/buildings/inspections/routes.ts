@@ -23,6 +23,8 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspections: Inspecti
       schema: {
         tags: ['buildings'],
         summary: "The officer's patrol tasks (巡查任务): stock buildings due for inspection in their squad's cells, most overdue first",
+        description:
+          "A task comes due when a stock building's cycle (shared/buildings/inspection-cycle.ts: 30 days in a key area, 90 elsewhere) has run out since its last inspection; each carries the building's register row and footprint.",
         security: [{ bearer: [] }],
         response: { 200: Type.Array(InspectionTask), 401: Err, 403: Err },
       },
@@ -37,6 +39,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspections: Inspecti
       schema: {
         tags: ['buildings'],
         summary: 'Patrol tasks of a district (or every district, city-wide), oldest due date first',
+        description: 'A district-scoped user sees their district only; `state` picks due (the default), done or cancelled tasks.',
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
