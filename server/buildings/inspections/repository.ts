@@ -69,6 +69,15 @@ export class InspectionRepository {
   }
 
   /**
+   * Whether this transaction may sweep: false while another instance's sweep is running (it will have
+   * made the tasks; the unique index would refuse doubles anyway, this saves the scan).
+   */
+  async trySweepLock(db: Queryable): Promise<boolean> {
+    const r = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('zhihui-inspection-sweep')) AS ok`);
+    return r.rows[0]!.ok;
+  }
+
+  /**
    * Stock buildings without a due inspection whose shortest possible cycle has run out: the service
    * applies the exact cycle of each. `minDays` keeps the scan to the few that can be due.
    */
@@ -125,8 +134,9 @@ export class InspectionRepository {
     return r.rows;
   }
 
-  async squadOfOfficer(officerId: number): Promise<number | null> {
-    const r = await this.pool.query<{ squadId: number }>(`SELECT squad_id AS "squadId" FROM officers WHERE id = $1`, [officerId]);
+  /** The officer's squad; `db` inside a transaction (the embedded database has one connection). */
+  async squadOfOfficer(officerId: number, db: Queryable = this.pool): Promise<number | null> {
+    const r = await db.query<{ squadId: number }>(`SELECT squad_id AS "squadId" FROM officers WHERE id = $1`, [officerId]);
     return r.rows[0]?.squadId ?? null;
   }
 

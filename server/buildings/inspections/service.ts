@@ -48,6 +48,7 @@ export class InspectionService {
    */
   async sweep(): Promise<EventRow[]> {
     const events = await withTransaction(this.pool, async (db) => {
+      if (!(await this.repo.trySweepLock(db))) return [];
       const today = await this.repo.today(db);
       const candidates = await this.repo.sweepCandidates(db, SHORTEST_CYCLE, SWEEP_BATCH);
       const due = candidates.flatMap((b) => {
@@ -113,7 +114,7 @@ export class InspectionService {
     }
     const done = await withTransaction(this.pool, async (db) => {
       const t = await this.repo.lockTask(db, id);
-      const mySquad = user.officerId !== null ? await this.repo.squadOfOfficer(user.officerId) : null;
+      const mySquad = user.officerId !== null ? await this.repo.squadOfOfficer(user.officerId, db) : null;
       // another squad's task does not exist for an officer (404, like a case not dispatched to them)
       if (!t || (user.role === 'officer' && t.squadId !== mySquad)) throw new Problem(404, `no inspection task ${id} of your squad`);
       if (t.state !== 'due') throw new Problem(409, `inspection task ${id} is already ${t.state}; nothing is left to record`);
