@@ -89,6 +89,11 @@ describe(`patrol tasks on the officer's phone (${mode} database)`, () => {
     expect(box.height).toBeGreaterThanOrEqual(56);
     expect(box.x + box.width).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(SHOTS, `officer-inspection-390x844-photo-${mode}.png`) });
+    // in sunlight (the light theme) too
+    await page.tap('[data-testid="theme-toggle"]');
+    await task.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: path.join(SHOTS, `officer-inspection-390x844-light-${mode}.png`) });
+    await page.tap('[data-testid="theme-toggle"]');
     await button.tap();
     await task.waitFor({ state: 'detached', timeout: 10_000 });
     await page.locator('[data-testid="patrol-done"]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
