@@ -25,7 +25,7 @@ import { EventBus } from './events/bus.ts';
 import { eventRoutes } from './events/routes.ts';
 import { EventService } from './events/service.ts';
 import { EvidenceRepository } from './evidence/repository.ts';
-import { evidenceRoutes } from './evidence/routes.ts';
+import { buildingEvidenceRoutes, evidenceRoutes } from './evidence/routes.ts';
 import { EvidenceService } from './evidence/service.ts';
 import { EvidenceStore } from './evidence/storage.ts';
 import { GeoRepository } from './geo/repository.ts';
@@ -45,6 +45,9 @@ import { healthRoutes } from './health/routes.ts';
 import { holidayRoutes } from './holidays/routes.ts';
 import { HolidayService } from './holidays/service.ts';
 import { HealthService } from './health/service.ts';
+import { InspectionRepository } from './buildings/inspections/repository.ts';
+import { inspectionRoutes } from './buildings/inspections/routes.ts';
+import { InspectionService } from './buildings/inspections/service.ts';
 import { clientConfigRoutes } from './http/client-config-routes.ts';
 import { registerClientStatic } from './http/client-static.ts';
 import { registerErrorHandler } from './http/errors.ts';
@@ -218,7 +221,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(categoryRoutes, { categories: new CategoryService(pool) });
   await app.register(categoryVersionRoutes, { versions: new CategoryVersionService(pool) });
   const evidenceStore = new EvidenceStore(path.join(opts.config.dataDir, 'evidence'));
-  await app.register(evidenceRoutes, { evidence: new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, cases, bus) });
+  const evidence = new EvidenceService(pool, new EvidenceRepository(pool), evidenceStore, cases, bus);
+  await app.register(evidenceRoutes, { evidence });
+  await app.register(buildingEvidenceRoutes, { evidence });
+  const inspections = new InspectionService(pool, new InspectionRepository(pool), cases, bus);
+  await app.register(inspectionRoutes, { inspections });
   await app.register(gisRoutes, { gis: new GisService(pool, bus), dataDir: opts.config.dataDir, maxBytes: opts.config.gisImportMaxBytes });
   await app.register(eventRoutes, { events: new EventService(pool) });
   const readPool = opts.db.readPool ?? pool;
@@ -247,6 +254,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await bus.start();
     await relay?.start();
   });
+  // 存量违建巡查: the cycle comes due by the day, so a sweep every ten minutes is plenty
+  clocks.addSweep('building inspections', 10 * 60_000, () => inspections.sweep());
   metrics.attachClocks(clocks);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {

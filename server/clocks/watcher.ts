@@ -25,6 +25,8 @@ export class ClockWatcher {
   private timer: NodeJS.Timeout | null = null;
   private readonly lagListeners: Array<(clock: 'overdue' | 'accept', seconds: number) => void> = [];
   private running: Promise<void> | null = null;
+  /** Slower sweeps run from the tick, each at most once per its interval (the inspection cycle). */
+  private readonly sweeps: { name: string; everyMs: number; lastAt: number; run: () => Promise<EventRow[]> }[] = [];
 
   constructor(
     private readonly pool: pg.Pool,
@@ -42,7 +44,17 @@ export class ClockWatcher {
     for (const fn of this.lagListeners) fn(clock, Math.max(0, seconds));
   }
 
+  /**
+   * A sweep the tick runs at most once per `everyMs`. Its first run is on the first tick after start();
+   * ticks driven by hand (tests) without start() leave it until `everyMs` has passed. The sweep publishes
+   * its own events.
+   */
+  addSweep(name: string, everyMs: number, run: () => Promise<EventRow[]>): void {
+    this.sweeps.push({ name, everyMs, lastAt: Date.now(), run });
+  }
+
   start(): void {
+    for (const s of this.sweeps) s.lastAt = 0;
     this.timer = setInterval(() => {
       if (!this.running) {
         this.running = this.tick()
@@ -64,6 +76,12 @@ export class ClockWatcher {
   async tick(): Promise<EventRow[]> {
     const events = [...(await this.markOverdue()), ...(await this.expireDispatches())];
     this.bus.publish(events);
+    for (const s of this.sweeps) {
+      if (Date.now() - s.lastAt < s.everyMs) continue;
+      s.lastAt = Date.now();
+      // one sweep's failure must not stop the case clocks of the next tick
+      await s.run().catch((err: unknown) => this.log.error({ err }, `clock sweep ${s.name}`));
+    }
     return events;
   }
 

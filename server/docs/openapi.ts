@@ -46,6 +46,7 @@ const OPTIONS: FastifyDynamicSwaggerOptions = {
       { name: 'dispatch', description: 'whom to send: recommendations and the squad board' },
       { name: 'live', description: 'officers in the field: their own record, position and duty; the event log for catching up' },
       { name: 'map', description: 'map layers: GeoJSON (WGS84) and vector tiles' },
+      { name: 'buildings', description: 'illegal-building governance (违法建设治理): the register, stage steps, patrol inspections (巡查) and their photos' },
       { name: 'leader', description: "the leader's view: heatmap, key areas, escalations, trends" },
       { name: 'auth', description: 'login, sessions and users' },
       {

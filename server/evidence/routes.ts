@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { BigIdParams } from '#shared/id-schemas.ts';
+import { BigIdParams, IntIdParams } from '#shared/id-schemas.ts';
 import { Problem } from '../http/problem.ts';
 import type { EvidenceService, UploadedFile } from './service.ts';
 
@@ -60,6 +60,67 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceServi
     },
     async (req, reply) => {
       const { mime, file } = await evidence.photo(req.user, req.params.id);
+      return reply.type(mime).header('Cache-Control', 'private, max-age=86400, immutable').send(file);
+    },
+  );
+};
+
+const BuildingPhotoParams = Type.Object(
+  { id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), evidenceId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  { additionalProperties: false },
+);
+
+/** Photos of an illegal building (巡查, stage evidence): the same checks, limits and store as a case's. */
+export const buildingEvidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceService }> = async (app, { evidence }) => {
+  await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS, fields: 4, parts: MAX_PHOTOS + 4 } });
+
+  app.post(
+    '/api/buildings/:id/evidence',
+    {
+      onRequest: app.requires('evidence.upload'),
+      schema: {
+        tags: ['buildings'],
+        summary: 'Attach photos to an illegal building (multipart, field "file"; JPEG, PNG or WebP, at most 10 MB each, 6 per request)',
+        description:
+          "Recorded at the building's current stage, with no case. An officer attaches to a building their squad patrols or a case about it sends them to; others within their district. Send the ids with the inspection or the stage step they document.",
+        security: [{ bearer: [] }],
+        consumes: ['multipart/form-data'],
+        params: IntIdParams,
+        response: {
+          201: Type.Array(EvidenceView),
+          400: Type.Ref('ErrorResponse'),
+          404: Type.Ref('ErrorResponse'),
+          413: Type.Ref('ErrorResponse'),
+          415: Type.Ref('ErrorResponse'),
+          422: Type.Ref('ErrorResponse'),
+        },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await evidence.attachToBuilding(req.user, req.params.id, () => readUpload(req))),
+  );
+
+  app.get(
+    '/api/buildings/:id/evidence/:evidenceId',
+    {
+      onRequest: app.requires('evidence.read'),
+      schema: {
+        tags: ['buildings'],
+        summary: 'A photo of an illegal building, to those who may see the building',
+        description:
+          'The bytes as uploaded, with their media type. An officer sees the photos of a building their squad patrols or a case about it sends them to; others within their district.',
+        security: [{ bearer: [] }],
+        params: BuildingPhotoParams,
+        response: {
+          200: {
+            description: 'the photo as uploaded (JPEG, PNG or WebP)',
+            content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+          },
+          404: Type.Ref('ErrorResponse'),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { mime, file } = await evidence.buildingPhoto(req.user, req.params.id, req.params.evidenceId);
       return reply.type(mime).header('Cache-Control', 'private, max-age=86400, immutable').send(file);
     },
   );

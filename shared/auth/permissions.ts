@@ -26,6 +26,9 @@ export const PERMISSIONS = {
   'indicators.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
   // What district leaders watch: heatmap, key-area board, escalations (督办), trend and category stats.
   'leader.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
+  // 存量违建巡查: the patrol tasks of a district, and running the cycle sweep by hand (the clocks run it too).
+  'inspections.read': ['admin', 'dispatcher', 'supervisor', 'leader'],
+  'inspections.sweep': ['admin', 'supervisor'],
   'users.manage': ['admin'],
   // 城市底图数据: import, check, commit and export districts, the grid, key areas and illegal buildings.
   'gis.manage': ['admin'],

@@ -72,11 +72,27 @@ export const BuildingDetail = Type.Object({
       payload: Type.Record(Type.String(), Type.Unknown()),
     }),
   ),
-  evidence: Type.Array(Type.Object({ id: Type.Integer(), mime: Type.String(), bytes: Type.Integer(), stage: Nullable(Type.String()), incidentId: Nullable(Type.Integer()) })),
-  cases: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), state: Type.String(), task: Nullable(Type.String()), reportedAt: Type.String({ format: 'date-time' }) })),
+  evidence: Type.Array(
+    Type.Object({ id: Type.Integer(), mime: Type.String(), bytes: Type.Integer(), stage: Nullable(Type.String()), incidentId: Nullable(Type.Integer()) }),
+  ),
+  cases: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      code: Type.String(),
+      state: Type.String(),
+      task: Nullable(Type.String()),
+      reportedAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
   demolitions: Type.Array(Type.Object({ on: Type.String({ format: 'date' }), areaM2: Type.Number() })),
   inspections: Type.Array(
-    Type.Object({ id: Type.Integer(), dueOn: Type.String({ format: 'date' }), state: Type.String(), result: Nullable(Type.String()), inspectedAt: Nullable(Type.String({ format: 'date-time' })) }),
+    Type.Object({
+      id: Type.Integer(),
+      dueOn: Type.String({ format: 'date' }),
+      state: Type.String(),
+      result: Nullable(Type.String()),
+      inspectedAt: Nullable(Type.String({ format: 'date-time' })),
+    }),
   ),
 });
 export type BuildingDetail = Static<typeof BuildingDetail>;
@@ -136,7 +152,11 @@ export const InspectionRecordBody = Type.Object(
   {
     result: Enum(INSPECTION_RESULTS, 'unchanged (无变化) | extended (加建: opens a case) | demolished (已拆除)'),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
-    evidenceIds: Type.Array(BigId(), { minItems: 1, maxItems: 20, description: 'at least one photo taken on site' }),
+    // no minItems: a record without a photo is refused by the service with 422 and how to upload one
+    evidenceIds: Type.Array(BigId(), {
+      maxItems: 20,
+      description: 'at least one photo of the building taken on site (POST /api/buildings/{id}/evidence); none: 422',
+    }),
     lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
     lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
   },
@@ -171,4 +191,3 @@ export const BuildingProgress = Type.Object({
   byStage: Type.Array(Type.Object({ stage: Enum(BUILDING_STAGES), kind: Enum(BUILDING_KINDS), count: Type.Integer(), areaM2: Type.Number() })),
 });
 export type BuildingProgress = Static<typeof BuildingProgress>;
-

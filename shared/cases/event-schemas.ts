@@ -155,6 +155,29 @@ export const EventPayloadSchemas = {
     { squadId: Nullable(Type.Integer()), officerId: Nullable(Type.Integer()) },
     { description: 'an administrator created or changed a squad or an officer (编制变更): consoles fetch squads, officers and the squad board again' },
   ),
+  'building.inspection_due': Type.Object(
+    {
+      code: Type.String({ description: 'building code (违建编号)' }),
+      inspectionId: Type.Integer(),
+      squadId: Nullable(Type.Integer({ description: "the squad of the building's grid cell, whose officers patrol it" })),
+      dueOn: Type.String({ format: 'date' }),
+      cycleDays: Type.Integer({ description: 'the inspection cycle that applies (shared/buildings/inspection-cycle.ts)' }),
+    },
+    { description: "a stock building is due for its patrol inspection (存量违建巡查): a task on the squad's phones" },
+  ),
+  'building.inspected': Type.Object(
+    {
+      code: Type.String({ description: 'building code (违建编号)' }),
+      inspectionId: Type.Integer(),
+      result: Enum(['unchanged', 'extended', 'demolished'] as const, 'unchanged (无变化) | extended (加建) | demolished (已拆除)'),
+      officerId: Nullable(Type.Integer()),
+      evidenceIds: Ids('photos taken on site'),
+      note: Nullable(Type.String()),
+      opensCase: Type.Boolean({ description: 'extended: a new case (加建) is opened at the building' }),
+      observationOnly: Type.Boolean({ description: "demolished: only what the officer saw; the building's stage moves when the desk takes the demolish step" }),
+    },
+    { description: 'an officer inspected a stock building on patrol (巡查)' },
+  ),
 };
 
 /** The payload type of each event type: what events.ts calls EventPayloads. */

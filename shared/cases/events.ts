@@ -45,6 +45,8 @@ export const EVENT_TYPES = [
   'building.dismissed',
   'building.escalated',
   'building.case_linked',
+  'building.inspection_due',
+  'building.inspected',
 ] as const satisfies readonly EventType[];
 // every type listed once: a type added above and not here fails here
 type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;

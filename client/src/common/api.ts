@@ -29,6 +29,8 @@ import type { UserAdminView } from '#shared/auth/user-schemas.ts';
 import type { AuditEntry, OfficerAdmin, OfficerInput, OfficerPatch, SquadAdmin, SquadInput, SquadPatch, StreetResponsibility } from '#shared/roster/schemas.ts';
 import type { Role } from '#shared/roles.ts';
 import type { BasemapTheme } from '#shared/basemap-style.ts';
+import type { InspectionTask } from '#shared/buildings/schemas.ts';
+import type { InspectionResult } from '#shared/buildings/inspection-cycle.ts';
 import type { StyleSpecification } from 'maplibre-gl';
 import type { CatalogueVersionDetail, CatalogueVersionSummary, NewCatalogueVersion } from '#shared/categories/admin-schemas.ts';
 
@@ -412,6 +414,21 @@ export const buildingApi = {
   get: (id: number, signal?: AbortSignal) => authGet<BuildingDetail>(`/api/buildings/${id}`, signal),
   step: (id: number, body: BuildingStepBody) => authPost<BuildingDetail>(`/api/buildings/${id}/steps`, body),
   /** the field step (核查 / 拆除 / 巡查) as a case, registered and waiting for dispatch */
-  fieldCase: (id: number, task: 'verify' | 'demolish' | 'inspect') => authPost<IntakeResponse>(`/api/buildings/${id}/field-case`, { task }),
+  fieldCase: (id: number, task: 'verify' | 'demolish' | 'inspect') => authPost<CaseView>(`/api/buildings/${id}/field-case`, { task }),
   evidenceUrl: (id: number, evidenceId: number) => `/api/buildings/${id}/evidence/${evidenceId}`,
+};
+
+// ---- 存量违建巡查 patrol of stock buildings: the officer's tasks, building photos, the record ------
+export type { InspectionTask };
+export type InspectionResultName = InspectionResult;
+
+export const inspectionApi = {
+  mine: (signal?: AbortSignal) => authGet<InspectionTask[]>('/api/buildings/inspections/mine', signal),
+  uploadPhotos: (buildingId: number, files: File[]) => {
+    const form = new FormData();
+    for (const f of files) form.append('file', f, f.name || 'photo.jpg');
+    return request<Evidence[]>(`/api/buildings/${buildingId}/evidence`, { method: 'POST', form, auth: true, timeoutMs: UPLOAD_TIMEOUT_MS });
+  },
+  record: (id: number, body: { result: InspectionResult; evidenceIds: number[]; note?: string; lon?: number; lat?: number }) =>
+    authPost<InspectionTask & { state: 'done'; result: InspectionResult; incidentId: number | null }>(`/api/buildings/inspections/${id}`, body),
 };

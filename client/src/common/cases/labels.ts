@@ -85,6 +85,8 @@ export const eventName: Record<EventType, Bi> = {
   'building.dismissed': bi('核查不实', 'building dismissed'),
   'building.escalated': bi('违建督办', 'building escalated'),
   'building.case_linked': bi('案件关联违建', 'case joined to building'),
+  'building.inspection_due': bi('违建待巡查', 'building due for inspection'),
+  'building.inspected': bi('违建巡查', 'building inspected'),
 };
 export const eventLabel = (type: string): Bi => eventName[type as EventType] ?? bi(type, '');
 
