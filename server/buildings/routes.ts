@@ -42,7 +42,8 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ buildings: BuildingServ
       schema: {
         tags: ['buildings'],
         summary: "A building's record: the row, footprint, steps you may take, its events, evidence, cases, demolitions and inspections",
-        description: "`allowedSteps` lists the steps your role may take in the building's stage; a building outside your district answers 404, as one that does not exist.",
+        description:
+          "`allowedSteps` lists the steps your role may take in the building's stage; a building outside your district answers 404, as one that does not exist.",
         security: [{ bearer: [] }],
         params: IntIdParams,
         response: { 200: BuildingDetail, 401: Err, 404: Err },

@@ -76,9 +76,7 @@ export const STAGE_LIMIT_WORKING_DAYS: Record<BuildingStage, number | null> = {
 /** The time limit an order to rectify gives when it names no date (限期整改, working days). */
 export const DEFAULT_RECTIFY_WORKING_DAYS = 15;
 
-export type BuildingStepCheck =
-  | { ok: true; to: BuildingStage }
-  | { ok: false; reason: 'state' | 'role'; message: string; allowed: BuildingAction[] };
+export type BuildingStepCheck = { ok: true; to: BuildingStage } | { ok: false; reason: 'state' | 'role'; message: string; allowed: BuildingAction[] };
 
 export function allowedBuildingSteps(stage: BuildingStage, role: Role): BuildingAction[] {
   return BUILDING_ACTIONS.filter((a) => BUILDING_STEPS[a].from.includes(stage) && BUILDING_STEPS[a].roles.includes(role));

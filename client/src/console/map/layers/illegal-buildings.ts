@@ -11,7 +11,12 @@ const source = 'zh-illegal-buildings';
 const sourceLayer = 'illegal_buildings';
 export const BUILDINGS_MIN_ZOOM = 12;
 
-const stageColour = ['match', ['get', 'stage'], ...BUILDING_STAGES.flatMap((s) => [s, palette.building.stage[s]]), palette.building.stock] as unknown as ExpressionSpecification;
+const stageColour = [
+  'match',
+  ['get', 'stage'],
+  ...BUILDING_STAGES.flatMap((s) => [s, palette.building.stage[s]]),
+  palette.building.stock,
+] as unknown as ExpressionSpecification;
 const edgeColour: ExpressionSpecification = ['match', ['get', 'kind'], 'new', palette.building.new, stageColour];
 const settled: ExpressionSpecification = ['match', ['get', 'stage'], ['demolished', 'rectified', 'closed'], true, false];
 const footprint: FilterSpecification = ['!=', ['geometry-type'], 'Point'];
