@@ -12,6 +12,8 @@ import { searchQueue } from '../support/console-page.ts';
 import { TEST_PASSWORD } from '../support/constants.ts';
 import { testDatabase } from '../support/database.ts';
 import { east } from '../support/fixtures.ts';
+import { keyAreaSpot } from '../support/buildings.ts';
+import { phoneOnDuty } from '../support/officer-page.ts';
 
 const db = testDatabase();
 const server = consoleServerForFile(db);
@@ -35,19 +37,7 @@ describe(`new illegal construction: alarm, check, photo, progress (${mode} datab
     const supervisorApi: Session = await login(server.app, 'supervisor');
     // A point in a key area of the leader's district, clear of every registered footprint (so it is new,
     // not a known one); the officer's phone reports a fix beside it, so he is among the nearest.
-    const spot = (
-      await db.pool.query<{ lon: number; lat: number }>(
-        `
-        SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
-          SELECT (ST_Dump(ST_GeneratePoints(ST_Intersection(k.geom, d.boundary), 40, 7))).geom AS p, k.id
-          FROM key_areas k JOIN districts d ON d.adcode = '510104' AND ST_Intersects(k.geom, d.boundary)
-          WHERE k.delisted_on IS NULL OR k.delisted_on > now()) x
-        WHERE NOT EXISTS (SELECT 1 FROM illegal_buildings b WHERE ST_DWithin(b.geom::geography, x.p::geography, 40))
-          AND EXISTS (SELECT 1 FROM grid_cells g WHERE g.valid_to IS NULL AND g.squad_id IS NOT NULL AND ST_Covers(g.geom, x.p))
-        ORDER BY x.id, ST_X(x.p) LIMIT 1`,
-      )
-    ).rows.map((r) => [r.lon, r.lat] as [number, number])[0];
-    expect(spot, "a key-area point in the leader's district").toBeTruthy();
+    const spot = await keyAreaSpot(db);
 
     const leader = await server.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await leader.goto(`${server.base}/#/leader`);
@@ -67,15 +57,13 @@ describe(`new illegal construction: alarm, check, photo, progress (${mode} datab
     const phone = await server.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await phone.goto(`${server.base}/#/officer`);
     await logIn(phone, 'officer');
-    await phone.waitForSelector('[data-testid="duty-toggle"]', { timeout: 30_000 });
-    await phone.click('[data-testid="duty-on"]');
-    await phone.waitForSelector('[data-testid="duty-toggle"][data-duty="available"]');
-    expect((await call(server.app, officerApi, { url: '/api/officers/me/position', body: { lon: east(spot!, 8)[0], lat: spot![1] } })).status).toBe(202);
+    await phoneOnDuty(phone);
+    expect((await call(server.app, officerApi, { url: '/api/officers/me/position', body: { lon: east(spot, 8)[0], lat: spot[1] } })).status).toBe(202);
 
     // 12345 hotline: someone is putting up a shed in the key area
     const intake = await call(server.app, dispatcherApi, {
       url: '/api/incidents',
-      body: { category: '0101', source: 'public', description: '浏览器测试：重点地区新搭建彩钢棚', lon: spot![0], lat: spot![1], register: true },
+      body: { category: '0101', source: 'public', description: '浏览器测试：重点地区新搭建彩钢棚', lon: spot[0], lat: spot[1], register: true },
     });
     expect(intake.status, intake.body).toBe(201);
     const inc = intake.json.incident as { id: number; code: string; escalatedAt: string | null; building: { id: number; kind: string; task: string } };

@@ -7,42 +7,13 @@ import { testApp } from '../support/app.ts';
 import { call, connect, login, type Session } from '../support/clients.ts';
 import { testDatabase } from '../support/database.ts';
 import { userSession } from '../support/fixtures.ts';
+import { freeSpot as freeSpotIn, square } from '../support/buildings.ts';
 
 const db = testDatabase();
+const freeSpot = (district: string, n: number) => freeSpotIn(db, district, n);
 let app: FastifyInstance;
 let admin: Session, supervisor: Session, officer: Session, dispatcher: Session, away: Session;
 let base = '';
-
-/** A point of a district's grid with no building within 200 m and outside key areas (the n-th such). */
-async function freeSpot(district: string, n: number): Promise<[number, number]> {
-  const res = await db.pool.query<{ lon: number; lat: number }>(
-    `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(g.geom) AS p, g.id FROM grid_cells g WHERE g.district_adcode = $1 AND g.valid_to IS NULL) x
-     WHERE NOT EXISTS (SELECT 1 FROM illegal_buildings b WHERE ST_DWithin(b.geom::geography, x.p::geography, 200))
-       AND NOT EXISTS (SELECT 1 FROM key_areas k WHERE ST_Covers(k.geom, x.p))
-     ORDER BY x.id OFFSET $2 LIMIT 1`,
-    [district, n],
-  );
-  return [res.rows[0]!.lon, res.rows[0]!.lat];
-}
-
-/** A square footprint of `side` metres with its south-west corner at `p`. */
-function square(p: [number, number], side: number) {
-  const dLon = side / (111_320 * Math.cos((p[1] * Math.PI) / 180));
-  const dLat = side / 110_574;
-  const [x, y] = p;
-  return {
-    type: 'Polygon' as const,
-    coordinates: [
-      [
-        [x, y],
-        [x + dLon, y],
-        [x + dLon, y + dLat],
-        [x, y + dLat],
-        [x, y],
-      ],
-    ],
-  };
-}
 
 const step = (s: Session, id: number, body: unknown) => call(app, s, { url: `/api/buildings/${id}/steps`, body });
 const detail = (s: Session, id: number) => call(app, s, { url: `/api/buildings/${id}` });
