@@ -42,7 +42,11 @@ const OPTIONS: FastifyDynamicSwaggerOptions = {
     servers: [{ url: '/', description: 'the server that serves this document' }],
     tags: [
       { name: 'cases', description: 'the case loop (案件): intake, every step, its events and photos' },
-      { name: 'buildings', description: '违法建设治理: the illegal-building register as a workflow, its stage steps, the cases joined to it, patrol inspections (巡查) and their photos' },
+      {
+        name: 'buildings',
+        description:
+          '违法建设治理: the illegal-building register as a workflow, its stage steps, the cases joined to it, patrol inspections (巡查) and their photos',
+      },
       { name: 'dispatch', description: 'whom to send: recommendations and the squad board' },
       { name: 'live', description: 'officers in the field: their own record, position and duty; the event log for catching up' },
       { name: 'map', description: 'map layers: GeoJSON (WGS84) and vector tiles' },
