@@ -6,6 +6,12 @@ import { BigIdParams, IntIdParams } from '#shared/id-schemas.ts';
 import { Problem } from '../http/problem.ts';
 import type { EvidenceService, UploadedFile } from './service.ts';
 
+/** A stored photo's bytes as GET answers them, for a case's photos and a building's alike. */
+const PHOTO_BYTES = {
+  description: 'the photo as uploaded (JPEG, PNG or WebP)',
+  content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+};
+
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 const MAX_PHOTOS = 6;
 
@@ -50,10 +56,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceServi
         security: [{ bearer: [] }],
         params: BigIdParams,
         response: {
-          200: {
-            description: 'the photo as uploaded (JPEG, PNG or WebP)',
-            content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
-          },
+          200: PHOTO_BYTES,
           404: Type.Ref('ErrorResponse'),
         },
       },
@@ -111,10 +114,7 @@ export const buildingEvidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: Evide
         security: [{ bearer: [] }],
         params: BuildingPhotoParams,
         response: {
-          200: {
-            description: 'the photo as uploaded (JPEG, PNG or WebP)',
-            content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
-          },
+          200: PHOTO_BYTES,
           404: Type.Ref('ErrorResponse'),
         },
       },
