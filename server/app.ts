@@ -13,6 +13,8 @@ import { BasemapArchive } from './basemap/archive-reader.ts';
 import { basemapRoutes } from './basemap/routes.ts';
 import { BasemapService } from './basemap/service.ts';
 import { authRoutes } from './auth/routes.ts';
+import { refreshDailySums } from './indicators/rollup/repository.ts';
+import { addEventLogMonths } from './events/repository.ts';
 import { ClockWatcher } from './clocks/watcher.ts';
 import type { Config } from './config.ts';
 import { guardPool } from './db/availability.ts';
@@ -256,6 +258,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   // 存量违建巡查: the cycle comes due by the day, so a sweep every ten minutes is plenty
   clocks.addSweep('building inspections', 10 * 60_000, () => inspections.sweep());
+  // 考核指标: the day sums catch up with the cases' facts; until then a changed day is read from the facts
+  clocks.addSweep('indicator day sums', 60_000, async () => {
+    await refreshDailySums(pool);
+    return [];
+  });
+  clocks.addSweep('event log months', 6 * 3_600_000, async () => {
+    await addEventLogMonths(pool);
+    return [];
+  });
   metrics.attachClocks(clocks);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {

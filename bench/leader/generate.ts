@@ -8,7 +8,13 @@ import type pg from 'pg';
  * after it), 4% voided; the last 3 days: every state of the loop, overdue when the deadline passed.
  * Step times are consistent (reported < registered < dispatched < … < closed ≤ now).
  */
-export async function generateCases(pool: pg.Pool, total: number, log: (s: string) => void): Promise<void> {
+export async function generateCases(
+  pool: pg.Pool,
+  total: number,
+  log: (s: string) => void,
+  /** the span reported over, ending `endDaysAgo` days before now (a second batch makes older years) and the first case number */
+  span: { days: number; endDaysAgo: number; firstNumber: number } = { days: 365, endDaysAgo: 0, firstNumber: 1 },
+): Promise<void> {
   await pool.query(`
     DROP TABLE IF EXISTS bench_cells, bench_area_cells, bench_cats;
     SET max_parallel_workers_per_gather = 2;
@@ -32,8 +38,9 @@ export async function generateCases(pool: pg.Pool, total: number, log: (s: strin
   ).rows[0]!;
   log(`  ${counts.cells} grid cells (${counts.areaCells} in key areas), ${counts.cats} categories`);
   const chunk = 100_000;
-  for (let start = 1; start <= total; start += chunk) {
-    const end = Math.min(total, start + chunk - 1);
+  const last = span.firstNumber + total - 1;
+  for (let start = span.firstNumber; start <= last; start += chunk) {
+    const end = Math.min(last, start + chunk - 1);
     const t = performance.now();
     await pool.query(
       `
@@ -68,7 +75,7 @@ export async function generateCases(pool: pg.Pool, total: number, log: (s: strin
                    END AS state
             FROM (
               SELECT s, 'BH' || lpad(s::text, 9, '0') AS code,
-                     now() - random() * interval '365 days' AS reported_at,
+                     now() - $6::int * interval '1 day' - random() * $7::int * interval '1 day' AS reported_at,
                      random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5, random() AS rc, random() AS rk,
                      (ARRAY['public', 'public', 'public', 'public', 'public', 'public', 'public', 'supervisor', 'supervisor', 'supervisor', 'supervisor', 'supervisor',
                             'patrol', 'patrol', 'patrol', 'video', 'video', 'dispatcher', 'department', 'media', 'inspection'])[1 + floor(random() * 21)::int] AS source,
@@ -81,7 +88,7 @@ export async function generateCases(pool: pg.Pool, total: number, log: (s: strin
         JOIN bench_area_cells a ON a.n = 1 + floor(y.rc * $4)::int
         JOIN bench_cells c ON c.n = CASE WHEN y.r1 < 0.12 THEN a.cell_n ELSE 1 + floor(y.rc * $5)::int END
       ) x`,
-      [start, end, counts.cats, counts.areaCells, counts.cells],
+      [start, end, counts.cats, counts.areaCells, counts.cells, span.endDaysAgo, span.days],
     );
     log(`  cases ${start}–${end} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
@@ -107,6 +114,22 @@ export async function generateEvents(pool: pg.Pool, days: number): Promise<numbe
     ) AS e(type, at)
     WHERE i.code LIKE 'BH%' AND i.reported_at >= now() - $1 * interval '1 day' AND e.at IS NOT NULL
     ORDER BY e.at`,
+    [days],
+  );
+  return res.rowCount ?? 0;
+}
+
+/**
+ * The first arrival and handling of the cases older than the events written by generateEvents, into
+ * case_facts straight from the case rows: the indicators read them from there, and writing the
+ * millions of step events of a bench history would take far longer than the figures it measures.
+ */
+export async function backfillOldFacts(pool: pg.Pool, days: number): Promise<number> {
+  const res = await pool.query(
+    `UPDATE case_facts f SET arrived_at = i.on_scene_at, handled_at = i.handled_at
+     FROM incidents i
+     WHERE i.id = f.incident_id AND i.code LIKE 'BH%' AND i.reported_at < now() - $1 * interval '1 day'
+       AND (i.on_scene_at IS NOT NULL OR i.handled_at IS NOT NULL)`,
     [days],
   );
   return res.rowCount ?? 0;

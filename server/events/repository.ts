@@ -103,3 +103,15 @@ export async function latestSeq(pool: pg.Pool): Promise<number> {
   const res = await pool.query<{ seq: number | null }>(`SELECT max(seq) AS seq FROM incident_events`);
   return res.rows[0]?.seq ?? 0;
 }
+
+/** Months of the event log created ahead of time, so appends never fall into the default partition. */
+export const MONTHS_AHEAD = 3;
+
+/** Creates the missing month partitions of incident_events from this month to MONTHS_AHEAD ahead; returns how many it made. */
+export async function addEventLogMonths(pool: pg.Pool): Promise<number> {
+  const res = await pool.query<{ made: number }>(
+    `SELECT incident_events_add_months(current_date, (current_date + $1::int * interval '1 month')::date) AS made`,
+    [MONTHS_AHEAD],
+  );
+  return res.rows[0]!.made;
+}

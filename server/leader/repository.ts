@@ -12,6 +12,7 @@ import {
 } from '#shared/leader/contract.ts';
 import { judgeKeyArea } from '#shared/leader/key-areas.ts';
 import { type Period, trendBuckets } from '#shared/leader/period.ts';
+import { wholeDays } from '#shared/time/whole-days.ts';
 import type { Queryable } from '../db/transaction.ts';
 
 const DAY_MS = 86_400_000;
@@ -183,20 +184,54 @@ export async function escalations(db: Queryable, district: string | null, limit:
 }
 
 /**
+ * The parts of a period the day counts (case_daily) answer and the parts read case by case: the
+ * whole days not changed since the rollup ran (`rolled`), and the partial first and last day plus
+ * the changed days (`raw_ranges`, tstzranges). $1 from, $2 to, and `d` the first placeholder of
+ * four more: the whole days as dates [first, last) and as instants.
+ */
+function dayParts(d: number): string {
+  return `
+    dirty AS (SELECT DISTINCT day FROM indicator_dirty_days WHERE day >= $${d}::date AND day < $${d + 1}::date),
+    raw_ranges AS (
+      SELECT tstzrange($1::timestamptz, $${d + 2}::timestamptz) AS r WHERE $${d + 2}::timestamptz > $1::timestamptz
+      UNION ALL SELECT tstzrange($${d + 3}::timestamptz, $2::timestamptz) WHERE $2::timestamptz > $${d + 3}::timestamptz
+      UNION ALL SELECT tstzrange(day::timestamp AT TIME ZONE 'Asia/Shanghai', (day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') FROM dirty
+    ),
+    rolled AS (SELECT * FROM case_daily WHERE day >= $${d}::date AND day < $${d + 1}::date AND day NOT IN (SELECT day FROM dirty))`;
+}
+const dayValues = (p: Period) => {
+  const w = wholeDays(p.from, p.to);
+  return [w.first, w.last, w.firstAt.toISOString(), w.lastAt.toISOString()];
+};
+
+/**
  * Per Asia/Shanghai day the period touches: cases reported and closed that day (within the period)
  * and open cases overdue at the end of the day (at `to` for the last). Overdue = marked by the
- * clock (overdue_at) and not yet closed or voided.
+ * clock (overdue_at) and not yet closed or voided. Reported and closed come from the day counts
+ * (and case by case for the days they cannot answer), so a year costs what 365 rows cost.
  */
 export async function statsTrend(db: Queryable, p: Period, district: string | null): Promise<StatsTrend> {
   const res = await db.query<{ date: string; reported: number; closed: number; overdue: number }>(
     `
-    WITH days AS (
-      SELECT d, greatest($1::timestamptz, d::timestamp AT TIME ZONE 'Asia/Shanghai') AS s,
-             least($2::timestamptz, (d + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS e
-      FROM (SELECT ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date + k AS d
-            FROM generate_series(0, (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date
-                                    - ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date) AS k) x
+    WITH ${dayParts(4)},
+    days AS (
+      SELECT ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date + k AS d
+      FROM generate_series(0, (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date
+                              - ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date) AS k
     ),
+    counted AS (
+      SELECT day AS d, sum(reported) AS reported, sum(closed) AS closed FROM rolled
+      WHERE $3::text IS NULL OR district_adcode = $3 GROUP BY day
+      UNION ALL
+      SELECT (f.reported_at AT TIME ZONE 'Asia/Shanghai')::date, count(*), 0
+      FROM raw_ranges x JOIN case_facts f ON f.reported_at >= lower(x.r) AND f.reported_at < upper(x.r)
+      WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY 1
+      UNION ALL
+      SELECT (f.closed_at AT TIME ZONE 'Asia/Shanghai')::date, 0, count(*)
+      FROM raw_ranges x JOIN case_facts f ON f.closed_at >= lower(x.r) AND f.closed_at < upper(x.r)
+      WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY 1
+    ),
+    per_day AS (SELECT d, sum(reported)::int AS reported, sum(closed)::int AS closed FROM counted GROUP BY d),
     od AS (
       SELECT overdue_at, coalesce(closed_at, voided_at) AS fin FROM incidents
       WHERE overdue_at IS NOT NULL AND overdue_at < $2 AND ($3::text IS NULL OR district_adcode = $3)
@@ -210,13 +245,11 @@ export async function statsTrend(db: Queryable, p: Period, district: string | nu
         SELECT (fin AT TIME ZONE 'Asia/Shanghai')::date, -1 FROM od WHERE od.fin IS NOT NULL AND od.fin < $2 AND od.fin >= od.overdue_at
       ) x GROUP BY d
     )
-    SELECT to_char(days.d, 'YYYY-MM-DD') AS date,
-           (SELECT count(*) FROM incidents WHERE reported_at >= days.s AND reported_at < days.e AND ($3::text IS NULL OR district_adcode = $3))::int AS reported,
-           (SELECT count(*) FROM incidents WHERE closed_at >= days.s AND closed_at < days.e AND ($3::text IS NULL OR district_adcode = $3))::int AS closed,
+    SELECT to_char(days.d, 'YYYY-MM-DD') AS date, coalesce(pd.reported, 0) AS reported, coalesce(pd.closed, 0) AS closed,
            ((SELECT n FROM base) + coalesce(sum(delta.n) OVER (ORDER BY days.d), 0))::int AS overdue
-    FROM days LEFT JOIN delta ON delta.d = days.d
+    FROM days LEFT JOIN delta ON delta.d = days.d LEFT JOIN per_day pd ON pd.d = days.d
     ORDER BY days.d`,
-    [p.from.toISOString(), p.to.toISOString(), district],
+    [p.from.toISOString(), p.to.toISOString(), district, ...dayValues(p)],
   );
   return { from: p.from.toISOString(), to: p.to.toISOString(), days: res.rows };
 }
@@ -225,10 +258,16 @@ export async function statsTrend(db: Queryable, p: Period, district: string | nu
 export async function statsCategories(db: Queryable, p: Period, district: string | null): Promise<StatsCategories> {
   const res = await db.query<{ code: string; nameZh: string; nameEn: string; count: number }>(
     `
-    WITH n AS (
-      SELECT c.minor_code, count(*)::int AS n FROM incidents i JOIN categories c ON c.id = i.category_id
-      WHERE i.reported_at >= $1 AND i.reported_at < $2 AND ($3::text IS NULL OR i.district_adcode = $3)
-      GROUP BY c.minor_code
+    WITH ${dayParts(4)},
+    per_category AS (
+      SELECT category_id, sum(reported) AS n FROM rolled WHERE $3::text IS NULL OR district_adcode = $3 GROUP BY category_id
+      UNION ALL
+      SELECT f.category_id, count(*) FROM raw_ranges x JOIN case_facts f ON f.reported_at >= lower(x.r) AND f.reported_at < upper(x.r)
+      WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY f.category_id
+    ),
+    n AS (
+      SELECT c.minor_code, sum(pc.n)::int AS n FROM per_category pc JOIN categories c ON c.id = pc.category_id
+      GROUP BY c.minor_code HAVING sum(pc.n) > 0
     )
     SELECT n.minor_code::text AS code, nm.name_zh AS "nameZh", nm.name_en AS "nameEn", n.n AS count
     FROM n CROSS JOIN LATERAL (
@@ -236,7 +275,7 @@ export async function statsCategories(db: Queryable, p: Period, district: string
       WHERE c.minor_code = n.minor_code ORDER BY v.is_current DESC NULLS LAST, v.effective_from DESC NULLS LAST, c.id DESC LIMIT 1
     ) nm
     ORDER BY n.n DESC, n.minor_code`,
-    [p.from.toISOString(), p.to.toISOString(), district],
+    [p.from.toISOString(), p.to.toISOString(), district, ...dayValues(p)],
   );
   return { from: p.from.toISOString(), to: p.to.toISOString(), total: res.rows.reduce((s, r) => s + r.count, 0), categories: res.rows };
 }
