@@ -66,13 +66,13 @@ CREATE TABLE indicator_daily (
 );
 CREATE INDEX indicator_daily_day_idx ON indicator_daily (day, district_adcode);
 
--- Cases reported and closed on each day, per district, category and channel (the trend and the
--- categories of the leader view), kept by the same job from the same marks.
+-- Cases reported and closed on each day, per district and category (the trend and the categories
+-- of the leader view: a few hundred rows a day however many cases), kept by the same job from the
+-- same marks.
 CREATE TABLE case_daily (
   day             date NOT NULL,
   district_adcode char(6),
   category_id     integer,
-  source          text,
   reported        bigint NOT NULL,
   closed          bigint NOT NULL
 );

@@ -259,8 +259,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // 存量违建巡查: the cycle comes due by the day, so a sweep every ten minutes is plenty
   clocks.addSweep('building inspections', 10 * 60_000, () => inspections.sweep());
   // 考核指标: the day sums catch up with the cases' facts; until then a changed day is read from the facts
-  clocks.addSweep('indicator day sums', 60_000, async () => {
-    await refreshDailySums(pool);
+  clocks.addSweep('indicator day sums', 30_000, async () => {
+    await refreshDailySums(pool, { daysPerStep: 7, maxSteps: 1 });
     return [];
   });
   clocks.addSweep('event log months', 6 * 3_600_000, async () => {

@@ -264,7 +264,7 @@ export class IndicatorRepository {
           values: [period.from.toISOString(), asOf.toISOString(), period.district, DISPATCH_LIMIT_MINUTES, GROUPINGS[by].unknown],
         }
       : {
-          name: `indicators-${by}`,
+          // unnamed: planned for these days each time (a generic plan cannot know how few cases the ranges hold)
           text: fastIndicatorSql(by),
           values: [
             period.from.toISOString(),
