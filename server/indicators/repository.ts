@@ -193,6 +193,9 @@ export function fastIndicatorSql(by: IndicatorGrouping): string {
       UNION ALL SELECT tstzrange(day::timestamp AT TIME ZONE 'Asia/Shanghai', (day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') FROM dirty
     ),
     raw_rng AS MATERIALIZED (SELECT coalesce(range_agg(r), '{}'::tstzmultirange) AS rng FROM raw_ranges),
+    -- found through the instant indexes before the district is looked at (left to itself the planner
+    -- would rather scan every case of the district)
+    raw_rows AS MATERIALIZED (${factsInRanges('SELECT r FROM raw_ranges')}),
     unsettled AS MATERIALIZED (
       SELECT f.incident_id FROM case_facts f
       WHERE f.registered_at IS NOT NULL AND tstzrange(f.registered_at, greatest(f.registered_at, f.changed_at), '[]') @> $2::timestamptz
@@ -207,7 +210,7 @@ export function fastIndicatorSql(by: IndicatorGrouping): string {
       WHERE day >= $5::date AND day < $6::date AND day NOT IN (SELECT day FROM dirty) AND ${scopeF}
       GROUP BY district_adcode, squad_key
       UNION ALL
-      ${contributionSums(facts('coalesce(f.squad_id, 0)', `'infinity'`, '(SELECT rng FROM raw_rng)', 1, factsInRanges('SELECT r FROM raw_ranges')), keys)}
+      ${contributionSums(facts('coalesce(f.squad_id, 0)', `'infinity'`, '(SELECT rng FROM raw_rng)', 1, 'SELECT * FROM raw_rows'), keys)}
       UNION ALL
       ${contributionSums(facts(SQUAD_AS_OF.replaceAll('asof', '$2::timestamptz'), '$2', whole, 1, unsettled), keys)}
       UNION ALL

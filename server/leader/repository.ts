@@ -197,7 +197,15 @@ function dayParts(d: number): string {
       UNION ALL SELECT tstzrange($${d + 3}::timestamptz, $2::timestamptz) WHERE $2::timestamptz > $${d + 3}::timestamptz
       UNION ALL SELECT tstzrange(day::timestamp AT TIME ZONE 'Asia/Shanghai', (day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') FROM dirty
     ),
-    rolled AS (SELECT * FROM case_daily WHERE day >= $${d}::date AND day < $${d + 1}::date AND day NOT IN (SELECT day FROM dirty))`;
+    rolled AS (SELECT * FROM case_daily WHERE day >= $${d}::date AND day < $${d + 1}::date AND day NOT IN (SELECT day FROM dirty)),
+    -- found through the time indexes before the district is looked at (left to itself the planner
+    -- would rather scan every case of the district)
+    raw_reported AS MATERIALIZED (
+      SELECT f.reported_at, f.district_adcode, f.category_id FROM raw_ranges x JOIN case_facts f ON f.reported_at >= lower(x.r) AND f.reported_at < upper(x.r)
+    ),
+    raw_closed AS MATERIALIZED (
+      SELECT f.closed_at, f.district_adcode FROM raw_ranges x JOIN case_facts f ON f.closed_at >= lower(x.r) AND f.closed_at < upper(x.r)
+    )`;
 }
 const dayValues = (p: Period) => {
   const w = wholeDays(p.from, p.to);
@@ -224,12 +232,10 @@ export async function statsTrend(db: Queryable, p: Period, district: string | nu
       WHERE $3::text IS NULL OR district_adcode = $3 GROUP BY day
       UNION ALL
       SELECT (f.reported_at AT TIME ZONE 'Asia/Shanghai')::date, count(*), 0
-      FROM raw_ranges x JOIN case_facts f ON f.reported_at >= lower(x.r) AND f.reported_at < upper(x.r)
-      WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY 1
+      FROM raw_reported f WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY 1
       UNION ALL
       SELECT (f.closed_at AT TIME ZONE 'Asia/Shanghai')::date, 0, count(*)
-      FROM raw_ranges x JOIN case_facts f ON f.closed_at >= lower(x.r) AND f.closed_at < upper(x.r)
-      WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY 1
+      FROM raw_closed f WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY 1
     ),
     per_day AS (SELECT d, sum(reported)::int AS reported, sum(closed)::int AS closed FROM counted GROUP BY d),
     od AS (
@@ -262,8 +268,7 @@ export async function statsCategories(db: Queryable, p: Period, district: string
     per_category AS (
       SELECT category_id, sum(reported) AS n FROM rolled WHERE $3::text IS NULL OR district_adcode = $3 GROUP BY category_id
       UNION ALL
-      SELECT f.category_id, count(*) FROM raw_ranges x JOIN case_facts f ON f.reported_at >= lower(x.r) AND f.reported_at < upper(x.r)
-      WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY f.category_id
+      SELECT f.category_id, count(*) FROM raw_reported f WHERE $3::text IS NULL OR f.district_adcode = $3 GROUP BY f.category_id
     ),
     n AS (
       SELECT c.minor_code, sum(pc.n)::int AS n FROM per_category pc JOIN categories c ON c.id = pc.category_id
