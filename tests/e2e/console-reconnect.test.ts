@@ -150,7 +150,7 @@ describe(`the wall console after a network drop (${mode} database)`, () => {
     await searchQueue(page, voided[0]!.code);
     await page.waitForSelector('[data-testid="queue-row"]', { state: 'detached', timeout: 5_000 });
     await page.close();
-  });
+  }, 180_000); // some 500 cases through the intake first: a minute on the embedded database
 });
 
 /** The live client's counters (window.__zhihuiLive): events applied since start, catch-ups that reloaded. */
