@@ -63,6 +63,8 @@ export type LiveEvent = CaseEvent;
 export interface EventsPage {
   events: LiveEvent[];
   more: boolean;
+  /** the newest seq in the whole log when the page was read: how far behind the client is */
+  head: number;
 }
 
 /** A batch entry of the live position feed (socket.io): the schema in workforce-schemas.ts is the contract. */

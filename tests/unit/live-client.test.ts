@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventsPage, LiveEvent } from '../../client/src/common/cases/types.ts';
 import type { ApplyContext, LiveClient } from '../../client/src/common/live-client.svelte.ts';
+import { CATCH_UP_PAGE, CATCH_UP_REPLAY_MAX } from '../../shared/cases/catch-up.ts';
 import { browserGlobals } from './browser-globals.ts';
 
 /** socket.io's client as the live client uses it; the test plays the server's side. */
@@ -85,8 +86,10 @@ let session: typeof import('../../client/src/common/session.svelte.ts').session;
 let hook: { errors: string[]; live: string; lastSeq: number };
 let live: LiveClient;
 let applied: { seq: number; ctx: ApplyContext }[];
-let snapshotHead: number;
+/** events committed while the snapshot loads (after the head was read, before the snapshot was) */
+let duringSnapshot: number[];
 let resyncs: number;
+let resyncWhy: string[];
 
 beforeAll(async () => {
   browserGlobals();
@@ -102,18 +105,21 @@ beforeEach(() => {
   hook.errors.length = 0;
   eventsAfter.mockReset().mockImplementation(async (after, limit = 1000) => {
     const rest = log.filter((e) => e.seq > after).sort((a, b) => a.seq - b.seq);
-    return { events: rest.slice(0, limit), more: rest.length > limit };
+    return { events: rest.slice(0, limit), more: rest.length > limit, head: log.reduce((m, e) => Math.max(m, e.seq), 0) };
   });
   me.mockReset().mockResolvedValue({ id: 1 });
   applied = [];
   resyncs = 0;
-  snapshotHead = 0;
+  resyncWhy = [];
+  duringSnapshot = [];
   live = new Client();
   live.trace = [];
   live.start({
-    resync: async () => {
+    resync: async (why) => {
       resyncs += 1;
-      return snapshotHead;
+      resyncWhy.push(why);
+      write(...duringSnapshot);
+      duringSnapshot = [];
     },
     onEvent: (e, ctx) => applied.push({ seq: e.seq, ctx }),
   });
@@ -127,11 +133,11 @@ afterEach(() => {
 const socket = () => sockets.at(-1) as FakeSocket;
 const seqs = (filter: (ctx: ApplyContext) => boolean = () => true) => applied.filter((a) => filter(a.ctx)).map((a) => a.seq);
 
-/** First connection on a log holding 1..head, the snapshot showing everything up to `snapshot`. */
+/** First connection on a log holding 1..snapshot when its head is read; snapshot+1..head are written while the snapshot loads. */
 async function firstConnection(head: number, snapshot: number) {
-  write(...Array.from({ length: head }, (_, i) => i + 1));
+  write(...Array.from({ length: snapshot }, (_, i) => i + 1));
+  duringSnapshot = Array.from({ length: head - snapshot }, (_, i) => snapshot + i + 1);
   prevSent = head;
-  snapshotHead = snapshot;
   socket().open();
   await settle();
 }
@@ -140,7 +146,11 @@ describe('the live client: catch-up and gap filling (client/src/common/live-clie
   it('on the first connection, applies the walk from the snapshot to the head silently, then goes live', async () => {
     await firstConnection(10, 7);
     expect(resyncs).toBe(1);
-    expect(eventsAfter.mock.calls[0]![0]).toBe(7);
+    // the head first (limit 0), before the snapshot; then the walk from it
+    expect(eventsAfter.mock.calls.slice(0, 2)).toEqual([
+      [0, 0],
+      [7, 5000],
+    ]);
     expect(applied).toEqual([8, 9, 10].map((seq) => ({ seq, ctx: { silent: true, caughtUp: true } })));
     expect(live.status).toBe('live');
     expect(live.lastSeq).toBe(10);
@@ -153,16 +163,18 @@ describe('the live client: catch-up and gap filling (client/src/common/live-clie
   it('holds back live events that arrive while catching up, and applies each once, in seq order', async () => {
     write(1, 2, 3);
     prevSent = 3;
-    snapshotHead = 3;
     const s = socket();
     s.connected = true;
     s.serverSends('connect');
-    // the server writes 4 and 5 and sends them before the client has even asked for the log
-    send(s, 4);
-    send(s, 5);
+    // the server writes 4 and 5 and sends them just after the client has read the head
+    eventsAfter.mockImplementationOnce(async () => {
+      send(s, 4);
+      send(s, 5);
+      return { events: [], more: false, head: 3 };
+    });
+    s.serverSends('ready');
     expect(applied).toEqual([]);
     expect(live.status).toBe('catching-up');
-    s.serverSends('ready');
     await settle();
     expect(live.trace).toEqual([4, 5]);
     expect(live.status).toBe('live');
@@ -202,22 +214,50 @@ describe('the live client: catch-up and gap filling (client/src/common/live-clie
     // committed after the log was read: 6 from one room comes before 5 from another
     send(s, 6, 4);
     send(s, 5, 4);
-    answer({ events: [event(4)], more: false });
+    answer({ events: [event(4)], more: false, head: 6 });
     await settle();
     expect(live.trace).toEqual([4, 5, 6]);
     expect(live.lastSeq).toBe(6);
   });
 
-  it('pages the log a thousand at a time until the head', async () => {
+  it('applies a gap of up to CATCH_UP_REPLAY_MAX events from one large page', async () => {
     await firstConnection(1, 1);
     socket().drop('transport close');
-    write(...Array.from({ length: 2500 }, (_, i) => i + 2));
+    write(...Array.from({ length: CATCH_UP_REPLAY_MAX }, (_, i) => i + 2));
     eventsAfter.mockClear();
     socket().open();
     await settle();
-    expect(eventsAfter.mock.calls.map((c) => c[0])).toEqual([1, 1001, 2001]);
-    expect(live.trace).toEqual(Array.from({ length: 2500 }, (_, i) => i + 2));
-    expect(live.lastSeq).toBe(2501);
+    expect(eventsAfter.mock.calls).toEqual([[1, CATCH_UP_PAGE]]);
+    expect(live.trace).toEqual(Array.from({ length: CATCH_UP_REPLAY_MAX }, (_, i) => i + 2));
+    expect(resyncs).toBe(1);
+    expect(live.lastCatchUp).toMatchObject({ count: CATCH_UP_REPLAY_MAX, reloaded: false });
+  });
+
+  it('away beyond the threshold: reloads the state instead of replaying, and resumes from the head', async () => {
+    await firstConnection(1, 1);
+    socket().drop('transport close');
+    write(...Array.from({ length: 12_000 }, (_, i) => i + 2));
+    prevSent = 12_001;
+    duringSnapshot = [12_002, 12_003];
+    eventsAfter.mockClear();
+    const s = socket();
+    s.open();
+    await settle();
+    // one page to decide, the reload, then the walk from the head it read (what came during the reload)
+    expect(eventsAfter.mock.calls).toEqual([
+      [1, CATCH_UP_PAGE],
+      [12_001, CATCH_UP_PAGE],
+    ]);
+    expect(resyncWhy).toEqual(['start', 'behind']);
+    expect(live.reloads).toBe(1);
+    // nothing of the gap is replayed; what came during the reload is applied silently
+    expect(live.trace).toEqual([12_002, 12_003]);
+    expect(seqs((c) => c.silent)).toEqual([12_002, 12_003]);
+    expect(live.lastSeq).toBe(12_003);
+    expect(live.lastCatchUp).toMatchObject({ reloaded: true });
+    expect(live.status).toBe('live');
+    send(s, 12_004, 12_003);
+    expect(live.trace?.at(-1)).toBe(12_004);
   });
 
   it('fills a gap in the live feed from the log: an event whose prev it has not seen waits for the ones before it', async () => {
@@ -277,7 +317,7 @@ describe('the live client: catch-up and gap filling (client/src/common/live-clie
     socket().open();
     await settle();
     socket().drop('transport close'); // the page is still on its way
-    answer({ events: [event(3), event(4)], more: false });
+    answer({ events: [event(3), event(4)], more: false, head: 4 });
     await settle();
     expect(live.trace).toEqual([]);
     socket().open();

@@ -3,23 +3,26 @@
 // Every event carries a global, monotonically committed `seq`. The client keeps the highest seq it
 // has applied (`lastSeq`) and the set of recently applied seqs. On each connection:
 //   1. events that arrive over the socket are buffered while catching up;
-//   2. it pages GET /api/events?after=<lastSeq> until `more` is false and applies those;
+//   2. it asks GET /api/events?after=<lastSeq> for what it missed (shared/cases/catch-up.ts): a gap of
+//      up to CATCH_UP_REPLAY_MAX events is applied (pages of CATCH_UP_PAGE); a larger one is not
+//      replayed: the state is reloaded (the caller's resync) and the walk resumes from the log's `head`,
+//      read before the reload, so everything up to it is in what was loaded;
 //   3. it then applies the buffer, sorted by seq;
 // an event whose seq was already applied (a live copy of a caught-up one, or a repeat) is skipped,
 // so nothing is ever applied twice. Live events come in seq order, each with `prev`: the seq the server
 // sent before it to the same room. A `prev` above lastSeq means an event of ours went past unseen (a
 // reconnect's race, a server that restarted): the client holds the new one back, fills the gap from
-// GET /api/events?after=lastSeq, then applies it. So lastSeq means "everything up to here is applied",
-// and nothing is ever applied out of order. The first connection has no lastSeq yet: the caller loads a
-// snapshot (open cases) after the socket has joined its rooms, gives a lower bound of the log's head
-// (the newest seq in the snapshot's freshest case record), and the walk from there to the head is
-// applied silently — the snapshot already shows it.
+// GET /api/events?after=lastSeq (or reloads, if the gap is large), then applies it. So lastSeq means
+// "everything up to here is applied", and nothing is ever applied out of order. The first connection
+// has nothing yet: it reads the head (limit=0), loads the snapshot after the socket has joined its
+// rooms, and applies the walk from that head silently — the snapshot already shows most of it.
 //
 // Each connection attempt sends the session's current token (a refreshed token is used from the
 // next reconnect on). When the server ends the session (logout elsewhere, an administrator disabling
 // the user, a password reset) it disconnects the socket and refuses the dead token: the client asks
 // GET /api/auth/me, whose 401 ends the session (login form with a notice) instead of reconnecting.
 import { io, type Socket } from 'socket.io-client';
+import { catchUp, type CatchUpOutcome } from '#shared/cases/catch-up.ts';
 import { api, errorText } from './api.ts';
 import type { LiveEvent, LiveStatus, PositionUpdate } from './cases/types.ts';
 import { reportError } from './errors.svelte.ts';
@@ -34,13 +37,15 @@ export interface ApplyContext {
 }
 
 export interface LiveHandlers {
-  /** load the snapshot (open cases); answer a seq known to be at or below the log's head (0 if none) */
-  resync(): Promise<number>;
+  /**
+   * Load the state afresh (open cases, duty…): at the start, and when the client was away too long to
+   * replay what it missed (`behind`). Events after the head read before it are applied silently after.
+   */
+  resync(why: 'start' | 'behind'): Promise<unknown>;
   onEvent(e: LiveEvent, ctx: ApplyContext): void;
   onPositions?(batch: PositionUpdate[]): void;
 }
 
-const PAGE = 1000;
 const MAX_REMEMBERED = 5000;
 const RETRY_MS = 4000;
 /** without a live connection by then, load the snapshot anyway (the queue is not left empty) */
@@ -53,8 +58,10 @@ export class LiveClient {
   wasLive = $state(false);
   /** events applied since start, for the header */
   applied = $state(0);
-  /** the last reconnection's catch-up: how many missed events it applied, and when it finished */
-  lastCatchUp = $state<{ count: number; at: number } | null>(null);
+  /** the last reconnection's catch-up: how many missed events it applied (or that it reloaded), and when it finished */
+  lastCatchUp = $state<{ count: number; at: number; reloaded: boolean } | null>(null);
+  /** catch-ups that reloaded the state rather than replaying (the gap was above CATCH_UP_REPLAY_MAX) */
+  reloads = 0;
   /** gaps found in the live feed and filled from the log */
   gapFills = 0;
   /** browser tests set this to an array: every applied seq is pushed in the order applied */
@@ -104,7 +111,7 @@ export class LiveClient {
     });
     this.fallbackTimer = setTimeout(() => {
       this.fallbackTimer = null;
-      if (!this.baselineKnown && this.handlers === handlers) handlers.resync().catch((err: unknown) => reportError(err));
+      if (!this.baselineKnown && this.handlers === handlers) handlers.resync('start').catch((err: unknown) => reportError(err));
     }, SNAPSHOT_FALLBACK_MS);
     socket.on('disconnect', (reason) => {
       this.generation += 1; // abandon a catch-up in progress
@@ -169,6 +176,7 @@ export class LiveClient {
     this.lastSeq = 0;
     this.applied = 0;
     this.lastCatchUp = null;
+    this.reloads = 0;
     this.wasLive = false;
     this.setStatus('off');
   }
@@ -192,7 +200,7 @@ export class LiveClient {
     setLiveHook(s, this.lastSeq);
   }
 
-  /** After a connect (or, with `gap`, a hole in the live feed): page the log, then apply what was held back. */
+  /** After a connect (or, with `gap`, a hole in the live feed): catch up from the log, then apply what was held back. */
   private async catchUp(gap = false): Promise<void> {
     const gen = ++this.generation;
     const handlers = this.handlers;
@@ -201,22 +209,22 @@ export class LiveClient {
     if (!gap) this.setStatus('catching-up');
     try {
       if (!this.baselineKnown) {
-        const hint = await handlers.resync();
-        if (gen !== this.generation) return;
-        // everything up to the hint is in the snapshot: it counts as applied
-        if (hint > this.lastSeq) this.lastSeq = hint;
-        this.forgotten = Math.max(this.forgotten, hint);
-        await this.drain(Math.max(hint, this.lastSeq), gen, true);
+        await this.reload(handlers, 'start', (await api.eventsAfter(this.lastSeq, 0)).head, gen);
         if (gen !== this.generation) return;
         this.baselineKnown = true;
       } else {
         const before = this.applied;
-        await this.drain(this.lastSeq, gen, false);
+        const out = await this.walk(this.lastSeq, gen, false);
         if (gen !== this.generation) return;
+        if (out.kind === 'reload') {
+          this.reloads += 1;
+          await this.reload(handlers, 'behind', out.head, gen);
+          if (gen !== this.generation) return;
+        }
         const pending = (this.buffer ?? []).sort((a, b) => a.seq - b.seq);
         this.buffer = null;
         for (const e of pending) this.apply(e, { silent: false, caughtUp: false });
-        if (!gap) this.lastCatchUp = { count: this.applied - before, at: Date.now() };
+        if (!gap) this.lastCatchUp = { count: this.applied - before, at: Date.now(), reloaded: out.kind === 'reload' };
       }
       if (gen !== this.generation) return;
       const pending = (this.buffer ?? []).sort((a, b) => a.seq - b.seq);
@@ -232,18 +240,30 @@ export class LiveClient {
     }
   }
 
-  /** Page GET /api/events?after= until the head, applying in seq order. */
-  private async drain(after: number, gen: number, silent: boolean): Promise<void> {
-    let cursor = after;
-    for (;;) {
-      const page = await api.eventsAfter(cursor, PAGE);
-      if (gen !== this.generation) return;
-      for (const e of page.events) {
-        this.apply(e, { silent, caughtUp: true });
-        cursor = Math.max(cursor, e.seq);
-      }
-      if (!page.more || page.events.length === 0) return;
-    }
+  /**
+   * Load the state afresh; `head` was read before, so the state shows everything up to it: that counts
+   * as applied, and the walk from it to now is applied silently (the state may already show some of it).
+   */
+  private async reload(handlers: LiveHandlers, why: 'start' | 'behind', head: number, gen: number): Promise<void> {
+    await handlers.resync(why);
+    if (gen !== this.generation) return;
+    this.seen.clear();
+    this.forgotten = head;
+    this.lastSeq = head;
+    await this.walk(head, gen, true, Infinity);
+  }
+
+  /** The shared catch-up walk (shared/cases/catch-up.ts), applying in seq order; `replayMax` Infinity never reloads. */
+  private walk(after: number, gen: number, silent: boolean, replayMax?: number): Promise<CatchUpOutcome> {
+    return catchUp({
+      after,
+      replayMax,
+      fetchPage: (a, limit) => api.eventsAfter(a, limit),
+      apply: (events) => {
+        for (const e of events) this.apply(e, { silent, caughtUp: true });
+      },
+      alive: () => gen === this.generation,
+    });
   }
 
   private apply(e: LiveEvent, ctx: ApplyContext): void {

@@ -194,6 +194,8 @@ export const liveText = {
   catching: bi('已重连，正在补齐事件…', 'Reconnected, catching up…'),
   /** around the count of events caught up (drawn in its own element: tests read it) */
   caughtUp: { before: bi('已恢复实时 · 补齐', 'Live again · caught up'), after: bi('条事件', 'events') },
+  /** away too long to replay what it missed (shared/cases/catch-up.ts): the state was loaded afresh */
+  reloaded: bi('已恢复实时 · 离线较久，已重新加载', 'Live again · away long, reloaded'),
 };
 
 export const sessionText = {

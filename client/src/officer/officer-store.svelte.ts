@@ -87,16 +87,9 @@ class OfficerStore {
     this.sendTimer = null;
   }
 
-  /** Cases and duty from the server; answers a lower bound of the event log's head for the live feed. */
-  async resync(): Promise<number> {
+  /** Cases and duty from the server (the live client's resync: at the start, and after a long absence). */
+  async resync(): Promise<void> {
     await Promise.all([this.loadCases(), this.loadDuty()]);
-    const c = this.current ?? this.cases[0];
-    if (!c) return 0;
-    try {
-      return (await api.incidentEvents(c.id)).reduce((m, e) => Math.max(m, e.seq), 0);
-    } catch {
-      return 0;
-    }
   }
 
   async loadCases(): Promise<void> {

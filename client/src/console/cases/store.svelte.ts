@@ -118,24 +118,14 @@ class CaseStore {
     return (this.flash[id] ?? 0) > now;
   }
 
-  /** Load every open case; answers the newest seq in the freshest case's record (a head lower bound). */
-  async loadSnapshot(): Promise<number> {
+  /** Load every open case (at the start, and instead of replaying a long absence: the live client's resync). */
+  async loadSnapshot(): Promise<void> {
     const list = await api.allOpenCases();
     this.open.clear();
     for (const i of list) this.open.set(i.id, i);
     this.version += 1;
     this.loaded = true;
     if (this.selectedId !== null) this.refresh(this.selectedId);
-    const touched = (i: CaseView) =>
-      Math.max(...[i.reportedAt, i.registeredAt, i.dispatchedAt, i.acceptedAt, i.onSceneAt, i.handledAt].map((t) => (t ? Date.parse(t) : 0)));
-    const freshest = list.reduce<CaseView | null>((best, i) => (!best || touched(i) > touched(best) ? i : best), null);
-    if (!freshest) return 0;
-    try {
-      const rec = await api.incidentEvents(freshest.id);
-      return rec.reduce((m, e) => Math.max(m, e.seq), 0);
-    } catch {
-      return 0;
-    }
   }
 
   select(id: number | null): void {
