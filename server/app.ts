@@ -83,7 +83,15 @@ export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'log
   Partial<
     Pick<
       Config,
-      'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken' | 'gisImportMaxBytes'
+      | 'loginPerMinute'
+      | 'acceptTimeoutSeconds'
+      | 'clockIntervalMs'
+      | 'cluster'
+      | 'publicMapLayers'
+      | 'allowedOrigins'
+      | 'metricsToken'
+      | 'gisImportMaxBytes'
+      | 'positionRetentionDays'
     >
   > & {
     auth?: Partial<AuthSettings>;
@@ -256,6 +264,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   // 存量违建巡查: the cycle comes due by the day, so a sweep every ten minutes is plenty
   clocks.addSweep('building inspections', 10 * 60_000, () => inspections.sweep());
+  // position history by policy (migration 025): the coming days' tables made, the expired ones dropped
+  const retentionDays = opts.config.positionRetentionDays ?? 90;
+  clocks.addSweep('position history', 60 * 60_000, async () => {
+    await positions.retain(retentionDays);
+    return [];
+  });
   metrics.attachClocks(clocks);
   if (opts.clocks !== false) app.addHook('onReady', async () => clocks.start());
   app.addHook('onClose', async () => {
