@@ -99,6 +99,7 @@ setTimeout(sampleRss, Math.min(5_000, SECONDS * 200)).unref();
 const sampler = setInterval(sampleRss, 60_000);
 const sent = (await Promise.all(senders.map((s) => s.result))) as {
   sent: number;
+  skipped: number;
   accepted: number;
   refused: number;
   errors: number;
@@ -116,7 +117,7 @@ const backendsSeconds = dbName ? backendsDelta(backends0, backendsCpu(dbName)) :
 const machineCpu = machineBusySeconds() - machine0;
 const generatorCpu = sent.reduce((s, r) => s + r.cpuSeconds, 0) + got.reduce((s, r) => s + r.cpuSeconds, 0);
 
-const total = (k: 'sent' | 'accepted' | 'refused' | 'errors') => sent.reduce((s, r) => s + r[k], 0);
+const total = (k: 'sent' | 'skipped' | 'accepted' | 'refused' | 'errors') => sent.reduce((s, r) => s + r[k], 0);
 const toConsole = histStats(got.map((g) => g.hist));
 const answers = histStats(sent.map((s) => s.hist));
 const pct = (s: number) => `${((100 * s) / wall).toFixed(0)} %`;
@@ -132,7 +133,7 @@ console.log(`  bare SQL, one second's ${phones.length} fixes in one statement   
 console.log(`  bare SQL, the same fixes one statement each               ${singleMs.toFixed(0)} ms in all`);
 console.log(
   `  positions: ${total('accepted')} stored of ${total('sent')} sent (${(total('accepted') / SECONDS).toFixed(0)}/s), ` +
-    `${total('refused')} refused as too soon, ${total('errors')} errors; history ${history.rows[0]!.n} rows in ${history.rows[0]!.parts} partitions`,
+    `${total('refused')} refused as too soon, ${total('errors')} errors, ${total('skipped')} not sent (the phone's previous fix unanswered); history ${history.rows[0]!.n} rows in ${history.rows[0]!.parts} partitions`,
 );
 console.log(`  phone POST → answer                         ${fmt(answers)}`);
 console.log(`  position stored → every console             ${fmt(toConsole)}   (${got.reduce((s, g) => s + g.batches, 0)} batches)`);

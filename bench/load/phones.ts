@@ -1,7 +1,9 @@
 // Officers' phones for bench/avl.ts, many to a process: each posts its fix to
 // POST /api/officers/me/position every PERIOD ms (its own token), moving a little each time.
 //   args: base phonesFile periodMs seconds    (phonesFile: JSON [{ token, lon, lat }])
-//   prints { sent, accepted, refused, errors, http: latencies histogram (0.1 ms), cpuSeconds }
+//   A phone whose previous fix is still unanswered skips this one (the server falling behind shows as
+//   skipped fixes, not as an ever longer queue in this process).
+//   prints { sent, skipped, accepted, refused, errors, http: latencies histogram (0.1 ms), cpuSeconds }
 import fs from 'node:fs';
 import http from 'node:http';
 
@@ -17,6 +19,9 @@ let sent = 0;
 let accepted = 0;
 let refused = 0;
 let errors = 0;
+/** fixes not sent because the phone's previous one was still unanswered (as a phone that waits would) */
+let skipped = 0;
+const busy = new Set<number>();
 
 function post(token: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,6 +51,11 @@ for (let tick = 0; ; tick++) {
   const k = tick % phones.length;
   const round = Math.floor(tick / phones.length);
   const p = phones[k]!;
+  if (busy.has(k)) {
+    skipped++;
+    continue;
+  }
+  busy.add(k);
   // ≈ 6 m a step round a small circle
   const a = round * 0.35 + k;
   const body = JSON.stringify({ lon: p.lon + Math.cos(a) * 0.00005, lat: p.lat + Math.sin(a) * 0.00005, accuracy: 8 });
@@ -62,10 +72,13 @@ for (let tick = 0; ; tick++) {
     () => void errors++,
   );
   inflight.add(req);
-  void req.finally(() => inflight.delete(req));
+  void req.finally(() => {
+    inflight.delete(req);
+    busy.delete(k);
+  });
 }
 await Promise.all(inflight);
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(JSON.stringify({ sent, accepted, refused, errors, hist: [...hist], cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n', () =>
+process.stdout.write(JSON.stringify({ sent, skipped, accepted, refused, errors, hist: [...hist], cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n', () =>
   process.exit(0),
 );
