@@ -85,7 +85,15 @@ export type AppConfig = Pick<Config, 'mapStyleUrl' | 'rateLimitPerMinute' | 'log
   Partial<
     Pick<
       Config,
-      'loginPerMinute' | 'acceptTimeoutSeconds' | 'clockIntervalMs' | 'cluster' | 'publicMapLayers' | 'allowedOrigins' | 'metricsToken' | 'gisImportMaxBytes'
+      | 'loginPerMinute'
+      | 'acceptTimeoutSeconds'
+      | 'clockIntervalMs'
+      | 'cluster'
+      | 'publicMapLayers'
+      | 'allowedOrigins'
+      | 'metricsToken'
+      | 'gisImportMaxBytes'
+      | 'positionRetentionDays'
     >
   > & {
     auth?: Partial<AuthSettings>;
@@ -265,6 +273,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   clocks.addSweep('event log months', 6 * 3_600_000, async () => {
     await addEventLogMonths(pool);
+    return [];
+  });
+  // position history by policy (migration 025): the coming days' tables made, the expired ones dropped
+  const retentionDays = opts.config.positionRetentionDays ?? 90;
+  clocks.addSweep('position history', 60 * 60_000, async () => {
+    await positions.retain(retentionDays);
     return [];
   });
   metrics.attachClocks(clocks);

@@ -40,6 +40,8 @@ export interface Config {
   allowedOrigins: string[];
   /** Largest GIS upload (a layer for import), bytes. */
   gisImportMaxBytes: number;
+  /** Days of officers' position history kept (whole UTC days; older day tables are dropped by the hourly sweep). */
+  positionRetentionDays: number;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -138,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN || null,
     shutdownTimeoutMs: positive(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS'),
     gisImportMaxBytes: positive(env.GIS_IMPORT_MAX_MB, 512, 'GIS_IMPORT_MAX_MB') * 1024 * 1024,
+    positionRetentionDays: positive(env.ZHIHUI_POSITION_RETENTION_DAYS, 90, 'ZHIHUI_POSITION_RETENTION_DAYS'),
   };
 }

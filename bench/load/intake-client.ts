@@ -1,19 +1,15 @@
-// The far side of bench/intake-socket.ts, in its own process: connects the consoles' sockets,
-// posts cases at a steady rate, and times each case from the POST leaving to its event arriving.
+// The intake side of bench/intake-socket.ts, in its own process: posts cases at a steady rate and times
+// each answer. Each case's sourceRef carries its send time (`bench-<i>-<wall ms>`), from which the
+// consoles (bench/load/consoles.ts, other processes) time its arrival without a shared clock table.
+//   args: base token rate seconds    prints { total, achievedRate, httpErrors, http: histogram, cpuSeconds }
 import http from 'node:http';
-import { io, type Socket } from 'socket.io-client';
-import { stats } from '../support.ts';
 
-const [base, token, socketsArg, rateArg, secondsArg] = process.argv.slice(2);
-const SOCKETS = Number(socketsArg);
+const [base, token, rateArg, secondsArg] = process.argv.slice(2) as [string, string, string, string];
 const RATE = Number(rateArg);
 const SECONDS = Number(secondsArg);
 const total = Math.round(RATE * SECONDS);
-const sentAt = new Array<number>(total);
-const latencies: number[] = [];
-const firstArrival: number[] = [];
+const hist = new Map<number, number>();
 let httpErrors = 0;
-const httpTimes: number[] = [];
 
 // Plain node:http with keep-alive: the load generator shares the machine, so it should cost little.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -33,38 +29,18 @@ function post(body: string): Promise<number> {
   });
 }
 
-const sockets: Socket[] = [];
-await Promise.all(
-  Array.from(
-    { length: SOCKETS },
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const s = io(base!, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-        s.on('event', (e: { type: string; payload: { sourceRef?: string } }) => {
-          if (e.type !== 'incident.reported' || !e.payload.sourceRef?.startsWith('bench-')) return;
-          const i = Number(e.payload.sourceRef.slice(6));
-          const dt = performance.now() - sentAt[i]!;
-          latencies.push(dt);
-          if (firstArrival[i] === undefined) firstArrival[i] = dt;
-        });
-        s.once('ready', () => resolve());
-        s.once('connect_error', reject);
-        sockets.push(s);
-      }),
-  ),
-);
-
+const cpu0 = process.cpuUsage();
 const started = performance.now();
 const inflight: Promise<void>[] = [];
 for (let i = 0; i < total; i++) {
   const due = started + (i * 1000) / RATE;
   const wait = due - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  sentAt[i] = performance.now();
+  const t = performance.now();
   const body = JSON.stringify({
     category: '0102',
     source: 'public',
-    sourceRef: `bench-${i}`,
+    sourceRef: `bench-${i}-${(performance.timeOrigin + t).toFixed(3)}`,
     description: '压测案件 load test',
     lon: 104.03 + (i % 97) * 0.0009,
     lat: 30.63 + (i % 89) * 0.0007,
@@ -72,7 +48,8 @@ for (let i = 0; i < total; i++) {
   inflight.push(
     post(body).then(
       (status) => {
-        httpTimes.push(performance.now() - sentAt[i]!);
+        const b = Math.round((performance.now() - t) * 10);
+        hist.set(b, (hist.get(b) ?? 0) + 1);
         if (status !== 201) httpErrors++;
       },
       () => void httpErrors++,
@@ -80,18 +57,7 @@ for (let i = 0; i < total; i++) {
   );
 }
 await Promise.all(inflight);
-const deadline = performance.now() + 10_000;
-while (latencies.length < total * SOCKETS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 const elapsed = (performance.now() - started) / 1000;
-for (const s of sockets) s.close();
-const summary = {
-  total,
-  achievedRate: total / elapsed,
-  deliveries: latencies.length,
-  expected: total * SOCKETS,
-  httpErrors,
-  every: stats(latencies),
-  first: stats(firstArrival.filter((x) => x !== undefined)),
-  http: stats(httpTimes),
-};
+const cpu = process.cpuUsage(cpu0);
+const summary = { total, achievedRate: total / elapsed, httpErrors, http: [...hist], cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 process.stdout.write(JSON.stringify(summary) + '\n', () => process.exit(0));

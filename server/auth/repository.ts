@@ -39,6 +39,23 @@ export class SessionRepository {
     return { user: { ...user, districtAdcode: user.districtAdcode?.trim() ?? null }, expiresAt };
   }
 
+  /** `live` for many sessions in one statement (the sessions asked for at the same moment). */
+  async liveMany(sids: string[]): Promise<Map<string, LiveSession>> {
+    const ids = sids.filter((s) => UUID.test(s));
+    const out = new Map<string, LiveSession>();
+    if (ids.length === 0) return out;
+    const res = await this.pool.query<AuthUser & { expiresAt: Date }>({
+      name: 'sessions-live-many',
+      text: `
+      SELECT u.id, u.login, u.role, u.district_adcode AS "districtAdcode", u.officer_id AS "officerId", s.id AS sid, s.expires_at AS "expiresAt"
+      FROM user_sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`,
+      values: [ids],
+    });
+    for (const { expiresAt, ...user } of res.rows) out.set(user.sid!, { user: { ...user, districtAdcode: user.districtAdcode?.trim() ?? null }, expiresAt });
+    return out;
+  }
+
   /** Of `sids`, those still live (one statement for every socket of an instance). */
   async liveOf(sids: string[]): Promise<Set<string>> {
     const ids = sids.filter((s) => UUID.test(s));

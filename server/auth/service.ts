@@ -40,6 +40,7 @@ export interface SessionsEnded {
 export class AuthService {
   private readonly cache = new Map<string, { at: number; live: LiveSession | null }>();
   private readonly ended = new EventEmitter();
+  private pendingLookups: Map<string, { resolve: (live: LiveSession | null) => void; reject: (err: unknown) => void }[]> | null = null;
 
   constructor(
     private readonly sessions: SessionRepository,
@@ -84,12 +85,44 @@ export class AuthService {
     const hit = this.cache.get(claims.sid);
     let live = hit && now - hit.at < this.settings.cacheMs ? hit.live : undefined;
     if (live === undefined) {
-      live = await this.sessions.live(claims.sid);
+      live = await this.lookup(claims.sid);
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(claims.sid, { at: now, live });
     }
     if (!live || live.expiresAt.getTime() <= now) return null;
     return live.user;
+  }
+
+  /**
+   * Sessions asked for within one turn of the event loop are read in one statement: 2,000 phones each
+   * posting a fix a second (each its own session, each past the cache) would otherwise be 2,000
+   * session reads a second, each holding a pooled connection.
+   */
+  private lookup(sid: string): Promise<LiveSession | null> {
+    if (!this.pendingLookups) {
+      this.pendingLookups = new Map();
+      setImmediate(() => void this.lookupBatch());
+    }
+    const waiting = this.pendingLookups;
+    return new Promise((resolve, reject) => {
+      const list = waiting.get(sid);
+      if (list) list.push({ resolve, reject });
+      else waiting.set(sid, [{ resolve, reject }]);
+    });
+  }
+
+  private async lookupBatch(): Promise<void> {
+    const batch = this.pendingLookups!;
+    this.pendingLookups = null;
+    try {
+      const found = batch.size === 1 ? null : await this.sessions.liveMany([...batch.keys()]);
+      for (const [sid, waiting] of batch) {
+        const live = found ? (found.get(sid) ?? null) : await this.sessions.live(sid);
+        for (const w of waiting) w.resolve(live);
+      }
+    } catch (err) {
+      for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
+    }
   }
 
   /** Own password: the old one proves it is you; every other session of yours ends. */

@@ -24,7 +24,7 @@ import {
 } from '../dispatch/repository.ts';
 import { type Queryable, withTransaction } from '../db/transaction.ts';
 import type { EventBus } from '../events/bus.ts';
-import { appendEvents, type EventRow, incidentEvents, type NewEvent } from '../events/repository.ts';
+import { appendAndCommit, appendEvents, type EventRow, incidentEvents, type NewEvent } from '../events/repository.ts';
 import { categoryById, type CategoryRow } from '../categories/repository.ts';
 import { CategoryService } from '../categories/service.ts';
 import { serverCalendar } from '../holidays/service.ts';
@@ -226,7 +226,9 @@ export class CaseService {
         },
       ];
       if (registered) news.push({ ...base, type: 'incident.registered', payload: { code: row.code, from: 'reported', to: 'registered' } });
-      events = await appendEvents(db, news);
+      // the append last, with its COMMIT, unless the building join below appends after it
+      const final = !(building || category.construction);
+      events = final ? await appendAndCommit(db, news) : await appendEvents(db, news);
       // A construction case concerns a building: joined to it (or to a new one) in this transaction, so
       // a replay of the key (answered above) never registers a second building.
       const joined =
@@ -449,9 +451,14 @@ export class CaseService {
       }
       const check = checkStep(inc.state, action, user.role, { escalatedAt: inc.escalatedAt });
       if (!check.ok) throw new CaseError(check.reason === 'state' ? 409 : 403, check.message, check.allowed);
-      events = await appendEvents(db, await this.apply(db, user, inc, action, check.to, input));
-      if (action === 'close') events.push(...(await this.closeBuildingStep(db, user, inc)));
+      const news = await this.apply(db, user, inc, action, check.to, input);
       if (idempotencyKey) await insertStepRequest(db, user.id, idempotencyKey, incidentId, action);
+      // the append last, with its COMMIT (the log's lock held no longer than the database's work)
+      if (action !== 'close') events = await appendAndCommit(db, news);
+      else {
+        events = await appendEvents(db, news);
+        events.push(...(await this.closeBuildingStep(db, user, inc)));
+      }
     });
     this.bus.publish(events);
     return { replayed };

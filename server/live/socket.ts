@@ -169,7 +169,11 @@ export function attachLive(
   const emitPositions = (batch: PositionUpdate[]) => {
     io.to(rooms.city).emit('positions', batch);
     const byDistrict = new Map<string, PositionUpdate[]>();
-    for (const p of batch) byDistrict.set(p.districtAdcode, [...(byDistrict.get(p.districtAdcode) ?? []), p]);
+    for (const p of batch) {
+      const list = byDistrict.get(p.districtAdcode);
+      if (list) list.push(p);
+      else byDistrict.set(p.districtAdcode, [p]);
+    }
     for (const [adcode, list] of byDistrict) io.to(rooms.district(adcode)).emit('positions', list);
   };
   deps.positions.onBatch((batch: PositionUpdate[]) => {

@@ -1,7 +1,7 @@
 import { fixClockProblem } from '#shared/position-fix.ts';
 import { Problem } from '../http/problem.ts';
 import { type Crs, toWgs84 } from '../cases/service.ts';
-import type { Extent, WorkforceRepository } from './repository.ts';
+import type { Extent, PositionFix, WorkforceRepository } from './repository.ts';
 
 export type { PositionUpdate } from '#shared/cases/contract.ts';
 import type { PositionUpdate } from '#shared/cases/contract.ts';
@@ -25,9 +25,24 @@ export class PositionRefused extends Problem {
   }
 }
 
+/** How long a fix waits for others to be written with it (one statement per batch, not per fix). */
+const WRITE_WINDOW_MS = 50;
+/** A batch written at once at most; more wait for the next statement. */
+const WRITE_BATCH = 2_000;
+
+/** Day tables of the position history made ahead of time, so no fix waits for one (nor lands in the default). */
+export const POSITION_DAYS_AHEAD = 2;
+
+interface Waiting {
+  fix: PositionFix;
+  done: (kept: PositionUpdate | null) => void;
+  fail: (err: unknown) => void;
+}
+
 /**
- * AVL: an officer's position is kept (last position and history) at most once a second; consoles get
- * the latest positions in one batch about once a second instead of a message per fix.
+ * AVL: an officer's position is kept (last position and history) at most once a second. Fixes are
+ * written in batches (one statement per WRITE_WINDOW_MS, however many phones reported meanwhile) and
+ * consoles get the latest positions in one batch about once a second instead of a message per fix.
  */
 export class PositionService {
   private pending = new Map<number, PositionUpdate>();
@@ -35,6 +50,10 @@ export class PositionService {
   private listeners: ((batch: PositionUpdate[]) => void)[] = [];
   /** the served area, read once from the districts (they rarely change; a restart rereads them) */
   private area: Promise<Extent | null> | null = null;
+  /** fixes waiting for the next write, by officer (a second fix within the window is refused as too soon) */
+  private toWrite = new Map<number, Waiting>();
+  private writeTimer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
 
   constructor(
     private readonly repo: WorkforceRepository,
@@ -70,11 +89,40 @@ export class PositionService {
           "check the phone's location fix and the crs",
       );
     }
-    const row = await this.repo.storePosition(officerId, fix);
+    // a second fix of the same officer before the first is written is less than a second after it
+    if (this.toWrite.has(officerId)) return false;
+    const row = await new Promise<PositionUpdate | null>((done, fail) => {
+      this.toWrite.set(officerId, { fix: { officerId, ...fix }, done, fail });
+      if (this.toWrite.size >= WRITE_BATCH) this.write();
+      else this.writeTimer ??= setTimeout(() => this.write(), WRITE_WINDOW_MS);
+    });
     if (!row) return false;
     this.pending.set(officerId, row);
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
     return true;
+  }
+
+  /** Writes what waits, one statement at a time (the next batch gathers meanwhile). */
+  private write(): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    if (this.writing || this.toWrite.size === 0) return;
+    const batch = [...this.toWrite.values()].slice(0, WRITE_BATCH);
+    for (const w of batch) this.toWrite.delete(w.fix.officerId);
+    this.writing = this.repo.storePositions(batch.map((w) => w.fix)).then(
+      (rows) => {
+        const kept = new Map(rows.map((r) => [r.officerId, r]));
+        for (const w of batch) w.done(kept.get(w.fix.officerId) ?? null);
+      },
+      (err: unknown) => {
+        for (const w of batch) w.fail(err);
+      },
+    );
+    void this.writing.finally(() => {
+      this.writing = null;
+      if (this.toWrite.size >= WRITE_BATCH) this.write();
+      else if (this.toWrite.size > 0) this.writeTimer ??= setTimeout(() => this.write(), WRITE_WINDOW_MS);
+    });
   }
 
   /**
@@ -97,6 +145,11 @@ export class PositionService {
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
+  /** Keeps `keepDays` days of history and the tables of the next POSITION_DAYS_AHEAD days; idempotent. */
+  retain(keepDays: number): Promise<{ created: number; dropped: number }> {
+    return this.repo.retainPositions(keepDays, POSITION_DAYS_AHEAD);
+  }
+
   onBatch(fn: (batch: PositionUpdate[]) => void): void {
     this.listeners.push(fn);
   }
@@ -113,5 +166,7 @@ export class PositionService {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // what waits is written now: its phones are still owed an answer
+    this.write();
   }
 }

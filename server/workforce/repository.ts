@@ -6,6 +6,15 @@ import { featureCollectionSql, queryCollection } from '../geo/repository.ts';
 
 export type DutyStatus = 'off_duty' | 'available' | 'busy';
 
+/** A fix to store (WGS84); recordedAt is the phone's time, when it sent one. */
+export interface PositionFix {
+  officerId: number;
+  lon: number;
+  lat: number;
+  accuracy?: number;
+  recordedAt?: Date;
+}
+
 /** A WGS84 box: [west, south, east, north]. */
 export type Extent = [number, number, number, number];
 
@@ -127,28 +136,62 @@ export class WorkforceRepository {
   }
 
   /**
-   * Stores a fix (WGS84) as the officer's position and in their history, unless their previous one is
-   * less than a second old (then null). One statement: the check and both writes cannot be torn apart.
+   * Stores fixes (WGS84, one per officer) as the officers' last positions and in their history, in one
+   * statement: one UPDATE and one multi-row INSERT for the whole batch. A fix whose officer's previous
+   * one is less than a second old is not kept (not in the answer); the check and both writes cannot be
+   * torn apart.
    */
-  async storePosition(officerId: number, fix: { lon: number; lat: number; accuracy?: number; recordedAt?: Date }): Promise<PositionUpdate | null> {
-    const res = await this.pool.query<PositionUpdate>(
-      `
-      WITH moved AS (
-        UPDATE officers SET position = ST_SetSRID(ST_MakePoint($2, $3), 4326), position_at = now()
-        WHERE id = $1 AND (position_at IS NULL OR position_at <= now() - interval '1 second')
-        RETURNING id, position, position_at, duty_status, squad_id
+  async storePositions(fixes: readonly PositionFix[]): Promise<PositionUpdate[]> {
+    if (fixes.length === 0) return [];
+    // in id order, so two batches touching the same officers lock them in the same order
+    const sorted = [...fixes].sort((a, b) => a.officerId - b.officerId);
+    const res = await this.pool.query<PositionUpdate>({
+      name: 'positions-store',
+      text: `
+      WITH f AS (
+        SELECT * FROM unnest($1::int[], $2::float8[], $3::float8[], $4::real[], $5::timestamptz[]) AS f(id, lon, lat, accuracy, recorded)
+      ),
+      moved AS (
+        UPDATE officers o SET position = ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326), position_at = now()
+        FROM f
+        WHERE o.id = f.id AND (o.position_at IS NULL OR o.position_at <= now() - interval '1 second')
+        RETURNING o.id, o.position, o.position_at, o.duty_status, o.squad_id, f.accuracy, f.recorded
       ),
       kept AS (
         INSERT INTO officer_positions (officer_id, position, accuracy_m, recorded_at)
-        SELECT id, position, $4, coalesce($5::timestamptz, position_at) FROM moved
+        SELECT id, position, accuracy, coalesce(recorded, position_at) FROM moved
       )
       SELECT m.id AS "officerId", ST_X(m.position) AS lon, ST_Y(m.position) AS lat,
              to_char(m.position_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
              m.duty_status AS "dutyStatus", s.district_adcode AS "districtAdcode"
       FROM moved m JOIN squads s ON s.id = m.squad_id`,
-      [officerId, fix.lon, fix.lat, fix.accuracy ?? null, fix.recordedAt?.toISOString() ?? null],
+      values: [
+        sorted.map((f) => f.officerId),
+        sorted.map((f) => f.lon),
+        sorted.map((f) => f.lat),
+        sorted.map((f) => f.accuracy ?? null),
+        sorted.map((f) => f.recordedAt?.toISOString() ?? null),
+      ],
+    });
+    return res.rows;
+  }
+
+  /**
+   * Position history by policy (migration 025): the day tables from today to `aheadDays` on exist,
+   * those wholly before the last `keepDays` days are dropped. Safe to run again (nothing to do).
+   */
+  async retainPositions(keepDays: number, aheadDays: number): Promise<{ created: number; dropped: number }> {
+    const res = await this.pool.query<{ created: number; dropped: number }>(
+      `
+      WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS d),
+      made AS (
+        SELECT count(*) FILTER (WHERE officer_positions_ensure_day(today.d + k))::int AS n
+        FROM today, generate_series(0, $2::int) k
+      )
+      SELECT made.n AS created, officer_positions_drop_before(today.d - $1::int) AS dropped FROM made, today`,
+      [keepDays, aheadDays],
     );
-    return res.rows[0] ?? null;
+    return res.rows[0]!;
   }
 
   /** An officer's duty status. */
