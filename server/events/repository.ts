@@ -66,6 +66,9 @@ export async function appendEvents(client: Queryable, events: NewEvent[]): Promi
  */
 export async function appendAndCommit(client: pg.PoolClient, events: NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
+  // a client that is not a connection of its own (the demo history's clocked transaction, where COMMIT
+  // releases a savepoint): appended as usual, and withTransaction sends its COMMIT
+  if (typeof client.escapeLiteral !== 'function') return appendEvents(client, events);
   const started = performance.now();
   const rows = await commitWith<EventRow>(client, APPEND(client.escapeLiteral(appendJson(events))));
   probes.emit('event-append', (performance.now() - started) / 1000, events.length);

@@ -183,13 +183,14 @@ export function fastIndicatorSql(by: IndicatorGrouping): string {
   const facts = (squad: string, asof: string, rng: string, sign: number, rows: string) =>
     `SELECT f.*, ${squad} AS squad_key, ${asof}::timestamptz AS asof, ${rng} AS rng, ${sign} AS sign FROM (${rows}) f WHERE ${scopeF}`;
   const unsettled = `SELECT f.* FROM case_facts f WHERE f.incident_id = ANY(ARRAY(SELECT incident_id FROM unsettled))`;
-  const whole = `tstzmultirange(tstzrange($1::timestamptz, $2::timestamptz))`;
+  // a period that has not begun yet is measured as of now, before its start: it holds nothing
+  const whole = `tstzmultirange(tstzrange(least($1::timestamptz, $2::timestamptz), $2::timestamptz))`;
   const keys = ['district_adcode', 'squad_key'];
   return `
     WITH dirty AS (SELECT DISTINCT day FROM indicator_dirty_days WHERE day >= $5::date AND day < $6::date),
     raw_ranges AS (
-      SELECT tstzrange($1::timestamptz, $7::timestamptz) AS r WHERE $7::timestamptz > $1::timestamptz
-      UNION ALL SELECT tstzrange($8::timestamptz, $2::timestamptz) WHERE $2::timestamptz > $8::timestamptz
+      SELECT tstzrange($1::timestamptz, greatest($1::timestamptz, $7::timestamptz)) AS r WHERE $7::timestamptz > $1::timestamptz
+      UNION ALL SELECT tstzrange(least($8::timestamptz, $2::timestamptz), $2::timestamptz) WHERE $2::timestamptz > $8::timestamptz
       UNION ALL SELECT tstzrange(day::timestamp AT TIME ZONE 'Asia/Shanghai', (day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') FROM dirty
     ),
     raw_rng AS MATERIALIZED (SELECT coalesce(range_agg(r), '{}'::tstzmultirange) AS rng FROM raw_ranges),

@@ -193,8 +193,8 @@ function dayParts(d: number): string {
   return `
     dirty AS (SELECT DISTINCT day FROM indicator_dirty_days WHERE day >= $${d}::date AND day < $${d + 1}::date),
     raw_ranges AS (
-      SELECT tstzrange($1::timestamptz, $${d + 2}::timestamptz) AS r WHERE $${d + 2}::timestamptz > $1::timestamptz
-      UNION ALL SELECT tstzrange($${d + 3}::timestamptz, $2::timestamptz) WHERE $2::timestamptz > $${d + 3}::timestamptz
+      SELECT tstzrange($1::timestamptz, greatest($1::timestamptz, $${d + 2}::timestamptz)) AS r WHERE $${d + 2}::timestamptz > $1::timestamptz
+      UNION ALL SELECT tstzrange(least($${d + 3}::timestamptz, $2::timestamptz), $2::timestamptz) WHERE $2::timestamptz > $${d + 3}::timestamptz
       UNION ALL SELECT tstzrange(day::timestamp AT TIME ZONE 'Asia/Shanghai', (day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') FROM dirty
     ),
     rolled AS (SELECT * FROM case_daily WHERE day >= $${d}::date AND day < $${d + 1}::date AND day NOT IN (SELECT day FROM dirty)),

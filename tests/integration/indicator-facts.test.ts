@@ -265,6 +265,10 @@ describe('indicators from the facts and the day sums', () => {
     await refreshDailySums(db.pool);
     for (let i = 0; i < 10; i++) await expectSame(pick(['district', 'squad'] as const), ...randomPeriod(), pick([null, districts[0]!, districts[2]!]));
     for (let i = 0; i < 6; i++) await expectSameCounts(...randomPeriod(), pick([null, districts[0]!]));
+    // a period that has not begun: measured as of now, before its start, it counts nothing
+    const ahead = await expectSame('district', new Date(Date.now() + 30 * 86_400_000), new Date(Date.now() + 60 * 86_400_000), null);
+    expect(ahead.total.counts.registered).toBe(0);
+    // (the definitions hold every range as written; the fast path must never build one backwards)
     // the whole window, every grouping and scope
     for (const by of ['district', 'squad'] as const) {
       for (const d of [null, ...districts]) await expectSame(by, new Date(WINDOW_FROM - 86_400_000), new Date(WINDOW_FROM + (WINDOW_DAYS + 3) * 86_400_000), d);
