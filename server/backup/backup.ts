@@ -180,7 +180,8 @@ async function copyTables(client: pg.Client, facts: SnapshotFacts, work: string)
     ).rows.map((r) => r.name);
     columns[table] = cols;
     await pipeline(
-      client.query(copyTo(`COPY ${ident(table)} (${cols.map(ident).join(', ')}) TO STDOUT`)),
+      // a query, not the table: COPY reads a partitioned table only this way
+      client.query(copyTo(`COPY (SELECT ${cols.map(ident).join(', ')} FROM ${ident(table)}) TO STDOUT`)),
       zlib.createGzip(),
       fs.createWriteStream(path.join(work, dir, `${table}.copy.gz`)),
     );

@@ -52,11 +52,15 @@ export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Tables of the application: the public schema less those an extension owns (PostGIS's spatial_ref_sys). */
+/**
+ * Tables of the application: the public schema less those an extension owns (PostGIS's spatial_ref_sys).
+ * A partitioned table (the event log, the position history) is one table here: its partitions are
+ * where its rows happen to lie, and a restore lays them out again by its own months and days.
+ */
 export async function appTables(db: SqlRunner): Promise<string[]> {
   const res = await db.query<{ name: string }>(`
     SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
     ORDER BY c.relname`);
   return res.rows.map((r) => r.name);
